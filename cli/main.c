@@ -1,0 +1,152 @@
+/*
+ * main.c — the iko command table and runner.
+ *
+ * `iko help`, `iko <cmd> --help` and `iko --version` all come from the table
+ * below. Exit codes: 0 ok, 1 error, 2 usage error, 3 checks found problems.
+ */
+#include "cli.h"
+
+#include "iko_error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const iko_cmd iko_commands[] = {
+	{ "help", cmd_help, 0, "show commands, or help for one command",
+	  "usage: iko help [COMMAND]\n\n"
+	  "Without COMMAND, list every command. With COMMAND, show its help\n"
+	  "(the same text as `iko COMMAND --help`).\n" },
+	{ "version", cmd_version, 0, "print the iko version",
+	  "usage: iko version\n       iko --version\n\nPrint the version of iko.\n" },
+	{ "demo", cmd_demo, IKO_CMD_NEED_DB,
+	  "generate a sample municipality and rehearse it end to end", cmd_demo_usage },
+	{ "sample", cmd_sample, 0,
+	  "generate a fictional municipality's legacy dump", cmd_sample_usage },
+	{ "extract", cmd_extract, 0,
+	  "legacy records -> canonical UTF-8 CSV + rejects", cmd_extract_usage },
+	{ "transform", cmd_transform, 0,
+	  "canonical CSV -> standard-schema CSV through a mapping pack", cmd_transform_usage },
+	{ "validate", cmd_validate, 0,
+	  "check standard-schema CSV against the schema's rules", cmd_validate_usage },
+	{ "load", cmd_load, IKO_CMD_NEED_DB,
+	  "load validated CSV into PostgreSQL (one partition per municipality)", cmd_load_usage },
+	{ "reconcile", cmd_reconcile, IKO_CMD_NEED_DB,
+	  "compare old totals, extracted and loaded data; write the workbook", cmd_reconcile_usage },
+	{ "rehearse", cmd_rehearse, IKO_CMD_NEED_DB,
+	  "run every stage for a project in one process", cmd_rehearse_usage },
+	{ "db", cmd_db, 0, "manage the embedded PostgreSQL server", cmd_db_usage },
+	{ "schema", cmd_schema, 0, "show the standard schema, its DDL or its docs", cmd_schema_usage },
+	{ NULL, NULL, 0, NULL, NULL }
+};
+
+const iko_cmd *iko_cli_find(const char *name)
+{
+	const iko_cmd *c;
+
+	for (c = iko_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void print_help_list(FILE *fp)
+{
+	const iko_cmd *c;
+
+	fprintf(fp, "usage: iko <command> [options]\n\n"
+		    "iko moves municipal data from legacy vendor systems to the standard\n"
+		    "schema: extract -> transform -> validate -> load -> reconcile -> report.\n\n"
+		    "commands:\n");
+	for (c = iko_commands; c->name; c++)
+		if (!(c->flags & IKO_CMD_HIDDEN))
+			fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fprintf(fp, "\nRun `iko <command> --help` for a command's options.\n"
+		    "Exit codes: 0 ok, 1 error, 2 usage error, 3 checks found problems.\n");
+}
+
+static int print_cmd_help(const iko_cmd *c)
+{
+	if (c->usage)
+		fputs(c->usage, stdout);
+	else
+		printf("usage: iko %s [options]\n\n%s\n", c->name, c->summary);
+	return IKO_EXIT_OK;
+}
+
+int cmd_help(int argc, char **argv, const iko_cli *cli)
+{
+	const iko_cmd *c;
+
+	(void)cli;
+	if (argc < 2) {
+		print_help_list(stdout);
+		return IKO_EXIT_OK;
+	}
+	c = iko_cli_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "iko: unknown command: %s\n", argv[1]);
+		return IKO_EXIT_USAGE;
+	}
+	return print_cmd_help(c);
+}
+
+int cmd_version(int argc, char **argv, const iko_cli *cli)
+{
+	(void)argc;
+	(void)argv;
+	(void)cli;
+	printf("iko %s\n", IKO_VERSION);
+	return IKO_EXIT_OK;
+}
+
+static int has_help_flag(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const iko_cmd *c;
+	iko_cli cli;
+	int rc;
+
+	if (argc < 2) {
+		print_help_list(stderr);
+		return IKO_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(1, argv + 1, NULL) ? IKO_EXIT_ERROR
+			: (fflush(stdout) || ferror(stdout) ? IKO_EXIT_ERROR : IKO_EXIT_OK);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		print_help_list(stdout);
+		return fflush(stdout) ? IKO_EXIT_ERROR : IKO_EXIT_OK;
+	}
+	c = iko_cli_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "iko: unknown command: %s\n"
+				"Run `iko help` for the list of commands.\n", argv[1]);
+		return IKO_EXIT_USAGE;
+	}
+	cli.cmd = c;
+	cli.tty = isatty(STDERR_FILENO);
+	if (has_help_flag(argc - 1, argv + 1))
+		rc = print_cmd_help(c);
+	else
+		rc = c->fn(argc - 1, argv + 1, &cli);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "iko: cannot write standard output\n");
+		if (rc == IKO_EXIT_OK)
+			rc = IKO_EXIT_ERROR;
+	}
+	iko_error_clear();
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * iko_buf.h — growable byte buffer, always NUL-terminated when ptr != NULL.
+ *
+ * Used for every string iko builds (paths, SQL identifiers, CSV rows, JSON).
+ * An iko_buf is a value: initialise with IKO_BUF_INIT, release the contents
+ * with iko_buf_release(). Functions return 0 or IKO_ENOMEM.
+ */
+#ifndef IKO_BUF_H
+#define IKO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct iko_buf {
+	char *ptr;  /* contents; NULL until something is added */
+	size_t len; /* bytes used, not counting the terminating NUL */
+	size_t cap; /* bytes allocated */
+} iko_buf;
+
+#define IKO_BUF_INIT { NULL, 0, 0 }
+
+/* Ensure room for `extra` more bytes plus the NUL. */
+int iko_buf_grow(iko_buf *b, size_t extra);
+int iko_buf_put(iko_buf *b, const void *data, size_t len);
+int iko_buf_puts(iko_buf *b, const char *s);
+int iko_buf_putc(iko_buf *b, int c);
+int iko_buf_printf(iko_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap);
+/* Append len bytes as lower-case hex. */
+int iko_buf_put_hex(iko_buf *b, const void *data, size_t len);
+/* Set len to 0 keeping the allocation. */
+void iko_buf_clear(iko_buf *b);
+/* Shorten to len (len <= b->len). */
+void iko_buf_truncate(iko_buf *b, size_t len);
+/* Contents as a C string: "" when empty, never NULL. */
+const char *iko_buf_cstr(const iko_buf *b);
+/* Take ownership of the contents (caller frees; "" allocated if empty). */
+char *iko_buf_detach(iko_buf *b);
+/* Free the contents and reset to IKO_BUF_INIT. */
+void iko_buf_release(iko_buf *b);
+
+/* strdup that sets the last error on failure. Caller frees. */
+char *iko_strdup(const char *s);
+/* strndup equivalent that sets the last error on failure. Caller frees. */
+char *iko_strndup(const char *s, size_t n);
+/* Formatted allocation; NULL with the last error set on failure. Caller frees. */
+char *iko_aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

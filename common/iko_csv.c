@@ -1,0 +1,407 @@
+/*
+ * iko_csv.c — RFC 4180 reader (byte state machine) and canonical writer.
+ */
+#include "iko_csv.h"
+
+#include "iko_buf.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CSV_CHUNK 65536
+
+struct iko_csv_reader {
+	FILE *fp;
+	int own_fp;
+	char *name;
+	char sep;
+	unsigned char *in;   /* read buffer */
+	size_t in_len, in_pos;
+	int eof;
+	long long consumed;  /* bytes consumed before in_pos */
+	long long record;
+	long long line;
+	iko_buf raw;         /* raw bytes of the current record */
+	iko_buf data;        /* unescaped field values, NUL separated */
+	size_t *starts;      /* offsets into data */
+	size_t *lens;
+	char **ptrs;
+	size_t nalloc;
+	int bom_checked;
+};
+
+int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
+{
+	iko_csv_reader *r;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	r->in = malloc(CSV_CHUNK);
+	r->name = iko_strdup(name);
+	if (!r->in || !r->name) {
+		free(r->in);
+		free(r->name);
+		free(r);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	r->fp = fp;
+	r->sep = ',';
+	r->line = 1;
+	*out = r;
+	return 0;
+}
+
+int iko_csv_reader_open(iko_csv_reader **out, const char *path)
+{
+	FILE *fp;
+	int rc;
+
+	*out = NULL;
+	if (!strcmp(path, "-"))
+		return iko_csv_reader_open_fp(out, stdin, "<stdin>");
+	fp = fopen(path, "rb");
+	if (!fp)
+		return iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
+	rc = iko_csv_reader_open_fp(out, fp, path);
+	if (rc) {
+		fclose(fp);
+		return rc;
+	}
+	(*out)->own_fp = 1;
+	return 0;
+}
+
+void iko_csv_reader_set_sep(iko_csv_reader *r, char sep)
+{
+	r->sep = sep;
+}
+
+const char *iko_csv_reader_name(const iko_csv_reader *r)
+{
+	return r->name;
+}
+
+long long iko_csv_reader_tell(const iko_csv_reader *r)
+{
+	return r->consumed + (long long)r->in_pos;
+}
+
+void iko_csv_reader_free(iko_csv_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fp && r->fp)
+		fclose(r->fp);
+	iko_buf_release(&r->raw);
+	iko_buf_release(&r->data);
+	free(r->starts);
+	free(r->lens);
+	free(r->ptrs);
+	free(r->in);
+	free(r->name);
+	free(r);
+}
+
+/* Next byte, or -1 at EOF, -2 on read error. */
+static int getb(iko_csv_reader *r)
+{
+	if (r->in_pos == r->in_len) {
+		if (r->eof)
+			return -1;
+		r->consumed += (long long)r->in_len;
+		r->in_pos = 0;
+		r->in_len = fread(r->in, 1, CSV_CHUNK, r->fp);
+		if (r->in_len == 0) {
+			r->eof = 1;
+			return ferror(r->fp) ? -2 : -1;
+		}
+	}
+	return r->in[r->in_pos++];
+}
+
+static int peekb(iko_csv_reader *r)
+{
+	int c = getb(r);
+
+	if (c >= 0)
+		r->in_pos--;
+	return c;
+}
+
+static int end_field(iko_csv_reader *r, size_t *nf, size_t start)
+{
+	if (*nf == r->nalloc) {
+		size_t n = r->nalloc ? r->nalloc * 2 : 32;
+		size_t *s = realloc(r->starts, n * sizeof(*s));
+		if (!s)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->starts = s;
+		s = realloc(r->lens, n * sizeof(*s));
+		if (!s)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->lens = s;
+		char **p = realloc(r->ptrs, n * sizeof(*p));
+		if (!p)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->ptrs = p;
+		r->nalloc = n;
+	}
+	r->starts[*nf] = start;
+	r->lens[*nf] = r->data.len - start;
+	(*nf)++;
+	return iko_buf_putc(&r->data, '\0');
+}
+
+static int put2(iko_csv_reader *r, int c)
+{
+	unsigned char ch = (unsigned char)c;
+
+	if (iko_buf_put(&r->raw, &ch, 1) || iko_buf_put(&r->data, &ch, 1))
+		return IKO_ENOMEM;
+	return 0;
+}
+
+/* Consume the rest of a broken line into raw. */
+static void skip_line(iko_csv_reader *r)
+{
+	int c;
+
+	while ((c = getb(r)) >= 0) {
+		iko_buf_putc(&r->raw, c);
+		if (c == '\n') {
+			r->line++;
+			break;
+		}
+	}
+}
+
+int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
+{
+	size_t nf = 0, start = 0, i;
+	int c, quoted = 0, after_quote = 0, rc = 1;
+	long long start_line = r->line;
+
+	memset(row, 0, sizeof(*row));
+	iko_buf_clear(&r->raw);
+	iko_buf_clear(&r->data);
+	if (!r->bom_checked) {
+		r->bom_checked = 1;
+		if (peekb(r) == 0xEF && r->in_len - r->in_pos >= 3 &&
+		    r->in[r->in_pos + 1] == 0xBB && r->in[r->in_pos + 2] == 0xBF)
+			r->in_pos += 3;
+	}
+	row->offset = iko_csv_reader_tell(r);
+	c = getb(r);
+	if (c == -2)
+		return iko_error_set_errno(IKO_EIO, "cannot read %s", r->name);
+	if (c == -1)
+		return 0;
+	r->record++;
+	for (;; c = getb(r)) {
+		if (c == -2) {
+			return iko_error_set_errno(IKO_EIO, "cannot read %s", r->name);
+		}
+		if (quoted) {
+			if (c == -1) {
+				rc = iko_error_set(IKO_EPARSE,
+						   "%s: record %lld (line %lld): quoted field not closed at end of file",
+						   r->name, r->record, start_line);
+				break;
+			}
+			iko_buf_putc(&r->raw, c);
+			if (c == '"') {
+				if (peekb(r) == '"') {
+					getb(r);
+					if (put2(r, '"'))
+						return IKO_ENOMEM;
+					continue;
+				}
+				quoted = 0;
+				after_quote = 1;
+				continue;
+			}
+			if (c == '\n')
+				r->line++;
+			if (iko_buf_putc(&r->data, c))
+				return IKO_ENOMEM;
+			continue;
+		}
+		if (c == -1 || c == '\n' || (c == '\r' && peekb(r) == '\n') ||
+		    c == r->sep) {
+			if (end_field(r, &nf, start))
+				return IKO_ENOMEM;
+			start = r->data.len;
+			after_quote = 0;
+			if (c == r->sep) {
+				iko_buf_putc(&r->raw, c);
+				continue;
+			}
+			if (c == '\r') {
+				iko_buf_putc(&r->raw, c);
+				c = getb(r);
+			}
+			if (c == '\n') {
+				iko_buf_putc(&r->raw, c);
+				r->line++;
+			}
+			break;
+		}
+		if (after_quote) {
+			iko_buf_putc(&r->raw, c);
+			skip_line(r);
+			rc = iko_error_set(IKO_EPARSE,
+					   "%s: record %lld (line %lld): text after closing quote in field %zu",
+					   r->name, r->record, start_line, nf + 1);
+			if (end_field(r, &nf, start))
+				return IKO_ENOMEM;
+			break;
+		}
+		if (c == '"' && r->data.len == start) {
+			iko_buf_putc(&r->raw, c);
+			quoted = 1;
+			continue;
+		}
+		if (put2(r, c))
+			return IKO_ENOMEM;
+	}
+	if (quoted && end_field(r, &nf, start))
+		return IKO_ENOMEM;
+	for (i = 0; i < nf; i++)
+		r->ptrs[i] = r->data.ptr + r->starts[i];
+	row->nfields = nf;
+	row->fields = r->ptrs;
+	row->lens = r->lens;
+	row->record = r->record;
+	row->line = start_line;
+	row->raw = iko_buf_cstr(&r->raw);
+	row->raw_len = r->raw.len;
+	return rc;
+}
+
+int iko_csv_find(const iko_csv_row *header, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < header->nfields; i++)
+		if (!strcmp(header->fields[i], name))
+			return (int)i;
+	return -1;
+}
+
+struct iko_csv_writer {
+	iko_afile *file;
+	FILE *fp;
+	int nfield;
+	long long rows;
+	iko_buf line;
+};
+
+int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode)
+{
+	iko_csv_writer *w;
+	int rc;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	rc = iko_afile_open(&w->file, path, mode);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	w->fp = iko_afile_fp(w->file);
+	*out = w;
+	return 0;
+}
+
+int iko_csv_escape(iko_buf *b, const char *s, size_t len, char sep)
+{
+	size_t i;
+	int need = 0, rc;
+
+	for (i = 0; i < len && !need; i++)
+		need = s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (!need)
+		return iko_buf_put(b, s, len);
+	if ((rc = iko_buf_putc(b, '"')))
+		return rc;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' && (rc = iko_buf_putc(b, '"')))
+			return rc;
+		if ((rc = iko_buf_putc(b, s[i])))
+			return rc;
+	}
+	return iko_buf_putc(b, '"');
+}
+
+int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len)
+{
+	int rc;
+
+	if (w->nfield++ && (rc = iko_buf_putc(&w->line, ',')))
+		return rc;
+	return iko_csv_escape(&w->line, s, len, ',');
+}
+
+int iko_csv_write_str(iko_csv_writer *w, const char *s)
+{
+	return iko_csv_write_field(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+int iko_csv_write_ll(iko_csv_writer *w, long long v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+
+	return iko_csv_write_field(w, tmp, (size_t)n);
+}
+
+int iko_csv_end_row(iko_csv_writer *w)
+{
+	int rc = iko_buf_putc(&w->line, '\n');
+
+	if (rc)
+		return rc;
+	if (fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s",
+					   iko_afile_path(w->file));
+	iko_buf_clear(&w->line);
+	w->nfield = 0;
+	w->rows++;
+	return 0;
+}
+
+int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = iko_csv_write_str(w, fields[i])))
+			return rc;
+	return iko_csv_end_row(w);
+}
+
+long long iko_csv_writer_rows(const iko_csv_writer *w)
+{
+	return w->rows;
+}
+
+int iko_csv_writer_commit(iko_csv_writer *w)
+{
+	return iko_afile_commit(w->file);
+}
+
+void iko_csv_writer_free(iko_csv_writer *w)
+{
+	if (!w)
+		return;
+	iko_afile_free(w->file);
+	iko_buf_release(&w->line);
+	free(w);
+}

@@ -1,0 +1,83 @@
+/*
+ * iko_csv.h — RFC 4180 CSV reader and writer, streaming, byte oriented.
+ *
+ * The reader works on bytes, so it reads UTF-8 and Shift_JIS/CP932 alike
+ * (no CP932 trail byte is a quote, comma, CR or LF). It accepts LF and CRLF
+ * line ends, quoted fields with embedded separators, doubled quotes and line
+ * breaks, and skips a UTF-8 byte order mark at the start. Each record keeps
+ * its raw bytes, 1-based number and byte offset so a caller can reject it
+ * with evidence. A malformed record (text after a closing quote, a quote
+ * left open at end of file) is returned as IKO_EPARSE with its raw bytes
+ * still available in the row; reading continues with the next line.
+ *
+ * The writer produces the canonical form: fields quoted only when they hold
+ * a separator, quote, CR or LF; quotes doubled; records ended by LF. It
+ * writes through an iko_afile, so the output appears only on commit.
+ */
+#ifndef IKO_CSV_H
+#define IKO_CSV_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+typedef struct iko_csv_reader iko_csv_reader;
+
+typedef struct iko_csv_row {
+	size_t nfields;
+	char **fields;       /* NUL-terminated, unescaped values (owned by reader) */
+	size_t *lens;        /* byte length of each field */
+	long long record;    /* 1-based record number in the file (header = 1) */
+	long long line;      /* 1-based physical line where the record starts */
+	long long offset;    /* byte offset of the record's first byte */
+	const char *raw;     /* raw bytes of the record, line end included */
+	size_t raw_len;
+} iko_csv_row;
+
+/* Open a file for reading ("-" = stdin). *out owned by caller. */
+int iko_csv_reader_open(iko_csv_reader **out, const char *path);
+/* Read from an open stream (not closed by the reader); name is for errors. */
+int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name);
+/* Use another single-byte separator (default ','). */
+void iko_csv_reader_set_sep(iko_csv_reader *r, char sep);
+/*
+ * Read the next record into *row (valid until the next call).
+ * Returns 1 for a record, 0 at end of input, IKO_EPARSE for a malformed
+ * record (row filled as far as parsed, raw bytes complete; reading may go
+ * on), IKO_EIO for a read error.
+ */
+int iko_csv_next(iko_csv_reader *r, iko_csv_row *row);
+/* Name given at open time. */
+const char *iko_csv_reader_name(const iko_csv_reader *r);
+/* Bytes consumed so far. */
+long long iko_csv_reader_tell(const iko_csv_reader *r);
+void iko_csv_reader_free(iko_csv_reader *r);
+
+/* Index of the field named `name` in a header row, or -1. */
+int iko_csv_find(const iko_csv_row *header, const char *name);
+
+typedef struct iko_csv_writer iko_csv_writer;
+
+/* Create path atomically with mode (0600 for personal data). */
+int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode);
+/* Append one field to the current record. */
+int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len);
+/* Append a C string field (NULL writes an empty field). */
+int iko_csv_write_str(iko_csv_writer *w, const char *s);
+/* Append an integer field. */
+int iko_csv_write_ll(iko_csv_writer *w, long long v);
+/* End the current record (writes LF). */
+int iko_csv_end_row(iko_csv_writer *w);
+/* Write a whole record of n C strings. */
+int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n);
+/* Records written so far (header included). */
+long long iko_csv_writer_rows(const iko_csv_writer *w);
+/* Flush, fsync, close and rename into place. */
+int iko_csv_writer_commit(iko_csv_writer *w);
+/* Free; removes the temporary file if not committed. NULL-safe. */
+void iko_csv_writer_free(iko_csv_writer *w);
+
+/* Append one CSV-escaped field to a buffer (used for in-memory rows). */
+struct iko_buf;
+int iko_csv_escape(struct iko_buf *b, const char *s, size_t len, char sep);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * iko_fs.h — file helpers: atomic output files, directories, fingerprints.
+ *
+ * Every output iko writes goes through iko_afile: it is written under a
+ * temporary name in the same directory ("<name>.tmp.<pid>") and renamed over
+ * the final name only by iko_afile_commit(), after fflush, fsync and a
+ * checked fclose. A file that was never committed is removed by
+ * iko_afile_free(), so no partial file ever carries a final name.
+ */
+#ifndef IKO_FS_H
+#define IKO_FS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+typedef struct iko_afile iko_afile;
+
+/*
+ * Open `path` for atomic writing with permission bits `mode` (0644 for
+ * reports, 0600 for anything holding personal data).
+ * On success *out owns the handle (free with iko_afile_free()).
+ */
+int iko_afile_open(iko_afile **out, const char *path, mode_t mode);
+/* The stdio stream to write to; owned by the handle. */
+FILE *iko_afile_fp(iko_afile *f);
+/* The temporary path being written (e.g. for libraries that want a path). */
+const char *iko_afile_tmppath(const iko_afile *f);
+/* The final path. */
+const char *iko_afile_path(const iko_afile *f);
+/* Flush, fsync, close (checked) and rename to the final name. */
+int iko_afile_commit(iko_afile *f);
+/* Close and unlink the temporary file if not committed; free. NULL-safe. */
+void iko_afile_free(iko_afile *f);
+
+/* Build a temporary sibling name for path, caller frees. */
+char *iko_tmpname(const char *path);
+/* Rename tmp to final after fsync of the file; sets last error. */
+int iko_commit_rename(const char *tmp, const char *final);
+
+/* mkdir -p with mode 0755 (0700 if private). */
+int iko_mkdir_p(const char *path, int private_dir);
+/* 1 if path exists (any type), 0 if not. */
+int iko_path_exists(const char *path);
+/* 1 if path is a directory. */
+int iko_is_dir(const char *path);
+/* Join dir and name with one '/'; caller frees. NULL on ENOMEM. */
+char *iko_path_join(const char *dir, const char *name);
+/* Remove a directory tree (like rm -rf). Missing path is not an error. */
+int iko_rm_rf(const char *path);
+
+/* SHA-256 of a file's bytes as 64 hex digits into hex[65]; size into *size. */
+int iko_file_sha256(char hex[65], long long *size, const char *path);
+
+/* Read a whole small file (config, manifest: < 64 MiB); caller frees *out. */
+int iko_read_small_file(char **out, size_t *len, const char *path);
+
+/* Current UTC time as ISO 8601 "2026-11-22T10:40:00Z" into out[21]. */
+void iko_now_iso(char out[21]);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * iko_reject.h — reason codes and the rejects file every stage writes.
+ *
+ * Nothing is dropped silently: each stage either passes a record on or
+ * writes it here with its raw bytes, position and a reason code. The
+ * rejects file is CSV (0600, it may hold personal data) with the columns
+ *
+ *   stage,source,record,offset,key,reason,severity,field,value,detail,raw_hex
+ *
+ * `record` is the 1-based record number in `source`, `offset` its byte
+ * offset, `raw_hex` the record's exact bytes in hex (legacy bytes for
+ * extract, the CSV record for later stages). Codes are stable: tools,
+ * reports and tests depend on them (docs/reason-codes.md).
+ */
+#ifndef IKO_REJECT_H
+#define IKO_REJECT_H
+
+#include <stddef.h>
+
+enum iko_reason {
+	/* extract: the legacy record could not be read */
+	IKO_R_RECLEN,        /* record length does not match the layout */
+	IKO_R_RDW,           /* bad RDW/BDW length word */
+	IKO_R_DECODE,        /* bytes not valid in the field's encoding */
+	IKO_R_ZONED,         /* invalid zoned decimal */
+	IKO_R_PACKED,        /* invalid packed decimal (COMP-3) */
+	IKO_R_BINARY,        /* binary value does not fit the picture */
+	IKO_R_RECTYPE,       /* unknown record type */
+	IKO_R_CSV,           /* malformed CSV record */
+	IKO_R_FIELDS,        /* wrong number of fields */
+	/* transform: the record could not be mapped */
+	IKO_R_CODE_UNMAPPED, /* legacy code not in the pack's code table */
+	IKO_R_ERA_DATE,      /* legacy (era) date cannot be converted */
+	IKO_R_MAP,           /* a mapping function failed */
+	/* validate: the record breaks a rule of the standard */
+	IKO_R_REQUIRED,      /* required column empty */
+	IKO_R_FORMAT,        /* wrong type, length or pattern */
+	IKO_R_CODE,          /* value not in the column's code list */
+	IKO_R_DATE,          /* not a valid date */
+	IKO_R_MY_NUMBER,     /* 個人番号 check digit wrong */
+	IKO_R_LG_CODE,       /* 団体コード check digit wrong */
+	IKO_R_CORP_NUMBER,   /* 法人番号 check digit wrong */
+	IKO_R_DUP_KEY,       /* duplicate key */
+	IKO_R_HEAD_COUNT,    /* household without exactly one 世帯主 */
+	IKO_R_ORPHAN,        /* 世帯番号 does not exist */
+	IKO_R_REMOVAL,       /* 住民状態 and 消除 fields disagree */
+	IKO_R_FOREIGN,       /* 外国人 without nationality / 在留 fields */
+	IKO_R_CHARSET,       /* character outside the standard set */
+	IKO_R_RULE,          /* a pack rule failed */
+	/* load */
+	IKO_R_LOAD,          /* the database refused the row */
+	IKO_R_COUNT_
+};
+
+enum iko_severity {
+	IKO_SEV_REJECT, /* record not loaded */
+	IKO_SEV_WARN    /* record loaded, reported */
+};
+
+/* Stable code ("E_RECLEN", "V_MY_NUMBER", ...). */
+const char *iko_reason_code(enum iko_reason r);
+/* Japanese description for staff ("個人番号のチェックデジット誤り"). */
+const char *iko_reason_label(enum iko_reason r);
+/* Reason for a code string; -1 if unknown. */
+int iko_reason_from_code(const char *code);
+
+typedef struct iko_reject {
+	const char *stage;   /* "extract", "transform", "validate", "load" */
+	const char *source;  /* input file (base name) */
+	long long record;    /* 1-based record number in source */
+	long long offset;    /* byte offset in source, -1 if not known */
+	const char *key;     /* record key (e.g. atena_no) or NULL */
+	enum iko_reason reason;
+	enum iko_severity severity;
+	const char *field;   /* offending field or NULL */
+	const char *value;   /* offending value (as text) or NULL */
+	const char *detail;  /* human explanation or NULL */
+	const void *raw;     /* the record's exact bytes */
+	size_t raw_len;
+} iko_reject;
+
+typedef struct iko_rejects iko_rejects;
+
+/* Create a rejects file (atomic, mode 0600); header written at once. */
+int iko_rejects_open(iko_rejects **out, const char *path);
+/* Append one reject and count it. */
+int iko_rejects_add(iko_rejects *w, const iko_reject *rj);
+/* Rejected records (severity reject) so far. */
+long long iko_rejects_total(const iko_rejects *w);
+/* Entries (any severity) with this reason so far. */
+long long iko_rejects_count(const iko_rejects *w, enum iko_reason r);
+/* Commit the file into place. */
+int iko_rejects_commit(iko_rejects *w);
+/* Free; removes the file if not committed. NULL-safe. */
+void iko_rejects_free(iko_rejects *w);
+
+/* Column names of the rejects file, in order. */
+extern const char *const iko_rejects_columns[11];
+
+#endif
