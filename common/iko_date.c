@@ -92,5 +92,7 @@ int iko_date_parse_iso(const char *s, int *y, int *m, int *d)
 
 void iko_date_format_iso(char out[11], int y, int m, int d)
 {
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
+
+	snprintf(out, 11, "%04u-%02u-%02u", uy, um, ud);
 }
