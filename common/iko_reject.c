@@ -39,6 +39,7 @@ static const struct {
 	[IKO_R_REMOVAL] = { "V_REMOVAL", "住民状態と消除事由・消除日が不整合" },
 	[IKO_R_FOREIGN] = { "V_FOREIGN", "外国人の国籍・在留資格が未設定" },
 	[IKO_R_CHARSET] = { "V_CHARSET", "標準文字セット外の文字" },
+	[IKO_R_GAIJI] = { "W_GAIJI", "外字が未登録（〓）" },
 	[IKO_R_RULE] = { "V_RULE", "個別ルール違反" },
 	[IKO_R_LOAD] = { "L_LOAD", "データベースへの登録エラー" },
 };

@@ -46,6 +46,7 @@ enum iko_reason {
 	IKO_R_REMOVAL,       /* 住民状態 and 消除 fields disagree */
 	IKO_R_FOREIGN,       /* 外国人 without nationality / 在留 fields */
 	IKO_R_CHARSET,       /* character outside the standard set */
+	IKO_R_GAIJI,         /* unmapped gaiji (〓): loads, blocks go-live */
 	IKO_R_RULE,          /* a pack rule failed */
 	/* load */
 	IKO_R_LOAD,          /* the database refused the row */

@@ -1,0 +1,161 @@
+/*
+ * iko_strmap.c — open-addressing hash map with an arena for keys.
+ */
+#include "iko_strmap.h"
+
+#include "iko_error.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK (1u << 20)
+
+typedef struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+} arena_block;
+
+struct iko_strmap {
+	iko_strmap_entry *slots;
+	size_t cap, n;
+	arena_block *arena;
+};
+
+static uint64_t hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+int iko_strmap_new(iko_strmap **out)
+{
+	iko_strmap *m = calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	m->cap = 1024;
+	m->slots = calloc(m->cap, sizeof(*m->slots));
+	if (!m->slots) {
+		free(m);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	*out = m;
+	return 0;
+}
+
+void iko_strmap_free(iko_strmap *m)
+{
+	arena_block *b, *nb;
+
+	if (!m)
+		return;
+	for (b = m->arena; b; b = nb) {
+		nb = b->next;
+		free(b);
+	}
+	free(m->slots);
+	free(m);
+}
+
+static char *arena_copy(iko_strmap *m, const char *s, size_t len)
+{
+	arena_block *b = m->arena;
+	char *p;
+
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = m->arena;
+		m->arena = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len)
+{
+	size_t i = (size_t)hash(key, len) & (m->cap - 1);
+
+	for (;; i = (i + 1) & (m->cap - 1)) {
+		iko_strmap_entry *e = &m->slots[i];
+		if (!e->key || (e->keylen == len && !memcmp(e->key, key, len)))
+			return e;
+	}
+}
+
+static int grow(iko_strmap *m)
+{
+	iko_strmap_entry *old = m->slots;
+	size_t oldcap = m->cap, i;
+
+	m->slots = calloc(oldcap * 2, sizeof(*m->slots));
+	if (!m->slots) {
+		m->slots = old;
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	m->cap = oldcap * 2;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].key)
+			*probe(m, old[i].key, old[i].keylen) = old[i];
+	free(old);
+	return 0;
+}
+
+int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_entry **out)
+{
+	iko_strmap_entry *e;
+	int rc;
+
+	if ((m->n + 1) * 10 > m->cap * 7 && (rc = grow(m)))
+		return rc;
+	e = probe(m, key, len);
+	if (!e->key) {
+		char *k = arena_copy(m, key, len);
+		if (!k)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		memset(e, 0, sizeof(*e));
+		e->key = k;
+		e->keylen = len;
+		m->n++;
+	}
+	*out = e;
+	return 0;
+}
+
+iko_strmap_entry *iko_strmap_get(const iko_strmap *m, const char *key, size_t len)
+{
+	iko_strmap_entry *e = probe(m, key, len);
+
+	return e->key ? e : NULL;
+}
+
+size_t iko_strmap_size(const iko_strmap *m)
+{
+	return m->n;
+}
+
+iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos)
+{
+	while (*pos < m->cap) {
+		iko_strmap_entry *e = &m->slots[(*pos)++];
+		if (e->key)
+			return e;
+	}
+	return NULL;
+}

@@ -1,0 +1,32 @@
+/*
+ * iko_strmap.h — string → small record hash map (open addressing).
+ *
+ * Used for key sets in validation and reconciliation: the only state
+ * that may grow with input size. Keys are copied into an arena owned by
+ * the map; each entry carries two counters and a pointer-sized value.
+ */
+#ifndef IKO_STRMAP_H
+#define IKO_STRMAP_H
+
+#include <stddef.h>
+
+typedef struct iko_strmap_entry {
+	const char *key;   /* NUL-terminated copy owned by the map */
+	size_t keylen;
+	long long a, b;    /* caller-defined counters */
+	void *value;       /* caller-defined, not freed by the map */
+} iko_strmap_entry;
+
+typedef struct iko_strmap iko_strmap;
+
+int iko_strmap_new(iko_strmap **out);
+void iko_strmap_free(iko_strmap *m);
+/* Find or insert key; *out points into the map until the next insert. */
+int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_entry **out);
+/* Find key; NULL if absent. */
+iko_strmap_entry *iko_strmap_get(const iko_strmap *m, const char *key, size_t len);
+size_t iko_strmap_size(const iko_strmap *m);
+/* Iterate: start with *pos = 0; returns NULL at the end. */
+iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos);
+
+#endif

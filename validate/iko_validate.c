@@ -1,0 +1,679 @@
+/*
+ * iko_validate.c — the validate stage (see iko_validate.h).
+ */
+#include "iko_validate.h"
+
+#include "iko_buf.h"
+#include "iko_checkdigit.h"
+#include "iko_csv.h"
+#include "iko_date.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_json.h"
+#include "iko_schema.h"
+#include "iko_strmap.h"
+#include "iko_utf8.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A failed check: reason, column, detail. */
+typedef struct vfail {
+	enum iko_reason reason;
+	const char *column;
+	const char *value;
+	iko_buf detail;
+} vfail;
+
+/* Column indexes used by the named table rules (-1 when absent). */
+typedef struct rule_cols {
+	int setai, jotai, zokugara, removal, ido, shubetsu, nationality, zairyu;
+} rule_cols;
+
+typedef struct vtable {
+	const iko_table *t;
+	char *in_path;
+	int *map;                 /* schema column → CSV field index, -1 absent */
+	pcre2_code **re;          /* per schema column */
+	pcre2_match_data *md;
+	iko_strmap *keys;         /* key → occurrences */
+	iko_strmap *heads;        /* setai → a: current members, b: heads */
+	rule_cols rc;
+	int has_head_rule, has_exists_rule, has_removal_rule, has_foreign_rule, has_death_rule;
+	iko_validate_table *stats;
+} vtable;
+
+typedef struct vctx {
+	const iko_validate_options *o;
+	const iko_schema *s;
+	iko_charset *cs;
+	iko_rejects *rejects;
+	iko_validate_stats *st;
+	iko_strmap *households;   /* keys of the household table, if validated */
+	iko_buf key;
+} vctx;
+
+static const char *fld(const vtable *v, const iko_csv_row *row, int col, size_t *len)
+{
+	int f = col >= 0 ? v->map[col] : -1;
+
+	if (f < 0 || (size_t)f >= row->nfields) {
+		*len = 0;
+		return "";
+	}
+	*len = row->lens[f];
+	return row->fields[f];
+}
+
+static const char *fv(const vtable *v, const iko_csv_row *row, int col)
+{
+	size_t len;
+
+	return fld(v, row, col, &len);
+}
+
+static int fail(vfail *f, enum iko_reason r, const char *col, const char *val,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail(vfail *f, enum iko_reason r, const char *col, const char *val,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	f->reason = r;
+	f->column = col;
+	f->value = val;
+	iko_buf_clear(&f->detail);
+	va_start(ap, fmt);
+	iko_buf_vprintf(&f->detail, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+static int check_number(const char *s, size_t len, int scale)
+{
+	size_t i = 0, dot = 0, frac = 0;
+
+	if (len && s[0] == '-')
+		i++;
+	if (i == len)
+		return 0;
+	for (; i < len; i++) {
+		if (s[i] == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		if (dot)
+			frac++;
+	}
+	return scale < 0 || (int)frac <= scale;
+}
+
+/* Per-column checks of one value. Returns 1 on failure (f filled). */
+static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len, vfail *f)
+{
+	const iko_column *cd = &v->t->cols[col];
+	unsigned bad;
+	int y, m, d, r;
+
+	if (len == 0)
+		return cd->required ? fail(f, IKO_R_REQUIRED, cd->name, val, "%s (%s) is required",
+					  cd->label, cd->name)
+				    : 0;
+	if (!iko_utf8_valid(val, len))
+		return fail(f, IKO_R_CHARSET, cd->name, val, "%s is not valid UTF-8", cd->label);
+	switch (cd->type) {
+	case IKO_COL_DATE:
+		if (!iko_date_parse_iso(val, &y, &m, &d))
+			return fail(f, IKO_R_DATE, cd->name, val, "%s: \"%s\" is not a valid date (YYYY-MM-DD)",
+				    cd->label, val);
+		break;
+	case IKO_COL_INTEGER:
+		if (!check_number(val, len, 0))
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not an integer", cd->label, val);
+		break;
+	case IKO_COL_DECIMAL:
+		if (!check_number(val, len, cd->scale))
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not a decimal with at most %d decimals",
+				    cd->label, val, cd->scale);
+		break;
+	case IKO_COL_FLAG:
+		if (len != 1 || (val[0] != '0' && val[0] != '1'))
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not 0 or 1", cd->label, val);
+		break;
+	case IKO_COL_CODE:
+	case IKO_COL_TEXT:
+	case IKO_COL_TYPE_COUNT_:
+		break;
+	}
+	if (cd->length && cd->type != IKO_COL_DATE && iko_utf8_length(val, len) > (size_t)cd->length)
+		return fail(f, IKO_R_FORMAT, cd->name, val, "%s is longer than %d characters",
+			    cd->label, cd->length);
+	if (cd->codes && !iko_code_list_has(cd->codes, val))
+		return fail(f, IKO_R_CODE, cd->name, val, "%s: \"%s\" is not in code list %s",
+			    cd->label, val, cd->codes->name);
+	switch (cd->check) {
+	case IKO_CHECK_MY_NUMBER:
+		if (!iko_my_number_valid(val, len))
+			return fail(f, IKO_R_MY_NUMBER, cd->name, val,
+				    "%s: not 12 digits with a valid check digit", cd->label);
+		break;
+	case IKO_CHECK_LG_CODE:
+		if (!iko_lg_code_valid(val, len))
+			return fail(f, IKO_R_LG_CODE, cd->name, val,
+				    "%s: \"%s\" is not a 6-digit 団体コード with a valid check digit", cd->label, val);
+		break;
+	case IKO_CHECK_CORP_NUMBER:
+		if (!iko_corp_number_valid(val, len))
+			return fail(f, IKO_R_CORP_NUMBER, cd->name, val,
+				    "%s: not 13 digits with a valid check digit", cd->label);
+		break;
+	default:
+		break;
+	}
+	if (v->re[col]) {
+		r = pcre2_match(v->re[col], (PCRE2_SPTR)val, len, 0, 0, v->md, NULL);
+		if (r < 0)
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" does not match %s",
+				    cd->label, val, cd->pattern);
+	}
+	if (iko_charset_check(c->cs, val, len, &bad) == 0)
+		return fail(f, IKO_R_CHARSET, cd->name, val,
+			    "%s: character U+%04X is outside the standard character set", cd->label, bad);
+	return 0;
+}
+
+static int build_key(vctx *c, const vtable *v, const iko_csv_row *row)
+{
+	size_t i, len;
+	const char *s;
+
+	iko_buf_clear(&c->key);
+	for (i = 0; i < v->t->nkey; i++) {
+		s = fld(v, row, v->t->key[i], &len);
+		if ((i && iko_buf_putc(&c->key, '\x1f')) || iko_buf_put(&c->key, s, len))
+			return IKO_ENOMEM;
+	}
+	if (!c->key.ptr)
+		return iko_buf_grow(&c->key, 1);
+	return 0;
+}
+
+static int is_current(const vtable *v, const iko_csv_row *row)
+{
+	return v->rc.jotai >= 0 && !strcmp(fv(v, row, v->rc.jotai), "1");
+}
+
+/* Pass 1: key occurrences and, for residents, heads per household. */
+static int pass1(vctx *c, vtable *v)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	iko_strmap_entry *e;
+	size_t len;
+	const char *setai;
+	int rc;
+
+	if ((rc = iko_csv_reader_open(&r, v->in_path)))
+		return rc;
+	iko_csv_next(r, &row); /* header, checked by the caller */
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		if (rc == IKO_EPARSE)
+			continue;
+		if (rc < 0)
+			break;
+		if ((rc = build_key(c, v, &row)) ||
+		    (rc = iko_strmap_upsert(v->keys, c->key.ptr, c->key.len, &e)))
+			break;
+		e->a++;
+		if (v->has_head_rule && is_current(v, &row)) {
+			setai = fld(v, &row, v->rc.setai, &len);
+			if ((rc = iko_strmap_upsert(v->heads, setai, len, &e)))
+				break;
+			e->a++;
+			if (!strcmp(fv(v, &row, v->rc.zokugara), "02"))
+				e->b++;
+		}
+	}
+	iko_csv_reader_free(r);
+	return rc;
+}
+
+static int is_removal_reason(const char *s)
+{
+	return strlen(s) == 2 && s[0] == '2' && s[1] >= '1' && s[1] <= '8';
+}
+
+/* Named table rules over one record. Returns 1 on failure. */
+static int check_rules(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
+{
+	const rule_cols *k = &v->rc;
+	const char *jotai = fv(v, row, k->jotai), *ido = fv(v, row, k->ido);
+	const char *setai;
+	iko_strmap_entry *e;
+	size_t len;
+
+	if (v->has_removal_rule) {
+		int removed = !strcmp(jotai, "2") || !strcmp(jotai, "3") || !strcmp(jotai, "9");
+		if (removed && !*fv(v, row, k->removal))
+			return fail(f, IKO_R_REMOVAL, "removal_date", "", "住民状態 %s (消除) without 消除の異動年月日", jotai);
+		if (removed && !is_removal_reason(ido))
+			return fail(f, IKO_R_REMOVAL, "ido_reason", ido, "住民状態 %s (消除) needs a 消除 異動事由 (21–28), not \"%s\"", jotai, ido);
+		if (!strcmp(jotai, "1") && *fv(v, row, k->removal))
+			return fail(f, IKO_R_REMOVAL, "removal_date", fv(v, row, k->removal),
+				    "住登者 with a 消除の異動年月日");
+	}
+	if (v->has_death_rule && (!strcmp(jotai, "3") != !strcmp(ido, "23")))
+		return fail(f, IKO_R_REMOVAL, "ido_reason", ido,
+			    "住民状態 3 (死亡者) and 異動事由 23 (死亡) must go together (住民状態 %s, 異動事由 %s)", jotai, ido);
+	if (v->has_foreign_rule && !strcmp(fv(v, row, k->shubetsu), "2") &&
+	    (!*fv(v, row, k->nationality) || !*fv(v, row, k->zairyu)))
+		return fail(f, IKO_R_FOREIGN, !*fv(v, row, k->nationality) ? "nationality_code" : "zairyu_code",
+			    "", "外国人 (住民種別 2) needs 国籍・地域コード and 在留資格等コード");
+	if (v->has_exists_rule && c->households && is_current(v, row)) {
+		setai = fld(v, row, k->setai, &len);
+		iko_buf_clear(&c->key);
+		if (iko_buf_puts(&c->key, fv(v, row, 0)) || iko_buf_putc(&c->key, '\x1f') ||
+		    iko_buf_put(&c->key, setai, len))
+			return IKO_ENOMEM;
+		if (!iko_strmap_get(c->households, c->key.ptr, c->key.len))
+			return fail(f, IKO_R_ORPHAN, "setai_no", setai, "世帯番号 %s has no household record", setai);
+	}
+	if (v->has_head_rule && is_current(v, row)) {
+		setai = fld(v, row, k->setai, &len);
+		e = iko_strmap_get(v->heads, setai, len);
+		if (e && e->b == 0)
+			return fail(f, IKO_R_HEAD_COUNT, "zokugara_code", fv(v, row, k->zokugara),
+				    "世帯 %s has no 世帯主 (続柄 02) among its %lld current members", setai, e->a);
+		if (e && e->b > 1 && !strcmp(fv(v, row, k->zokugara), "02"))
+			return fail(f, IKO_R_HEAD_COUNT, "zokugara_code", "02",
+				    "世帯 %s has %lld 世帯主 (続柄 02); exactly one is allowed", setai, e->b);
+	}
+	return 0;
+}
+
+static int has_u3013(const iko_csv_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->nfields; i++)
+		if (row->lens[i] >= 3 && strstr(row->fields[i], "\xe3\x80\x93"))
+			return (int)i + 1;
+	return 0;
+}
+
+static int emit(vctx *c, vtable *v, const iko_csv_row *row, const vfail *f,
+		enum iko_severity sev)
+{
+	iko_reject rj;
+	int k = v->t->nkey > 1 ? v->t->key[1] : 0;
+
+	memset(&rj, 0, sizeof(rj));
+	rj.stage = "validate";
+	rj.source = v->t->name;
+	rj.record = row->record - 1;
+	rj.offset = row->offset;
+	rj.key = fv(v, row, k);
+	rj.reason = f->reason;
+	rj.severity = sev;
+	rj.field = f->column;
+	rj.value = (v->t->cols[iko_table_column(v->t, f->column ? f->column : "lg_code") >= 0
+			       ? iko_table_column(v->t, f->column ? f->column : "lg_code") : 0].sensitive)
+			   ? "(masked)" : f->value;
+	rj.detail = iko_buf_cstr(&f->detail);
+	rj.raw = row->raw;
+	rj.raw_len = row->raw_len;
+	c->st->by_reason[f->reason]++;
+	return iko_rejects_add(c->rejects, &rj);
+}
+
+static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
+{
+	iko_strmap_entry *e;
+	size_t i, len;
+	const char *val;
+	int r;
+
+	for (i = 0; i < v->t->ncols; i++) {
+		val = fld(v, row, (int)i, &len);
+		if ((r = check_column(c, v, (int)i, val, len, f)))
+			return r;
+	}
+	if (c->o->lg_code && strcmp(fv(v, row, 0), c->o->lg_code))
+		return fail(f, IKO_R_LG_CODE, "lg_code", fv(v, row, 0),
+			    "lg_code %s does not match the municipality %s", fv(v, row, 0), c->o->lg_code);
+	if ((r = build_key(c, v, row)))
+		return r;
+	e = iko_strmap_get(v->keys, c->key.ptr, c->key.len);
+	if (e && e->a > 1)
+		return fail(f, IKO_R_DUP_KEY, v->t->cols[v->t->key[v->t->nkey - 1]].name,
+			    fv(v, row, v->t->key[v->t->nkey - 1]),
+			    "key occurs %lld times; every occurrence is rejected", e->a);
+	return check_rules(c, v, row, f);
+}
+
+/* Pass 2: check and write. */
+static int pass2(vctx *c, vtable *v)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_writer *w = NULL;
+	iko_csv_row row;
+	vfail f = { 0, NULL, NULL, IKO_BUF_INIT };
+	char *outp = iko_aprintf("%s/%s.csv", c->o->out_dir, v->t->name);
+	size_t i;
+	int rc;
+
+	if (!outp)
+		return IKO_ENOMEM;
+	if ((rc = iko_csv_reader_open(&r, v->in_path)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
+		goto done;
+	iko_csv_next(r, &row);
+	for (i = 0; i < v->t->ncols; i++)
+		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))
+			goto done;
+	if ((rc = iko_csv_end_row(w)))
+		goto done;
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		v->stats->records_in++;
+		if (rc == IKO_EPARSE) {
+			fail(&f, IKO_R_CSV, NULL, NULL, "%s", iko_error_message());
+			v->stats->records_rejected++;
+			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)))
+				goto done;
+			continue;
+		}
+		if (rc < 0)
+			goto done;
+		rc = check_row(c, v, &row, &f);
+		if (rc < 0)
+			goto done;
+		if (rc > 0) {
+			v->stats->records_rejected++;
+			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)))
+				goto done;
+			continue;
+		}
+		if ((i = (size_t)has_u3013(&row)) != 0) {
+			int col = -1;
+			size_t k;
+			for (k = 0; k < v->t->ncols; k++)
+				if (v->map[k] == (int)i - 1)
+					col = (int)k;
+			fail(&f, IKO_R_GAIJI, col >= 0 ? v->t->cols[col].name : NULL,
+			     row.fields[i - 1], "unmapped gaiji (〓): register it in the gaiji table before go-live");
+			v->stats->warnings++;
+			c->st->gaiji_records++;
+			if ((rc = emit(c, v, &row, &f, IKO_SEV_WARN)))
+				goto done;
+		}
+		for (i = 0; i < v->t->ncols; i++) {
+			size_t len;
+			const char *val = fld(v, &row, (int)i, &len);
+			if ((rc = iko_csv_write_field(w, val, len)))
+				goto done;
+		}
+		if ((rc = iko_csv_end_row(w)))
+			goto done;
+		v->stats->records_out++;
+		if (c->o->progress && (v->stats->records_in & 0x3fff) == 0)
+			c->o->progress("validate", v->stats->records_in, -1, c->o->payload);
+	}
+	if (v->stats->records_in != v->stats->records_out + v->stats->records_rejected) {
+		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", v->t->name);
+		goto done;
+	}
+	rc = iko_csv_writer_commit(w);
+done:
+	iko_buf_release(&f.detail);
+	iko_csv_writer_free(w);
+	iko_csv_reader_free(r);
+	free(outp);
+	return rc;
+}
+
+static int has_rule(const iko_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrules; i++)
+		if (!strcmp(t->rules[i], name))
+			return 1;
+	return 0;
+}
+
+static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	size_t i;
+	int rc, err;
+	PCRE2_SIZE off;
+	char *name = iko_aprintf("%s.csv", t->name);
+
+	memset(v, 0, sizeof(*v));
+	v->t = t;
+	v->in_path = name ? iko_path_join(in_dir, name) : NULL;
+	free(name);
+	v->map = calloc(t->ncols, sizeof(int));
+	v->re = calloc(t->ncols, sizeof(pcre2_code *));
+	if (!v->in_path || !v->map || !v->re || iko_strmap_new(&v->keys) || iko_strmap_new(&v->heads))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].pattern)
+			continue;
+		v->re[i] = pcre2_compile((PCRE2_SPTR)t->cols[i].pattern, PCRE2_ZERO_TERMINATED,
+					 PCRE2_UTF, &err, &off, NULL);
+		if (!v->re[i])
+			return iko_error_set(IKO_EPARSE, "schema %s.%s: bad pattern %s", t->name,
+					     t->cols[i].name, t->cols[i].pattern);
+	}
+	v->md = pcre2_match_data_create(4, NULL);
+	if (!v->md)
+		return IKO_ENOMEM;
+	if ((rc = iko_csv_reader_open(&r, v->in_path)))
+		return rc;
+	rc = iko_csv_next(r, &row);
+	if (rc != 1) {
+		iko_csv_reader_free(r);
+		return rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", v->in_path);
+	}
+	for (i = 0; i < t->ncols; i++) {
+		v->map[i] = iko_csv_find(&row, t->cols[i].name);
+		if (v->map[i] < 0 && t->cols[i].required) {
+			rc = iko_error_set(IKO_EPARSE, "%s: required column %s missing from the header",
+					   v->in_path, t->cols[i].name);
+			break;
+		}
+		rc = 0;
+	}
+	iko_csv_reader_free(r);
+	v->rc.setai = iko_table_column(t, "setai_no");
+	v->rc.jotai = iko_table_column(t, "jumin_jotai");
+	v->rc.zokugara = iko_table_column(t, "zokugara_code");
+	v->rc.removal = iko_table_column(t, "removal_date");
+	v->rc.ido = iko_table_column(t, "ido_reason");
+	v->rc.shubetsu = iko_table_column(t, "jumin_shubetsu");
+	v->rc.nationality = iko_table_column(t, "nationality_code");
+	v->rc.zairyu = iko_table_column(t, "zairyu_code");
+	v->has_head_rule = has_rule(t, "household_head");
+	v->has_exists_rule = has_rule(t, "household_exists");
+	v->has_removal_rule = has_rule(t, "removal");
+	v->has_foreign_rule = has_rule(t, "foreign");
+	v->has_death_rule = has_rule(t, "death_reason");
+	for (i = 0; i < t->nrules; i++)
+		if (!has_rule(t, t->rules[i]) || (strcmp(t->rules[i], "household_head") &&
+		    strcmp(t->rules[i], "household_exists") && strcmp(t->rules[i], "removal") &&
+		    strcmp(t->rules[i], "foreign") && strcmp(t->rules[i], "death_reason")))
+			return iko_error_set(IKO_EPARSE, "schema %s: unknown table rule %s", t->name, t->rules[i]);
+	if ((v->has_head_rule || v->has_exists_rule) && (v->rc.setai < 0 || v->rc.jotai < 0 || v->rc.zokugara < 0))
+		return iko_error_set(IKO_EPARSE, "schema %s: household rules need setai_no, jumin_jotai and zokugara_code",
+				     t->name);
+	return rc;
+}
+
+static void vtable_release(vtable *v)
+{
+	size_t i;
+
+	for (i = 0; v->re && i < v->t->ncols; i++)
+		pcre2_code_free(v->re[i]);
+	free(v->re);
+	pcre2_match_data_free(v->md);
+	free(v->map);
+	free(v->in_path);
+	iko_strmap_free(v->keys);
+	iko_strmap_free(v->heads);
+}
+
+static int write_manifest(const iko_validate_options *o, const iko_validate_stats *st)
+{
+	iko_buf b = IKO_BUF_INIT;
+	iko_json j;
+	char *path = iko_path_join(o->out_dir, "manifest.json");
+	size_t i;
+	int rc, r;
+
+	if (!path)
+		return IKO_ENOMEM;
+	iko_json_init(&j, &b);
+	iko_json_object_begin(&j);
+	iko_json_kv_str(&j, "stage", "validate");
+	iko_json_kv_str(&j, "schema", o->schema);
+	iko_json_key(&j, "tables");
+	iko_json_array_begin(&j);
+	for (i = 0; i < st->ntables; i++) {
+		iko_json_object_begin(&j);
+		iko_json_kv_str(&j, "table", st->tables[i].table);
+		iko_json_kv_int(&j, "records_in", st->tables[i].records_in);
+		iko_json_kv_int(&j, "records_out", st->tables[i].records_out);
+		iko_json_kv_int(&j, "records_rejected", st->tables[i].records_rejected);
+		iko_json_kv_int(&j, "warnings", st->tables[i].warnings);
+		iko_json_object_end(&j);
+	}
+	iko_json_array_end(&j);
+	iko_json_key(&j, "by_reason");
+	iko_json_object_begin(&j);
+	for (r = 0; r < IKO_R_COUNT_; r++)
+		if (st->by_reason[r])
+			iko_json_kv_int(&j, iko_reason_code((enum iko_reason)r), st->by_reason[r]);
+	iko_json_object_end(&j);
+	iko_json_kv_int(&j, "gaiji_records", st->gaiji_records);
+	iko_json_object_end(&j);
+	rc = iko_json_finish(&j);
+	if (!rc)
+		rc = iko_json_write_file(path, &b);
+	iko_buf_release(&b);
+	free(path);
+	return rc;
+}
+
+static int load_schema(iko_schema **out, const char *spec)
+{
+	size_t n = strlen(spec);
+
+	if (strchr(spec, '/') || (n > 5 && !strcmp(spec + n - 5, ".yaml")))
+		return iko_schema_load(out, spec);
+	return iko_schema_load_named(out, spec);
+}
+
+int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
+{
+	iko_schema *s = NULL;
+	vctx c;
+	vtable *vt = NULL;
+	char *rpath = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	if (!o->schema || !o->in_dir || !o->out_dir)
+		return iko_error_set(IKO_EINVAL, "validate needs a schema, an input and an output directory");
+	if ((rc = load_schema(&s, o->schema)) || (rc = iko_mkdir_p(o->out_dir, 1)) ||
+	    (rc = iko_charset_new(&c.cs)))
+		goto done;
+	for (i = 0; i < o->ncharset_extra; i++)
+		if ((rc = iko_charset_add_gaiji_table(c.cs, o->charset_extra[i])))
+			goto done;
+	c.o = o;
+	c.s = s;
+	c.st = out;
+	vt = calloc(s->ntables, sizeof(*vt));
+	out->tables = calloc(s->ntables, sizeof(*out->tables));
+	rpath = iko_path_join(o->out_dir, "rejects.csv");
+	if (!vt || !out->tables || !rpath) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* Tables present in in_dir, household-like tables (keyed on setai_no) first. */
+	for (i = 0; i < s->ntables; i++) {
+		char *name = iko_aprintf("%s.csv", s->tables[i].name), *p;
+		int present;
+		if (!name)
+			goto oom;
+		p = iko_path_join(o->in_dir, name);
+		free(name);
+		if (!p)
+			goto oom;
+		present = iko_path_exists(p);
+		free(p);
+		if (!present)
+			continue;
+		if ((rc = vtable_init(&vt[n], &s->tables[i], o->in_dir)))
+			goto done_n1;
+		vt[n].stats = &out->tables[n];
+		if (!(out->tables[n].table = iko_strdup(s->tables[i].name)))
+			goto oom;
+		n++;
+		out->ntables = n;
+	}
+	if (n == 0) {
+		rc = iko_error_set(IKO_ENOTFOUND, "%s: no CSV for any table of schema %s", o->in_dir, s->name);
+		goto done;
+	}
+	if ((rc = iko_rejects_open(&c.rejects, rpath)))
+		goto done;
+	for (i = 0; i < n; i++)
+		if ((rc = pass1(&c, &vt[i])))
+			goto done;
+	for (i = 0; i < n; i++)
+		if (!strcmp(vt[i].t->name, "household"))
+			c.households = vt[i].keys;
+	for (i = 0; i < n; i++)
+		if ((rc = pass2(&c, &vt[i])))
+			goto done;
+	if ((rc = iko_rejects_commit(c.rejects)))
+		goto done;
+	rc = write_manifest(o, out);
+	goto done;
+done_n1:
+	n++;
+	goto done;
+oom:
+	rc = iko_error_set(IKO_ENOMEM, "out of memory");
+done:
+	for (i = 0; vt && i < n && i < s->ntables; i++)
+		if (vt[i].t)
+			vtable_release(&vt[i]);
+	free(vt);
+	free(rpath);
+	iko_buf_release(&c.key);
+	iko_rejects_free(c.rejects);
+	iko_charset_free(c.cs);
+	iko_schema_free(s);
+	return rc;
+}
+
+void iko_validate_stats_release(iko_validate_stats *st)
+{
+	size_t i;
+
+	for (i = 0; st->tables && i < st->ntables; i++)
+		free(st->tables[i].table);
+	free(st->tables);
+	memset(st, 0, sizeof(*st));
+}

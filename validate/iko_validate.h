@@ -1,0 +1,62 @@
+/*
+ * iko_validate.h — the validate stage: standard-schema CSV → accepted CSV
+ * + rejects with reasons, by the rules of the schema and the pack.
+ *
+ * Column checks come from the schema file (required, type, length, code
+ * list, check digit kind, pattern, standard character set); table rules
+ * are named in the schema (household_head, household_exists, removal,
+ * foreign, death_reason) and key uniqueness applies to every table.
+ * Two passes per table: the first builds the key sets (the only memory
+ * that grows with input), the second writes each record or rejects it
+ * with the first rule it breaks. A record with an unmapped gaiji (〓) is
+ * accepted and listed as a W_GAIJI warning: it blocks go-live, not the load.
+ */
+#ifndef IKO_VALIDATE_H
+#define IKO_VALIDATE_H
+
+#include <stddef.h>
+
+#include "iko_progress.h"
+#include "iko_reject.h"
+
+typedef struct iko_validate_options {
+	const char *schema;        /* schema name ("jumin") or path to a .yaml */
+	const char *in_dir;        /* <table>.csv per schema table (missing tables skipped) */
+	const char *out_dir;       /* accepted <table>.csv, rejects.csv, manifest.json */
+	const char *lg_code;       /* if set, every row's lg_code must equal it */
+	const char *const *charset_extra; /* gaiji tables whose characters are allowed */
+	size_t ncharset_extra;
+	iko_progress_fn progress;
+	void *payload;
+} iko_validate_options;
+
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+typedef struct iko_validate_table {
+	char *table;
+	long long records_in, records_out, records_rejected, warnings;
+} iko_validate_table;
+
+typedef struct iko_validate_stats {
+	size_t ntables;
+	iko_validate_table *tables;
+	long long by_reason[IKO_R_COUNT_];
+	long long gaiji_records;   /* accepted records holding 〓 */
+} iko_validate_stats;
+
+int iko_validate_run(iko_validate_stats *out, const iko_validate_options *opts);
+void iko_validate_stats_release(iko_validate_stats *st);
+
+/* Character-set checker (JIS X 0213 + IVS + extra characters). */
+typedef struct iko_charset iko_charset;
+int iko_charset_new(iko_charset **out);
+/* Allow the Unicode values of a gaiji table (code,unicode,mj,note). */
+int iko_charset_add_gaiji_table(iko_charset *cs, const char *path);
+/*
+ * Check a UTF-8 string: returns 1 if every character is allowed, 0 if not
+ * (then *bad is the first offending code point), <0 on error.
+ */
+int iko_charset_check(iko_charset *cs, const char *s, size_t len, unsigned *bad);
+void iko_charset_free(iko_charset *cs);
+
+#endif
