@@ -1,0 +1,41 @@
+/*
+ * cli_summary.c — the rehearsal summary printed by `iko rehearse` and
+ * `iko demo`: counts per stage (in = out + rejected), timings,
+ * reconciliation outcome and where the reports are. No personal data.
+ */
+#include "cli.h"
+
+#include "iko_rehearse.h"
+
+#include <stdio.h>
+
+void iko_cli_print_rehearsal(const iko_rehearse_result *r, const iko_project_muni *m)
+{
+	size_t i;
+
+	printf("rehearsal %s of %s %s: %s\n", r->run_id ? r->run_id : "-", m->lg_code, m->name,
+	       r->failed_stage ? "FAILED" : "completed");
+	if (r->failed_stage)
+		printf("  failed in stage: %s\n", r->failed_stage);
+	printf("  %-10s %-12s %10s %10s %10s %9s  %s\n", "stage", "object", "in", "out",
+	       "rejected", "warnings", "balance");
+	for (i = 0; i < r->ncounts; i++) {
+		const iko_stage_count *c = &r->counts[i];
+		printf("  %-10s %-12s %10lld %10lld %10lld %9lld  %s\n", c->stage, c->object, c->in,
+		       c->out, c->rejected, c->warnings, c->balanced ? "ok" : "UNBALANCED");
+	}
+	printf("  timings:");
+	for (i = 0; i < r->ntimes; i++)
+		printf(" %s %.2fs", r->times[i].stage, r->times[i].seconds);
+	printf(" (total %.2fs)\n", r->seconds);
+	printf("  measures: %lld PASS, %lld WARN, %lld FAIL\n", r->measures_pass,
+	       r->measures_warn, r->measures_fail);
+	printf("  records: %lld loaded, %lld only in source, %lld only in target, %lld mismatched\n",
+	       r->loaded_rows, r->records_only_source, r->records_only_target, r->records_mismatch);
+	printf("  rejected: %lld, warnings: %lld, unmapped gaiji: %lld\n", r->rejected_total,
+	       r->warnings_total, r->gaiji_unmapped);
+	printf("  run:      %s\n", r->run_dir ? r->run_dir : "-");
+	printf("  manifest: %s\n", r->manifest ? r->manifest : "-");
+	if (r->xlsx)
+		printf("  workbook: %s\n", r->xlsx);
+}

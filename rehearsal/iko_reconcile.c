@@ -1,0 +1,569 @@
+/*
+ * iko_reconcile.c — measures three ways, records two ways, and the
+ * discrepancy workbook (see iko_reconcile.h).
+ */
+#include "iko_reconcile.h"
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_json.h"
+#include "iko_pack.h"
+#include "iko_reject.h"
+#include "iko_schema.h"
+#include "iko_strmap.h"
+#include "iko_totals.h"
+#include "iko_workbook.h"
+
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Groups of one measure present in any figure set, sorted, unique. */
+static int collect_groups(char ***out, size_t *n, const char *mname,
+			  iko_figures *const *sets, int nsets)
+{
+	size_t cap = 0, pos, mlen = strlen(mname), i, k;
+	const char *m, *g;
+	char **v = NULL;
+	double x;
+	int s;
+
+	*n = 0;
+	for (s = 0; s < nsets; s++) {
+		if (!sets[s])
+			continue;
+		pos = 0;
+		while (iko_figures_next(sets[s], &pos, &m, &g, &x)) {
+			if (strncmp(m, mname, mlen) || m[mlen] != '\x1e')
+				continue;
+			if (*n == cap) {
+				char **a = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*a));
+				if (!a)
+					goto oom;
+				v = a;
+			}
+			if (!(v[(*n)++] = iko_strdup(g)))
+				goto oom;
+		}
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_str);
+	for (i = k = 0; i < *n; i++) {
+		if (k && !strcmp(v[k - 1], v[i])) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+	*out = v;
+	return 0;
+oom:
+	for (i = 0; i < *n; i++)
+		free(v[i]);
+	free(v);
+	*n = 0;
+	return iko_error_set(IKO_ENOMEM, "out of memory");
+}
+
+static char *group_label(const iko_table *t, const iko_measure *m, const char *group)
+{
+	iko_buf b = IKO_BUF_INIT;
+	const char *p = group;
+	size_t i;
+
+	if (m->ngroup == 0)
+		return iko_strdup("全体");
+	for (i = 0; i < m->ngroup; i++) {
+		const char *end = strchr(p, '|');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int c = iko_table_column(t, m->group_by[i]);
+		const iko_column *col = c >= 0 ? &t->cols[c] : NULL;
+		char *val = iko_strndup(p, len);
+		const char *cl = col && col->codes && val ? iko_code_list_label(col->codes, val) : NULL;
+
+		iko_buf_printf(&b, "%s%s=%s%s%s", i ? " / " : "", col ? col->label : m->group_by[i],
+			       val ? val : "", cl ? " " : "", cl ? cl : "");
+		free(val);
+		p = end ? end + 1 : p + len;
+	}
+	return iko_buf_detach(&b);
+}
+
+static int add_row(iko_reconcile_result *r, size_t *cap, const iko_table *t,
+		   const iko_measure *m, const char *mname, const char *group,
+		   iko_figures *old, iko_figures *ext, iko_figures *db)
+{
+	iko_measure_row *row;
+	double tol, o = 0, e = 0, d = 0, ref;
+	int has_old;
+
+	if (r->nrows == *cap) {
+		iko_measure_row *a = realloc(r->rows, (*cap = *cap ? *cap * 2 : 128) * sizeof(*a));
+		if (!a)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->rows = a;
+	}
+	row = &r->rows[r->nrows];
+	memset(row, 0, sizeof(*row));
+	has_old = old && iko_figures_get(old, mname, group, &o);
+	iko_figures_get(ext, mname, group, &e);
+	if (db)
+		iko_figures_get(db, mname, group, &d);
+	else
+		d = e;
+	row->measure = iko_strdup(mname);
+	row->label = iko_strdup(m->label);
+	row->group = iko_strdup(group);
+	row->group_label = group_label(t, m, group);
+	if (!row->measure || !row->label || !row->group || !row->group_label)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	r->nrows++;
+	row->has_old = has_old;
+	row->old_v = o;
+	row->ext_v = e;
+	row->db_v = d;
+	ref = has_old ? o : e;
+	row->diff = d - ref;
+	tol = m->tolerance_abs;
+	if (m->tolerance_rel > 0 && m->tolerance_rel * fabs(ref) > tol)
+		tol = m->tolerance_rel * fabs(ref);
+	row->tolerance = tol;
+	if (fabs(d - e) > tol || (has_old && (fabs(e - o) > tol || fabs(d - o) > tol))) {
+		row->status = "FAIL";
+		r->fail++;
+	} else if (!has_old && old) {
+		row->status = "WARN";
+		r->warn++;
+	} else {
+		row->status = "PASS";
+		r->pass++;
+	}
+	return 0;
+}
+
+/* Does the old system report this measure at all? */
+static int old_reports(iko_figures *old, const char *mname)
+{
+	size_t pos = 0, mlen = strlen(mname);
+	const char *m, *g;
+	double x;
+
+	while (old && iko_figures_next(old, &pos, &m, &g, &x))
+		if (!strncmp(m, mname, mlen) && m[mlen] == '\x1e')
+			return 1;
+	return 0;
+}
+
+static int measures(iko_reconcile_result *r, const iko_schema *s, iko_figures *old,
+		    iko_figures *ext, iko_figures *db)
+{
+	size_t cap = 0, i, k, j, ng;
+	char **groups = NULL;
+	int rc = 0;
+
+	for (i = 0; i < s->ntables && !rc; i++) {
+		const iko_table *t = &s->tables[i];
+		for (k = 0; k < t->nmeasures && !rc; k++) {
+			const iko_measure *m = &t->measures[k];
+			char *mname = iko_aprintf("%s.%s", t->name, m->name);
+			iko_figures *sets[3] = { old, ext, db };
+			iko_figures *o = old_reports(old, mname ? mname : "") ? old : NULL;
+			if (!mname)
+				return IKO_ENOMEM;
+			rc = collect_groups(&groups, &ng, mname, sets, 3);
+			if (!rc && ng == 0 && m->ngroup == 0) {
+				/* an ungrouped measure over nothing is still a figure: 0 */
+				rc = add_row(r, &cap, t, m, mname, "", o, ext, db);
+			}
+			for (j = 0; j < ng; j++) {
+				if (!rc)
+					rc = add_row(r, &cap, t, m, mname, groups[j], o, ext, db);
+				free(groups[j]);
+			}
+			free(groups);
+			groups = NULL;
+			free(mname);
+		}
+	}
+	return rc;
+}
+
+/* ---- record level --------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	h ^= 0x1f;
+	return h * 1099511628211ull;
+}
+
+static int add_diff(iko_reconcile_result *r, size_t *cap, const char *kind, const char *table,
+		    const char *key, const char *col, const char *sv, const char *lv)
+{
+	iko_record_diff *d;
+
+	if (r->ndiffs >= IKO_RECONCILE_MAX_DIFFS)
+		return 0;
+	if (r->ndiffs == *cap) {
+		iko_record_diff *a = realloc(r->diffs, (*cap = *cap ? *cap * 2 : 64) * sizeof(*a));
+		if (!a)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->diffs = a;
+	}
+	d = &r->diffs[r->ndiffs++];
+	d->kind = kind;
+	d->table = iko_strdup(table);
+	d->key = iko_strdup(key);
+	d->column = iko_strdup(col ? col : "");
+	d->source_value = iko_strdup(sv ? sv : "");
+	d->loaded_value = iko_strdup(lv ? lv : "");
+	if (!d->table || !d->key || !d->column || !d->source_value || !d->loaded_value)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	return 0;
+}
+
+static const char *key_text(iko_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (b->ptr[i] == '\x1f')
+			b->ptr[i] = '|';
+	return iko_buf_cstr(b);
+}
+
+/* Compare one mismatching loaded row with the source row at offset. */
+static int column_diffs(iko_reconcile_result *r, size_t *cap, const iko_table *t,
+			const char *path, long long offset, PGresult *res, const char *key)
+{
+	FILE *fp = fopen(path, "rb");
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	size_t c;
+	int rc;
+
+	if (!fp)
+		return iko_error_set_errno(IKO_EIO, "cannot open %s", path);
+	if (fseek(fp, offset, SEEK_SET) != 0 || (rc = iko_csv_reader_open_fp(&rd, fp, path))) {
+		fclose(fp);
+		return iko_error_set(IKO_EIO, "cannot seek in %s", path);
+	}
+	rc = iko_csv_next(rd, &row);
+	if (rc == 1) {
+		rc = 0;
+		for (c = 0; c < t->ncols && c < row.nfields && !rc; c++) {
+			const char *lv = PQgetisnull(res, 0, (int)c) ? "" : PQgetvalue(res, 0, (int)c);
+			if (strcmp(row.fields[c], lv))
+				rc = add_diff(r, cap, "mismatch", t->name, key, t->cols[c].name,
+					      t->cols[c].sensitive ? "(masked)" : row.fields[c],
+					      t->cols[c].sensitive ? "(masked)" : lv);
+		}
+	}
+	iko_csv_reader_free(rd);
+	fclose(fp);
+	return rc < 0 ? rc : 0;
+}
+
+static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
+			const iko_table *t, const char *path, PGconn *conn, const char *lg)
+{
+	iko_strmap *keys = NULL;
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
+	iko_strmap_entry *e;
+	PGresult *res = NULL;
+	size_t i, pos;
+	char *q;
+	int rc;
+
+	if ((rc = iko_strmap_new(&keys)) || (rc = iko_csv_reader_open(&rd, path)))
+		goto done;
+	if (iko_csv_next(rd, &row) != 1 || row.nfields != t->ncols) {
+		rc = iko_error_set(IKO_EPARSE, "%s: header does not match table %s", path, t->name);
+		goto done;
+	}
+	while ((rc = iko_csv_next(rd, &row)) == 1) {
+		uint64_t h = 1469598103934665603ull;
+		iko_buf_clear(&key);
+		for (i = 0; i < t->nkey; i++)
+			if ((i && iko_buf_putc(&key, '\x1f')) ||
+			    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]]))
+				goto oom;
+		for (i = 0; i < row.nfields; i++)
+			h = fnv(h, row.fields[i], row.lens[i]);
+		if ((rc = iko_strmap_upsert(keys, key.ptr ? key.ptr : "", key.len, &e)))
+			goto done;
+		e->a = row.offset + 1;
+		e->b = (long long)h;
+	}
+	if (rc < 0)
+		goto done;
+	/* SELECT every column as text, streamed row by row. */
+	iko_buf_puts(&sql, "SELECT ");
+	for (i = 0; i < t->ncols; i++) {
+		q = PQescapeIdentifier(conn, t->cols[i].name, strlen(t->cols[i].name));
+		if (!q)
+			goto dberr;
+		iko_buf_printf(&sql, "%s%s::text", i ? ", " : "", q);
+		PQfreemem(q);
+	}
+	iko_buf_puts(&sql, " FROM ");
+	if (!(q = PQescapeIdentifier(conn, s->name, strlen(s->name))))
+		goto dberr;
+	iko_buf_printf(&sql, "%s.", q);
+	PQfreemem(q);
+	if (!(q = PQescapeIdentifier(conn, t->name, strlen(t->name))))
+		goto dberr;
+	iko_buf_printf(&sql, "%s WHERE lg_code = $1", q);
+	PQfreemem(q);
+	if (!PQsendQueryParams(conn, sql.ptr, 1, NULL, &lg, NULL, NULL, 0) || !PQsetSingleRowMode(conn))
+		goto dberr;
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK) {
+			PQclear(res);
+			continue;
+		}
+		if (st != PGRES_SINGLE_TUPLE) {
+			rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", s->name, t->name, PQresultErrorMessage(res));
+			PQclear(res);
+			while ((res = PQgetResult(conn)) != NULL)
+				PQclear(res);
+			goto done;
+		}
+		{
+			uint64_t h = 1469598103934665603ull;
+			iko_buf_clear(&key);
+			for (i = 0; i < t->nkey; i++) {
+				const char *v = PQgetvalue(res, 0, t->key[i]);
+				if ((i && iko_buf_putc(&key, '\x1f')) || iko_buf_puts(&key, v))
+					goto oom;
+			}
+			for (i = 0; i < t->ncols; i++) {
+				const char *v = PQgetisnull(res, 0, (int)i) ? "" : PQgetvalue(res, 0, (int)i);
+				h = fnv(h, v, strlen(v));
+			}
+			e = iko_strmap_get(keys, key.ptr ? key.ptr : "", key.len);
+			if (!e) {
+				r->only_target++;
+				rc = add_diff(r, cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);
+			} else {
+				if (e->b != (long long)h) {
+					r->mismatch++;
+					rc = column_diffs(r, cap, t, path, e->a - 1, res, key_text(&key));
+				}
+				e->a = 0; /* seen */
+			}
+		}
+		PQclear(res);
+		res = NULL;
+		if (rc)
+			goto drain;
+	}
+	pos = 0;
+	while ((e = iko_strmap_next(keys, &pos)) != NULL) {
+		if (!e->a)
+			continue;
+		r->only_source++;
+		iko_buf_clear(&key);
+		iko_buf_puts(&key, e->key);
+		if ((rc = add_diff(r, cap, "only_in_source", t->name, key_text(&key), NULL, NULL, NULL)))
+			goto done;
+	}
+	rc = 0;
+	goto done;
+drain:
+	while ((res = PQgetResult(conn)) != NULL)
+		PQclear(res);
+	goto done;
+oom:
+	rc = iko_error_set(IKO_ENOMEM, "out of memory");
+	goto done;
+dberr:
+	rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(conn));
+done:
+	iko_buf_release(&key);
+	iko_buf_release(&sql);
+	iko_csv_reader_free(rd);
+	iko_strmap_free(keys);
+	return rc;
+}
+
+static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o)
+{
+	size_t cap = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < s->ntables && !rc; i++) {
+		char *rel = iko_aprintf("validate/%s.csv", s->tables[i].name);
+		char *p = rel ? iko_path_join(o->run_dir, rel) : NULL;
+		free(rel);
+		if (!p)
+			return IKO_ENOMEM;
+		if (iko_path_exists(p))
+			rc = record_table(r, &cap, s, &s->tables[i], p, o->conn, o->lg_code);
+		free(p);
+	}
+	return rc;
+}
+
+/* ---- outputs ---------------------------------------------------------------- */
+
+static void fmt_num(char *out, size_t n, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, n, "%.0f", v);
+	else
+		snprintf(out, n, "%.2f", v);
+}
+
+static int write_measures_csv(const iko_reconcile_result *r, const char *path)
+{
+	static const char *const hdr[] = { "status", "measure", "label", "group", "group_label",
+					   "old", "extracted", "loaded", "difference", "tolerance" };
+	iko_csv_writer *w = NULL;
+	char o[32], e[32], d[32], df[32], t[32];
+	size_t i;
+	int rc;
+
+	if ((rc = iko_csv_writer_open(&w, path, 0644)) || (rc = iko_csv_write_row(w, hdr, 10)))
+		goto done;
+	for (i = 0; i < r->nrows; i++) {
+		const iko_measure_row *m = &r->rows[i];
+		const char *f[10];
+		fmt_num(o, sizeof(o), m->old_v);
+		fmt_num(e, sizeof(e), m->ext_v);
+		fmt_num(d, sizeof(d), m->db_v);
+		fmt_num(df, sizeof(df), m->diff);
+		fmt_num(t, sizeof(t), m->tolerance);
+		f[0] = m->status; f[1] = m->measure; f[2] = m->label; f[3] = m->group;
+		f[4] = m->group_label; f[5] = m->has_old ? o : ""; f[6] = e; f[7] = d;
+		f[8] = df; f[9] = t;
+		if ((rc = iko_csv_write_row(w, f, 10)))
+			goto done;
+	}
+	rc = iko_csv_writer_commit(w);
+done:
+	iko_csv_writer_free(w);
+	return rc;
+}
+
+static int write_records_csv(const iko_reconcile_result *r, const char *path)
+{
+	static const char *const hdr[] = { "kind", "table", "key", "column", "source_value", "loaded_value" };
+	iko_csv_writer *w = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = iko_csv_writer_open(&w, path, 0600)) || (rc = iko_csv_write_row(w, hdr, 6)))
+		goto done;
+	for (i = 0; i < r->ndiffs; i++) {
+		const iko_record_diff *d = &r->diffs[i];
+		const char *f[6] = { d->kind, d->table, d->key, d->column, d->source_value, d->loaded_value };
+		if ((rc = iko_csv_write_row(w, f, 6)))
+			goto done;
+	}
+	rc = iko_csv_writer_commit(w);
+done:
+	iko_csv_writer_free(w);
+	return rc;
+}
+
+int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
+{
+	iko_schema *s = NULL;
+	iko_pack *pack = NULL;
+	iko_figures *old = NULL, *ext = NULL, *db = NULL;
+	char *dir = NULL, *tdir = NULL, *p1 = NULL, *p2 = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!o->run_dir || !o->schema || !o->pack_dir || !o->lg_code)
+		return iko_error_set(IKO_EINVAL, "reconcile needs a run directory, schema, pack and lg_code");
+	dir = iko_path_join(o->run_dir, "reconcile");
+	tdir = iko_path_join(o->run_dir, "transform");
+	if (!dir || !tdir) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = iko_schema_load_named(&s, o->schema)) ||
+	    (rc = iko_pack_load(&pack, o->pack_dir, o->lg_code)) ||
+	    (rc = iko_mkdir_p(dir, 1)) || (rc = iko_figures_new(&old)) ||
+	    (rc = iko_figures_new(&ext)))
+		goto done;
+	out->pack_version = iko_strdup(iko_pack_version(pack));
+	out->schema_version = iko_strdup(s->version);
+	if (o->dump_dir && (rc = iko_figures_read_old(old, pack, o->dump_dir)))
+		goto done;
+	if ((rc = iko_figures_from_csv(ext, s, tdir)))
+		goto done;
+	if (o->conn && ((rc = iko_figures_new(&db)) ||
+			(rc = iko_figures_from_db(db, s, o->conn, o->lg_code))))
+		goto done;
+	if ((rc = measures(out, s, o->dump_dir ? old : NULL, ext, db)))
+		goto done;
+	if (o->conn && (rc = records(out, s, o)))
+		goto done;
+	p1 = iko_path_join(dir, "measures.csv");
+	p2 = iko_path_join(dir, "records.csv");
+	if (!p1 || !p2) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = write_measures_csv(out, p1)) || (rc = write_records_csv(out, p2)))
+		goto done;
+	if (o->xlsx_path)
+		rc = iko_discrepancy_workbook(out, s, o);
+done:
+	free(p1);
+	free(p2);
+	free(dir);
+	free(tdir);
+	iko_figures_free(old);
+	iko_figures_free(ext);
+	iko_figures_free(db);
+	iko_pack_free(pack);
+	iko_schema_free(s);
+	return rc;
+}
+
+void iko_reconcile_result_release(iko_reconcile_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrows; i++) {
+		free(r->rows[i].measure);
+		free(r->rows[i].label);
+		free(r->rows[i].group);
+		free(r->rows[i].group_label);
+	}
+	free(r->rows);
+	for (i = 0; i < r->ndiffs; i++) {
+		free(r->diffs[i].table);
+		free(r->diffs[i].key);
+		free(r->diffs[i].column);
+		free(r->diffs[i].source_value);
+		free(r->diffs[i].loaded_value);
+	}
+	free(r->diffs);
+	free(r->pack_version);
+	free(r->schema_version);
+	memset(r, 0, sizeof(*r));
+}

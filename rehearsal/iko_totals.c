@@ -1,0 +1,554 @@
+/*
+ * iko_totals.c — measure figures from the 統計表, from CSV and from SQL.
+ */
+#include "iko_totals.h"
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_pack.h"
+#include "iko_strmap.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct iko_figures {
+	iko_strmap *map;   /* "measure\x1egroup" → value (in entry->value as double*) */
+	double *vals;
+	size_t n, cap;
+	iko_buf key;
+};
+
+int iko_figures_new(iko_figures **out)
+{
+	iko_figures *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (!f || iko_strmap_new(&f->map)) {
+		free(f);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	*out = f;
+	return 0;
+}
+
+void iko_figures_free(iko_figures *f)
+{
+	if (!f)
+		return;
+	iko_strmap_free(f->map);
+	free(f->vals);
+	iko_buf_release(&f->key);
+	free(f);
+}
+
+static int make_key(iko_figures *f, const char *measure, const char *group)
+{
+	iko_buf_clear(&f->key);
+	if (iko_buf_puts(&f->key, measure) || iko_buf_putc(&f->key, '\x1e') ||
+	    iko_buf_puts(&f->key, group))
+		return IKO_ENOMEM;
+	return 0;
+}
+
+int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v)
+{
+	iko_strmap_entry *e;
+	int rc;
+
+	if ((rc = make_key(f, measure, group)) ||
+	    (rc = iko_strmap_upsert(f->map, f->key.ptr, f->key.len, &e)))
+		return rc;
+	if (!e->a) {
+		if (f->n == f->cap) {
+			size_t nc = f->cap ? f->cap * 2 : 256;
+			double *a = realloc(f->vals, nc * sizeof(*a));
+			if (!a)
+				return iko_error_set(IKO_ENOMEM, "out of memory");
+			f->vals = a;
+			f->cap = nc;
+		}
+		e->a = (long long)++f->n;
+		f->vals[e->a - 1] = 0;
+	}
+	f->vals[e->a - 1] += v;
+	return 0;
+}
+
+int iko_figures_get(const iko_figures *f, const char *measure, const char *group, double *v)
+{
+	iko_figures *mf = (iko_figures *)f;
+	iko_strmap_entry *e;
+
+	if (make_key(mf, measure, group))
+		return 0;
+	e = iko_strmap_get(f->map, mf->key.ptr, mf->key.len);
+	if (!e)
+		return 0;
+	*v = f->vals[e->a - 1];
+	return 1;
+}
+
+int iko_figures_next(const iko_figures *f, size_t *pos, const char **measure,
+		     const char **group, double *v)
+{
+	iko_strmap_entry *e = iko_strmap_next(f->map, pos);
+	const char *sep;
+
+	if (!e)
+		return 0;
+	sep = strchr(e->key, '\x1e');
+	*measure = e->key; /* caller must stop at \x1e: use iko_figures_split */
+	*group = sep ? sep + 1 : "";
+	*v = f->vals[e->a - 1];
+	return 1;
+}
+
+/* ---- old system's totals ---------------------------------------------- */
+
+static int to_utf8(iconv_t cd, iko_buf *out, const char *s, size_t len)
+{
+	char *ip = (char *)s, *op;
+	size_t il = len, ol;
+	int rc;
+
+	iko_buf_clear(out);
+	if ((rc = iko_buf_grow(out, len * 3 + 4)))
+		return rc;
+	op = out->ptr;
+	ol = out->cap - 1;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+		return iko_error_set_errno(IKO_ECONV, "cannot convert \"%.*s\"", (int)len, s);
+	out->len = (size_t)(op - out->ptr);
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* Expand "{field}" references against the row. */
+static int expand(iko_buf *out, const char *tmpl, char **hdr, size_t nhdr,
+		  iko_buf *vals, const char *file, long long rec)
+{
+	const char *p = tmpl, *end;
+	size_t i;
+	int rc;
+
+	iko_buf_clear(out);
+	while (*p) {
+		if (*p != '{') {
+			if ((rc = iko_buf_putc(out, *p++)))
+				return rc;
+			continue;
+		}
+		end = strchr(p, '}');
+		if (!end)
+			return iko_error_set(IKO_EPARSE, "totals: unclosed { in \"%s\"", tmpl);
+		for (i = 0; i < nhdr; i++)
+			if (strlen(hdr[i]) == (size_t)(end - p - 1) && !strncmp(hdr[i], p + 1, (size_t)(end - p - 1)))
+				break;
+		if (i == nhdr)
+			return iko_error_set(IKO_EPARSE, "%s: record %lld: totals rule refers to column %.*s, which the file does not have",
+					     file, rec, (int)(end - p - 1), p + 1);
+		if ((rc = iko_buf_puts(out, iko_buf_cstr(&vals[i]))))
+			return rc;
+		p = end + 1;
+	}
+	if (!out->ptr)
+		return iko_buf_grow(out, 1);
+	return 0;
+}
+
+static int col_of(char **hdr, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(hdr[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int apply_rule(iko_figures *f, const iko_yaml_node *rule, char **hdr, size_t nhdr,
+		      iko_buf *vals, const char *file, long long rec)
+{
+	const iko_yaml_node *when = iko_yaml_get(rule, "when"), *group = iko_yaml_get(rule, "group");
+	const char *measure = iko_yaml_str(rule, "measure", NULL), *vcol = iko_yaml_str(rule, "value", NULL);
+	iko_buf g = IKO_BUF_INIT, part = IKO_BUF_INIT;
+	size_t i;
+	int c, rc = 0;
+	char *end;
+	double v;
+
+	if (!measure || !vcol)
+		return iko_error_set(IKO_EPARSE, "totals rule at line %d needs measure: and value:", rule->line);
+	for (i = 0; i < iko_yaml_count(when); i++) {
+		c = col_of(hdr, nhdr, iko_yaml_key_at(when, i));
+		if (c < 0)
+			return iko_error_set(IKO_EPARSE, "%s: no column %s (totals rule at line %d)", file,
+					     iko_yaml_key_at(when, i), rule->line);
+		if (strcmp(iko_buf_cstr(&vals[c]), iko_yaml_text(iko_yaml_value_at(when, i))))
+			return 0;
+	}
+	c = col_of(hdr, nhdr, vcol);
+	if (c < 0)
+		return iko_error_set(IKO_EPARSE, "%s: no column %s (totals rule at line %d)", file, vcol, rule->line);
+	if (vals[c].len == 0)
+		return 0;
+	errno = 0;
+	v = strtod(iko_buf_cstr(&vals[c]), &end);
+	if (errno || *end)
+		return iko_error_set(IKO_EPARSE, "%s: record %lld: %s is not a number: \"%s\"", file, rec,
+				     vcol, iko_buf_cstr(&vals[c]));
+	for (i = 0; i < iko_yaml_count(group); i++) {
+		if ((rc = expand(&part, iko_yaml_text(iko_yaml_value_at(group, i)), hdr, nhdr, vals, file, rec)))
+			goto done;
+		if ((i && (rc = iko_buf_putc(&g, '|'))) || (rc = iko_buf_puts(&g, part.ptr)))
+			goto done;
+	}
+	rc = iko_figures_add(f, measure, iko_buf_cstr(&g), v);
+done:
+	iko_buf_release(&g);
+	iko_buf_release(&part);
+	return rc;
+}
+
+int iko_figures_read_old(iko_figures *f, const iko_pack *pack, const char *dump_dir)
+{
+	const iko_yaml_node *tot = iko_pack_totals(pack), *rules;
+	const char *file, *enc;
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	iconv_t cd = (iconv_t)-1;
+	char **hdr = NULL, *path = NULL;
+	iko_buf *vals = NULL;
+	size_t nhdr = 0, i, k;
+	int rc = 0;
+
+	if (!tot)
+		return 0;
+	file = iko_yaml_str(tot, "file", NULL);
+	enc = iko_yaml_str(tot, "encoding", "UTF-8");
+	rules = iko_yaml_get(tot, "rows");
+	if (!file || !rules)
+		return iko_error_set(IKO_EPARSE, "pack %s: totals needs file: and rows:", iko_pack_name(pack));
+	path = iko_path_join(dump_dir, file);
+	if (!path)
+		return IKO_ENOMEM;
+	cd = iconv_open("UTF-8", enc);
+	if (cd == (iconv_t)-1) {
+		rc = iko_error_set(IKO_EINVAL, "unknown encoding %s for %s", enc, path);
+		goto done;
+	}
+	if ((rc = iko_csv_reader_open(&r, path)))
+		goto done;
+	while ((rc = iko_csv_next(r, &row)) == 1) {
+		if (row.record == 1) {
+			nhdr = row.nfields;
+			hdr = calloc(nhdr, sizeof(char *));
+			vals = calloc(nhdr, sizeof(iko_buf));
+			if (!hdr || !vals) {
+				rc = IKO_ENOMEM;
+				goto done;
+			}
+			for (i = 0; i < nhdr; i++) {
+				if ((rc = to_utf8(cd, &vals[i], row.fields[i], row.lens[i])))
+					goto done;
+				hdr[i] = iko_buf_detach(&vals[i]);
+			}
+			continue;
+		}
+		for (i = 0; i < nhdr; i++) {
+			iko_buf_clear(&vals[i]);
+			if (i < row.nfields && (rc = to_utf8(cd, &vals[i], row.fields[i], row.lens[i])))
+				goto done;
+			if (!vals[i].ptr && (rc = iko_buf_grow(&vals[i], 1)))
+				goto done;
+		}
+		for (k = 0; k < iko_yaml_count(rules); k++)
+			if ((rc = apply_rule(f, iko_yaml_at(rules, k), hdr, nhdr, vals, path, row.record)))
+				goto done;
+	}
+done:
+	if (rc == IKO_EPARSE && r && iko_error_code() != IKO_EPARSE)
+		iko_error_set(IKO_EPARSE, "%s: %s", path, iko_error_message());
+	for (i = 0; i < nhdr; i++) {
+		if (hdr)
+			free(hdr[i]);
+		if (vals)
+			iko_buf_release(&vals[i]);
+	}
+	free(hdr);
+	free(vals);
+	iko_csv_reader_free(r);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	free(path);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- measures over CSV -------------------------------------------------- */
+
+typedef struct mstate {
+	const iko_measure *m;
+	char *name;          /* table.measure */
+	int col;             /* measured column */
+	int *group;          /* group columns */
+	int *fcol;           /* filter columns */
+	iko_strmap *seen;    /* distinct: group\x1evalue */
+} mstate;
+
+static int passes(const mstate *ms, const iko_csv_row *row)
+{
+	size_t i, j;
+
+	for (i = 0; i < ms->m->nfilter; i++) {
+		const iko_filter *fl = &ms->m->filters[i];
+		const char *v = (size_t)ms->fcol[i] < row->nfields ? row->fields[ms->fcol[i]] : "";
+		for (j = 0; j < fl->n && strcmp(fl->values[j], v); j++)
+			;
+		if (j == fl->n)
+			return 0;
+	}
+	return 1;
+}
+
+static int measure_row(iko_figures *f, mstate *ms, const iko_csv_row *row, iko_buf *g)
+{
+	size_t i;
+	const char *v = ms->col >= 0 && (size_t)ms->col < row->nfields ? row->fields[ms->col] : "";
+	iko_strmap_entry *e;
+	int rc;
+
+	if (!passes(ms, row))
+		return 0;
+	iko_buf_clear(g);
+	for (i = 0; i < ms->m->ngroup; i++)
+		if ((i && (rc = iko_buf_putc(g, '|'))) ||
+		    (rc = iko_buf_puts(g, (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "")))
+			return rc;
+	if (!g->ptr && (rc = iko_buf_grow(g, 1)))
+		return rc;
+	switch (ms->m->kind) {
+	case IKO_MEASURE_COUNT:
+		return iko_figures_add(f, ms->name, g->ptr, 1);
+	case IKO_MEASURE_SUM:
+		return *v ? iko_figures_add(f, ms->name, g->ptr, strtod(v, NULL)) : 0;
+	case IKO_MEASURE_DISTINCT:
+		if (!*v)
+			return 0;
+		{
+			size_t glen = g->len;
+			if ((rc = iko_buf_putc(g, '\x1e')) || (rc = iko_buf_puts(g, v)) ||
+			    (rc = iko_strmap_upsert(ms->seen, g->ptr, g->len, &e)))
+				return rc;
+			iko_buf_truncate(g, glen);
+			if (e->a++)
+				return 0;
+			return iko_figures_add(f, ms->name, g->ptr, 1);
+		}
+	default:
+		return 0; /* min/max are computed in SQL only for now */
+	}
+}
+
+static int csv_table(iko_figures *f, const iko_table *t, const char *path)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	mstate *ms = calloc(t->nmeasures + 1, sizeof(*ms));
+	iko_buf g = IKO_BUF_INIT;
+	size_t i, j;
+	int rc;
+
+	if (!ms)
+		return IKO_ENOMEM;
+	if ((rc = iko_csv_reader_open(&r, path)))
+		goto done;
+	if ((rc = iko_csv_next(r, &row)) != 1) {
+		rc = rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file", path);
+		goto done;
+	}
+	for (i = 0; i < t->nmeasures; i++) {
+		const iko_measure *m = &t->measures[i];
+		ms[i].m = m;
+		ms[i].name = iko_aprintf("%s.%s", t->name, m->name);
+		ms[i].col = m->column ? iko_csv_find(&row, m->column) : -1;
+		ms[i].group = calloc(m->ngroup + 1, sizeof(int));
+		ms[i].fcol = calloc(m->nfilter + 1, sizeof(int));
+		if (!ms[i].name || !ms[i].group || !ms[i].fcol || iko_strmap_new(&ms[i].seen)) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		for (j = 0; j < m->ngroup; j++)
+			if ((ms[i].group[j] = iko_csv_find(&row, m->group_by[j])) < 0)
+				goto missing;
+		for (j = 0; j < m->nfilter; j++)
+			if ((ms[i].fcol[j] = iko_csv_find(&row, m->filters[j].column)) < 0)
+				goto missing;
+		if (m->column && ms[i].col < 0)
+			goto missing;
+	}
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		if (rc == IKO_EPARSE)
+			continue;
+		if (rc < 0)
+			goto done;
+		for (i = 0; i < t->nmeasures; i++)
+			if ((rc = measure_row(f, &ms[i], &row, &g)))
+				goto done;
+	}
+	goto done;
+missing:
+	rc = iko_error_set(IKO_EPARSE, "%s: a column used by measure %s is missing", path, ms[i].name);
+done:
+	for (i = 0; i < t->nmeasures; i++) {
+		free(ms[i].name);
+		free(ms[i].group);
+		free(ms[i].fcol);
+		iko_strmap_free(ms[i].seen);
+	}
+	free(ms);
+	iko_buf_release(&g);
+	iko_csv_reader_free(r);
+	return rc;
+}
+
+int iko_figures_from_csv(iko_figures *f, const iko_schema *s, const char *dir)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->ntables; i++) {
+		char *name = iko_aprintf("%s.csv", s->tables[i].name);
+		char *p = name ? iko_path_join(dir, name) : NULL;
+		free(name);
+		if (!p)
+			return IKO_ENOMEM;
+		rc = iko_path_exists(p) ? csv_table(f, &s->tables[i], p) : 0;
+		free(p);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- measures over SQL -------------------------------------------------- */
+
+static int ident(iko_buf *b, PGconn *conn, const char *name)
+{
+	char *q = PQescapeIdentifier(conn, name, strlen(name));
+	int rc;
+
+	if (!q)
+		return iko_error_set(IKO_EDB, "cannot escape identifier %s: %s", name, PQerrorMessage(conn));
+	rc = iko_buf_puts(b, q);
+	PQfreemem(q);
+	return rc;
+}
+
+/* Build the measure's SELECT; parameters: $1 = lg_code, then filter values. */
+static int measure_sql(iko_buf *sql, PGconn *conn, const iko_schema *s, const iko_table *t,
+		       const iko_measure *m, const char **params, int *nparams)
+{
+	size_t i, j;
+	int rc = 0;
+
+	iko_buf_puts(sql, "SELECT ");
+	for (i = 0; i < m->ngroup; i++) {
+		rc |= iko_buf_puts(sql, "coalesce(");
+		rc |= ident(sql, conn, m->group_by[i]);
+		rc |= iko_buf_puts(sql, "::text, ''), ");
+	}
+	switch (m->kind) {
+	case IKO_MEASURE_COUNT: rc |= iko_buf_puts(sql, "count(*)"); break;
+	case IKO_MEASURE_SUM: rc |= iko_buf_puts(sql, "coalesce(sum("); break;
+	case IKO_MEASURE_DISTINCT: rc |= iko_buf_puts(sql, "count(DISTINCT "); break;
+	case IKO_MEASURE_MIN: rc |= iko_buf_puts(sql, "min("); break;
+	case IKO_MEASURE_MAX: rc |= iko_buf_puts(sql, "max("); break;
+	default: break;
+	}
+	if (m->kind != IKO_MEASURE_COUNT) {
+		rc |= ident(sql, conn, m->column);
+		rc |= iko_buf_puts(sql, m->kind == IKO_MEASURE_SUM ? "), 0)" : ")");
+	}
+	rc |= iko_buf_puts(sql, "::float8 FROM ");
+	rc |= ident(sql, conn, s->name);
+	rc |= iko_buf_putc(sql, '.');
+	rc |= ident(sql, conn, t->name);
+	rc |= iko_buf_puts(sql, " WHERE lg_code = $1");
+	for (i = 0; i < m->nfilter; i++) {
+		rc |= iko_buf_puts(sql, " AND ");
+		rc |= ident(sql, conn, m->filters[i].column);
+		rc |= iko_buf_puts(sql, "::text IN (");
+		for (j = 0; j < m->filters[i].n; j++) {
+			params[*nparams] = m->filters[i].values[j];
+			rc |= iko_buf_printf(sql, "%s$%d", j ? ", " : "", ++*nparams);
+		}
+		rc |= iko_buf_puts(sql, ")");
+	}
+	if (m->ngroup) {
+		rc |= iko_buf_puts(sql, " GROUP BY ");
+		for (i = 0; i < m->ngroup; i++)
+			rc |= iko_buf_printf(sql, "%s%zu", i ? ", " : "", i + 1);
+	}
+	return rc ? (iko_error_code() ? iko_error_code() : IKO_ENOMEM) : 0;
+}
+
+int iko_figures_from_db(iko_figures *f, const iko_schema *s, PGconn *conn, const char *lg_code)
+{
+	const char *params[64];
+	iko_buf sql = IKO_BUF_INIT, g = IKO_BUF_INIT, name = IKO_BUF_INIT;
+	size_t i, k;
+	int rc = 0, np, row, c;
+
+	for (i = 0; i < s->ntables && !rc; i++) {
+		const iko_table *t = &s->tables[i];
+		for (k = 0; k < t->nmeasures && !rc; k++) {
+			const iko_measure *m = &t->measures[k];
+			PGresult *res;
+			size_t nvals = 1;
+			for (c = 0; c < (int)m->nfilter; c++)
+				nvals += m->filters[c].n;
+			if (nvals > 64) {
+				rc = iko_error_set(IKO_EINVAL, "measure %s has too many filter values", m->name);
+				break;
+			}
+			iko_buf_clear(&sql);
+			params[0] = lg_code;
+			np = 1;
+			if ((rc = measure_sql(&sql, conn, s, t, m, params, &np)))
+				break;
+			res = PQexecParams(conn, sql.ptr, np, NULL, params, NULL, NULL, 0);
+			if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+				rc = iko_error_set(IKO_EDB, "measure %s.%s: %s", t->name, m->name,
+						   PQresultErrorMessage(res));
+				PQclear(res);
+				break;
+			}
+			iko_buf_clear(&name);
+			iko_buf_printf(&name, "%s.%s", t->name, m->name);
+			for (row = 0; row < PQntuples(res) && !rc; row++) {
+				iko_buf_clear(&g);
+				for (c = 0; c < (int)m->ngroup; c++) {
+					if (c)
+						iko_buf_putc(&g, '|');
+					iko_buf_puts(&g, PQgetvalue(res, row, c));
+				}
+				if (!g.ptr)
+					iko_buf_grow(&g, 1);
+				if (!PQgetisnull(res, row, (int)m->ngroup))
+					rc = iko_figures_add(f, name.ptr, g.ptr,
+							     strtod(PQgetvalue(res, row, (int)m->ngroup), NULL));
+			}
+			PQclear(res);
+		}
+	}
+	iko_buf_release(&sql);
+	iko_buf_release(&g);
+	iko_buf_release(&name);
+	return rc;
+}

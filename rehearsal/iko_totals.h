@@ -1,0 +1,45 @@
+/*
+ * iko_totals.h — figures of reconciliation measures from three sources:
+ * the old system's own totals (統計表, read through the pack's `totals:`
+ * rules), the standard CSV iko produced, and the loaded PostgreSQL tables.
+ *
+ * A figure set maps (table.measure, group) → value. Groups are the values
+ * of the measure's group_by columns joined with '|' ("1010001|1"); an
+ * ungrouped measure has the group "".
+ */
+#ifndef IKO_TOTALS_H
+#define IKO_TOTALS_H
+
+#include <stddef.h>
+
+#include "iko_schema.h"
+
+struct iko_pack;
+struct pg_conn;
+
+typedef struct iko_figures iko_figures;
+
+int iko_figures_new(iko_figures **out);
+void iko_figures_free(iko_figures *f);
+/* Add v to (measure, group). measure is "table.measure". */
+int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v);
+/* 1 and *v if present, else 0. */
+int iko_figures_get(const iko_figures *f, const char *measure, const char *group, double *v);
+/* Iterate every (measure, group) present: *pos starts at 0; 0 at the end. */
+int iko_figures_next(const iko_figures *f, size_t *pos, const char **measure,
+		     const char **group, double *v);
+
+/*
+ * Read the old system's totals: the pack's `totals:` section applied to
+ * dump_dir/<file> in the given encoding. Errors name the file and row.
+ */
+int iko_figures_read_old(iko_figures *f, const struct iko_pack *pack, const char *dump_dir);
+
+/* Compute every measure of every table over dir/<table>.csv (missing skipped). */
+int iko_figures_from_csv(iko_figures *f, const iko_schema *s, const char *dir);
+
+/* Compute every measure over the loaded tables for lg_code (SQL). */
+int iko_figures_from_db(iko_figures *f, const iko_schema *s, struct pg_conn *conn,
+			const char *lg_code);
+
+#endif

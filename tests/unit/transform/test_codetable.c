@@ -1,0 +1,128 @@
+/*
+ * test_codetable.c — vendor → standard code tables and unmapped policies.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "iko_codetable.h"
+
+Suite *codetable_suite(void);
+
+static const struct {
+	const char *from, *to;
+} zokugara[] = {
+	{ "01", "02" }, { "02", "11" }, { "03", "12" }, { "04", "20" },
+	{ "05", "51" }, { "06", "52" }, { "09", "99" },
+};
+
+START_TEST(test_map_listed)
+{
+	iko_code_table *t = NULL;
+	const char *out = NULL;
+	size_t i;
+
+	ck_assert_int_eq(iko_code_table_new(&t, "zokugara", IKO_UNMAPPED_REJECT), 0);
+	/* insert in reverse to exercise sorted insertion */
+	for (i = sizeof(zokugara) / sizeof(zokugara[0]); i-- > 0;)
+		ck_assert_int_eq(iko_code_table_set(t, zokugara[i].from, zokugara[i].to), 0);
+	ck_assert_uint_eq(iko_code_table_size(t), 7);
+	for (i = 0; i < sizeof(zokugara) / sizeof(zokugara[0]); i++) {
+		ck_assert_int_eq(iko_code_table_map(t, zokugara[i].from, &out), 1);
+		ck_assert_str_eq(out, zokugara[i].to);
+	}
+	ck_assert_str_eq(iko_code_table_name(t), "zokugara");
+	iko_code_table_free(t);
+}
+END_TEST
+
+START_TEST(test_unmapped_policies)
+{
+	static const struct {
+		iko_unmapped_policy p;
+		int expect_null;
+	} cases[] = {
+		{ IKO_UNMAPPED_REJECT, 1 }, { IKO_UNMAPPED_WARN, 0 }, { IKO_UNMAPPED_KEEP, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		iko_code_table *t = NULL;
+		const char *out = "x";
+		ck_assert_int_eq(iko_code_table_new(&t, "sex", cases[i].p), 0);
+		ck_assert_int_eq(iko_code_table_set(t, "M", "1"), 0);
+		ck_assert_int_eq(iko_code_table_map(t, "Z", &out), 0);
+		if (cases[i].expect_null)
+			ck_assert_ptr_null(out);
+		else
+			ck_assert_str_eq(out, "Z");
+		/* an empty value is just another unlisted code */
+		ck_assert_int_eq(iko_code_table_map(t, "", &out), 0);
+		ck_assert_int_eq(iko_code_table_policy(t), cases[i].p);
+		iko_code_table_free(t);
+	}
+}
+END_TEST
+
+START_TEST(test_override_and_policy_names)
+{
+	iko_code_table *t = NULL;
+	const char *out;
+
+	ck_assert_int_eq(iko_code_table_new(&t, "ido", IKO_UNMAPPED_REJECT), 0);
+	ck_assert_int_eq(iko_code_table_set(t, "A1", "01"), 0);
+	/* an overlay replaces an entry: set returns 1 */
+	ck_assert_int_eq(iko_code_table_set(t, "A1", "03"), 1);
+	ck_assert_int_eq(iko_code_table_map(t, "A1", &out), 1);
+	ck_assert_str_eq(out, "03");
+	ck_assert_uint_eq(iko_code_table_size(t), 1);
+	/* case matters: codes are compared byte for byte */
+	ck_assert_int_eq(iko_code_table_map(t, "a1", &out), 0);
+	iko_code_table_set_policy(t, IKO_UNMAPPED_KEEP);
+	ck_assert_int_eq(iko_code_table_map(t, "a1", &out), 0);
+	ck_assert_str_eq(out, "a1");
+	ck_assert_int_eq(iko_unmapped_policy_parse("reject"), IKO_UNMAPPED_REJECT);
+	ck_assert_int_eq(iko_unmapped_policy_parse("warn"), IKO_UNMAPPED_WARN);
+	ck_assert_int_eq(iko_unmapped_policy_parse("keep"), IKO_UNMAPPED_KEEP);
+	ck_assert_int_eq(iko_unmapped_policy_parse("ignore"), -1);
+	ck_assert_str_eq(iko_unmapped_policy_name(IKO_UNMAPPED_WARN), "warn");
+	iko_code_table_free(t);
+}
+END_TEST
+
+START_TEST(test_many_codes)
+{
+	iko_code_table *t = NULL;
+	char from[16], to[16];
+	const char *out;
+	int i;
+
+	ck_assert_int_eq(iko_code_table_new(&t, "big", IKO_UNMAPPED_REJECT), 0);
+	for (i = 0; i < 5000; i++) {
+		snprintf(from, sizeof(from), "%05d", (i * 7919) % 5000);
+		snprintf(to, sizeof(to), "S%d", (i * 7919) % 5000);
+		ck_assert_int_eq(iko_code_table_set(t, from, to), 0);
+	}
+	ck_assert_uint_eq(iko_code_table_size(t), 5000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(from, sizeof(from), "%05d", i);
+		snprintf(to, sizeof(to), "S%d", i);
+		ck_assert_int_eq(iko_code_table_map(t, from, &out), 1);
+		ck_assert_str_eq(out, to);
+	}
+	ck_assert_int_eq(iko_code_table_map(t, "99999", &out), 0);
+	iko_code_table_free(t);
+}
+END_TEST
+
+Suite *codetable_suite(void)
+{
+	Suite *s = suite_create("codetable");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_map_listed);
+	tcase_add_test(tc, test_unmapped_policies);
+	tcase_add_test(tc, test_override_and_policy_names);
+	tcase_add_test(tc, test_many_codes);
+	suite_add_tcase(s, tc);
+	return s;
+}

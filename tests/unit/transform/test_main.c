@@ -1,0 +1,23 @@
+/*
+ * test_main.c — Check suite for transform/: code tables, width
+ * normalisation, pack loading and overlays.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *codetable_suite(void);
+Suite *width_suite(void);
+Suite *pack_suite(void);
+
+int main(void)
+{
+	SRunner *sr = srunner_create(codetable_suite());
+	int failed;
+
+	srunner_add_suite(sr, width_suite());
+	srunner_add_suite(sr, pack_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
