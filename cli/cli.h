@@ -74,6 +74,12 @@ void iko_cli_progress(const char *stage, long long done, long long total,
 /* End a progress line if one is shown. */
 void iko_cli_progress_end(const iko_cli *cli);
 
+/* Print a rehearsal summary (counts per stage, timings, outcome, paths). */
+struct iko_rehearse_result;
+struct iko_project_muni;
+void iko_cli_print_rehearsal(const struct iko_rehearse_result *r,
+			     const struct iko_project_muni *m);
+
 /* The command table (defined in main.c). */
 extern const iko_cmd iko_commands[];
 const iko_cmd *iko_cli_find(const char *name);

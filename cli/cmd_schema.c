@@ -8,6 +8,7 @@
 #include "iko_buf.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_load.h"
 #include "iko_schema.h"
 
 #include <stdio.h>
@@ -15,10 +16,12 @@
 
 const char cmd_schema_usage[] =
 	"usage: iko schema show [NAME|FILE]\n"
+	"       iko schema ddl [NAME|FILE]\n"
 	"       iko schema doc [NAME|FILE]\n\n"
 	"Show a standard schema (default: jumin, i.e. schema/jumin.yaml).\n\n"
 	"  show   tables, columns (type, length, required, code list, check,\n"
 	"         sensitivity), keys and reconciliation measures\n"
+	"  ddl    the PostgreSQL DDL of the parent tables (partitioned by lg_code)\n"
 	"  doc    the same as Markdown with the Japanese labels (docs/schema/)\n\n"
 	"NAME is looked up as schema/NAME.yaml in the iko data directory\n"
 	"($IKO_HOME, else the source tree); anything with a '/' or ending in\n"
@@ -138,13 +141,24 @@ int cmd_schema(int argc, char **argv, const iko_cli *cli)
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, pos, 2, &npos)))
 		return rc;
 	if (npos < 1)
-		return iko_cli_usage(cli, "missing subcommand (show or doc)");
-	if (strcmp(pos[0], "show") && strcmp(pos[0], "doc"))
+		return iko_cli_usage(cli, "missing subcommand (show, ddl or doc)");
+	if (strcmp(pos[0], "show") && strcmp(pos[0], "doc") && strcmp(pos[0], "ddl"))
 		return iko_cli_usage(cli, "unknown subcommand: %s", pos[0]);
 	md = !strcmp(pos[0], "doc");
 	if (load_any(&s, npos > 1 ? pos[1] : "jumin")) {
 		iko_cli_error("schema");
 		return IKO_EXIT_ERROR;
+	}
+	if (!strcmp(pos[0], "ddl")) {
+		iko_buf ddl = IKO_BUF_INIT;
+		rc = iko_load_ddl(&ddl, s);
+		if (!rc)
+			fputs(iko_buf_cstr(&ddl), stdout);
+		else
+			iko_cli_error("schema ddl");
+		iko_buf_release(&ddl);
+		iko_schema_free(s);
+		return rc ? IKO_EXIT_ERROR : IKO_EXIT_OK;
 	}
 	if (md)
 		printf("# %s (`%s`) — standard schema %s\n\n"
