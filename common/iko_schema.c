@@ -483,6 +483,7 @@ void iko_schema_free(iko_schema *s)
 		table_release(&s->tables[i]);
 	free(s->tables);
 	for (i = 0; s->codes && i < s->ncodes; i++) {
+		free(s->codes[i].name);
 		free_strs(s->codes[i].codes, s->codes[i].n);
 		free_strs(s->codes[i].labels, s->codes[i].n);
 	}

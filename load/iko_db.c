@@ -544,6 +544,13 @@ static int pg_ctl(int *status, const db_user *u, const db_paths *p, const char *
 	return rc;
 }
 
+/* Library code never prints: server NOTICEs are dropped, not sent to stderr. */
+static void quiet_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Create database iko if it does not exist yet. */
 static int ensure_database(const db_paths *p)
 {
@@ -560,6 +567,7 @@ static int ensure_database(const db_paths *p)
 				   PQerrorMessage(c));
 		goto done;
 	}
+	PQsetNoticeProcessor(c, quiet_notices, NULL);
 	r = PQexec(c, "SELECT 1 FROM pg_database WHERE datname = 'iko'");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(c));
@@ -714,6 +722,7 @@ int iko_db_connect(PGconn **out, const char *dsn, const char *dir)
 		rc = iko_error_set(IKO_EDB, "cannot connect: %.*s", (int)n, m);
 		goto done;
 	}
+	PQsetNoticeProcessor(c, quiet_notices, NULL);
 	if (PQsetClientEncoding(c, "UTF8") != 0) {
 		rc = iko_error_set(IKO_EDB, "cannot set client_encoding UTF8");
 		goto done;

@@ -2,6 +2,7 @@
  * test_codetable.c — vendor → standard code tables and unmapped policies.
  */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "iko_codetable.h"

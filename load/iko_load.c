@@ -1,0 +1,803 @@
+/*
+ * iko_load.c — PostgreSQL load: DDL from the schema, COPY, partition swap.
+ *
+ * Stage 4 of the pipeline. Phase 1 streams each <table>.csv through
+ * COPY ... FROM STDIN into <table>_<lg>_new (created in the same transaction,
+ * so with wal_level=minimal the bulk data skips the WAL), then adds the
+ * primary key and ANALYZEs. Phase 2 swaps every table in one transaction:
+ * detach <table>_<lg>, keep it as <table>_<lg>_prev, attach the new one.
+ * A failure before phase 2 commits drops the _new tables and changes nothing
+ * visible. Identifiers go through PQescapeIdentifier, values through
+ * PQescapeLiteral or PQexecParams.
+ */
+#include "iko_load.h"
+
+#include "iko_checkdigit.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NAME_MAX_BYTES 63        /* NAMEDATALEN - 1 */
+#define COPY_CHUNK (256 * 1024)  /* bytes sent per PQputCopyData */
+#define PROGRESS_EVERY 10000
+
+static const char stage_name[] = "load";
+
+/* Quoting context: with a connection, libpq escapes; without, we do. */
+typedef struct sqlq {
+	PGconn *conn;
+} sqlq;
+
+/* State of one load run. */
+typedef struct load_ctx {
+	const iko_load_options *o;
+	sqlq q;
+	iko_buf schema_q;   /* quoted schema name */
+	int *made_new;      /* per table: _new may exist, drop it on failure */
+} load_ctx;
+
+static double now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int iko_load_quote_ident(iko_buf *out, const char *name)
+{
+	const char *s;
+
+	if (!name || !*name || strlen(name) > NAME_MAX_BYTES)
+		return iko_error_set(IKO_EINVAL, "not a valid SQL identifier (1-%d bytes): %s",
+				     NAME_MAX_BYTES, name ? name : "(null)");
+	if (iko_buf_putc(out, '"'))
+		return IKO_ENOMEM;
+	for (s = name; *s; s++)
+		if ((*s == '"' && iko_buf_putc(out, '"')) || iko_buf_putc(out, *s))
+			return IKO_ENOMEM;
+	return iko_buf_putc(out, '"');
+}
+
+static int q_ident(iko_buf *b, const sqlq *q, const char *name)
+{
+	char *e;
+	int rc;
+
+	if (!q->conn || !name || !*name || strlen(name) > NAME_MAX_BYTES)
+		return iko_load_quote_ident(b, name);
+	e = PQescapeIdentifier(q->conn, name, strlen(name));
+	if (!e)
+		return iko_error_set(IKO_EDB, "cannot escape identifier %s: %s", name,
+				     PQerrorMessage(q->conn));
+	rc = iko_buf_puts(b, e);
+	PQfreemem(e);
+	return rc;
+}
+
+/* "<prefix><table>_<lg><suffix>" quoted. */
+static int q_rel(iko_buf *b, const sqlq *q, const char *table, const char *lg,
+		 const char *suffix)
+{
+	char *name = lg ? iko_aprintf("%s_%s%s", table, lg, suffix)
+			: iko_strdup(table);
+	int rc;
+
+	if (!name)
+		return IKO_ENOMEM;
+	rc = q_ident(b, q, name);
+	free(name);
+	return rc;
+}
+
+static int q_literal(iko_buf *b, const sqlq *q, const char *s)
+{
+	char *e = PQescapeLiteral(q->conn, s, strlen(s));
+	int rc;
+
+	if (!e)
+		return iko_error_set(IKO_EDB, "cannot escape a literal: %s",
+				     PQerrorMessage(q->conn));
+	rc = iko_buf_puts(b, e);
+	PQfreemem(e);
+	return rc;
+}
+
+static int col_type(iko_buf *b, const iko_column *c)
+{
+	switch (c->type) {
+	case IKO_COL_TEXT:
+		return c->length > 0 ? iko_buf_printf(b, "varchar(%d)", c->length)
+				     : iko_buf_puts(b, "text");
+	case IKO_COL_CODE:
+		return c->length > 0 ? iko_buf_printf(b, "varchar(%d)", c->length)
+				     : iko_buf_puts(b, "text");
+	case IKO_COL_DATE:
+		return iko_buf_puts(b, "date");
+	case IKO_COL_INTEGER:
+		return iko_buf_puts(b, "bigint");
+	case IKO_COL_DECIMAL:
+		return iko_buf_printf(b, "numeric(%d,%d)", c->precision, c->scale);
+	case IKO_COL_FLAG:
+		return iko_buf_puts(b, "smallint");
+	case IKO_COL_TYPE_COUNT_:
+		break;
+	}
+	return iko_error_set(IKO_EINVAL, "column %s: unknown type", c->name);
+}
+
+static int in_key(const iko_table *t, size_t col)
+{
+	size_t i;
+
+	for (i = 0; i < t->nkey; i++)
+		if ((size_t)t->key[i] == col)
+			return 1;
+	return 0;
+}
+
+/* One column definition line. */
+static int col_def(iko_buf *b, const sqlq *q, const iko_table *t, size_t i)
+{
+	const iko_column *c = &t->cols[i];
+	char *cname = NULL;
+	int rc;
+
+	if ((rc = iko_buf_putc(b, '\t')) || (rc = q_ident(b, q, c->name)) ||
+	    (rc = iko_buf_putc(b, ' ')) || (rc = col_type(b, c)))
+		return rc;
+	if ((c->required || in_key(t, i)) && (rc = iko_buf_puts(b, " NOT NULL")))
+		return rc;
+	if (c->type != IKO_COL_FLAG)
+		return iko_buf_puts(b, ",\n");
+	/* Named alike on parent and partitions: ATTACH matches CHECKs by name. */
+	if (!(cname = iko_aprintf("%s_check", c->name)))
+		return IKO_ENOMEM;
+	if (!(rc = iko_buf_puts(b, " CONSTRAINT ")) && !(rc = q_ident(b, q, cname)) &&
+	    !(rc = iko_buf_puts(b, " CHECK (")) && !(rc = q_ident(b, q, c->name)))
+		rc = iko_buf_puts(b, " IN (0, 1)),\n");
+	free(cname);
+	return rc;
+}
+
+static int key_list(iko_buf *b, const sqlq *q, const iko_table *t)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->nkey; i++)
+		if ((i && (rc = iko_buf_puts(b, ", "))) ||
+		    (rc = q_ident(b, q, t->cols[t->key[i]].name)))
+			return rc;
+	return 0;
+}
+
+/*
+ * CREATE TABLE for table t: with lg == NULL the partitioned parent
+ * (IF NOT EXISTS, primary key), else the standalone <t>_<lg>_new with the
+ * partition CHECK (its primary key is added after COPY).
+ */
+static int table_ddl(iko_buf *b, const sqlq *q, const char *schema,
+		     const iko_table *t, const char *lg)
+{
+	size_t i;
+	int rc;
+
+	if (iko_table_column(t, "lg_code") < 0)
+		return iko_error_set(IKO_EINVAL, "table %s has no lg_code column", t->name);
+	if ((rc = iko_buf_puts(b, lg ? "CREATE TABLE " : "CREATE TABLE IF NOT EXISTS ")) ||
+	    (rc = q_ident(b, q, schema)) || (rc = iko_buf_putc(b, '.')) ||
+	    (rc = q_rel(b, q, t->name, lg, "_new")) || (rc = iko_buf_puts(b, " (\n")))
+		return rc;
+	for (i = 0; i < t->ncols; i++)
+		if ((rc = col_def(b, q, t, i)))
+			return rc;
+	if (lg) {
+		if ((rc = iko_buf_puts(b, "\tCONSTRAINT \"lg_code_partition\" CHECK (\"lg_code\" = ")) ||
+		    (rc = q_literal(b, q, lg)) || (rc = iko_buf_puts(b, ")\n);\n")))
+			return rc;
+		return 0;
+	}
+	if (t->nkey) {
+		if ((rc = iko_buf_puts(b, "\tPRIMARY KEY (")) || (rc = key_list(b, q, t)) ||
+		    (rc = iko_buf_puts(b, ")\n")))
+			return rc;
+	} else {
+		/* drop the last ",\n" of the column list */
+		iko_buf_truncate(b, b->len - 2);
+		if ((rc = iko_buf_putc(b, '\n')))
+			return rc;
+	}
+	return iko_buf_puts(b, ") PARTITION BY LIST (\"lg_code\");\n");
+}
+
+static int ddl(iko_buf *out, const sqlq *q, const iko_schema *s)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = iko_buf_puts(out, "CREATE SCHEMA IF NOT EXISTS ")) ||
+	    (rc = q_ident(out, q, s->name)) || (rc = iko_buf_puts(out, ";\n")))
+		return rc;
+	for (i = 0; i < s->ntables; i++)
+		if ((rc = iko_buf_putc(out, '\n')) ||
+		    (rc = table_ddl(out, q, s->name, &s->tables[i], NULL)))
+			return rc;
+	return 0;
+}
+
+int iko_load_ddl(iko_buf *out, const iko_schema *s)
+{
+	sqlq q = { NULL };
+
+	return ddl(out, &q, s);
+}
+
+/* Message of a failed result without the trailing newline. */
+static const char *res_msg(const PGresult *r, PGconn *c)
+{
+	const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	return m ? m : PQerrorMessage(c);
+}
+
+/* Run one statement expecting no rows; the error names what failed. */
+static int sql_exec(PGconn *c, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(c, sql);
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+
+		rc = iko_error_set(IKO_EDB, "%s: %s%s%s", what, res_msg(r, c),
+				   detail ? ": " : "", detail ? detail : "");
+	}
+	PQclear(r);
+	return rc;
+}
+
+int iko_load_ensure_schema(PGconn *conn, const iko_schema *s)
+{
+	iko_buf b = IKO_BUF_INIT;
+	sqlq q = { conn };
+	char *what = NULL;
+	int rc;
+
+	if ((rc = ddl(&b, &q, s)))
+		goto done;
+	if (!(what = iko_aprintf("cannot create the tables of schema %s", s->name))) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	rc = sql_exec(conn, iko_buf_cstr(&b), what);
+done:
+	free(what);
+	iko_buf_release(&b);
+	return rc;
+}
+
+void iko_load_result_release(iko_load_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ntables; i++)
+		free(r->tables[i].table);
+	free(r->tables);
+	memset(r, 0, sizeof(*r));
+}
+
+/* "ALTER TABLE|INDEX s.<a> <verb> <b>" style statement builder. */
+static int stmt(iko_buf *b, const load_ctx *x, const char *head, const char *rel,
+		const char *tail)
+{
+	iko_buf_clear(b);
+	if (iko_buf_puts(b, head) || iko_buf_puts(b, iko_buf_cstr(&x->schema_q)) ||
+	    iko_buf_putc(b, '.'))
+		return IKO_ENOMEM;
+	if (q_ident(b, &x->q, rel))
+		return iko_error_code();
+	return tail && iko_buf_puts(b, tail) ? IKO_ENOMEM : 0;
+}
+
+/* Validate the CSV header against the table; build the COPY column list. */
+static int header_columns(iko_buf *cols, const load_ctx *x, const iko_table *t,
+			  const iko_csv_row *h, const char *path)
+{
+	char *seen = calloc(t->ncols + 1, 1);
+	size_t i;
+	int rc = 0, ci;
+
+	if (!seen)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < h->nfields && !rc; i++) {
+		ci = iko_table_column(t, h->fields[i]);
+		if (ci < 0)
+			rc = iko_error_set(IKO_EPARSE, "%s: unknown column %s for table %s",
+					   path, h->fields[i], t->name);
+		else if (seen[ci])
+			rc = iko_error_set(IKO_EPARSE, "%s: column %s appears twice", path,
+					   h->fields[i]);
+		else if ((i && iko_buf_puts(cols, ", ")) || q_ident(cols, &x->q, h->fields[i]))
+			rc = iko_error_code() ? iko_error_code() : IKO_ENOMEM;
+		else
+			seen[ci] = 1;
+	}
+	for (i = 0; i < t->ncols && !rc; i++)
+		if (!seen[i] && (t->cols[i].required || in_key(t, i)))
+			rc = iko_error_set(IKO_EPARSE, "%s: missing required column %s", path,
+					   t->cols[i].name);
+	free(seen);
+	return rc;
+}
+
+/*
+ * Turn a COPY error into "<file>: line N, column C: message". The server's
+ * CONTEXT may quote the whole input line, so only the line number and the
+ * column name are taken from it; a sensitive column's value is not shown.
+ */
+static int copy_error(const load_ctx *x, const iko_table *t, const PGresult *r,
+		      const char *path)
+{
+	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+	const char *msg = res_msg(r, x->q.conn), *p;
+	char col[NAME_MAX_BYTES + 1] = "";
+	long long line = 0;
+	size_t n = 0;
+	int ci;
+
+	if (ctx && (p = strstr(ctx, ", line ")) != NULL) {
+		line = strtoll(p + 7, NULL, 10);
+		p += 7 + strspn(p + 7, "0123456789");
+		if (!strncmp(p, ", column ", 9)) {
+			p += 9;
+			n = strcspn(p, ":\n");
+			if (n > NAME_MAX_BYTES)
+				n = NAME_MAX_BYTES;
+			memcpy(col, p, n);
+			col[n] = '\0';
+		}
+	}
+	ci = *col ? iko_table_column(t, col) : -1;
+	if (ci >= 0 && t->cols[ci].sensitive)
+		msg = "value refused (personal data, not shown)";
+	p = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	if (p && !strcmp(p, "lg_code_partition"))
+		return iko_error_set(IKO_EDB, "%s: line %lld, column lg_code: not %s", path,
+				     line, x->o->lg_code);
+	if (line && *col)
+		return iko_error_set(IKO_EDB, "%s: line %lld, column %s: %s", path, line, col, msg);
+	if (line)
+		return iko_error_set(IKO_EDB, "%s: line %lld: %s", path, line, msg);
+	return iko_error_set(IKO_EDB, "%s: %s", path, msg);
+}
+
+/* Send the file's records (header first) as COPY data. *rows = data rows. */
+static int copy_stream(const load_ctx *x, iko_csv_reader *rd, const iko_csv_row *hdr,
+		       long long *rows, const char *path)
+{
+	iko_buf chunk = IKO_BUF_INIT;
+	iko_csv_row row;
+	PGconn *c = x->q.conn;
+	int rc = 0, got;
+
+	*rows = 0;
+	if (iko_buf_put(&chunk, hdr->raw, hdr->raw_len)) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	while ((got = iko_csv_next(rd, &row)) == 1) {
+		if (iko_buf_put(&chunk, row.raw, row.raw_len)) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		if (row.raw_len && row.raw[row.raw_len - 1] != '\n' && iko_buf_putc(&chunk, '\n')) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		if (++*rows % PROGRESS_EVERY == 0 && x->o->progress)
+			x->o->progress(stage_name, *rows, -1, x->o->payload);
+		if (chunk.len >= COPY_CHUNK) {
+			if (PQputCopyData(c, chunk.ptr, (int)chunk.len) != 1)
+				goto done; /* the server's error comes with the result */
+			iko_buf_clear(&chunk);
+		}
+	}
+	if (got < 0) {
+		rc = got == IKO_EPARSE
+			     ? iko_error_set(IKO_EPARSE, "%s: record %lld: malformed CSV", path,
+					     row.record)
+			     : got;
+		goto done;
+	}
+	if (chunk.len && PQputCopyData(c, chunk.ptr, (int)chunk.len) != 1)
+		goto done;
+done:
+	iko_buf_release(&chunk);
+	return rc;
+}
+
+/* Run COPY for one table and check every result. */
+static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
+		      const iko_csv_row *hdr, const char *path, long long *loaded)
+{
+	iko_buf sql = IKO_BUF_INIT, cols = IKO_BUF_INIT;
+	PGconn *c = x->q.conn;
+	PGresult *r = NULL;
+	long long rows = 0;
+	int rc, end;
+
+	*loaded = -1;
+	if ((rc = header_columns(&cols, x, t, hdr, path)))
+		goto done;
+	if (iko_buf_printf(&sql, "COPY %s.", iko_buf_cstr(&x->schema_q))) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = q_rel(&sql, &x->q, t->name, x->o->lg_code, "_new")) ||
+	    iko_buf_printf(&sql, " (%s) FROM STDIN WITH (FORMAT csv, HEADER true)",
+			   iko_buf_cstr(&cols))) {
+		rc = rc ? rc : IKO_ENOMEM;
+		goto done;
+	}
+	r = PQexec(c, iko_buf_cstr(&sql));
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = copy_error(x, t, r, path);
+		goto done;
+	}
+	PQclear(r);
+	r = NULL;
+	rc = copy_stream(x, rd, hdr, &rows, path);
+	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
+	/* Collect every result; the first one tells how COPY ended. */
+	while ((r = PQgetResult(c)) != NULL) {
+		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = copy_error(x, t, r, path);
+		else if (!rc && *loaded < 0)
+			*loaded = strtoll(PQcmdTuples(r), NULL, 10);
+		PQclear(r);
+	}
+	if (!rc && end != 1)
+		rc = iko_error_set(IKO_EDB, "%s: COPY did not finish: %s", path,
+				   PQerrorMessage(c));
+	if (!rc && *loaded != rows)
+		rc = iko_error_set(IKO_EDB, "%s: %lld data rows but the server loaded %lld",
+				   path, rows, *loaded);
+done:
+	PQclear(r);
+	iko_buf_release(&cols);
+	iko_buf_release(&sql);
+	return rc;
+}
+
+/* Phase 1 for one table: fresh _new, COPY, primary key, ANALYZE. */
+static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
+{
+	const iko_table *t = &x->o->schema->tables[ti];
+	const char *lg = x->o->lg_code;
+	iko_buf sql = IKO_BUF_INIT;
+	iko_csv_reader *rd = NULL;
+	iko_csv_row hdr;
+	char *file = NULL, *path = NULL, *newname = NULL, *pk = NULL;
+	double t0 = now_seconds();
+	int rc = IKO_ENOMEM, got;
+
+	if (!(file = iko_aprintf("%s.csv", t->name)) || !(path = iko_path_join(x->o->in_dir, file)) ||
+	    !(newname = iko_aprintf("%s_%s_new", t->name, lg)) ||
+	    !(pk = iko_aprintf("%s_%s_new_pkey", t->name, lg)) ||
+	    !(res->table = iko_strdup(t->name)))
+		goto done;
+	if ((rc = iko_csv_reader_open(&rd, path)))
+		goto done;
+	got = iko_csv_next(rd, &hdr);
+	if (got != 1) {
+		rc = got < 0 ? iko_error_set(IKO_EPARSE, "%s: malformed header row", path)
+			     : iko_error_set(IKO_EPARSE, "%s: empty file (no header row)", path);
+		goto done;
+	}
+	x->made_new[ti] = 1;
+	if ((rc = sql_exec(x->q.conn, "BEGIN", path)) ||
+	    (rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", newname, NULL)) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+		goto done;
+	iko_buf_clear(&sql);
+	if ((rc = table_ddl(&sql, &x->q, x->o->schema->name, t, lg)) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)) ||
+	    (rc = copy_table(x, t, rd, &hdr, path, &res->rows)) ||
+	    (rc = sql_exec(x->q.conn, "COMMIT", path)))
+		goto done;
+	if (t->nkey) {
+		if ((rc = stmt(&sql, x, "ALTER TABLE ", newname, " ADD CONSTRAINT ")) ||
+		    (rc = q_ident(&sql, &x->q, pk)) || (rc = iko_buf_puts(&sql, " PRIMARY KEY (")) ||
+		    (rc = key_list(&sql, &x->q, t)) || (rc = iko_buf_putc(&sql, ')')) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+			goto done;
+	}
+	if ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+		goto done;
+	res->seconds = now_seconds() - t0;
+done:
+	iko_csv_reader_free(rd);
+	iko_buf_release(&sql);
+	free(pk);
+	free(newname);
+	free(path);
+	free(file);
+	return rc;
+}
+
+/* Does <rel> exist in the schema, and is it a partition (attached)? */
+static int rel_state(const load_ctx *x, const char *rel, int *exists, int *attached)
+{
+	const char *params[2] = { x->o->schema->name, rel };
+	PGresult *r = PQexecParams(x->q.conn,
+		"SELECT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)"
+		" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		" WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'r'",
+		2, NULL, params, NULL, NULL, 0);
+	int rc = 0;
+
+	*exists = *attached = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = iko_error_set(IKO_EDB, "cannot look up %s.%s: %s", x->o->schema->name, rel,
+				   res_msg(r, x->q.conn));
+	} else if (PQntuples(r) == 1) {
+		*exists = 1;
+		*attached = PQgetvalue(r, 0, 0)[0] == 't';
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Rename index s.<from> to <to> if it exists. */
+static int rename_index(const load_ctx *x, iko_buf *sql, const char *from, const char *to,
+			const char *what)
+{
+	int rc;
+
+	if ((rc = stmt(sql, x, "ALTER INDEX IF EXISTS ", from, " RENAME TO ")) ||
+	    (rc = q_ident(sql, &x->q, to)))
+		return rc;
+	return sql_exec(x->q.conn, iko_buf_cstr(sql), what);
+}
+
+/* Phase 2 for one table, inside the swap transaction. */
+static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
+{
+	const char *lg = x->o->lg_code;
+	char *cur = iko_aprintf("%s_%s", t->name, lg);
+	char *prev = iko_aprintf("%s_%s_prev", t->name, lg);
+	char *nw = iko_aprintf("%s_%s_new", t->name, lg);
+	char *cur_pk = iko_aprintf("%s_%s_pkey", t->name, lg);
+	char *prev_pk = iko_aprintf("%s_%s_prev_pkey", t->name, lg);
+	char *new_pk = iko_aprintf("%s_%s_new_pkey", t->name, lg);
+	char *what = iko_aprintf("cannot swap in the new partition %s.%s_%s",
+				 x->o->schema->name, t->name, lg);
+	int rc = IKO_ENOMEM, exists, attached;
+
+	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !what)
+		goto done;
+	if ((rc = rel_state(x, cur, &exists, &attached)))
+		goto done;
+	if (exists) {
+		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", prev, NULL)) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
+			goto done;
+		if (attached && ((rc = stmt(sql, x, "ALTER TABLE ", t->name, " DETACH PARTITION ")) ||
+				 (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
+				 (rc = q_ident(sql, &x->q, cur)) ||
+				 (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
+			goto done;
+		if ((rc = stmt(sql, x, "ALTER TABLE ", cur, " RENAME TO ")) ||
+		    (rc = q_ident(sql, &x->q, prev)) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+		    (rc = rename_index(x, sql, cur_pk, prev_pk, what)))
+			goto done;
+	}
+	if ((rc = stmt(sql, x, "ALTER TABLE ", nw, " RENAME TO ")) ||
+	    (rc = q_ident(sql, &x->q, cur)) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+	    (rc = rename_index(x, sql, new_pk, cur_pk, what)) ||
+	    (rc = stmt(sql, x, "ALTER TABLE ", t->name, " ATTACH PARTITION ")) ||
+	    (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
+	    (rc = q_ident(sql, &x->q, cur)) || (rc = iko_buf_puts(sql, " FOR VALUES IN (")) ||
+	    (rc = q_literal(sql, &x->q, lg)) || (rc = iko_buf_putc(sql, ')')) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
+		goto done;
+done:
+	free(what);
+	free(new_pk);
+	free(prev_pk);
+	free(cur_pk);
+	free(nw);
+	free(prev);
+	free(cur);
+	return rc;
+}
+
+static int record_history(const load_ctx *x, const iko_load_result *res)
+{
+	char rows[32];
+	const char *params[5];
+	PGresult *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < res->ntables && !rc; i++) {
+		snprintf(rows, sizeof(rows), "%lld", res->tables[i].rows);
+		params[0] = x->o->run_id;
+		params[1] = x->o->schema->name;
+		params[2] = res->tables[i].table;
+		params[3] = x->o->lg_code;
+		params[4] = rows;
+		r = PQexecParams(x->q.conn,
+			"INSERT INTO iko.load_history (run_id, schema_name, table_name, lg_code, rows)"
+			" VALUES ($1, $2, $3, $4, $5)", 5, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = iko_error_set(IKO_EDB, "cannot record the load: %s",
+					   res_msg(r, x->q.conn));
+		PQclear(r);
+	}
+	return rc;
+}
+
+/* Phase 2: swap every table in one transaction and record the load. */
+static int swap_all(const load_ctx *x, const iko_load_result *res)
+{
+	iko_buf sql = IKO_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = sql_exec(x->q.conn, "BEGIN", "cannot start the swap")) ||
+	    (rc = sql_exec(x->q.conn, "SET LOCAL lock_timeout = '60s'", "cannot start the swap")))
+		goto done;
+	for (i = 0; i < x->o->schema->ntables; i++)
+		if ((rc = swap_table(x, &x->o->schema->tables[i], &sql)))
+			goto done;
+	if ((rc = record_history(x, res)))
+		goto done;
+	rc = sql_exec(x->q.conn, "COMMIT", "cannot commit the swap");
+done:
+	iko_buf_release(&sql);
+	return rc;
+}
+
+static int ensure_history(PGconn *c)
+{
+	return sql_exec(c,
+		"CREATE SCHEMA IF NOT EXISTS iko;\n"
+		"CREATE TABLE IF NOT EXISTS iko.load_history (\n"
+		"\trun_id text,\n\tschema_name text NOT NULL,\n\ttable_name text NOT NULL,\n"
+		"\tlg_code text NOT NULL,\n\trows bigint NOT NULL,\n"
+		"\tloaded_at timestamptz NOT NULL DEFAULT now()\n);",
+		"cannot create iko.load_history");
+}
+
+/* Session advisory lock per (schema, municipality); lock=0 releases. */
+static int load_lock(const load_ctx *x, int lock)
+{
+	char *key = iko_aprintf("iko.load:%s:%s", x->o->schema->name, x->o->lg_code);
+	const char *params[1] = { key };
+	PGresult *r = NULL;
+	int rc = 0;
+
+	if (!key)
+		return IKO_ENOMEM;
+	r = PQexecParams(x->q.conn, lock ? "SELECT pg_try_advisory_lock(hashtext($1))"
+					 : "SELECT pg_advisory_unlock(hashtext($1))",
+			 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = iko_error_set(IKO_EDB, "cannot take the load lock: %s",
+				   res_msg(r, x->q.conn));
+	else if (lock && PQgetvalue(r, 0, 0)[0] != 't')
+		rc = iko_error_set(IKO_ESTATE, "another load of %s into %s is running",
+				   x->o->lg_code, x->o->schema->name);
+	PQclear(r);
+	free(key);
+	return rc;
+}
+
+/* After a failure: roll back and drop the _new tables (best effort). */
+static void cleanup_failed(const load_ctx *x)
+{
+	iko_buf sql = IKO_BUF_INIT;
+	size_t i;
+	char *nw;
+
+	if (PQstatus(x->q.conn) != CONNECTION_OK)
+		return;
+	PQclear(PQexec(x->q.conn, "ROLLBACK"));
+	for (i = 0; i < x->o->schema->ntables; i++) {
+		if (!x->made_new[i])
+			continue;
+		nw = iko_aprintf("%s_%s_new", x->o->schema->tables[i].name, x->o->lg_code);
+		if (nw && !stmt(&sql, x, "DROP TABLE IF EXISTS ", nw, NULL))
+			PQclear(PQexec(x->q.conn, iko_buf_cstr(&sql)));
+		free(nw);
+	}
+	iko_buf_release(&sql);
+}
+
+static int check_options(const iko_load_options *o)
+{
+	size_t i;
+	char *path;
+	int ok;
+
+	if (!o || !o->conn || !o->schema || !o->lg_code || !o->in_dir)
+		return iko_error_set(IKO_EINVAL, "load: conn, schema, lg_code and in_dir are required");
+	if (strlen(o->lg_code) != 6 || strspn(o->lg_code, "0123456789") != 6 ||
+	    !iko_lg_code_valid(o->lg_code, 6))
+		return iko_error_set(IKO_EINVAL, "not a valid 団体コード (6 digits with check digit): %s",
+				     o->lg_code);
+	if (!iko_is_dir(o->in_dir))
+		return iko_error_set(IKO_ENOTFOUND, "no such directory: %s", o->in_dir);
+	for (i = 0; i < o->schema->ntables; i++) {
+		path = iko_aprintf("%s/%s.csv", o->in_dir, o->schema->tables[i].name);
+		if (!path)
+			return IKO_ENOMEM;
+		ok = iko_path_exists(path);
+		if (!ok)
+			iko_error_set(IKO_ENOTFOUND, "missing input file %s", path);
+		free(path);
+		if (!ok)
+			return IKO_ENOTFOUND;
+	}
+	return 0;
+}
+
+int iko_load_run(iko_load_result *out, const iko_load_options *opts)
+{
+	load_ctx x;
+	iko_load_result res;
+	double t0 = now_seconds();
+	int rc, locked = 0;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	memset(&res, 0, sizeof(res));
+	memset(&x, 0, sizeof(x));
+	if ((rc = check_options(opts)))
+		return rc;
+	x.o = opts;
+	x.q.conn = opts->conn;
+	n = opts->schema->ntables;
+	x.made_new = calloc(n + 1, sizeof(*x.made_new));
+	res.tables = calloc(n + 1, sizeof(*res.tables));
+	if (!x.made_new || !res.tables) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	res.ntables = n;
+	if ((rc = q_ident(&x.schema_q, &x.q, opts->schema->name)) ||
+	    (rc = load_lock(&x, 1)))
+		goto done;
+	locked = 1;
+	if ((rc = iko_load_ensure_schema(opts->conn, opts->schema)) ||
+	    (rc = ensure_history(opts->conn)))
+		goto done;
+	for (i = 0; i < n; i++)
+		if ((rc = load_table(&x, i, &res.tables[i])))
+			goto done;
+	if ((rc = swap_all(&x, &res)))
+		goto done;
+	res.seconds = now_seconds() - t0;
+	*out = res;
+	memset(&res, 0, sizeof(res));
+done:
+	if (rc)
+		cleanup_failed(&x);
+	if (locked)
+		PQclear(PQexec(opts->conn, "SELECT pg_advisory_unlock_all()"));
+	iko_load_result_release(&res);
+	iko_buf_release(&x.schema_q);
+	free(x.made_new);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * iko_load.h — load validated standard-schema CSV into PostgreSQL.
+ *
+ * Stage 4 of the pipeline (validate → load → reconcile). Every schema table
+ * is a parent partitioned BY LIST (lg_code); each municipality's rows live
+ * in their own partition <table>_<lg_code>. A load COPYs each CSV into a
+ * fresh <table>_<lg_code>_new, builds the primary key, ANALYZEs, and then
+ * swaps all tables in one short transaction (the old partition is kept as
+ * <table>_<lg_code>_prev). It is all or nothing: any refused row, or a crash
+ * at any moment, leaves the previous generation and every other
+ * municipality untouched. See docs/load.md.
+ */
+#ifndef IKO_LOAD_H
+#define IKO_LOAD_H
+
+#include "iko_buf.h"
+#include "iko_progress.h"
+#include "iko_schema.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+typedef struct iko_load_options {
+	PGconn *conn;              /* open connection (see iko_db_connect) */
+	const iko_schema *schema;  /* the standard schema to load */
+	const char *lg_code;       /* 団体コード: 6 digits with check digit */
+	const char *in_dir;        /* holds <table>.csv for every schema table */
+	const char *run_id;        /* recorded in iko.load_history; may be NULL */
+	iko_progress_fn progress;  /* optional, called every 10,000 rows */
+	void *payload;             /* passed to progress */
+} iko_load_options;
+
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+typedef struct iko_load_table_result {
+	char *table;               /* schema table name (owned) */
+	long long rows;            /* rows loaded (COPY command tag) */
+	double seconds;            /* COPY + primary key + ANALYZE */
+} iko_load_table_result;
+
+typedef struct iko_load_result {
+	size_t ntables;
+	iko_load_table_result *tables; /* in schema order (owned) */
+	double seconds;                /* whole load including the swap */
+} iko_load_result;
+
+/*
+ * Load opts->in_dir/<table>.csv for every table of opts->schema into the
+ * municipality's partitions, all or nothing. The parent tables are created
+ * if missing. Each CSV has a header row of column names in any order;
+ * columns absent from the file are NULL; an unknown column, a missing
+ * required column or a missing file is an error naming the file. A row the
+ * server refuses fails the whole load with "<file>: line N, column C: msg"
+ * (values of sensitive columns are never put in the message).
+ * out: filled on success (release with iko_load_result_release); zeroed on
+ * failure. Returns 0, IKO_EINVAL, IKO_ENOTFOUND, IKO_EPARSE, IKO_EIO,
+ * IKO_ESTATE (another load of the same municipality is running) or IKO_EDB.
+ */
+int iko_load_run(iko_load_result *out, const iko_load_options *opts);
+
+/* Free the contents of a result; NULL-safe, leaves it zeroed. */
+void iko_load_result_release(iko_load_result *r);
+
+/*
+ * Append the parent-table DDL of s (CREATE SCHEMA IF NOT EXISTS, then one
+ * CREATE TABLE IF NOT EXISTS ... PARTITION BY LIST (lg_code) per table) to
+ * out, for `iko schema ddl`. Returns 0, IKO_ENOMEM or IKO_EINVAL (a name
+ * that is not a valid PostgreSQL identifier, a table without lg_code).
+ */
+int iko_load_ddl(iko_buf *out, const iko_schema *s);
+
+/* Create the schema and the parent tables of s in conn if missing. */
+int iko_load_ensure_schema(PGconn *conn, const iko_schema *s);
+
+/*
+ * Append name as a quoted SQL identifier ("a""b"), exactly as
+ * PQescapeIdentifier would. Fails with IKO_EINVAL for an empty name or one
+ * longer than 63 bytes (PostgreSQL would silently truncate it).
+ */
+int iko_load_quote_ident(iko_buf *out, const char *name);
+
+#endif
