@@ -1,14 +1,79 @@
-/* cmd_rehearse.c — placeholder until the stage lands. */
+/*
+ * cmd_rehearse.c — `iko rehearse PROJECT.yaml`: every stage, one process.
+ */
 #include "cli.h"
+
+#include "iko_error.h"
+#include "iko_rehearse.h"
+#include "iko_run.h"
 
 #include <stdio.h>
 
-const char cmd_rehearse_usage[] = "usage: iko rehearse [options]\n\n(not implemented yet)\n";
+const char cmd_rehearse_usage[] =
+	"usage: iko rehearse PROJECT.yaml [--lg-code CODE] [--db DSN] [--reveal]\n\n"
+	"Run a rehearsal (移行リハーサル) for each municipality of the project (or only\n"
+	"--lg-code): extract every legacy file of its pack, transform, validate,\n"
+	"load into PostgreSQL, reconcile against the old system's totals, and\n"
+	"write the discrepancy workbook. Each rehearsal gets the next number under\n"
+	"<runs>/<lg_code>/ (R001, R002, ...) with a manifest.json of inputs and\n"
+	"their SHA-256, versions, timings and counts per stage.\n\n"
+	"  --lg-code CODE  only this municipality\n"
+	"  --db DSN        PostgreSQL connection string (default: the project's db:,\n"
+	"                  else the embedded server under the project's db_dir)\n"
+	"  --reveal        show 個人番号 and 支援措置 in the workbook (masked by default)\n\n"
+	"PROJECT.yaml:\n"
+	"  project: 見本市 移行\n"
+	"  runs: runs\n"
+	"  municipalities:\n"
+	"    - {lg_code: \"435015\", name: 錦町, pack: packs/vendor-a/jumin, dump: dump}\n\n"
+	"Exit status: 0 all clean, 3 when records were rejected or a measure\n"
+	"failed reconciliation, 1 when a stage could not run.\n";
 
 int cmd_rehearse(int argc, char **argv, const iko_cli *cli)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "iko: %s: not implemented yet\n", cli->cmd->name);
-	return IKO_EXIT_ERROR;
+	iko_rehearse_options o = IKO_REHEARSE_OPTIONS_INIT;
+	iko_project *p = NULL;
+	const char *pos[1] = { NULL }, *lg = NULL;
+	int npos = 0, rc, status = IKO_EXIT_OK;
+	size_t i;
+	const iko_opt opts[] = {
+		{ "lg-code", IKO_OPT_STR, &lg }, { "db", IKO_OPT_STR, &o.db },
+		{ "reveal", IKO_OPT_FLAG, &o.reveal }, { NULL, 0, NULL }
+	};
+
+	if ((rc = iko_cli_parse(cli, argc, argv, opts, pos, 1, &npos)))
+		return rc;
+	if (npos != 1)
+		return iko_cli_usage(cli, "missing PROJECT.yaml");
+	if (iko_project_load(&p, pos[0])) {
+		iko_cli_error("rehearse");
+		return IKO_EXIT_ERROR;
+	}
+	if (lg && !iko_project_find(p, lg)) {
+		fprintf(stderr, "iko: rehearse: municipality %s is not in %s\n", lg, pos[0]);
+		iko_project_free(p);
+		return IKO_EXIT_USAGE;
+	}
+	o.project = p;
+	o.progress = iko_cli_progress;
+	o.payload = (void *)cli;
+	for (i = 0; i < p->n; i++) {
+		iko_rehearse_result r;
+		if (lg && iko_project_find(p, lg) != &p->munis[i])
+			continue;
+		o.muni = &p->munis[i];
+		rc = iko_rehearse_run(&r, &o);
+		iko_cli_progress_end(cli);
+		iko_cli_print_rehearsal(&r, o.muni);
+		if (rc) {
+			iko_cli_error("rehearse");
+			status = IKO_EXIT_ERROR;
+		} else if (status == IKO_EXIT_OK &&
+			   (r.rejected_total || r.measures_fail || !r.balanced)) {
+			status = IKO_EXIT_CHECKS;
+		}
+		iko_rehearse_result_release(&r);
+	}
+	iko_project_free(p);
+	return status;
 }

@@ -1,0 +1,1018 @@
+/*
+ * iko_extract.c — the extract stage (see iko_extract.h): layout loading,
+ * codecs, record formats and field decoding, kept behind one entry point.
+ */
+#include "iko_extract.h"
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_json.h"
+#include "iko_sha256.h"
+#include "iko_strmap.h"
+#include "iko_utf8.h"
+#include "iko_yaml.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- layout --------------------------------------------------------------- */
+
+typedef enum ftype { FT_X, FT_N, FT_9, FT_S9, FT_P, FT_B } ftype;
+
+typedef struct xfield {
+	char *name;
+	int offset, length, scale, is_signed, filler;
+	ftype type;
+} xfield;
+
+typedef struct xrec {
+	char *name, *when;
+	xfield *f;
+	size_t n;
+	int length;           /* bytes covered by the fields */
+} xrec;
+
+typedef struct xlayout {
+	char *encoding, *recfm;
+	int reclen;
+	int rt_off, rt_len;   /* record type field, rt_len 0 = single type */
+	xrec *recs;
+	size_t nrecs;
+} xlayout;
+
+static void layout_free(xlayout *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->nrecs; i++) {
+		for (k = 0; k < l->recs[i].n; k++)
+			free(l->recs[i].f[k].name);
+		free(l->recs[i].f);
+		free(l->recs[i].name);
+		free(l->recs[i].when);
+	}
+	free(l->recs);
+	free(l->encoding);
+	free(l->recfm);
+	memset(l, 0, sizeof(*l));
+}
+
+static int ftype_of(const char *s, ftype *t)
+{
+	static const struct { const char *n; ftype t; } names[] = {
+		{ "X", FT_X }, { "N", FT_N }, { "G", FT_N }, { "9", FT_9 }, { "S9", FT_S9 },
+		{ "P", FT_P }, { "COMP-3", FT_P }, { "B", FT_B }, { "COMP", FT_B },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(names[i].n, s)) {
+			*t = names[i].t;
+			return 1;
+		}
+	return 0;
+}
+
+static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fields)
+{
+	size_t i, cap = 0;
+	int next = 0;
+	long long occ, k;
+
+	if (!fields || fields->kind != IKO_YAML_SEQ || fields->n == 0)
+		return iko_error_set(IKO_EPARSE, "%s: record %s needs a list of fields",
+				     iko_yaml_name(doc), r->name);
+	for (i = 0; i < fields->n; i++) {
+		const iko_yaml_node *fn = iko_yaml_at(fields, i);
+		const char *name = iko_yaml_str(fn, "name", NULL), *type = iko_yaml_str(fn, "type", "X");
+		long long off, len, scale;
+		int sgn;
+		ftype t;
+
+		if (!name)
+			return iko_error_set(IKO_EPARSE, "%s:%d: field needs a name", iko_yaml_name(doc), fn->line);
+		if (iko_yaml_int(&off, fn, "offset", next) || iko_yaml_int(&len, fn, "length", 0) ||
+		    iko_yaml_int(&scale, fn, "scale", 0) || iko_yaml_int(&occ, fn, "occurs", 1) ||
+		    iko_yaml_bool(&sgn, fn, "signed", 0))
+			return iko_error_set(IKO_EPARSE, "%s: %s", iko_yaml_name(doc), iko_error_message());
+		if (!ftype_of(type, &t))
+			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: unknown type %s (X, N, G, 9, S9, P, B)",
+					     iko_yaml_name(doc), fn->line, name, type);
+		if (len < 1 || len > 32767 || off < 0 || off > 1000000 || occ < 1 || occ > 10000 ||
+		    scale < 0 || scale > 18 || (t == FT_B && len != 1 && len != 2 && len != 4 && len != 8))
+			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: bad offset, length, scale or occurs",
+					     iko_yaml_name(doc), fn->line, name);
+		if (t == FT_S9)
+			sgn = 1;
+		for (k = 0; k < occ; k++) {
+			xfield *f;
+			if (r->n == cap) {
+				xfield *a = realloc(r->f, (cap = cap ? cap * 2 : 32) * sizeof(*a));
+				if (!a)
+					return iko_error_set(IKO_ENOMEM, "out of memory");
+				r->f = a;
+			}
+			f = &r->f[r->n++];
+			memset(f, 0, sizeof(*f));
+			f->name = occ > 1 ? iko_aprintf("%s_%lld", name, k + 1) : iko_strdup(name);
+			if (!f->name)
+				return IKO_ENOMEM;
+			f->offset = (int)(off + k * len);
+			f->length = (int)len;
+			f->type = t;
+			f->scale = (int)scale;
+			f->is_signed = sgn;
+			f->filler = !strcasecmp(name, "FILLER");
+			if (f->offset + f->length > r->length)
+				r->length = f->offset + f->length;
+		}
+		next = (int)(off + occ * len);
+	}
+	return 0;
+}
+
+static int layout_load(xlayout *l, const char *path)
+{
+	iko_yaml_doc *doc = NULL;
+	const iko_yaml_node *root, *recs, *rt;
+	long long reclen, v;
+	size_t i;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = iko_yaml_load_file(&doc, path)))
+		return rc;
+	root = iko_yaml_root(doc);
+	l->encoding = iko_strdup(iko_yaml_str(root, "encoding", "CP932"));
+	l->recfm = iko_strdup(iko_yaml_str(root, "recfm", "fixed"));
+	if ((rc = iko_yaml_int(&reclen, root, "record_length", 0)))
+		goto done;
+	recs = iko_yaml_get(root, "records");
+	rt = iko_yaml_get(root, "record_type");
+	if (recs) {
+		if (!rt || recs->kind != IKO_YAML_SEQ || recs->n == 0) {
+			rc = iko_error_set(IKO_EPARSE, "%s: records: needs record_type: {offset, length}", path);
+			goto done;
+		}
+		if ((rc = iko_yaml_int(&v, rt, "offset", 0)))
+			goto done;
+		l->rt_off = (int)v;
+		if ((rc = iko_yaml_int(&v, rt, "length", 1)))
+			goto done;
+		l->rt_len = (int)v;
+	}
+	l->nrecs = recs ? recs->n : 1;
+	l->recs = calloc(l->nrecs, sizeof(*l->recs));
+	if (!l->recs || !l->encoding || !l->recfm) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < l->nrecs; i++) {
+		const iko_yaml_node *rn = recs ? iko_yaml_at(recs, i) : root;
+		xrec *r = &l->recs[i];
+		r->name = iko_strdup(iko_yaml_str(rn, "name", "records"));
+		r->when = iko_strdup(iko_yaml_str(rn, "when", ""));
+		if (!r->name || !r->when) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		if ((rc = load_fields(r, doc, iko_yaml_get(rn, "fields"))))
+			goto done;
+		if (r->length > l->reclen)
+			l->reclen = r->length;
+	}
+	if (reclen) {
+		if (reclen < l->reclen) {
+			rc = iko_error_set(IKO_EPARSE, "%s: record_length %lld is shorter than the fields (%d bytes)",
+					   path, reclen, l->reclen);
+			goto done;
+		}
+		l->reclen = (int)reclen;
+	}
+done:
+	iko_yaml_free(doc);
+	if (rc)
+		layout_free(l);
+	return rc;
+}
+
+/* ---- codec ------------------------------------------------------------------ */
+
+typedef struct codec {
+	iconv_t cd;
+	int sjis;             /* Shift_JIS family: gaiji in 0xF040–0xF9FC */
+	int ebcdic;           /* digits are 0xF0–0xF9; DBCS fields need SO/SI */
+	int stateful;         /* IBM93x/139x mixed: wrap N fields in SO/SI */
+	iko_strmap *gaiji;    /* 2 raw bytes → UTF-8 */
+	iko_strmap *unmapped; /* 2 raw bytes → count */
+	long long n_mapped, n_unmapped;
+	iko_buf wrap;
+} codec;
+
+static int is_sjis(const char *e)
+{
+	return !strcasecmp(e, "CP932") || !strcasecmp(e, "SHIFT_JIS") || !strcasecmp(e, "SJIS") ||
+	       !strcasecmp(e, "WINDOWS-31J") || !strcasecmp(e, "MS932") || !strcasecmp(e, "SHIFT-JIS");
+}
+
+static int codec_open(codec *c, const char *enc)
+{
+	const char *ic = enc;
+
+	memset(c, 0, sizeof(*c));
+	if (!strcasecmp(enc, "JEF") || !strcasecmp(enc, "KEIS") || !strcasecmp(enc, "JIPSE") ||
+	    !strcasecmp(enc, "JIPS"))
+		return iko_error_set(IKO_EINVAL, "encoding %s is not supported yet", enc);
+	c->sjis = is_sjis(enc);
+	c->ebcdic = !strncasecmp(enc, "IBM", 3) || !strncasecmp(enc, "EBCDIC", 6) ||
+		    !strncasecmp(enc, "CP037", 5);
+	c->stateful = !strcasecmp(enc, "IBM930") || !strcasecmp(enc, "IBM939") ||
+		      !strcasecmp(enc, "IBM1390") || !strcasecmp(enc, "IBM1399");
+	if (!strcasecmp(enc, "SHIFT_JIS"))
+		ic = "SHIFT_JIS";
+	c->cd = iconv_open("UTF-8", ic);
+	if (c->cd == (iconv_t)-1)
+		return iko_error_set(IKO_EINVAL, "unknown encoding %s (not known to iconv)", enc);
+	if (iko_strmap_new(&c->gaiji) || iko_strmap_new(&c->unmapped))
+		return IKO_ENOMEM;
+	return 0;
+}
+
+static void codec_close(codec *c)
+{
+	if (c->cd && c->cd != (iconv_t)-1)
+		iconv_close(c->cd);
+	iko_strmap_free(c->gaiji);
+	iko_strmap_free(c->unmapped);
+	iko_buf_release(&c->wrap);
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int gaiji_load(codec *c, const char *path)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	iko_buf u = IKO_BUF_INIT;
+	int rc, ccode = -1, cuni = -1;
+
+	if ((rc = iko_csv_reader_open(&r, path)))
+		return rc;
+	while ((rc = iko_csv_next(r, &row)) == 1) {
+		unsigned char key[2];
+		const char *p;
+		iko_strmap_entry *e;
+		if (row.record == 1) {
+			ccode = iko_csv_find(&row, "code");
+			cuni = iko_csv_find(&row, "unicode");
+			if (ccode < 0 || cuni < 0) {
+				rc = iko_error_set(IKO_EPARSE, "%s: header must be code,unicode,mj,note", path);
+				break;
+			}
+			continue;
+		}
+		if ((size_t)ccode >= row.nfields || (size_t)cuni >= row.nfields || row.lens[ccode] != 4 ||
+		    hexval(row.fields[ccode][0]) < 0 || hexval(row.fields[ccode][1]) < 0 ||
+		    hexval(row.fields[ccode][2]) < 0 || hexval(row.fields[ccode][3]) < 0) {
+			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: code must be 4 hex digits", path, row.record);
+			break;
+		}
+		key[0] = (unsigned char)(hexval(row.fields[ccode][0]) << 4 | hexval(row.fields[ccode][1]));
+		key[1] = (unsigned char)(hexval(row.fields[ccode][2]) << 4 | hexval(row.fields[ccode][3]));
+		iko_buf_clear(&u);
+		for (p = row.fields[cuni]; *p;) {
+			char *end;
+			unsigned long cp;
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			if ((p[0] != 'U' && p[0] != 'u') || p[1] != '+' ||
+			    ((cp = strtoul(p + 2, &end, 16)), end == p + 2) || cp > 0x10FFFF) {
+				rc = iko_error_set(IKO_EPARSE, "%s: record %lld: unicode must be U+XXXX [U+XXXX…]",
+						   path, row.record);
+				goto done;
+			}
+			iko_utf8_put(&u, (uint32_t)cp);
+			p = end;
+		}
+		if (!u.len) {
+			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: empty unicode", path, row.record);
+			break;
+		}
+		if ((rc = iko_strmap_upsert(c->gaiji, (const char *)key, 2, &e)))
+			break;
+		free(e->value);
+		e->value = iko_buf_detach(&u);
+	}
+done:
+	iko_buf_release(&u);
+	iko_csv_reader_free(r);
+	return rc < 0 ? rc : 0;
+}
+
+static void gaiji_free_values(codec *c)
+{
+	size_t pos = 0;
+	iko_strmap_entry *e;
+
+	while (c->gaiji && (e = iko_strmap_next(c->gaiji, &pos)) != NULL)
+		free(e->value);
+}
+
+/* iconv a run of bytes, appending UTF-8 to out. 0 ok, 1 undecodable. */
+static int conv_run(codec *c, iko_buf *out, const unsigned char *s, size_t len)
+{
+	char *ip = (char *)s, *op;
+	size_t il = len, ol;
+
+	if (!len)
+		return 0;
+	if (iko_buf_grow(out, len * 4 + 8))
+		return IKO_ENOMEM;
+	op = out->ptr + out->len;
+	ol = out->cap - out->len - 1;
+	iconv(c->cd, NULL, NULL, NULL, NULL);
+	if (iconv(c->cd, &ip, &il, &op, &ol) == (size_t)-1 ||
+	    iconv(c->cd, NULL, NULL, &op, &ol) == (size_t)-1)
+		return 1;
+	out->len = (size_t)(op - out->ptr);
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* Decode a text field. Returns 0, 1 = undecodable, <0 error. */
+static int decode_text(codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	size_t i = 0, run = 0;
+	int rc;
+
+	iko_buf_clear(out);
+	if (c->stateful && dbcs_only) {
+		iko_buf_clear(&c->wrap);
+		if (iko_buf_putc(&c->wrap, 0x0E) || iko_buf_put(&c->wrap, s, len) || iko_buf_putc(&c->wrap, 0x0F))
+			return IKO_ENOMEM;
+		return conv_run(c, out, (const unsigned char *)c->wrap.ptr, c->wrap.len);
+	}
+	if (!c->sjis)
+		return conv_run(c, out, s, len);
+	while (i < len) {
+		unsigned char b = s[i];
+		if (b >= 0xF0 && b <= 0xF9) {
+			iko_strmap_entry *e;
+			if (i + 1 >= len)
+				return 1;
+			if ((rc = conv_run(c, out, s + run, i - run)))
+				return rc;
+			e = iko_strmap_get(c->gaiji, (const char *)s + i, 2);
+			if (e) {
+				rc = iko_buf_puts(out, e->value);
+				c->n_mapped++;
+			} else {
+				rc = iko_buf_puts(out, "\xe3\x80\x93"); /* 〓 */
+				c->n_unmapped++;
+				if (!rc && !(rc = iko_strmap_upsert(c->unmapped, (const char *)s + i, 2, &e)))
+					e->a++;
+			}
+			if (rc)
+				return rc;
+			i += 2;
+			run = i;
+		} else if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
+			i += 2;
+		} else {
+			i++;
+		}
+	}
+	if (i > len)
+		return 1; /* lead byte cut at the end of the field */
+	if ((rc = conv_run(c, out, s + run, len - run)))
+		return rc;
+	if (!out->ptr)
+		return iko_buf_grow(out, 1);
+	return 0;
+}
+
+/* ---- numbers ------------------------------------------------------------------ */
+
+/* Append digits (most significant first) with scale and sign, canonical. */
+static int put_decimal(iko_buf *out, const char *dg, size_t n, int scale, int neg)
+{
+	size_t i = 0, intlen = n > (size_t)scale ? n - (size_t)scale : 0;
+	int nonzero = 0, rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (dg[i] != '0')
+			nonzero = 1;
+	if (neg && nonzero)
+		rc |= iko_buf_putc(out, '-');
+	/* integer part without leading zeros */
+	for (i = 0; i + 1 < intlen && dg[i] == '0'; i++)
+		;
+	if (intlen == 0)
+		rc |= iko_buf_putc(out, '0');
+	else
+		rc |= iko_buf_put(out, dg + i, intlen - i);
+	if (scale > 0) {
+		rc |= iko_buf_putc(out, '.');
+		for (i = (size_t)scale; i > n; i--)
+			rc |= iko_buf_putc(out, '0');
+		rc |= iko_buf_put(out, dg + intlen, n - intlen);
+	}
+	return rc ? IKO_ENOMEM : 0;
+}
+
+static int all_blank(const unsigned char *s, size_t len, int ebcdic)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != (ebcdic ? 0x40 : 0x20))
+			return 0;
+	return 1;
+}
+
+/* Zoned decimal (display digits, optional overpunch sign). 0 ok, 1 invalid. */
+static int decode_zoned(const codec *c, iko_buf *out, const xfield *f, const unsigned char *s)
+{
+	char dg[64];
+	size_t n = (size_t)f->length, i;
+	int neg = 0;
+
+	if (n > 38)
+		return 1;
+	for (i = 0; i < n; i++) {
+		unsigned b = s[i], d;
+		if (c->ebcdic) {
+			if (b >= 0xF0 && b <= 0xF9)
+				d = b - 0xF0;
+			else if (i == n - 1 && f->is_signed && b >= 0xC0 && b <= 0xC9)
+				d = b - 0xC0;
+			else if (i == n - 1 && f->is_signed && b >= 0xD0 && b <= 0xD9) {
+				d = b - 0xD0;
+				neg = 1;
+			} else
+				return 1;
+		} else {
+			if (b >= '0' && b <= '9')
+				d = b - '0';
+			else if (i == n - 1 && f->is_signed && (b == '{' || (b >= 'A' && b <= 'I')))
+				d = b == '{' ? 0 : b - 'A' + 1;
+			else if (i == n - 1 && f->is_signed && (b == '}' || (b >= 'J' && b <= 'R'))) {
+				d = b == '}' ? 0 : b - 'J' + 1;
+				neg = 1;
+			} else if (i == n - 1 && f->is_signed && b >= 'p' && b <= 'y') {
+				d = b - 'p';
+				neg = 1;
+			} else
+				return 1;
+		}
+		dg[i] = (char)('0' + d);
+	}
+	return put_decimal(out, dg, n, f->scale, neg);
+}
+
+static int decode_packed(iko_buf *out, const xfield *f, const unsigned char *s)
+{
+	char dg[80];
+	size_t n = 0, i;
+	unsigned sign = s[f->length - 1] & 0x0F;
+
+	if (sign != 0x0C && sign != 0x0D && sign != 0x0F)
+		return 1;
+	for (i = 0; i < (size_t)f->length; i++) {
+		unsigned hi = s[i] >> 4, lo = s[i] & 0x0F;
+		if (hi > 9 || n >= sizeof(dg) - 2)
+			return 1;
+		dg[n++] = (char)('0' + hi);
+		if (i + 1 < (size_t)f->length) {
+			if (lo > 9)
+				return 1;
+			dg[n++] = (char)('0' + lo);
+		}
+	}
+	return put_decimal(out, dg, n, f->scale, sign == 0x0D);
+}
+
+static int decode_binary(iko_buf *out, const xfield *f, const unsigned char *s)
+{
+	uint64_t u = 0;
+	char dg[32];
+	int i, neg = 0, n;
+
+	for (i = 0; i < f->length; i++)
+		u = u << 8 | s[i];
+	if (f->is_signed && (s[0] & 0x80)) {
+		if (f->length < 8)
+			u |= ~(uint64_t)0 << (8 * f->length);
+		u = ~u + 1;
+		neg = 1;
+	}
+	n = snprintf(dg, sizeof(dg), "%llu", (unsigned long long)u);
+	if (n < 0)
+		return 1;
+	return put_decimal(out, dg, (size_t)n, f->scale, neg);
+}
+
+/* ---- record formats ----------------------------------------------------------- */
+
+typedef struct reader {
+	FILE *fp;
+	int kind;             /* 0 fixed, 1 lines, 2 rdw, 3 vb */
+	int reclen;
+	long long offset;     /* byte offset of the next record */
+	long long block_left; /* vb: bytes left in the current block */
+	iko_buf rec;
+	iko_sha256 sha;
+	int broken;           /* rdw/vb: cannot resync */
+} reader;
+
+static int rd_getc(reader *r)
+{
+	int ch = getc(r->fp);
+
+	if (ch != EOF) {
+		unsigned char b = (unsigned char)ch;
+		iko_sha256_update(&r->sha, &b, 1);
+	}
+	return ch;
+}
+
+static size_t rd_read(reader *r, void *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, r->fp);
+
+	iko_sha256_update(&r->sha, buf, got);
+	return got;
+}
+
+/*
+ * Next record into r->rec. Returns 1 record, 0 EOF, 2 record to reject
+ * (*reason set), <0 I/O error. *rec_off is its byte offset.
+ */
+static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
+{
+	unsigned char hdr[4];
+	size_t got;
+	int ch, len;
+
+	iko_buf_clear(&r->rec);
+	*rec_off = r->offset;
+	if (r->broken)
+		return 0;
+	switch (r->kind) {
+	case 0:
+		if (iko_buf_grow(&r->rec, (size_t)r->reclen))
+			return IKO_ENOMEM;
+		got = rd_read(r, r->rec.ptr, (size_t)r->reclen);
+		r->rec.len = got;
+		r->offset += (long long)got;
+		if (got == 0)
+			return ferror(r->fp) ? IKO_EIO : 0;
+		if (got < (size_t)r->reclen) {
+			*reason = IKO_R_RECLEN;
+			return 2;
+		}
+		return 1;
+	case 1:
+		while ((ch = rd_getc(r)) != EOF) {
+			r->offset++;
+			if (ch == '\n')
+				break;
+			if (iko_buf_putc(&r->rec, ch))
+				return IKO_ENOMEM;
+		}
+		if (ch == EOF && r->rec.len == 0)
+			return ferror(r->fp) ? IKO_EIO : 0;
+		if (r->rec.len && r->rec.ptr[r->rec.len - 1] == '\r')
+			iko_buf_truncate(&r->rec, r->rec.len - 1);
+		if (r->rec.len != (size_t)r->reclen) {
+			*reason = IKO_R_RECLEN;
+			return 2;
+		}
+		return 1;
+	default:
+		if (r->kind == 3 && r->block_left <= 0) {
+			got = rd_read(r, hdr, 4);
+			if (got == 0)
+				return ferror(r->fp) ? IKO_EIO : 0;
+			r->offset += (long long)got;
+			len = hdr[0] << 8 | hdr[1];
+			if (got < 4 || len < 8 || hdr[2] || hdr[3]) {
+				iko_buf_put(&r->rec, hdr, got);
+				r->broken = 1;
+				*reason = IKO_R_RDW;
+				return 2;
+			}
+			r->block_left = len - 4;
+			*rec_off = r->offset;
+		}
+		got = rd_read(r, hdr, 4);
+		if (got == 0 && r->kind == 2)
+			return ferror(r->fp) ? IKO_EIO : 0;
+		r->offset += (long long)got;
+		len = got == 4 ? (hdr[0] << 8 | hdr[1]) : 0;
+		if (got < 4 || len < 4 || hdr[2] || hdr[3] || (r->kind == 3 && len > r->block_left)) {
+			iko_buf_put(&r->rec, hdr, got);
+			r->broken = 1;
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		if (r->kind == 3)
+			r->block_left -= len;
+		if (iko_buf_grow(&r->rec, (size_t)len))
+			return IKO_ENOMEM;
+		got = rd_read(r, r->rec.ptr, (size_t)len - 4);
+		r->rec.len = got;
+		r->offset += (long long)got;
+		if (got < (size_t)len - 4) {
+			r->broken = 1;
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		return 1;
+	}
+}
+
+/* ---- the stage ------------------------------------------------------------------ */
+
+typedef struct xout {
+	iko_csv_writer *w;
+	char *path;
+	long long rows;
+} xout;
+
+typedef struct xctx {
+	const iko_extract_options *o;
+	iko_extract_stats *st;
+	xlayout lay;
+	codec cdc;
+	reader rd;
+	xout *outs;
+	iko_rejects *rej;
+	iko_buf val, tmp;
+	char *source;
+	char **vals;
+	size_t *lens;
+	size_t nvals;
+	iko_buf *bufs;
+} xctx;
+
+static int reject(xctx *c, long long recno, long long off, enum iko_reason why, const char *field,
+		  const char *detail)
+{
+	iko_reject rj;
+
+	memset(&rj, 0, sizeof(rj));
+	rj.stage = "extract";
+	rj.source = c->source;
+	rj.record = recno;
+	rj.offset = off;
+	rj.reason = why;
+	rj.severity = IKO_SEV_REJECT;
+	rj.field = field;
+	rj.detail = detail;
+	rj.raw = c->rd.rec.ptr;
+	rj.raw_len = c->rd.rec.len;
+	c->st->records_rejected++;
+	c->st->by_reason[why]++;
+	if (c->o->stop_on_error)
+		return iko_error_set(IKO_ERROR, "%s: record %lld (byte offset %lld): %s%s%s", c->source,
+				     recno, off, iko_reason_code(why), field ? " in field " : "",
+				     field ? field : "");
+	return iko_rejects_add(c->rej, &rj);
+}
+
+static int pick_record(xctx *c, const unsigned char *rec, size_t len, size_t *which)
+{
+	size_t i;
+
+	if (c->lay.rt_len == 0) {
+		*which = 0;
+		return 1;
+	}
+	if ((size_t)(c->lay.rt_off + c->lay.rt_len) > len)
+		return 0;
+	if (decode_text(&c->cdc, &c->tmp, rec + c->lay.rt_off, (size_t)c->lay.rt_len, 0) != 0)
+		return 0;
+	iko_buf_truncate(&c->tmp, iko_utf8_rtrim_len(iko_buf_cstr(&c->tmp), c->tmp.len));
+	for (i = 0; i < c->lay.nrecs; i++)
+		if (!strcmp(c->lay.recs[i].when, iko_buf_cstr(&c->tmp))) {
+			*which = i;
+			return 1;
+		}
+	return 0;
+}
+
+static int do_record(xctx *c, long long recno, long long off)
+{
+	const unsigned char *rec = (const unsigned char *)c->rd.rec.ptr;
+	size_t len = c->rd.rec.len, which, i, nv = 0;
+	const xrec *r;
+	int rc, bad;
+	char detail[160];
+
+	if (!pick_record(c, rec, len, &which))
+		return reject(c, recno, off, IKO_R_RECTYPE, NULL, "record type not in the layout");
+	r = &c->lay.recs[which];
+	for (i = 0; i < r->n; i++) {
+		const xfield *f = &r->f[i];
+		iko_buf *b;
+		if (f->filler)
+			continue;
+		b = &c->bufs[nv];
+		iko_buf_clear(b);
+		if ((size_t)(f->offset + f->length) > len) {
+			if (c->rd.kind < 2) {
+				snprintf(detail, sizeof(detail), "record is %zu bytes, field ends at %d", len,
+					 f->offset + f->length);
+				return reject(c, recno, off, IKO_R_RECLEN, f->name, detail);
+			}
+			bad = 0; /* variable records: absent trailing fields are empty */
+		} else if (f->type == FT_X || f->type == FT_N) {
+			bad = decode_text(&c->cdc, b, rec + f->offset, (size_t)f->length, f->type == FT_N);
+			if (bad == 0)
+				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
+		} else if ((f->type == FT_9 || f->type == FT_S9) &&
+			   all_blank(rec + f->offset, (size_t)f->length, c->cdc.ebcdic)) {
+			bad = 0;
+		} else if (f->type == FT_9 || f->type == FT_S9) {
+			bad = decode_zoned(&c->cdc, b, f, rec + f->offset);
+		} else if (f->type == FT_P) {
+			bad = decode_packed(b, f, rec + f->offset);
+		} else {
+			bad = decode_binary(b, f, rec + f->offset);
+		}
+		if (bad < 0)
+			return bad;
+		if (bad) {
+			enum iko_reason why = f->type == FT_X || f->type == FT_N ? IKO_R_DECODE
+					      : f->type == FT_P ? IKO_R_PACKED
+					      : f->type == FT_B ? IKO_R_BINARY : IKO_R_ZONED;
+			snprintf(detail, sizeof(detail), "bytes %d..%d of the record are not valid %s",
+				 f->offset, f->offset + f->length - 1,
+				 why == IKO_R_DECODE ? c->o->encoding ? c->o->encoding : c->lay.encoding
+						     : iko_reason_label(why));
+			return reject(c, recno, off, why, f->name, detail);
+		}
+		if (!b->ptr && (rc = iko_buf_grow(b, 1)))
+			return rc;
+		nv++;
+	}
+	for (i = 0; i < nv; i++)
+		if ((rc = iko_csv_write_field(c->outs[which].w, c->bufs[i].ptr, c->bufs[i].len)))
+			return rc;
+	if ((rc = iko_csv_end_row(c->outs[which].w)))
+		return rc;
+	c->outs[which].rows++;
+	c->st->records_written++;
+	return 0;
+}
+
+static int open_outputs(xctx *c)
+{
+	const char *out = c->o->out;
+	size_t n = strlen(out), i, k, maxf = 0;
+	int single_file = c->lay.nrecs == 1 && n > 4 && !strcasecmp(out + n - 4, ".csv");
+	int rc;
+
+	if (c->lay.nrecs > 1 && n > 4 && !strcasecmp(out + n - 4, ".csv"))
+		return iko_error_set(IKO_EINVAL, "layout has %zu record types: --out must be a directory",
+				     c->lay.nrecs);
+	if (!single_file && (rc = iko_mkdir_p(out, 1)))
+		return rc;
+	if (single_file) {
+		char *dir = iko_strdup(out), *slash = dir ? strrchr(dir, '/') : NULL;
+		if (!dir)
+			return IKO_ENOMEM;
+		if (slash && slash != dir) {
+			*slash = '\0';
+			rc = iko_mkdir_p(dir, 1);
+		} else {
+			rc = 0;
+		}
+		free(dir);
+		if (rc)
+			return rc;
+	}
+	c->outs = calloc(c->lay.nrecs, sizeof(*c->outs));
+	if (!c->outs)
+		return IKO_ENOMEM;
+	for (i = 0; i < c->lay.nrecs; i++) {
+		const xrec *r = &c->lay.recs[i];
+		char *name = iko_aprintf("%s.csv", r->name);
+		c->outs[i].path = single_file ? iko_strdup(out) : name ? iko_path_join(out, name) : NULL;
+		free(name);
+		if (!c->outs[i].path)
+			return IKO_ENOMEM;
+		if ((rc = iko_csv_writer_open(&c->outs[i].w, c->outs[i].path, 0600)))
+			return rc;
+		for (k = 0; k < r->n; k++)
+			if (!r->f[k].filler && (rc = iko_csv_write_str(c->outs[i].w, r->f[k].name)))
+				return rc;
+		if ((rc = iko_csv_end_row(c->outs[i].w)))
+			return rc;
+		if (r->n > maxf)
+			maxf = r->n;
+	}
+	c->bufs = calloc(maxf + 1, sizeof(iko_buf));
+	c->nvals = maxf;
+	return c->bufs ? 0 : IKO_ENOMEM;
+}
+
+static int write_manifest(xctx *c, const char *path, const char *enc, const char *recfm)
+{
+	iko_buf b = IKO_BUF_INIT;
+	iko_json j;
+	size_t i, pos = 0;
+	iko_strmap_entry *e;
+	int rc, r;
+
+	iko_json_init(&j, &b);
+	iko_json_object_begin(&j);
+	iko_json_kv_str(&j, "stage", "extract");
+	iko_json_kv_str(&j, "input", c->o->input);
+	iko_json_kv_str(&j, "input_sha256", c->st->input_sha256);
+	iko_json_kv_int(&j, "input_bytes", c->st->bytes);
+	iko_json_kv_str(&j, "layout", c->o->layout_path);
+	iko_json_kv_str(&j, "encoding", enc);
+	iko_json_kv_str(&j, "recfm", recfm);
+	iko_json_kv_int(&j, "records_read", c->st->records_read);
+	iko_json_kv_int(&j, "records_written", c->st->records_written);
+	iko_json_kv_int(&j, "records_rejected", c->st->records_rejected);
+	iko_json_key(&j, "rejected_by_reason");
+	iko_json_object_begin(&j);
+	for (r = 0; r < IKO_R_COUNT_; r++)
+		if (c->st->by_reason[r])
+			iko_json_kv_int(&j, iko_reason_code((enum iko_reason)r), c->st->by_reason[r]);
+	iko_json_object_end(&j);
+	iko_json_key(&j, "outputs");
+	iko_json_array_begin(&j);
+	for (i = 0; i < c->lay.nrecs; i++) {
+		iko_json_object_begin(&j);
+		iko_json_kv_str(&j, "record_type", c->lay.recs[i].name);
+		iko_json_kv_str(&j, "path", c->outs[i].path);
+		iko_json_kv_int(&j, "rows", c->outs[i].rows);
+		iko_json_object_end(&j);
+	}
+	iko_json_array_end(&j);
+	iko_json_kv_int(&j, "gaiji_mapped", c->st->gaiji_mapped);
+	iko_json_key(&j, "unmapped_gaiji");
+	iko_json_array_begin(&j);
+	while ((e = iko_strmap_next(c->cdc.unmapped, &pos)) != NULL) {
+		char hex[5];
+		snprintf(hex, sizeof(hex), "%02X%02X", (unsigned char)e->key[0], (unsigned char)e->key[1]);
+		iko_json_object_begin(&j);
+		iko_json_kv_str(&j, "code", hex);
+		iko_json_kv_int(&j, "count", e->a);
+		iko_json_object_end(&j);
+	}
+	iko_json_array_end(&j);
+	iko_json_object_end(&j);
+	rc = iko_json_finish(&j);
+	if (!rc)
+		rc = iko_json_write_file(path, &b);
+	iko_buf_release(&b);
+	return rc;
+}
+
+static int recfm_kind(const char *s)
+{
+	static const char *const names[] = { "fixed", "lines", "rdw", "vb" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcasecmp(names[i], s))
+			return i;
+	return -1;
+}
+
+int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
+{
+	xctx c;
+	const char *enc, *recfm, *slash;
+	char *rpath = NULL, *mpath = NULL, *outbase = NULL;
+	long long recno = 0, off;
+	enum iko_reason why = IKO_R_RECLEN;
+	size_t i;
+	int rc, got;
+
+	memset(st, 0, sizeof(*st));
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.st = st;
+	if (!o->layout_path || !o->input || !o->out)
+		return iko_error_set(IKO_EINVAL, "extract needs a layout, an input and an output");
+	if ((rc = layout_load(&c.lay, o->layout_path)))
+		return rc;
+	enc = o->encoding ? o->encoding : c.lay.encoding;
+	recfm = o->recfm ? o->recfm : c.lay.recfm;
+	c.rd.kind = recfm_kind(recfm);
+	if (c.rd.kind < 0) {
+		rc = iko_error_set(IKO_EINVAL, "unknown record format %s (fixed, lines, rdw, vb)", recfm);
+		goto done;
+	}
+	c.rd.reclen = o->lrecl > 0 ? (int)o->lrecl : c.lay.reclen;
+	if ((rc = codec_open(&c.cdc, enc)))
+		goto done;
+	if (o->gaiji_path && (rc = gaiji_load(&c.cdc, o->gaiji_path)))
+		goto done;
+	c.rd.fp = fopen(o->input, "rb");
+	if (!c.rd.fp) {
+		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", o->input);
+		goto done;
+	}
+	iko_sha256_init(&c.rd.sha);
+	slash = strrchr(o->input, '/');
+	c.source = iko_strdup(slash ? slash + 1 : o->input);
+	outbase = iko_strdup(o->out);
+	if (!c.source || !outbase) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	while (strlen(outbase) > 1 && outbase[strlen(outbase) - 1] == '/')
+		outbase[strlen(outbase) - 1] = '\0';
+	rpath = o->rejects_path ? iko_strdup(o->rejects_path) : iko_aprintf("%s.rejects.csv", outbase);
+	mpath = iko_aprintf("%s.manifest.json", outbase);
+	if (!rpath || !mpath) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = open_outputs(&c)) || (rc = iko_rejects_open(&c.rej, rpath)))
+		goto done;
+	while ((got = next_record(&c.rd, &off, &why)) > 0) {
+		recno++;
+		st->records_read++;
+		rc = got == 2 ? reject(&c, recno, off, why, NULL,
+				       why == IKO_R_RECLEN ? "record length differs from the layout"
+							   : "bad record descriptor word")
+			      : do_record(&c, recno, off);
+		if (rc)
+			goto done;
+		if (o->progress && (recno & 0x3fff) == 0)
+			o->progress("extract", recno, -1, o->payload);
+	}
+	if (got < 0) {
+		rc = iko_error_set_errno(IKO_EIO, "cannot read %s", o->input);
+		goto done;
+	}
+	st->bytes = c.rd.offset;
+	iko_sha256_final_hex(&c.rd.sha, st->input_sha256);
+	st->gaiji_mapped = c.cdc.n_mapped;
+	st->gaiji_unmapped = c.cdc.n_unmapped;
+	if (st->records_read != st->records_written + st->records_rejected) {
+		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", o->input);
+		goto done;
+	}
+	for (i = 0; i < c.lay.nrecs; i++)
+		if ((rc = iko_csv_writer_commit(c.outs[i].w)))
+			goto done;
+	if ((rc = iko_rejects_commit(c.rej)) || (rc = write_manifest(&c, mpath, enc, recfm)))
+		goto done;
+	st->manifest_path = mpath;
+	mpath = NULL;
+done:
+	for (i = 0; c.outs && i < c.lay.nrecs; i++) {
+		iko_csv_writer_free(c.outs[i].w);
+		free(c.outs[i].path);
+	}
+	free(c.outs);
+	for (i = 0; c.bufs && i <= c.nvals; i++)
+		iko_buf_release(&c.bufs[i]);
+	free(c.bufs);
+	iko_rejects_free(c.rej);
+	if (c.rd.fp)
+		fclose(c.rd.fp);
+	iko_buf_release(&c.rd.rec);
+	iko_buf_release(&c.val);
+	iko_buf_release(&c.tmp);
+	gaiji_free_values(&c.cdc);
+	codec_close(&c.cdc);
+	layout_free(&c.lay);
+	free(c.source);
+	free(rpath);
+	free(mpath);
+	free(outbase);
+	return rc;
+}
+
+void iko_extract_stats_release(iko_extract_stats *st)
+{
+	free(st->manifest_path);
+	st->manifest_path = NULL;
+}

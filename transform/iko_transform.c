@@ -1,0 +1,642 @@
+/*
+ * iko_transform.c — the transform stage (see iko_transform.h).
+ *
+ * For each standard table the pack maps, stream the source CSV, compute
+ * every column through its steps, and write the record or reject it with
+ * the first failing column's reason. Counts balance per table:
+ * records_in = records_out + records_rejected.
+ */
+#include "iko_transform.h"
+
+#include "iko_buf.h"
+#include "iko_checkdigit.h"
+#include "iko_csv.h"
+#include "iko_era.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_json.h"
+#include "iko_pack_internal.h"
+#include "iko_schema.h"
+#include "iko_utf8.h"
+#include "iko_width.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Why a record failed (or warned) in a step. */
+typedef struct step_issue {
+	enum iko_reason reason;
+	const char *column;
+	iko_buf value;
+	iko_buf detail;
+} step_issue;
+
+typedef struct run_ctx {
+	const iko_transform_options *opts;
+	const iko_table *table;
+	const table_map *map;
+	int *out_col;          /* per col_map: output column */
+	int **src;             /* per col_map: source field indexes */
+	iko_buf *vals;         /* per output column */
+	int *set;              /* per output column: set by a mapping */
+	iko_buf tmp;
+	step_issue fail;
+	step_issue warn;
+	int nwarn;
+	iko_rejects *rejects;
+	const char *source;
+	const iko_csv_row *row;
+	long long record;
+	iko_transform_table *stats;
+	long long *by_reason;
+} run_ctx;
+
+static int issue(step_issue *is, enum iko_reason r, const char *col, const char *val,
+		 const char *detail)
+{
+	is->reason = r;
+	is->column = col;
+	iko_buf_clear(&is->value);
+	iko_buf_clear(&is->detail);
+	if (iko_buf_puts(&is->value, val) || iko_buf_puts(&is->detail, detail))
+		return IKO_ENOMEM;
+	return 1;
+}
+
+static int swap_tmp(run_ctx *c, iko_buf *cur)
+{
+	iko_buf t = *cur;
+
+	*cur = c->tmp;
+	c->tmp = t;
+	iko_buf_clear(&c->tmp);
+	return 0;
+}
+
+static int set_col(run_ctx *c, int col, const char *s)
+{
+	if (col < 0)
+		return 0;
+	iko_buf_clear(&c->vals[col]);
+	c->set[col] = 1;
+	return iko_buf_puts(&c->vals[col], s);
+}
+
+static int step_era(run_ctx *c, const col_map *cm, const map_step *st, iko_buf *cur)
+{
+	iko_era_date d;
+	int rc;
+
+	if (cur->len == 0) {
+		if ((rc = set_col(c, st->unknown_flag_col, "0")))
+			return rc;
+		return set_col(c, st->note_col, "");
+	}
+	rc = iko_era_parse(&d, cur->ptr, cur->len, (iko_era_format)st->era_format);
+	if (rc == IKO_ENOTFOUND) {
+		iko_error_clear();
+		iko_buf_clear(cur);
+		if ((rc = set_col(c, st->unknown_flag_col, "0")))
+			return rc;
+		return set_col(c, st->note_col, "");
+	}
+	if (rc == IKO_EPARSE)
+		return issue(&c->fail, IKO_R_ERA_DATE, cm->column, cur->ptr, iko_error_message());
+	if (rc)
+		return rc;
+	if (d.status == IKO_ERA_WARN_NORMALISED) {
+		iko_buf msg = IKO_BUF_INIT;
+		iko_buf_printf(&msg, "%s: 平成 date after 2019-04-30 normalised to 令和 (%s)",
+			       cur->ptr, d.iso);
+		rc = issue(&c->warn, IKO_R_ERA_DATE, cm->column, cur->ptr, iko_buf_cstr(&msg));
+		iko_buf_release(&msg);
+		if (rc < 0)
+			return rc;
+		c->nwarn++;
+	}
+	if ((rc = set_col(c, st->unknown_flag_col, d.unknown ? "1" : "0")) ||
+	    (rc = set_col(c, st->note_col, d.unknown ? d.note : "")))
+		return rc;
+	iko_buf_clear(cur);
+	return d.unknown ? 0 : iko_buf_puts(cur, d.iso);
+}
+
+/* {date_format: "%Y%m%d"}: parse with the given pattern into ISO. */
+static int step_date_format(run_ctx *c, const col_map *cm, const map_step *st, iko_buf *cur)
+{
+	const char *f = st->arg, *s = cur->ptr;
+	int y = -1, m = -1, d = -1, *target, width;
+	char iso[11];
+
+	if (cur->len == 0)
+		return 0;
+	for (; *f; f++) {
+		if (*f != '%') {
+			if (*s++ != *f)
+				goto bad;
+			continue;
+		}
+		f++;
+		target = *f == 'Y' ? &y : *f == 'm' ? &m : *f == 'd' ? &d : NULL;
+		if (!target)
+			goto bad;
+		width = *f == 'Y' ? 4 : 2;
+		*target = 0;
+		for (; width > 0; width--, s++) {
+			if (*s < '0' || *s > '9')
+				goto bad;
+			*target = *target * 10 + (*s - '0');
+		}
+	}
+	if (*s || !iko_date_valid(y, m, d))
+		goto bad;
+	iko_date_format_iso(iso, y, m, d);
+	iko_buf_clear(cur);
+	return iko_buf_puts(cur, iso);
+bad:
+	{
+		iko_buf msg = IKO_BUF_INIT;
+		int rc;
+		iko_buf_printf(&msg, "not a valid date in format %s", st->arg);
+		rc = issue(&c->fail, IKO_R_MAP, cm->column, cur->ptr, iko_buf_cstr(&msg));
+		iko_buf_release(&msg);
+		return rc;
+	}
+}
+
+static int step_code(run_ctx *c, const col_map *cm, const map_step *st, iko_buf *cur)
+{
+	const char *to;
+	iko_buf msg = IKO_BUF_INIT;
+	int rc;
+
+	if (cur->len == 0)
+		return 0;
+	if (iko_code_table_map(st->codes, cur->ptr, &to)) {
+		iko_buf_clear(&c->tmp);
+		if ((rc = iko_buf_puts(&c->tmp, to)))
+			return rc;
+		return swap_tmp(c, cur);
+	}
+	iko_buf_printf(&msg, "code \"%s\" is not in code table %s (unmapped: %s)", cur->ptr,
+		       iko_code_table_name(st->codes),
+		       iko_unmapped_policy_name(iko_code_table_policy(st->codes)));
+	switch (iko_code_table_policy(st->codes)) {
+	case IKO_UNMAPPED_REJECT:
+		rc = issue(&c->fail, IKO_R_CODE_UNMAPPED, cm->column, cur->ptr, iko_buf_cstr(&msg));
+		break;
+	case IKO_UNMAPPED_WARN:
+		rc = issue(&c->warn, IKO_R_CODE_UNMAPPED, cm->column, cur->ptr, iko_buf_cstr(&msg));
+		if (rc > 0) {
+			c->nwarn++;
+			rc = 0;
+		}
+		break;
+	default:
+		rc = 0;
+	}
+	iko_buf_release(&msg);
+	return rc;
+}
+
+static int step_regex(run_ctx *c, const map_step *st, iko_buf *cur)
+{
+	PCRE2_SIZE outlen = cur->len * 2 + 64;
+	int rc;
+
+	for (;;) {
+		iko_buf_clear(&c->tmp);
+		if ((rc = iko_buf_grow(&c->tmp, outlen)))
+			return rc;
+		rc = pcre2_substitute(st->re, (PCRE2_SPTR)iko_buf_cstr(cur), cur->len, 0,
+				      PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH,
+				      NULL, NULL, (PCRE2_SPTR)st->replace, PCRE2_ZERO_TERMINATED,
+				      (PCRE2_UCHAR *)c->tmp.ptr, &outlen);
+		if (rc == PCRE2_ERROR_NOMEMORY)
+			continue; /* outlen now holds the needed size */
+		if (rc < 0)
+			return iko_error_set(IKO_ECONV, "regex replace failed (%d)", rc);
+		c->tmp.len = outlen;
+		c->tmp.ptr[outlen] = '\0';
+		return swap_tmp(c, cur);
+	}
+}
+
+static int run_step(run_ctx *c, const col_map *cm, const map_step *st, iko_buf *cur)
+{
+	size_t off, n;
+	const char *p;
+	int rc, dg;
+
+	switch (st->fn) {
+	case MAP_TRIM:
+		off = iko_utf8_ltrim_off(iko_buf_cstr(cur), cur->len);
+		n = iko_utf8_rtrim_len(iko_buf_cstr(cur), cur->len);
+		if (n < off)
+			n = off;
+		memmove(cur->ptr ? cur->ptr : c->tmp.ptr, iko_buf_cstr(cur) + off, n - off);
+		iko_buf_truncate(cur, n - off);
+		return 0;
+	case MAP_ZENKAKU:
+	case MAP_ZENKAKU_KANA:
+		iko_buf_clear(&c->tmp);
+		rc = iko_width_zenkaku(&c->tmp, iko_buf_cstr(cur), cur->len, st->fn == MAP_ZENKAKU);
+		if (rc == IKO_ECONV)
+			return issue(&c->fail, IKO_R_MAP, cm->column, cur->ptr, iko_error_message());
+		return rc ? rc : swap_tmp(c, cur);
+	case MAP_HANKAKU:
+		iko_buf_clear(&c->tmp);
+		rc = iko_width_hankaku(&c->tmp, iko_buf_cstr(cur), cur->len);
+		if (rc == IKO_ECONV)
+			return issue(&c->fail, IKO_R_MAP, cm->column, cur->ptr, iko_error_message());
+		return rc ? rc : swap_tmp(c, cur);
+	case MAP_ZERO_PAD:
+		if (cur->len == 0 || cur->len >= (size_t)st->n)
+			return 0;
+		iko_buf_clear(&c->tmp);
+		for (n = cur->len; n < (size_t)st->n; n++)
+			if ((rc = iko_buf_putc(&c->tmp, '0')))
+				return rc;
+		if ((rc = iko_buf_put(&c->tmp, cur->ptr, cur->len)))
+			return rc;
+		return swap_tmp(c, cur);
+	case MAP_SPLIT:
+		p = cur->len ? strstr(cur->ptr, st->arg) : NULL;
+		if (st->n == 1) {
+			if (p)
+				iko_buf_truncate(cur, (size_t)(p - cur->ptr));
+		} else {
+			iko_buf_clear(&c->tmp);
+			if (p && (rc = iko_buf_puts(&c->tmp, p + strlen(st->arg))))
+				return rc;
+			return swap_tmp(c, cur);
+		}
+		return 0;
+	case MAP_ERA_DATE:
+		return step_era(c, cm, st, cur);
+	case MAP_DATE_FORMAT:
+		return step_date_format(c, cm, st, cur);
+	case MAP_CODE:
+	case MAP_LOOKUP:
+		return step_code(c, cm, st, cur);
+	case MAP_REGEX:
+		return step_regex(c, st, cur);
+	case MAP_LG_CHECK_DIGIT:
+		if (cur->len == 6 && iko_lg_code_valid(cur->ptr, 6))
+			return 0;
+		dg = cur->len == 5 ? iko_lg_code_digit(cur->ptr) : -1;
+		if (dg < 0)
+			return issue(&c->fail, IKO_R_MAP, cm->column, iko_buf_cstr(cur),
+				     "lg_check_digit needs a 5-digit code (or a valid 6-digit one)");
+		return iko_buf_putc(cur, '0' + dg);
+	case MAP_DEFAULT:
+		return cur->len ? 0 : iko_buf_puts(cur, st->arg);
+	case MAP_GAIJI:
+	case MAP_FN_COUNT_:
+		return 0;
+	}
+	return 0;
+}
+
+static int map_column(run_ctx *c, size_t i)
+{
+	const col_map *cm = &c->map->cols[i];
+	iko_buf *cur = &c->vals[c->out_col[i]];
+	size_t k;
+	int rc;
+
+	iko_buf_clear(cur);
+	c->set[c->out_col[i]] = 1;
+	if (cm->constant) {
+		rc = iko_buf_puts(cur, strcmp(cm->constant, "$lg_code") ? cm->constant
+									: c->opts->lg_code);
+		if (rc)
+			return rc;
+	} else {
+		for (k = 0; k < cm->nfrom; k++) {
+			int f = c->src[i][k];
+			if (k && (rc = iko_buf_puts(cur, cm->join)))
+				return rc;
+			if (f < (int)c->row->nfields &&
+			    (rc = iko_buf_put(cur, c->row->fields[f], c->row->lens[f])))
+				return rc;
+		}
+	}
+	if (!cur->ptr && (rc = iko_buf_grow(cur, 16)))
+		return rc;
+	for (k = 0; k < cm->nsteps; k++)
+		if ((rc = run_step(c, cm, &cm->steps[k], cur)))
+			return rc;
+	return 0;
+}
+
+static const char *row_key(run_ctx *c)
+{
+	int k = c->table->nkey > 1 ? c->table->key[1] : 0;
+
+	return iko_buf_cstr(&c->vals[k]);
+}
+
+static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
+{
+	iko_reject rj;
+
+	memset(&rj, 0, sizeof(rj));
+	rj.stage = "transform";
+	rj.source = c->source;
+	rj.record = c->record;
+	rj.offset = c->row->offset;
+	rj.key = row_key(c);
+	rj.reason = is->reason;
+	rj.severity = sev;
+	rj.field = is->column;
+	rj.value = iko_buf_cstr(&is->value);
+	rj.detail = iko_buf_cstr(&is->detail);
+	rj.raw = c->row->raw;
+	rj.raw_len = c->row->raw_len;
+	if ((unsigned)is->reason < IKO_R_COUNT_)
+		c->by_reason[is->reason]++;
+	return iko_rejects_add(c->rejects, &rj);
+}
+
+static int do_row(run_ctx *c, iko_csv_writer *w)
+{
+	size_t i;
+	int rc;
+
+	c->nwarn = 0;
+	for (i = 0; i < c->table->ncols; i++) {
+		iko_buf_clear(&c->vals[i]);
+		c->set[i] = 0;
+	}
+	for (i = 0; i < c->map->ncols; i++) {
+		rc = map_column(c, i);
+		if (rc < 0)
+			return rc;
+		if (c->nwarn && (rc = emit_issue(c, &c->warn, IKO_SEV_WARN)))
+			return rc;
+		if (c->nwarn)
+			c->stats->warnings++;
+		c->nwarn = 0;
+		if (rc > 0) {
+			c->stats->records_rejected++;
+			return emit_issue(c, &c->fail, IKO_SEV_REJECT);
+		}
+	}
+	for (i = 0; i < c->table->ncols; i++)
+		if ((rc = iko_csv_write_field(w, iko_buf_cstr(&c->vals[i]), c->vals[i].len)))
+			return rc;
+	if ((rc = iko_csv_end_row(w)))
+		return rc;
+	c->stats->records_out++;
+	return 0;
+}
+
+/* Resolve output columns and source field indexes against the header. */
+static int resolve(run_ctx *c, const iko_csv_row *hdr, const char *path)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < c->map->ncols; i++) {
+		const col_map *cm = &c->map->cols[i];
+		c->out_col[i] = iko_table_column(c->table, cm->column);
+		if (c->out_col[i] < 0)
+			return iko_error_set(IKO_EPARSE, "pack maps %s.%s, which is not a column of the schema",
+					     c->table->name, cm->column);
+		c->src[i] = calloc(cm->nfrom ? cm->nfrom : 1, sizeof(int));
+		if (!c->src[i])
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		for (k = 0; k < cm->nfrom; k++) {
+			c->src[i][k] = iko_csv_find(hdr, cm->from[k]);
+			if (c->src[i][k] < 0)
+				return iko_error_set(IKO_EPARSE, "pack maps %s.%s from field %s, which %s does not have",
+						     c->table->name, cm->column, cm->from[k], path);
+		}
+		for (k = 0; k < cm->nsteps; k++) {
+			map_step *st = &cm->steps[k];
+			if (st->fn != MAP_ERA_DATE)
+				continue;
+			st->unknown_flag_col = st->unknown_flag ? iko_table_column(c->table, st->unknown_flag) : -1;
+			st->note_col = st->note ? iko_table_column(c->table, st->note) : -1;
+			if ((st->unknown_flag && st->unknown_flag_col < 0) || (st->note && st->note_col < 0))
+				return iko_error_set(IKO_EPARSE, "%s.%s: era_date names a column the schema does not have",
+						     c->table->name, cm->column);
+		}
+		for (j = 0; j < i; j++)
+			if (c->out_col[j] == c->out_col[i])
+				return iko_error_set(IKO_EPARSE, "pack maps %s.%s twice", c->table->name, cm->column);
+	}
+	return 0;
+}
+
+static int run_table(const iko_transform_options *o, const iko_table *t, const table_map *m,
+		     iko_rejects *rejects, iko_transform_stats *st, iko_transform_table *ts)
+{
+	run_ctx c;
+	iko_csv_reader *r = NULL;
+	iko_csv_writer *w = NULL;
+	iko_csv_row row;
+	char *name = NULL, *in = NULL, *outp = NULL;
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.opts = o;
+	c.table = t;
+	c.map = m;
+	c.rejects = rejects;
+	c.stats = ts;
+	c.by_reason = st->by_reason;
+	c.out_col = calloc(m->ncols + 1, sizeof(int));
+	c.src = calloc(m->ncols + 1, sizeof(int *));
+	c.vals = calloc(t->ncols, sizeof(iko_buf));
+	c.set = calloc(t->ncols, sizeof(int));
+	name = iko_aprintf("%s.csv", m->from);
+	in = name ? iko_path_join(o->in_dir, name) : NULL;
+	outp = iko_aprintf("%s/%s.csv", o->out_dir, t->name);
+	if (!c.out_col || !c.src || !c.vals || !c.set || !in || !outp) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	ts->table = iko_strdup(t->name);
+	ts->source = iko_strdup(name);
+	c.source = name;
+	if ((rc = iko_csv_reader_open(&r, in)))
+		goto done;
+	rc = iko_csv_next(r, &row);
+	if (rc <= 0) {
+		rc = rc ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", in);
+		goto done;
+	}
+	if ((rc = resolve(&c, &row, in)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
+		goto done;
+	for (i = 0; i < t->ncols; i++)
+		if ((rc = iko_csv_write_str(w, t->cols[i].name)))
+			goto done;
+	if ((rc = iko_csv_end_row(w)))
+		goto done;
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		c.row = &row;
+		c.record = row.record - 1;
+		ts->records_in++;
+		if (rc == IKO_EPARSE) {
+			step_issue is = { IKO_R_CSV, NULL, IKO_BUF_INIT, IKO_BUF_INIT };
+			iko_buf_puts(&is.detail, iko_error_message());
+			ts->records_rejected++;
+			rc = emit_issue(&c, &is, IKO_SEV_REJECT);
+			iko_buf_release(&is.detail);
+			if (rc)
+				goto done;
+			continue;
+		}
+		if (rc < 0 || (rc = do_row(&c, w)) < 0)
+			goto done;
+		if (o->progress && (ts->records_in & 0x3fff) == 0)
+			o->progress("transform", ts->records_in, -1, o->payload);
+	}
+	if (ts->records_in != ts->records_out + ts->records_rejected) {
+		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance (%lld in, %lld out, %lld rejected)",
+				   t->name, ts->records_in, ts->records_out, ts->records_rejected);
+		goto done;
+	}
+	rc = iko_csv_writer_commit(w);
+done:
+	iko_csv_writer_free(w);
+	iko_csv_reader_free(r);
+	for (i = 0; c.src && i < m->ncols; i++)
+		free(c.src[i]);
+	for (i = 0; c.vals && i < t->ncols; i++)
+		iko_buf_release(&c.vals[i]);
+	iko_buf_release(&c.tmp);
+	iko_buf_release(&c.fail.value);
+	iko_buf_release(&c.fail.detail);
+	iko_buf_release(&c.warn.value);
+	iko_buf_release(&c.warn.detail);
+	free(c.src);
+	free(c.vals);
+	free(c.set);
+	free(c.out_col);
+	free(name);
+	free(in);
+	free(outp);
+	return rc;
+}
+
+static int write_manifest(const iko_transform_options *o, const iko_transform_stats *st)
+{
+	iko_buf b = IKO_BUF_INIT;
+	iko_json j;
+	char *path = iko_path_join(o->out_dir, "manifest.json");
+	size_t i;
+	int rc, r;
+
+	if (!path)
+		return IKO_ENOMEM;
+	iko_json_init(&j, &b);
+	iko_json_object_begin(&j);
+	iko_json_kv_str(&j, "stage", "transform");
+	iko_json_kv_str(&j, "pack", st->pack_name);
+	iko_json_kv_str(&j, "pack_version", st->pack_version);
+	iko_json_kv_str(&j, "lg_code", o->lg_code);
+	iko_json_kv_str(&j, "overlay", st->overlay);
+	iko_json_kv_int(&j, "overlay_overrides", (long long)st->overlay_overrides);
+	iko_json_key(&j, "tables");
+	iko_json_array_begin(&j);
+	for (i = 0; i < st->ntables; i++) {
+		const iko_transform_table *t = &st->tables[i];
+		iko_json_object_begin(&j);
+		iko_json_kv_str(&j, "table", t->table);
+		iko_json_kv_str(&j, "source", t->source);
+		iko_json_kv_int(&j, "records_in", t->records_in);
+		iko_json_kv_int(&j, "records_out", t->records_out);
+		iko_json_kv_int(&j, "records_rejected", t->records_rejected);
+		iko_json_kv_int(&j, "warnings", t->warnings);
+		iko_json_object_end(&j);
+	}
+	iko_json_array_end(&j);
+	iko_json_key(&j, "by_reason");
+	iko_json_object_begin(&j);
+	for (r = 0; r < IKO_R_COUNT_; r++)
+		if (st->by_reason[r])
+			iko_json_kv_int(&j, iko_reason_code((enum iko_reason)r), st->by_reason[r]);
+	iko_json_object_end(&j);
+	iko_json_object_end(&j);
+	rc = iko_json_finish(&j);
+	if (!rc)
+		rc = iko_json_write_file(path, &b);
+	iko_buf_release(&b);
+	free(path);
+	return rc;
+}
+
+int iko_transform_run(iko_transform_stats *out, const iko_transform_options *o)
+{
+	iko_pack *pack = NULL;
+	iko_schema *schema = NULL;
+	iko_rejects *rejects = NULL;
+	char *rpath = NULL;
+	size_t i, j;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!o->pack_dir || !o->lg_code || !o->in_dir || !o->out_dir)
+		return iko_error_set(IKO_EINVAL, "transform needs a pack, an lg_code, an input and an output directory");
+	if (!iko_lg_code_valid(o->lg_code, strlen(o->lg_code)))
+		return iko_error_set(IKO_EINVAL, "invalid 団体コード %s (6 digits with a valid check digit)", o->lg_code);
+	if ((rc = iko_pack_load(&pack, o->pack_dir, o->lg_code)) ||
+	    (rc = iko_schema_load_named(&schema, iko_pack_schema(pack))) ||
+	    (rc = iko_mkdir_p(o->out_dir, 1)))
+		goto done;
+	out->pack_name = iko_strdup(iko_pack_name(pack));
+	out->pack_version = iko_strdup(iko_pack_version(pack));
+	out->overlay = iko_pack_overlay(pack) ? iko_strdup(iko_pack_overlay(pack)) : NULL;
+	out->overlay_overrides = iko_pack_overlay_overrides(pack);
+	out->tables = calloc(pack->ntables + 1, sizeof(*out->tables));
+	rpath = iko_path_join(o->out_dir, "rejects.csv");
+	if (!out->tables || !rpath || !out->pack_name || !out->pack_version) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = iko_rejects_open(&rejects, rpath)))
+		goto done;
+	for (i = 0; i < schema->ntables; i++) {
+		const iko_table *t = &schema->tables[i];
+		for (j = 0; j < pack->ntables; j++) {
+			if (strcmp(pack->tables[j].table, t->name))
+				continue;
+			rc = run_table(o, t, &pack->tables[j], rejects, out, &out->tables[out->ntables++]);
+			if (rc)
+				goto done;
+		}
+	}
+	for (j = 0; j < pack->ntables; j++)
+		if (!iko_schema_table(schema, pack->tables[j].table)) {
+			rc = iko_error_set(IKO_EPARSE, "pack maps table %s, which schema %s does not have",
+					   pack->tables[j].table, schema->name);
+			goto done;
+		}
+	if ((rc = iko_rejects_commit(rejects)))
+		goto done;
+	rc = write_manifest(o, out);
+done:
+	iko_rejects_free(rejects);
+	free(rpath);
+	iko_schema_free(schema);
+	iko_pack_free(pack);
+	return rc;
+}
+
+void iko_transform_stats_release(iko_transform_stats *st)
+{
+	size_t i;
+
+	for (i = 0; st->tables && i < st->ntables; i++) {
+		free(st->tables[i].table);
+		free(st->tables[i].source);
+	}
+	free(st->tables);
+	free(st->pack_name);
+	free(st->pack_version);
+	free(st->overlay);
+	memset(st, 0, sizeof(*st));
+}
