@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char cmd_demo_usage[] =
 	"usage: iko demo [--dir DIR] [--residents N] [--inject N] [--seed S] [--db DSN]\n\n"
@@ -28,7 +29,7 @@ const char cmd_demo_usage[] =
 	"  --db DSN         PostgreSQL connection string (default: the embedded\n"
 	"                   server in .iko/pg, started if needed)\n";
 
-static int write_project(const char *path, const char *dump)
+static int write_project(const char *path, const char *dump, const char *db_dir)
 {
 	iko_afile *f = NULL;
 	int rc;
@@ -39,11 +40,12 @@ static int write_project(const char *path, const char *dump)
 		"# iko demo project (written by `iko demo`)\n"
 		"project: 錦町（見本） 住民記録 移行リハーサル\n"
 		"runs: runs\n"
+		"db_dir: %s\n"
 		"municipalities:\n"
 		"  - lg_code: \"435015\"\n"
 		"    name: 錦町（見本）\n"
 		"    pack: packs/vendor-a/jumin\n"
-		"    dump: %s\n", dump);
+		"    dump: %s\n", db_dir, dump);
 	rc = iko_afile_commit(f);
 	iko_afile_free(f);
 	return rc;
@@ -58,7 +60,7 @@ int cmd_demo(int argc, char **argv, const iko_cli *cli)
 	iko_project *p = NULL;
 	const char *dir = "demo", *db = NULL;
 	long long residents = 20000, inject = 3, seed = 20120201;
-	char *dump = NULL, *proj = NULL, *cwd_dbdir = NULL;
+	char *dump = NULL, *proj = NULL, *cwd_dbdir = NULL, cwd[4096];
 	int rc, status = IKO_EXIT_ERROR;
 	const iko_opt opts[] = {
 		{ "dir", IKO_OPT_STR, &dir }, { "residents", IKO_OPT_INT, &residents },
@@ -94,14 +96,14 @@ int cmd_demo(int argc, char **argv, const iko_cli *cli)
 	printf("  JUMIN.DAT %lld records (%lld current, %lld removed), SETAI.DAT %lld households\n",
 	       sr.residents_current + sr.residents_removed, sr.residents_current,
 	       sr.residents_removed, sr.households);
-	if (write_project(proj, "dump") || iko_project_load(&p, proj))
-		goto fail;
 	/* The embedded server lives in the current directory, shared by demos. */
-	cwd_dbdir = iko_strdup(".iko/pg");
-	if (!cwd_dbdir)
+	if (!getcwd(cwd, sizeof(cwd))) {
+		iko_error_set_errno(IKO_EIO, "cannot get the current directory");
 		goto fail;
-	free(p->db_dir);
-	p->db_dir = cwd_dbdir;
+	}
+	cwd_dbdir = iko_path_join(cwd, ".iko/pg");
+	if (!cwd_dbdir || write_project(proj, "dump", cwd_dbdir) || iko_project_load(&p, proj))
+		goto fail;
 	ro.project = p;
 	ro.muni = &p->munis[0];
 	ro.db = db;
@@ -125,5 +127,6 @@ done:
 	iko_project_free(p);
 	free(dump);
 	free(proj);
+	free(cwd_dbdir);
 	return status;
 }

@@ -26,7 +26,8 @@ int iko_buf_puts(iko_buf *b, const char *s);
 int iko_buf_putc(iko_buf *b, int c);
 int iko_buf_printf(iko_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap);
+int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Append len bytes as lower-case hex. */
 int iko_buf_put_hex(iko_buf *b, const void *data, size_t len);
 /* Set len to 0 keeping the allocation. */

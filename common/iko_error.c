@@ -36,6 +36,7 @@ const char *iko_strerror(int code)
 	return error_names[-code];
 }
 
+__attribute__((format(printf, 3, 0)))
 static void set_v(int code, const char *suffix, const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -52,7 +52,8 @@ typedef struct iko_reconcile_options {
 	const char *const *input_names, *const *input_sha256;
 } iko_reconcile_options;
 
-#define IKO_RECONCILE_OPTIONS_INIT { NULL }
+#define IKO_RECONCILE_OPTIONS_INIT \
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
 
 typedef struct iko_reconcile_result {
 	size_t nrows;

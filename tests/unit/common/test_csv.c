@@ -1,0 +1,191 @@
+/*
+ * test_csv.c — the RFC 4180 reader and writer.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+
+Suite *csv_suite(void);
+
+static iko_csv_reader *reader_on(const char *data, size_t len, FILE **fp)
+{
+	iko_csv_reader *r = NULL;
+
+	*fp = fmemopen((void *)data, len, "rb");
+	ck_assert_ptr_nonnull(*fp);
+	ck_assert_int_eq(iko_csv_reader_open_fp(&r, *fp, "test.csv"), 0);
+	return r;
+}
+
+START_TEST(test_quoting)
+{
+	static const char data[] =
+		"a,b,c\r\n"
+		"\"x,1\",\"he said \"\"hi\"\"\",\"multi\r\nline\"\n"
+		",,\n"
+		"last,\"\",end";
+	FILE *fp;
+	iko_csv_reader *r = reader_on(data, sizeof(data) - 1, &fp);
+	iko_csv_row row;
+
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_uint_eq(row.nfields, 3);
+	ck_assert_str_eq(row.fields[2], "c");
+	ck_assert_int_eq(row.offset, 0);
+	ck_assert_uint_eq(row.raw_len, 7);
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_uint_eq(row.nfields, 3);
+	ck_assert_str_eq(row.fields[0], "x,1");
+	ck_assert_str_eq(row.fields[1], "he said \"hi\"");
+	ck_assert_str_eq(row.fields[2], "multi\r\nline");
+	ck_assert_uint_eq(row.lens[2], 11);
+	ck_assert_int_eq(row.record, 2);
+	ck_assert_int_eq(row.line, 2);
+	ck_assert_int_eq(row.offset, 7);
+	ck_assert_int_eq(memcmp(row.raw, "\"x,1\"", 5), 0);
+	ck_assert_uint_eq(row.raw_len, 37);
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_uint_eq(row.nfields, 3);
+	ck_assert_str_eq(row.fields[0], "");
+	ck_assert_int_eq(row.line, 4);
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_uint_eq(row.nfields, 3);
+	ck_assert_str_eq(row.fields[1], "");
+	ck_assert_str_eq(row.fields[2], "end");
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	fclose(fp);
+}
+END_TEST
+
+START_TEST(test_bom_and_sjis)
+{
+	/* UTF-8 BOM skipped; Shift_JIS 表 (0x95 0x5C) and ソ (0x83 0x5C) pass untouched */
+	static const char data[] = "\xef\xbb\xbfid,name\n1,\x95\x5c\x83\x5c\n";
+	FILE *fp;
+	iko_csv_reader *r = reader_on(data, sizeof(data) - 1, &fp);
+	iko_csv_row row;
+
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_str_eq(row.fields[0], "id");
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_str_eq(row.fields[1], "\x95\x5c\x83\x5c");
+	ck_assert_int_eq(row.offset, 11);
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	fclose(fp);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	static const char data[] = "a,\"b\"x,c\nok,1,2\n\"open,3\n";
+	FILE *fp;
+	iko_csv_reader *r = reader_on(data, sizeof(data) - 1, &fp);
+	iko_csv_row row;
+
+	ck_assert_int_eq(iko_csv_next(r, &row), IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(),
+			 "test.csv: record 1 (line 1): text after closing quote in field 2");
+	ck_assert_uint_eq(row.raw_len, 9);
+	ck_assert_int_eq(memcmp(row.raw, "a,\"b\"x,c\n", 9), 0);
+	ck_assert_int_eq(iko_csv_next(r, &row), 1);
+	ck_assert_str_eq(row.fields[0], "ok");
+	ck_assert_int_eq(row.offset, 9);
+	ck_assert_int_eq(iko_csv_next(r, &row), IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(),
+			 "test.csv: record 3 (line 3): quoted field not closed at end of file");
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	fclose(fp);
+	iko_error_clear();
+}
+END_TEST
+
+START_TEST(test_writer_round_trip)
+{
+	static const char *const fields[] = {
+		"plain", "with,comma", "with \"quote\"", "line\nbreak", "", "日本語　全角", " lead", "cr\r",
+	};
+	char dir[] = "/tmp/iko-csv-XXXXXX";
+	char *path, *tmp;
+	iko_csv_writer *w = NULL;
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	size_t i;
+	int k;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = iko_path_join(dir, "out.csv");
+	ck_assert_int_eq(iko_csv_writer_open(&w, path, 0600), 0);
+	for (k = 0; k < 3; k++)
+		ck_assert_int_eq(iko_csv_write_row(w, fields, 8), 0);
+	/* nothing under the final name before commit */
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(iko_csv_writer_commit(w), 0);
+	iko_csv_writer_free(w);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(iko_csv_reader_open(&r, path), 0);
+	for (k = 0; k < 3; k++) {
+		ck_assert_int_eq(iko_csv_next(r, &row), 1);
+		ck_assert_uint_eq(row.nfields, 8);
+		for (i = 0; i < 8; i++)
+			ck_assert_str_eq(row.fields[i], fields[i]);
+	}
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	{
+		iko_buf b = IKO_BUF_INIT;
+		for (i = 0; i < 8; i++) {
+			if (i)
+				iko_buf_putc(&b, ',');
+			iko_csv_escape(&b, fields[i], strlen(fields[i]), ',');
+		}
+		ck_assert_str_eq(iko_buf_cstr(&b),
+				 "plain,\"with,comma\",\"with \"\"quote\"\"\",\"line\nbreak\",,日本語　全角, lead,\"cr\r\"");
+		iko_buf_release(&b);
+	}
+	/* a writer freed without commit leaves nothing behind */
+	tmp = iko_path_join(dir, "never.csv");
+	ck_assert_int_eq(iko_csv_writer_open(&w, tmp, 0644), 0);
+	ck_assert_int_eq(iko_csv_write_row(w, fields, 2), 0);
+	iko_csv_writer_free(w);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
+	ck_assert_int_eq(access(dir, F_OK), -1);
+	free(path);
+	free(tmp);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	iko_csv_reader *r = NULL;
+
+	ck_assert_int_eq(iko_csv_reader_open(&r, "/nonexistent/x.csv"), IKO_ENOTFOUND);
+	ck_assert_str_eq(iko_error_message(), "cannot open /nonexistent/x.csv: No such file or directory");
+	ck_assert_ptr_null(r);
+	iko_error_clear();
+}
+END_TEST
+
+Suite *csv_suite(void)
+{
+	Suite *s = suite_create("csv");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_bom_and_sjis);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_writer_round_trip);
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	return s;
+}

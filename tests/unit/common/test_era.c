@@ -1,0 +1,175 @@
+/*
+ * test_era.c — 和暦 dates: era boundaries, 元年, spellings, 不詳, the
+ * 平成31年5月以降 normalisation, and exact error messages.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "iko_era.h"
+#include "iko_error.h"
+
+Suite *era_suite(void);
+
+static const struct {
+	const char *in;
+	const char *iso;  /* expected ISO date, "" when unknown */
+	int unknown;
+	const char *note;
+	int status;
+} valid[] = {
+	/* each era's first and last day */
+	{ "1010125", "1868-01-25", 0, "", IKO_ERA_OK },
+	{ "1450729", "1912-07-29", 0, "", IKO_ERA_OK },
+	{ "2010730", "1912-07-30", 0, "", IKO_ERA_OK },
+	{ "2151224", "1926-12-24", 0, "", IKO_ERA_OK },
+	{ "3011225", "1926-12-25", 0, "", IKO_ERA_OK },
+	{ "3640107", "1989-01-07", 0, "", IKO_ERA_OK },
+	{ "4010108", "1989-01-08", 0, "", IKO_ERA_OK },
+	{ "4310430", "2019-04-30", 0, "", IKO_ERA_OK },
+	{ "5010501", "2019-05-01", 0, "", IKO_ERA_OK },
+	/* 平成31年5月以降 → 令和 with a warning */
+	{ "4310501", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED },
+	{ "4320115", "2020-01-15", 0, "", IKO_ERA_WARN_NORMALISED },
+	{ "平成31年5月1日", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED },
+	/* leap years */
+	{ "4040229", "1992-02-29", 0, "", IKO_ERA_OK },
+	{ "5020229", "2020-02-29", 0, "", IKO_ERA_OK },
+	/* spellings */
+	{ "H010508", "1989-05-08", 0, "", IKO_ERA_OK },
+	{ "H01.05.08", "1989-05-08", 0, "", IKO_ERA_OK },
+	{ "h1/5/8", "1989-05-08", 0, "", IKO_ERA_OK },
+	{ "S45-03-15", "1970-03-15", 0, "", IKO_ERA_OK },
+	{ "R060401", "2024-04-01", 0, "", IKO_ERA_OK },
+	{ "T150101", "1926-01-01", 0, "", IKO_ERA_OK },
+	{ "M440101", "1911-01-01", 0, "", IKO_ERA_OK },
+	{ "04010508", "1989-05-08", 0, "", IKO_ERA_OK },
+	{ "03451231", "1970-12-31", 0, "", IKO_ERA_OK },
+	{ "平成元年5月8日", "1989-05-08", 0, "", IKO_ERA_OK },
+	{ "令和元年5月1日", "2019-05-01", 0, "", IKO_ERA_OK },
+	{ "昭和４５年３月１５日", "1970-03-15", 0, "", IKO_ERA_OK },
+	{ "昭和 45年 3月 15日", "1970-03-15", 0, "", IKO_ERA_OK },
+	{ "３４５０３１５", "1970-03-15", 0, "", IKO_ERA_OK },
+	/* unknown parts: never a made-up day */
+	{ "3450300", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
+	{ "3450000", "", 2, "昭和45年月日不詳", IKO_ERA_OK },
+	{ "4010100", "", 1, "平成元年1月日不詳", IKO_ERA_OK },
+	{ "昭和45年3月不詳", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
+	{ "昭和45年不詳", "", 2, "昭和45年月日不詳", IKO_ERA_OK },
+	{ "令和元年", "", 2, "令和元年月日不詳", IKO_ERA_OK },
+	{ "昭和45年3月", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
+};
+
+START_TEST(test_valid)
+{
+	iko_era_date d;
+	int rc = iko_era_parse(&d, valid[_i].in, strlen(valid[_i].in), IKO_ERA_FMT_AUTO);
+
+	ck_assert_msg(rc == 0, "%s: %s", valid[_i].in, iko_error_message());
+	ck_assert_str_eq(d.iso, valid[_i].iso);
+	ck_assert_int_eq(d.unknown, valid[_i].unknown);
+	ck_assert_str_eq(d.note, valid[_i].note);
+	ck_assert_int_eq(d.status, valid[_i].status);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	const char *msg;
+} invalid[] = {
+	{ "3640108", "3640108: 昭和64年1月8日 is not a date of 昭和 (昭和 ended 1989-01-07)" },
+	{ "4010107", "4010107: 平成元年1月7日 is not a date of 平成 (平成 began 1989-01-08)" },
+	{ "2010729", "2010729: 大正元年7月29日 is not a date of 大正 (大正 began 1912-07-30)" },
+	{ "2151225", "2151225: 大正15年12月25日 is not a date of 大正 (大正 ended 1926-12-24)" },
+	{ "5010430", "5010430: 令和元年4月30日 is not a date of 令和 (令和 began 2019-05-01)" },
+	{ "1010124", "1010124: 明治元年1月24日 is not a date of 明治 (明治 began 1868-01-25)" },
+	{ "4041302", "4041302: month 13 out of range" },
+	{ "4050229", "4050229: 平成5年2月29日 does not exist (1993-02 has 28 days)" },
+	{ "4020230", "4020230: 平成2年2月30日 does not exist (1990-02 has 28 days)" },
+	{ "7010101", "7010101: era digit 7 unknown" },
+	{ "0450315", "0450315: era digit 0 unknown" },
+	{ "3000315", "3000315: era year 00 out of range" },
+	{ "3450015", "3450015: day given without a month" },
+	{ "345031", "345031: expected GYYMMDD (7 digits)" },
+	{ "34503AB", "34503AB: expected GYYMMDD (7 digits)" },
+	{ "X450315", "X450315: unknown era name" },
+	{ "H45.13.01", "H45.13.01: month 13 out of range" },
+	{ "09010101", "09010101: era code 9 unknown" },
+	{ "平成三年", "平成三年: expected a year after the era" },
+	{ "昭和45年3月1", "昭和45年3月1: expected a day and 日" },
+	{ "", "empty date" },
+};
+
+START_TEST(test_invalid)
+{
+	iko_era_date d;
+	int rc = iko_era_parse(&d, invalid[_i].in, strlen(invalid[_i].in), IKO_ERA_FMT_AUTO);
+
+	ck_assert_int_eq(rc, IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(), invalid[_i].msg);
+	iko_error_clear();
+}
+END_TEST
+
+START_TEST(test_no_date)
+{
+	iko_era_date d;
+
+	iko_error_clear();
+	ck_assert_int_eq(iko_era_parse(&d, "0000000", 7, IKO_ERA_FMT_AUTO), IKO_ENOTFOUND);
+	ck_assert_int_eq(iko_era_parse(&d, "00000000", 8, IKO_ERA_FMT_CODE2), IKO_ENOTFOUND);
+	ck_assert_str_eq(iko_error_message(), "");
+}
+END_TEST
+
+START_TEST(test_explicit_format)
+{
+	iko_era_date d;
+
+	/* a 7-digit value forced to CODE2 is an error, not a guess */
+	ck_assert_int_eq(iko_era_parse(&d, "4010508", 7, IKO_ERA_FMT_CODE2), IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(), "4010508: expected EEYYMMDD (8 digits)");
+	ck_assert_int_eq(iko_era_parse(&d, "H010508", 7, IKO_ERA_FMT_LETTER), 0);
+	ck_assert_int_eq(d.era, IKO_ERA_HEISEI);
+	ck_assert_int_eq(iko_era_parse(&d, "4310501", 7, IKO_ERA_FMT_GYYMMDD), 0);
+	ck_assert_int_eq(d.era, IKO_ERA_HEISEI); /* as written */
+	ck_assert_int_eq(d.y, 2019);
+	iko_error_clear();
+}
+END_TEST
+
+START_TEST(test_format_gyymmdd)
+{
+	static const struct {
+		int y, m, d;
+		const char *out;
+	} cases[] = {
+		{ 1989, 1, 7, "3640107" }, { 1989, 1, 8, "4010108" }, { 2019, 4, 30, "4310430" },
+		{ 2019, 5, 1, "5010501" }, { 1912, 7, 30, "2010730" }, { 1926, 12, 25, "3011225" },
+		{ 2024, 2, 29, "5060229" },
+	};
+	char out[8];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(iko_era_format_gyymmdd(out, cases[i].y, cases[i].m, cases[i].d), 0);
+		ck_assert_str_eq(out, cases[i].out);
+	}
+	ck_assert_int_eq(iko_era_format_gyymmdd(out, 1868, 1, 24), IKO_EINVAL);
+	ck_assert_int_eq(iko_era_format_gyymmdd(out, 2023, 2, 29), IKO_EINVAL);
+	iko_error_clear();
+}
+END_TEST
+
+Suite *era_suite(void)
+{
+	Suite *s = suite_create("era");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_valid, 0, (int)(sizeof(valid) / sizeof(valid[0])));
+	tcase_add_loop_test(tc, test_invalid, 0, (int)(sizeof(invalid) / sizeof(invalid[0])));
+	tcase_add_test(tc, test_no_date);
+	tcase_add_test(tc, test_explicit_format);
+	tcase_add_test(tc, test_format_gyymmdd);
+	suite_add_tcase(s, tc);
+	return s;
+}

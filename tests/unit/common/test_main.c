@@ -1,0 +1,25 @@
+/*
+ * test_main.c — Check suites for common/: CSV, 和暦 dates, check digits,
+ * buffers, JSON and YAML.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *csv_suite(void);
+Suite *era_suite(void);
+Suite *checkdigit_suite(void);
+Suite *core_suite(void);
+
+int main(void)
+{
+	SRunner *sr = srunner_create(csv_suite());
+	int failed;
+
+	srunner_add_suite(sr, era_suite());
+	srunner_add_suite(sr, checkdigit_suite());
+	srunner_add_suite(sr, core_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
