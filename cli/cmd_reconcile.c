@@ -37,6 +37,7 @@ int cmd_reconcile(int argc, char **argv, const iko_cli *cli)
 	const char *run = NULL, *out = NULL, *db = NULL, *dbdir = NULL;
 	char *mpath = NULL, *defout = NULL;
 	PGconn *conn = NULL;
+	const char *names[32], *shas[32];
 	int reveal = 0, rc, status = IKO_EXIT_ERROR;
 	const iko_opt opts[] = {
 		{ "run", IKO_OPT_STR, &run }, { "out", IKO_OPT_STR, &out },
@@ -61,6 +62,17 @@ int cmd_reconcile(int argc, char **argv, const iko_cli *cli)
 	o.run_id = iko_yaml_str(root, "run_id", NULL);
 	o.tool_version = IKO_VERSION;
 	o.reveal = reveal;
+	{
+		const iko_yaml_node *in = iko_yaml_get(root, "inputs");
+		size_t i;
+		for (i = 0; i < iko_yaml_count(in) && i < 32; i++) {
+			names[i] = iko_yaml_str(iko_yaml_at(in, i), "file", "");
+			shas[i] = iko_yaml_str(iko_yaml_at(in, i), "sha256", "");
+		}
+		o.ninputs = i;
+		o.input_names = names;
+		o.input_sha256 = shas;
+	}
 	if (!o.pack_dir || !o.lg_code) {
 		iko_error_set(IKO_EPARSE, "%s: not a run manifest (no pack_dir or lg_code)", mpath);
 		goto fail;

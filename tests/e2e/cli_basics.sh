@@ -1,0 +1,71 @@
+#!/bin/bash
+# The iko command table: help, version, exit codes and exact error texts.
+set -euo pipefail
+: "${IKO:?}"
+W=$(mktemp -d /tmp/iko-e2e-cli.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect CODE STDOUT-FILE STDERR-FILE -- command...
+run() {
+	local want=$1; shift
+	set +e
+	"$@" >"$W/out" 2>"$W/err"
+	local got=$?
+	set -e
+	[ "$got" -eq "$want" ] || { cat "$W/out" "$W/err"; fail "$* exited $got, expected $want"; }
+}
+
+run 0 "$IKO" --version
+[ "$(cat "$W/out")" = "iko 0.1.0" ] || fail "version: $(cat "$W/out")"
+run 0 "$IKO" version
+[ "$(cat "$W/out")" = "iko 0.1.0" ] || fail "version command"
+
+run 0 "$IKO" help
+cp "$W/out" "$W/help"
+for c in demo sample extract transform validate load reconcile rehearse db schema; do
+	grep -q "^  $c " "$W/help" || fail "help does not list $c"
+	run 0 "$IKO" "$c" --help
+	head -1 "$W/out" | grep -q "^usage: iko $c" || fail "$c --help: $(head -1 "$W/out")"
+	grep -q "not implemented" "$W/out" && fail "$c is still a placeholder"
+	run 0 "$IKO" help "$c"
+done
+
+run 2 "$IKO"
+run 2 "$IKO" nope
+[ "$(head -1 "$W/err")" = "iko: unknown command: nope" ] || fail "unknown command: $(cat "$W/err")"
+
+run 2 "$IKO" extract --bogus
+[ "$(head -1 "$W/err")" = "iko: extract: unknown option: --bogus" ] || fail "$(cat "$W/err")"
+[ "$(sed -n 2p "$W/err")" = "Run \`iko extract --help\` for usage." ] || fail "$(cat "$W/err")"
+run 2 "$IKO" extract
+[ "$(head -1 "$W/err")" = "iko: extract: missing --layout" ] || fail "$(cat "$W/err")"
+run 2 "$IKO" extract --layout x --input y --out z --on-error maybe
+[ "$(head -1 "$W/err")" = "iko: extract: --on-error must be reject or stop, not maybe" ] || fail "$(cat "$W/err")"
+run 1 "$IKO" extract --layout "$W/none.yaml" --input "$W/none.dat" --out "$W/o.csv"
+[ "$(cat "$W/err")" = "iko: extract: cannot open $W/none.yaml: No such file or directory" ] || fail "$(cat "$W/err")"
+run 2 "$IKO" transform --pack x --lg-code 123456 --in a --out b
+[ "$(cat "$W/err")" = "iko: transform: invalid 団体コード 123456 (6 digits with a valid check digit)" ] || fail "$(cat "$W/err")"
+run 2 "$IKO" transform --pack x --in a --out b
+[ "$(head -1 "$W/err")" = "iko: transform: missing --lg-code" ] || fail "$(cat "$W/err")"
+run 2 "$IKO" validate --in a
+[ "$(head -1 "$W/err")" = "iko: validate: missing --out" ] || fail "$(cat "$W/err")"
+run 1 "$IKO" validate --in "$W/nothing" --out "$W/v"
+[ "$(cat "$W/err")" = "iko: validate: $W/nothing: no CSV for any table of schema jumin" ] || fail "$(cat "$W/err")"
+run 1 "$IKO" rehearse "$W/missing.yaml"
+[ "$(cat "$W/err")" = "iko: rehearse: cannot open $W/missing.yaml: No such file or directory" ] || fail "$(cat "$W/err")"
+printf 'project: x\nmunicipalities:\n  - {lg_code: "131017", pack: p, dump: d}\n' > "$W/bad.yaml"
+run 1 "$IKO" rehearse "$W/bad.yaml"
+[ "$(cat "$W/err")" = "iko: rehearse: $W/bad.yaml:3: lg_code must be a 6-digit 団体コード with a valid check digit" ] || fail "$(cat "$W/err")"
+run 2 "$IKO" schema frob
+[ "$(head -1 "$W/err")" = "iko: schema: unknown subcommand: frob" ] || fail "$(cat "$W/err")"
+run 0 "$IKO" schema show
+grep -q "^table resident (住民)" "$W/out" || fail "schema show"
+run 0 "$IKO" schema ddl
+grep -q 'PARTITION BY LIST ("lg_code")' "$W/out" || fail "schema ddl"
+run 1 "$IKO" schema show nope
+[ "$(cat "$W/err")" = "iko: schema: no schema named nope ($IKO_SOURCE_DIR/schema/nope.yaml)" ] || fail "$(cat "$W/err")"
+# The checked-in schema doc is what `iko schema doc` writes.
+run 0 "$IKO" schema doc
+diff -u "$IKO_SOURCE_DIR/docs/schema/jumin.md" "$W/out" || fail "docs/schema/jumin.md is stale: regenerate with iko schema doc"
+echo "cli_basics: ok"
