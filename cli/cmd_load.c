@@ -50,16 +50,6 @@ const char cmd_load_usage[] =
 	"\n"
 	"exit codes: 0 loaded, 1 error (nothing changed), 2 usage.\n";
 
-static int open_schema(iko_schema **out, const char *arg)
-{
-	size_t n = strlen(arg);
-
-	if (strchr(arg, '/') || (n > 5 && !strcmp(arg + n - 5, ".yaml")) ||
-	    (n > 4 && !strcmp(arg + n - 4, ".yml")))
-		return iko_schema_load(out, arg);
-	return iko_schema_load_named(out, arg);
-}
-
 static void print_result(const iko_load_result *res, const char *schema, const char *lg,
 			 const iko_cli *cli)
 {
@@ -98,7 +88,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		return iko_cli_usage(cli, "--schema, --lg-code and --in are required");
 	if (db && db_dir)
 		return iko_cli_usage(cli, "--db and --db-dir exclude each other");
-	if ((rc = open_schema(&s, schema))) {
+	if ((rc = iko_schema_load_spec(&s, schema))) {
 		iko_cli_error("load");
 		goto done;
 	}

@@ -27,15 +27,6 @@ const char cmd_schema_usage[] =
 	"($IKO_HOME, else the source tree); anything with a '/' or ending in\n"
 	".yaml is a path.\n";
 
-static int load_any(iko_schema **out, const char *arg)
-{
-	size_t n = strlen(arg);
-
-	if (strchr(arg, '/') || (n > 5 && !strcmp(arg + n - 5, ".yaml")))
-		return iko_schema_load(out, arg);
-	return iko_schema_load_named(out, arg);
-}
-
 static void col_line(const iko_column *c, int md)
 {
 	char len[32] = "";
@@ -145,7 +136,7 @@ int cmd_schema(int argc, char **argv, const iko_cli *cli)
 	if (strcmp(pos[0], "show") && strcmp(pos[0], "doc") && strcmp(pos[0], "ddl"))
 		return iko_cli_usage(cli, "unknown subcommand: %s", pos[0]);
 	md = !strcmp(pos[0], "doc");
-	if (load_any(&s, npos > 1 ? pos[1] : "jumin")) {
+	if (iko_schema_load_spec(&s, npos > 1 ? pos[1] : "jumin")) {
 		iko_cli_error("schema");
 		return IKO_EXIT_ERROR;
 	}

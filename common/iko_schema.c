@@ -433,6 +433,16 @@ int iko_schema_load_named(iko_schema **out, const char *name)
 	return rc;
 }
 
+int iko_schema_load_spec(iko_schema **out, const char *spec)
+{
+	size_t n = strlen(spec);
+
+	if (strchr(spec, '/') || (n > 5 && !strcmp(spec + n - 5, ".yaml")) ||
+	    (n > 4 && !strcmp(spec + n - 4, ".yml")))
+		return iko_schema_load(out, spec);
+	return iko_schema_load_named(out, spec);
+}
+
 static void free_strs(char **v, size_t n)
 {
 	size_t i;

@@ -107,6 +107,11 @@ typedef struct iko_schema {
 int iko_schema_load(iko_schema **out, const char *path);
 /* Load schema/<name>.yaml from the data directory (iko_data_path). */
 int iko_schema_load_named(iko_schema **out, const char *name);
+/*
+ * Load by name or path: anything with a '/' or ending in .yaml/.yml is a
+ * path (iko_schema_load), anything else a name (iko_schema_load_named).
+ */
+int iko_schema_load_spec(iko_schema **out, const char *spec);
 void iko_schema_free(iko_schema *s);
 
 const iko_table *iko_schema_table(const iko_schema *s, const char *name);

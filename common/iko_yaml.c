@@ -26,7 +26,7 @@ static void node_free(iko_yaml_node *n)
 
 	if (!n)
 		return;
-	count = n->kind == IKO_YAML_MAP ? n->n * 2 : n->n;
+	count = n->stored;
 	for (i = 0; i < count; i++)
 		node_free(n->items[i]);
 	free(n->items);
@@ -78,6 +78,7 @@ static int attach(struct frame *stack, int depth, iko_yaml_node **root,
 		f->cap = nc;
 	}
 	p->items[f->filled++] = n;
+	p->stored = f->filled;
 	p->n = p->kind == IKO_YAML_MAP ? f->filled / 2 : f->filled;
 	return 0;
 }

@@ -25,6 +25,7 @@ typedef struct iko_yaml_node {
 	int line;                     /* 1-based line of the node */
 	size_t n;                     /* sequence items, or mapping pairs */
 	struct iko_yaml_node **items; /* seq: n items; map: key 2i, value 2i+1 */
+	size_t stored;                /* internal: items held (a key may await its value) */
 } iko_yaml_node;
 
 typedef struct iko_yaml_doc iko_yaml_doc;

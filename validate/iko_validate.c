@@ -571,15 +571,6 @@ static int write_manifest(const iko_validate_options *o, const iko_validate_stat
 	return rc;
 }
 
-static int load_schema(iko_schema **out, const char *spec)
-{
-	size_t n = strlen(spec);
-
-	if (strchr(spec, '/') || (n > 5 && !strcmp(spec + n - 5, ".yaml")))
-		return iko_schema_load(out, spec);
-	return iko_schema_load_named(out, spec);
-}
-
 int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 {
 	iko_schema *s = NULL;
@@ -593,7 +584,7 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	memset(&c, 0, sizeof(c));
 	if (!o->schema || !o->in_dir || !o->out_dir)
 		return iko_error_set(IKO_EINVAL, "validate needs a schema, an input and an output directory");
-	if ((rc = load_schema(&s, o->schema)) || (rc = iko_mkdir_p(o->out_dir, 1)) ||
+	if ((rc = iko_schema_load_spec(&s, o->schema)) || (rc = iko_mkdir_p(o->out_dir, 1)) ||
 	    (rc = iko_charset_new(&c.cs)))
 		goto done;
 	for (i = 0; i < o->ncharset_extra; i++)

@@ -57,7 +57,7 @@ END_TEST
 
 START_TEST(test_corp_number)
 {
-	char buf[14];
+	char buf[32];
 	int cd;
 
 	/* 国税庁 (National Tax Agency), as published */
