@@ -19,37 +19,39 @@
 
 enum iko_reason {
 	/* extract: the legacy record could not be read */
-	IKO_R_RECLEN,        /* record length does not match the layout */
-	IKO_R_RDW,           /* bad RDW/BDW length word */
-	IKO_R_DECODE,        /* bytes not valid in the field's encoding */
-	IKO_R_ZONED,         /* invalid zoned decimal */
-	IKO_R_PACKED,        /* invalid packed decimal (COMP-3) */
-	IKO_R_BINARY,        /* binary value does not fit the picture */
-	IKO_R_RECTYPE,       /* unknown record type */
-	IKO_R_CSV,           /* malformed CSV record */
-	IKO_R_FIELDS,        /* wrong number of fields */
+	IKO_R_RECLEN,        /* record-length: record length does not match the layout */
+	IKO_R_RDW,           /* bad-rdw: bad RDW/BDW length word */
+	IKO_R_DECODE,        /* undecodable: bytes not valid in the field's encoding */
+	IKO_R_ZONED,         /* bad-zoned: invalid zoned decimal */
+	IKO_R_PACKED,        /* bad-packed: invalid packed decimal (COMP-3) */
+	IKO_R_BINARY,        /* bad-binary: binary value does not fit the picture */
+	IKO_R_RECTYPE,       /* unknown-record-type */
+	IKO_R_CSV,           /* bad-csv: malformed CSV record */
+	IKO_R_FIELDS,        /* field-count: wrong number of fields */
 	/* transform: the record could not be mapped */
-	IKO_R_CODE_UNMAPPED, /* legacy code not in the pack's code table */
-	IKO_R_ERA_DATE,      /* legacy (era) date cannot be converted */
-	IKO_R_MAP,           /* a mapping function failed */
+	IKO_R_CODE_UNMAPPED, /* unmapped-code: legacy code not in the pack's code table */
+	IKO_R_ERA_DATE,      /* era-date-invalid: legacy (era) date cannot be converted */
+	IKO_R_ERA_NORMALISED,/* era-normalised (warning): 平成 after 2019-04-30 → 令和 */
+	IKO_R_MAP,           /* mapping-failed: a mapping function failed */
 	/* validate: the record breaks a rule of the standard */
-	IKO_R_REQUIRED,      /* required column empty */
-	IKO_R_FORMAT,        /* wrong type, length or pattern */
-	IKO_R_CODE,          /* value not in the column's code list */
-	IKO_R_DATE,          /* not a valid date */
-	IKO_R_MY_NUMBER,     /* 個人番号 check digit wrong */
-	IKO_R_LG_CODE,       /* 団体コード check digit wrong */
-	IKO_R_CORP_NUMBER,   /* 法人番号 check digit wrong */
-	IKO_R_DUP_KEY,       /* duplicate key */
-	IKO_R_HEAD_COUNT,    /* household without exactly one 世帯主 */
-	IKO_R_ORPHAN,        /* 世帯番号 does not exist */
-	IKO_R_REMOVAL,       /* 住民状態 and 消除 fields disagree */
-	IKO_R_FOREIGN,       /* 外国人 without nationality / 在留 fields */
-	IKO_R_CHARSET,       /* character outside the standard set */
-	IKO_R_GAIJI,         /* unmapped gaiji (〓): loads, blocks go-live */
-	IKO_R_RULE,          /* a pack rule failed */
+	IKO_R_REQUIRED,      /* required: required column empty */
+	IKO_R_FORMAT,        /* bad-format: wrong type or pattern */
+	IKO_R_TOO_LONG,      /* too-long: longer than the column allows (characters) */
+	IKO_R_CODE,          /* unknown-code: value not in the column's code list */
+	IKO_R_DATE,          /* date-invalid: not a valid date */
+	IKO_R_CHECK_DIGIT,   /* check-digit: 個人番号, 団体コード or 法人番号 */
+	IKO_R_WRONG_LG,      /* wrong-municipality: lg_code of another municipality */
+	IKO_R_DUP_KEY,       /* duplicate-key */
+	IKO_R_NO_HEAD,       /* no-household-head */
+	IKO_R_MANY_HEADS,    /* many-household-heads */
+	IKO_R_ORPHAN,        /* orphan-member: 世帯番号 does not exist */
+	IKO_R_REMOVAL,       /* removal-inconsistent: 住民状態 vs 消除 fields */
+	IKO_R_FOREIGN,       /* foreign-fields-missing */
+	IKO_R_CHARSET,       /* char-outside-set */
+	IKO_R_GAIJI,         /* unmapped-gaiji (warning): 〓 loads, blocks go-live */
+	IKO_R_RULE,          /* pack-rule: a pack rule failed */
 	/* load */
-	IKO_R_LOAD,          /* the database refused the row */
+	IKO_R_LOAD,          /* load-refused: the database refused the row */
 	IKO_R_COUNT_
 };
 
@@ -58,9 +60,9 @@ enum iko_severity {
 	IKO_SEV_WARN    /* record loaded, reported */
 };
 
-/* Stable code ("E_RECLEN", "V_MY_NUMBER", ...). */
+/* Stable kebab-case code ("record-length", "check-digit", ...). */
 const char *iko_reason_code(enum iko_reason r);
-/* Japanese description for staff ("個人番号のチェックデジット誤り"). */
+/* Japanese description for staff ("チェックデジット誤り"). */
 const char *iko_reason_label(enum iko_reason r);
 /* Reason for a code string; -1 if unknown. */
 int iko_reason_from_code(const char *code);

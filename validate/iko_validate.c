@@ -151,25 +151,25 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 		break;
 	}
 	if (cd->length && cd->type != IKO_COL_DATE && iko_utf8_length(val, len) > (size_t)cd->length)
-		return fail(f, IKO_R_FORMAT, cd->name, val, "%s is longer than %d characters",
-			    cd->label, cd->length);
+		return fail(f, IKO_R_TOO_LONG, cd->name, val, "%s is longer than %d characters (%zu)",
+			    cd->label, cd->length, iko_utf8_length(val, len));
 	if (cd->codes && !iko_code_list_has(cd->codes, val))
 		return fail(f, IKO_R_CODE, cd->name, val, "%s: \"%s\" is not in code list %s",
 			    cd->label, val, cd->codes->name);
 	switch (cd->check) {
 	case IKO_CHECK_MY_NUMBER:
 		if (!iko_my_number_valid(val, len))
-			return fail(f, IKO_R_MY_NUMBER, cd->name, val,
+			return fail(f, IKO_R_CHECK_DIGIT, cd->name, val,
 				    "%s: not 12 digits with a valid check digit", cd->label);
 		break;
 	case IKO_CHECK_LG_CODE:
 		if (!iko_lg_code_valid(val, len))
-			return fail(f, IKO_R_LG_CODE, cd->name, val,
+			return fail(f, IKO_R_CHECK_DIGIT, cd->name, val,
 				    "%s: \"%s\" is not a 6-digit 団体コード with a valid check digit", cd->label, val);
 		break;
 	case IKO_CHECK_CORP_NUMBER:
 		if (!iko_corp_number_valid(val, len))
-			return fail(f, IKO_R_CORP_NUMBER, cd->name, val,
+			return fail(f, IKO_R_CHECK_DIGIT, cd->name, val,
 				    "%s: not 13 digits with a valid check digit", cd->label);
 		break;
 	default:
@@ -287,10 +287,10 @@ static int check_rules(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 		setai = fld(v, row, k->setai, &len);
 		e = iko_strmap_get(v->heads, setai, len);
 		if (e && e->b == 0)
-			return fail(f, IKO_R_HEAD_COUNT, "zokugara_code", fv(v, row, k->zokugara),
+			return fail(f, IKO_R_NO_HEAD, "zokugara_code", fv(v, row, k->zokugara),
 				    "世帯 %s has no 世帯主 (続柄 02) among its %lld current members", setai, e->a);
 		if (e && e->b > 1 && !strcmp(fv(v, row, k->zokugara), "02"))
-			return fail(f, IKO_R_HEAD_COUNT, "zokugara_code", "02",
+			return fail(f, IKO_R_MANY_HEADS, "zokugara_code", "02",
 				    "世帯 %s has %lld 世帯主 (続柄 02); exactly one is allowed", setai, e->b);
 	}
 	return 0;
@@ -344,7 +344,7 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 			return r;
 	}
 	if (c->o->lg_code && strcmp(fv(v, row, 0), c->o->lg_code))
-		return fail(f, IKO_R_LG_CODE, "lg_code", fv(v, row, 0),
+		return fail(f, IKO_R_WRONG_LG, "lg_code", fv(v, row, 0),
 			    "lg_code %s does not match the municipality %s", fv(v, row, 0), c->o->lg_code);
 	if ((r = build_key(c, v, row)))
 		return r;

@@ -40,7 +40,7 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 3 ] || { cat "$W/err"; fail "exit $rc, expected 3 (records rejected)"; }
-[ "$(cat "$W/err")" = "extract: $W/in.dat: 4 read, 2 written, 2 rejected, E_RECLEN 1, E_PACKED 1; gaiji 1 mapped, 1 unmapped" ] || fail "$(cat "$W/err")"
+[ "$(cat "$W/err")" = "extract: $W/in.dat: 4 read, 2 written, 2 rejected, record-length 1, bad-packed 1; gaiji 1 mapped, 1 unmapped" ] || fail "$(cat "$W/err")"
 
 printf 'CODE,NAME,AMT,PK,CNT,BIN\nA001,髙\xe8\xbe\xbb\xf3\xa0\x84\x80①〓,-123.40,-123.45,12,-2\nA002,ｱ,0.00,0.00,0,300\n' > "$W/expect.csv"
 cmp "$W/out.csv" "$W/expect.csv" || { diff "$W/out.csv" "$W/expect.csv"; fail "CSV differs"; }
@@ -50,12 +50,12 @@ import csv, json, sys, hashlib
 w = sys.argv[1]
 rows = list(csv.DictReader(open(w + "/out.csv.rejects.csv", newline="", encoding="utf-8")))
 got = [(r["record"], r["offset"], r["reason"], r["field"], r["raw_hex"]) for r in rows]
-want = [("3", "64", "E_PACKED", "PK", (b"A003          00000\x12\x34\x5a0000\x00\x00    ").hex()),
-        ("4", "96", "E_RECLEN", "", b"A004xxxxxx".hex())]
+want = [("3", "64", "bad-packed", "PK", (b"A003          00000\x12\x34\x5a0000\x00\x00    ").hex()),
+        ("4", "96", "record-length", "", b"A004xxxxxx".hex())]
 assert got == want, got
 m = json.load(open(w + "/out.csv.manifest.json"))
 assert m["records_read"] == 4 and m["records_written"] == 2 and m["records_rejected"] == 2, m
-assert m["rejected_by_reason"] == {"E_PACKED": 1, "E_RECLEN": 1}, m
+assert m["rejected_by_reason"] == {"bad-packed": 1, "record-length": 1}, m
 assert m["unmapped_gaiji"] == [{"code": "F041", "count": 1}], m
 assert m["input_sha256"] == hashlib.sha256(open(w + "/in.dat", "rb").read()).hexdigest()
 assert m["input_bytes"] == 106, m
@@ -69,7 +69,7 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 1 ] || fail "stop: exit $rc"
-[ "$(cat "$W/err")" = "iko: extract: in.dat: record 3 (byte offset 64): E_PACKED in field PK" ] || fail "$(cat "$W/err")"
+[ "$(cat "$W/err")" = "iko: extract: in.dat: record 3 (byte offset 64): bad-packed in field PK" ] || fail "$(cat "$W/err")"
 [ ! -e "$W/out.csv" ] || fail "partial output left under the final name"
 ls "$W" | grep -q tmp && fail "temporary file left behind"
 
@@ -87,7 +87,7 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 3 ] || fail "rdw bad: exit $rc"
-grep -q "2 read, 1 written, 1 rejected, E_RDW 1" "$W/err" || fail "$(cat "$W/err")"
+grep -q "2 read, 1 written, 1 rejected, bad-rdw 1" "$W/err" || fail "$(cat "$W/err")"
 
 # an encoding iconv does not know is a usage error
 set +e
