@@ -19,7 +19,7 @@ const char cmd_transform_usage[] =
 	"  --in DIR        directory of extract outputs\n"
 	"  --out DIR       output directory: <table>.csv, rejects.csv, manifest.json\n\n"
 	"A record that cannot be mapped is written to rejects.csv with its reason\n"
-	"(T_CODE_UNMAPPED, T_ERA_DATE, T_MAP), never dropped. Per table:\n"
+	"(unmapped-code, era-date-invalid, mapping-failed), never dropped. Per table:\n"
 	"records in = out + rejected.\n\n"
 	"example:\n"
 	"  iko transform --pack packs/vendor-a/jumin --lg-code 435015 \\\n"
