@@ -100,5 +100,15 @@ IKO_DECLARE_CMD(reconcile);
 IKO_DECLARE_CMD(rehearse);
 IKO_DECLARE_CMD(demo);
 IKO_DECLARE_CMD(schema);
+IKO_DECLARE_CMD(pack);
+IKO_DECLARE_CMD(package);
+IKO_DECLARE_CMD(shard);
+IKO_DECLARE_CMD(review);
+IKO_DECLARE_CMD(rehearsal);
+IKO_DECLARE_CMD(runs);
+IKO_DECLARE_CMD(gate);
+IKO_DECLARE_CMD(lesson);
+IKO_DECLARE_CMD(schedule);
+IKO_DECLARE_CMD(runbook);
 
 #endif

@@ -1,0 +1,14 @@
+/* cmd_pack.c — placeholder until this command lands. */
+#include "cli.h"
+
+#include <stdio.h>
+
+const char cmd_pack_usage[] = "usage: iko pack ...\n\n(not implemented yet)\n";
+
+int cmd_pack(int argc, char **argv, const iko_cli *cli)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "iko: %s: not implemented yet\n", cli->cmd->name);
+	return IKO_EXIT_ERROR;
+}

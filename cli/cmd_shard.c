@@ -1,0 +1,14 @@
+/* cmd_shard.c — placeholder until this command lands. */
+#include "cli.h"
+
+#include <stdio.h>
+
+const char cmd_shard_usage[] = "usage: iko shard ...\n\n(not implemented yet)\n";
+
+int cmd_shard(int argc, char **argv, const iko_cli *cli)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "iko: %s: not implemented yet\n", cli->cmd->name);
+	return IKO_EXIT_ERROR;
+}
