@@ -11,7 +11,7 @@
 #include <string.h>
 
 const char cmd_extract_usage[] =
-	"usage: iko extract --layout FILE --input FILE --out FILE.csv|DIR\n"
+	"usage: iko extract --layout FILE --input FILE|ARCHIVE.zip[:MEMBER] --out FILE.csv|DIR\n"
 	"                   [--encoding ENC] [--recfm fixed|lines|rdw|vb] [--lrecl N]\n"
 	"                   [--gaiji TABLE.csv] [--rejects FILE] [--on-error reject|stop]\n\n"
 	"Read a legacy file byte-exactly through a layout and write the canonical\n"
@@ -19,7 +19,7 @@ const char cmd_extract_usage[] =
 	"omitted, OCCURS as NAME_1..NAME_n), text right-trimmed of U+0020/U+3000,\n"
 	"numbers as plain decimals with the picture's scale (-305.03, 0.00).\n\n"
 	"  --layout FILE     YAML layout (docs/layout-format.md)\n"
-	"  --input FILE      the legacy file\n"
+	"  --input FILE      the legacy file, or ARCHIVE.zip:MEMBER (or the only member)\n"
 	"  --out PATH        FILE.csv, or a directory (one <type>.csv per record type)\n"
 	"  --encoding ENC    CP932, SHIFT_JIS, IBM930, IBM939, IBM1390, IBM1399, IBM037,\n"
 	"                    ASCII or any glibc iconv name (default: the layout's)\n"

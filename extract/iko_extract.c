@@ -8,6 +8,7 @@
 #include "iko_csv.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_input.h"
 #include "iko_json.h"
 #include "iko_sha256.h"
 #include "iko_strmap.h"
@@ -905,7 +906,7 @@ static int recfm_kind(const char *s)
 int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 {
 	xctx c;
-	const char *enc, *recfm, *slash;
+	const char *enc, *recfm;
 	char *rpath = NULL, *mpath = NULL, *outbase = NULL;
 	long long recno = 0, off;
 	enum iko_reason why = IKO_R_RECLEN;
@@ -932,16 +933,11 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	if (o->gaiji_path && (rc = gaiji_load(&c.cdc, o->gaiji_path)))
 		goto done;
-	c.rd.fp = fopen(o->input, "rb");
-	if (!c.rd.fp) {
-		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", o->input);
+	if ((rc = iko_input_open(&c.rd.fp, &c.source, o->input)))
 		goto done;
-	}
 	iko_sha256_init(&c.rd.sha);
-	slash = strrchr(o->input, '/');
-	c.source = iko_strdup(slash ? slash + 1 : o->input);
 	outbase = iko_strdup(o->out);
-	if (!c.source || !outbase) {
+	if (!outbase) {
 		rc = IKO_ENOMEM;
 		goto done;
 	}
@@ -968,7 +964,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 			o->progress("extract", recno, -1, o->payload);
 	}
 	if (got < 0) {
-		rc = iko_error_set_errno(IKO_EIO, "cannot read %s", o->input);
+		rc = iko_error_set(IKO_EIO, "cannot read %s (byte offset %lld)", o->input, c.rd.offset);
 		goto done;
 	}
 	st->bytes = c.rd.offset;

@@ -97,3 +97,39 @@ set -e
 [ $rc -eq 2 ] || fail "bad encoding: exit $rc"
 [ "$(cat "$W/err")" = "iko: extract: unknown encoding NOPE-1 (not known to iconv)" ] || fail "$(cat "$W/err")"
 echo "extract_formats: ok"
+
+# Inputs straight from zip archives (no temporary copy), member named or the only one
+/usr/bin/python3 - "$W" <<'PY'
+import sys, zipfile
+w = sys.argv[1]
+data = open(w + "/in.dat", "rb").read()
+with zipfile.ZipFile(w + "/two.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("in.dat", data)
+    z.writestr("other.txt", b"x")
+with zipfile.ZipFile(w + "/one.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("dir/in.dat", data)
+open(w + "/broken.zip", "wb").write(open(w + "/two.zip", "rb").read()[:40])
+PY
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/two.zip:in.dat" --gaiji "$W/gaiji.csv" --out "$W/z1.csv" 2>/dev/null || [ $? -eq 3 ]
+cmp "$W/z1.csv" "$W/expect.csv" || fail "zip member output differs"
+grep -q '"input_sha256": "'"$(sha256sum "$W/in.dat" | cut -c1-64)"'"' "$W/z1.csv.manifest.json" || fail "zip sha256"
+grep -q '^extract,in.dat,3,64,' "$W/z1.csv.rejects.csv" || fail "zip rejects name the member"
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/one.zip" --gaiji "$W/gaiji.csv" --out "$W/z2.csv" 2>/dev/null || [ $? -eq 3 ]
+cmp "$W/z2.csv" "$W/expect.csv" || fail "single-member zip output differs"
+set +e
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/two.zip" --out "$W/z3.csv" 2>"$W/err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "two members, none named: exit $rc"
+[ "$(cat "$W/err")" = "iko: extract: $W/two.zip holds 2 members: name one as $W/two.zip:MEMBER" ] || fail "$(cat "$W/err")"
+set +e
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/two.zip:nope.dat" --out "$W/z3.csv" 2>"$W/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "missing member: exit $rc"
+[ "$(cat "$W/err")" = "iko: extract: $W/two.zip: no member named nope.dat" ] || fail "$(cat "$W/err")"
+set +e
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/broken.zip" --out "$W/z3.csv" 2>"$W/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "broken zip: exit $rc"
+grep -q "^iko: extract: cannot open $W/broken.zip: " "$W/err" || fail "$(cat "$W/err")"
+[ ! -e "$W/z3.csv" ] || fail "output left behind"
+echo "extract_formats (zip): ok"
