@@ -9,6 +9,7 @@
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_input.h"
+#include "iko_layout_internal.h"
 #include "iko_json.h"
 #include "iko_sha256.h"
 #include "iko_strmap.h"
@@ -24,30 +25,7 @@
 
 /* ---- layout --------------------------------------------------------------- */
 
-typedef enum ftype { FT_X, FT_N, FT_9, FT_S9, FT_P, FT_B } ftype;
-
-typedef struct xfield {
-	char *name;
-	int offset, length, scale, is_signed, filler;
-	ftype type;
-} xfield;
-
-typedef struct xrec {
-	char *name, *when;
-	xfield *f;
-	size_t n;
-	int length;           /* bytes covered by the fields */
-} xrec;
-
-typedef struct xlayout {
-	char *encoding, *recfm;
-	int reclen;
-	int rt_off, rt_len;   /* record type field, rt_len 0 = single type */
-	xrec *recs;
-	size_t nrecs;
-} xlayout;
-
-static void layout_free(xlayout *l)
+void iko_xlayout_free(xlayout *l)
 {
 	size_t i, k;
 
@@ -138,6 +116,14 @@ static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fi
 	return 0;
 }
 
+static int is_copybook(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && (!strcasecmp(path + n - 4, ".cpy") || !strcasecmp(path + n - 4, ".cob") ||
+			 !strcasecmp(path + n - 4, ".cbl"));
+}
+
 static int layout_load(xlayout *l, const char *path)
 {
 	iko_yaml_doc *doc = NULL;
@@ -147,6 +133,8 @@ static int layout_load(xlayout *l, const char *path)
 	int rc;
 
 	memset(l, 0, sizeof(*l));
+	if (is_copybook(path))
+		return iko_copybook_load(l, path);
 	if ((rc = iko_yaml_load_file(&doc, path)))
 		return rc;
 	root = iko_yaml_root(doc);
@@ -199,7 +187,7 @@ static int layout_load(xlayout *l, const char *path)
 done:
 	iko_yaml_free(doc);
 	if (rc)
-		layout_free(l);
+		iko_xlayout_free(l);
 	return rc;
 }
 
@@ -414,7 +402,7 @@ static int decode_text(codec *c, iko_buf *out, const unsigned char *s, size_t le
 /* Append digits (most significant first) with scale and sign, canonical. */
 static int put_decimal(iko_buf *out, const char *dg, size_t n, int scale, int neg)
 {
-	size_t i = 0, intlen = n > (size_t)scale ? n - (size_t)scale : 0;
+	size_t i = 0, intlen;
 	int nonzero = 0, rc = 0;
 
 	for (i = 0; i < n; i++)
@@ -422,6 +410,16 @@ static int put_decimal(iko_buf *out, const char *dg, size_t n, int scale, int ne
 			nonzero = 1;
 	if (neg && nonzero)
 		rc |= iko_buf_putc(out, '-');
+	if (scale < 0) {
+		/* P scaling: 9(3)PP holds hundreds */
+		for (i = 0; i + 1 < n && dg[i] == '0'; i++)
+			;
+		rc |= iko_buf_put(out, dg + i, n - i);
+		for (i = 0; nonzero && i < (size_t)-scale; i++)
+			rc |= iko_buf_putc(out, '0');
+		return rc ? IKO_ENOMEM : 0;
+	}
+	intlen = n > (size_t)scale ? n - (size_t)scale : 0;
 	/* integer part without leading zeros */
 	for (i = 0; i + 1 < intlen && dg[i] == '0'; i++)
 		;
@@ -448,44 +446,69 @@ static int all_blank(const unsigned char *s, size_t len, int ebcdic)
 	return 1;
 }
 
-/* Zoned decimal (display digits, optional overpunch sign). 0 ok, 1 invalid. */
+/* One digit byte, plain or overpunched. Returns the digit, -1 invalid; *neg set. */
+static int zoned_digit(int ebcdic, unsigned b, int overpunch, int *neg)
+{
+	if (ebcdic) {
+		if (b >= 0xF0 && b <= 0xF9)
+			return (int)(b - 0xF0);
+		if (overpunch && b >= 0xC0 && b <= 0xC9)
+			return (int)(b - 0xC0);
+		if (overpunch && b >= 0xD0 && b <= 0xD9) {
+			*neg = 1;
+			return (int)(b - 0xD0);
+		}
+		return -1;
+	}
+	if (b >= '0' && b <= '9')
+		return (int)(b - '0');
+	if (overpunch && (b == '{' || (b >= 'A' && b <= 'I')))
+		return b == '{' ? 0 : (int)(b - 'A' + 1);
+	if (overpunch && (b == '}' || (b >= 'J' && b <= 'R'))) {
+		*neg = 1;
+		return b == '}' ? 0 : (int)(b - 'J' + 1);
+	}
+	if (overpunch && b >= 'p' && b <= 'y') {
+		*neg = 1;
+		return (int)(b - 'p');
+	}
+	return -1;
+}
+
+/*
+ * Zoned decimal (DISPLAY digits) with its sign: overpunched in the last
+ * (default) or first byte, or a separate leading/trailing '+'/'-' byte.
+ * 0 ok, 1 invalid.
+ */
 static int decode_zoned(const codec *c, iko_buf *out, const xfield *f, const unsigned char *s)
 {
 	char dg[64];
-	size_t n = (size_t)f->length, i;
-	int neg = 0;
+	size_t n = (size_t)f->length, i, first = 0, last = n, nd = 0;
+	int neg = 0, d;
+	unsigned plus = c->ebcdic ? 0x4E : '+', minus = c->ebcdic ? 0x60 : '-';
 
-	if (n > 38)
+	if (n > 39)
 		return 1;
-	for (i = 0; i < n; i++) {
-		unsigned b = s[i], d;
-		if (c->ebcdic) {
-			if (b >= 0xF0 && b <= 0xF9)
-				d = b - 0xF0;
-			else if (i == n - 1 && f->is_signed && b >= 0xC0 && b <= 0xC9)
-				d = b - 0xC0;
-			else if (i == n - 1 && f->is_signed && b >= 0xD0 && b <= 0xD9) {
-				d = b - 0xD0;
-				neg = 1;
-			} else
-				return 1;
-		} else {
-			if (b >= '0' && b <= '9')
-				d = b - '0';
-			else if (i == n - 1 && f->is_signed && (b == '{' || (b >= 'A' && b <= 'I')))
-				d = b == '{' ? 0 : b - 'A' + 1;
-			else if (i == n - 1 && f->is_signed && (b == '}' || (b >= 'J' && b <= 'R'))) {
-				d = b == '}' ? 0 : b - 'J' + 1;
-				neg = 1;
-			} else if (i == n - 1 && f->is_signed && b >= 'p' && b <= 'y') {
-				d = b - 'p';
-				neg = 1;
-			} else
-				return 1;
-		}
-		dg[i] = (char)('0' + d);
+	if (f->is_signed && (f->sign == XS_LEADING_SEPARATE || f->sign == XS_TRAILING_SEPARATE)) {
+		unsigned sb = f->sign == XS_LEADING_SEPARATE ? s[0] : s[n - 1];
+		if (sb == minus)
+			neg = 1;
+		else if (sb != plus)
+			return 1;
+		if (f->sign == XS_LEADING_SEPARATE)
+			first = 1;
+		else
+			last = n - 1;
 	}
-	return put_decimal(out, dg, n, f->scale, neg);
+	for (i = first; i < last; i++) {
+		int op = f->is_signed && ((f->sign == XS_TRAILING && i == n - 1) ||
+					  (f->sign == XS_LEADING && i == 0));
+		d = zoned_digit(c->ebcdic, s[i], op, &neg);
+		if (d < 0)
+			return 1;
+		dg[nd++] = (char)('0' + d);
+	}
+	return put_decimal(out, dg, nd, f->scale, neg);
 }
 
 static int decode_packed(iko_buf *out, const xfield *f, const unsigned char *s)
@@ -999,7 +1022,7 @@ done:
 	iko_buf_release(&c.tmp);
 	gaiji_free_values(&c.cdc);
 	codec_close(&c.cdc);
-	layout_free(&c.lay);
+	iko_xlayout_free(&c.lay);
 	free(c.source);
 	free(rpath);
 	free(mpath);
