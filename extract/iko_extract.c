@@ -8,6 +8,7 @@
 #include "iko_csv.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_codec.h"
 #include "iko_input.h"
 #include "iko_layout_internal.h"
 #include "iko_json.h"
@@ -191,212 +192,6 @@ done:
 	return rc;
 }
 
-/* ---- codec ------------------------------------------------------------------ */
-
-typedef struct codec {
-	iconv_t cd;
-	int sjis;             /* Shift_JIS family: gaiji in 0xF040–0xF9FC */
-	int ebcdic;           /* digits are 0xF0–0xF9; DBCS fields need SO/SI */
-	int stateful;         /* IBM93x/139x mixed: wrap N fields in SO/SI */
-	iko_strmap *gaiji;    /* 2 raw bytes → UTF-8 */
-	iko_strmap *unmapped; /* 2 raw bytes → count */
-	long long n_mapped, n_unmapped;
-	iko_buf wrap;
-} codec;
-
-static int is_sjis(const char *e)
-{
-	return !strcasecmp(e, "CP932") || !strcasecmp(e, "SHIFT_JIS") || !strcasecmp(e, "SJIS") ||
-	       !strcasecmp(e, "WINDOWS-31J") || !strcasecmp(e, "MS932") || !strcasecmp(e, "SHIFT-JIS");
-}
-
-static int codec_open(codec *c, const char *enc)
-{
-	const char *ic = enc;
-
-	memset(c, 0, sizeof(*c));
-	if (!strcasecmp(enc, "JEF") || !strcasecmp(enc, "KEIS") || !strcasecmp(enc, "JIPSE") ||
-	    !strcasecmp(enc, "JIPS"))
-		return iko_error_set(IKO_EINVAL, "encoding %s is not supported yet", enc);
-	c->sjis = is_sjis(enc);
-	c->ebcdic = !strncasecmp(enc, "IBM", 3) || !strncasecmp(enc, "EBCDIC", 6) ||
-		    !strncasecmp(enc, "CP037", 5);
-	c->stateful = !strcasecmp(enc, "IBM930") || !strcasecmp(enc, "IBM939") ||
-		      !strcasecmp(enc, "IBM1390") || !strcasecmp(enc, "IBM1399");
-	if (!strcasecmp(enc, "SHIFT_JIS"))
-		ic = "SHIFT_JIS";
-	c->cd = iconv_open("UTF-8", ic);
-	if (c->cd == (iconv_t)-1)
-		return iko_error_set(IKO_EINVAL, "unknown encoding %s (not known to iconv)", enc);
-	if (iko_strmap_new(&c->gaiji) || iko_strmap_new(&c->unmapped))
-		return IKO_ENOMEM;
-	return 0;
-}
-
-static void codec_close(codec *c)
-{
-	if (c->cd && c->cd != (iconv_t)-1)
-		iconv_close(c->cd);
-	iko_strmap_free(c->gaiji);
-	iko_strmap_free(c->unmapped);
-	iko_buf_release(&c->wrap);
-}
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-static int gaiji_load(codec *c, const char *path)
-{
-	iko_csv_reader *r = NULL;
-	iko_csv_row row;
-	iko_buf u = IKO_BUF_INIT;
-	int rc, ccode = -1, cuni = -1;
-
-	if ((rc = iko_csv_reader_open(&r, path)))
-		return rc;
-	while ((rc = iko_csv_next(r, &row)) == 1) {
-		unsigned char key[2];
-		const char *p;
-		iko_strmap_entry *e;
-		if (row.record == 1) {
-			ccode = iko_csv_find(&row, "code");
-			cuni = iko_csv_find(&row, "unicode");
-			if (ccode < 0 || cuni < 0) {
-				rc = iko_error_set(IKO_EPARSE, "%s: header must be code,unicode,mj,note", path);
-				break;
-			}
-			continue;
-		}
-		if ((size_t)ccode >= row.nfields || (size_t)cuni >= row.nfields || row.lens[ccode] != 4 ||
-		    hexval(row.fields[ccode][0]) < 0 || hexval(row.fields[ccode][1]) < 0 ||
-		    hexval(row.fields[ccode][2]) < 0 || hexval(row.fields[ccode][3]) < 0) {
-			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: code must be 4 hex digits", path, row.record);
-			break;
-		}
-		key[0] = (unsigned char)(hexval(row.fields[ccode][0]) << 4 | hexval(row.fields[ccode][1]));
-		key[1] = (unsigned char)(hexval(row.fields[ccode][2]) << 4 | hexval(row.fields[ccode][3]));
-		iko_buf_clear(&u);
-		for (p = row.fields[cuni]; *p;) {
-			char *end;
-			unsigned long cp;
-			while (*p == ' ')
-				p++;
-			if (!*p)
-				break;
-			if ((p[0] != 'U' && p[0] != 'u') || p[1] != '+' ||
-			    ((cp = strtoul(p + 2, &end, 16)), end == p + 2) || cp > 0x10FFFF) {
-				rc = iko_error_set(IKO_EPARSE, "%s: record %lld: unicode must be U+XXXX [U+XXXX…]",
-						   path, row.record);
-				goto done;
-			}
-			iko_utf8_put(&u, (uint32_t)cp);
-			p = end;
-		}
-		if (!u.len) {
-			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: empty unicode", path, row.record);
-			break;
-		}
-		if ((rc = iko_strmap_upsert(c->gaiji, (const char *)key, 2, &e)))
-			break;
-		free(e->value);
-		e->value = iko_buf_detach(&u);
-	}
-done:
-	iko_buf_release(&u);
-	iko_csv_reader_free(r);
-	return rc < 0 ? rc : 0;
-}
-
-static void gaiji_free_values(codec *c)
-{
-	size_t pos = 0;
-	iko_strmap_entry *e;
-
-	while (c->gaiji && (e = iko_strmap_next(c->gaiji, &pos)) != NULL)
-		free(e->value);
-}
-
-/* iconv a run of bytes, appending UTF-8 to out. 0 ok, 1 undecodable. */
-static int conv_run(codec *c, iko_buf *out, const unsigned char *s, size_t len)
-{
-	char *ip = (char *)s, *op;
-	size_t il = len, ol;
-
-	if (!len)
-		return 0;
-	if (iko_buf_grow(out, len * 4 + 8))
-		return IKO_ENOMEM;
-	op = out->ptr + out->len;
-	ol = out->cap - out->len - 1;
-	iconv(c->cd, NULL, NULL, NULL, NULL);
-	if (iconv(c->cd, &ip, &il, &op, &ol) == (size_t)-1 ||
-	    iconv(c->cd, NULL, NULL, &op, &ol) == (size_t)-1)
-		return 1;
-	out->len = (size_t)(op - out->ptr);
-	out->ptr[out->len] = '\0';
-	return 0;
-}
-
-/* Decode a text field. Returns 0, 1 = undecodable, <0 error. */
-static int decode_text(codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
-{
-	size_t i = 0, run = 0;
-	int rc;
-
-	iko_buf_clear(out);
-	if (c->stateful && dbcs_only) {
-		iko_buf_clear(&c->wrap);
-		if (iko_buf_putc(&c->wrap, 0x0E) || iko_buf_put(&c->wrap, s, len) || iko_buf_putc(&c->wrap, 0x0F))
-			return IKO_ENOMEM;
-		return conv_run(c, out, (const unsigned char *)c->wrap.ptr, c->wrap.len);
-	}
-	if (!c->sjis)
-		return conv_run(c, out, s, len);
-	while (i < len) {
-		unsigned char b = s[i];
-		if (b >= 0xF0 && b <= 0xF9) {
-			iko_strmap_entry *e;
-			if (i + 1 >= len)
-				return 1;
-			if ((rc = conv_run(c, out, s + run, i - run)))
-				return rc;
-			e = iko_strmap_get(c->gaiji, (const char *)s + i, 2);
-			if (e) {
-				rc = iko_buf_puts(out, e->value);
-				c->n_mapped++;
-			} else {
-				rc = iko_buf_puts(out, "\xe3\x80\x93"); /* 〓 */
-				c->n_unmapped++;
-				if (!rc && !(rc = iko_strmap_upsert(c->unmapped, (const char *)s + i, 2, &e)))
-					e->a++;
-			}
-			if (rc)
-				return rc;
-			i += 2;
-			run = i;
-		} else if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
-			i += 2;
-		} else {
-			i++;
-		}
-	}
-	if (i > len)
-		return 1; /* lead byte cut at the end of the field */
-	if ((rc = conv_run(c, out, s + run, len - run)))
-		return rc;
-	if (!out->ptr)
-		return iko_buf_grow(out, 1);
-	return 0;
-}
-
 /* ---- numbers ------------------------------------------------------------------ */
 
 /* Append digits (most significant first) with scale and sign, canonical. */
@@ -480,12 +275,13 @@ static int zoned_digit(int ebcdic, unsigned b, int overpunch, int *neg)
  * (default) or first byte, or a separate leading/trailing '+'/'-' byte.
  * 0 ok, 1 invalid.
  */
-static int decode_zoned(const codec *c, iko_buf *out, const xfield *f, const unsigned char *s)
+static int decode_zoned(const iko_codec *cdc, iko_buf *out, const xfield *f, const unsigned char *s)
 {
 	char dg[64];
 	size_t n = (size_t)f->length, i, first = 0, last = n, nd = 0;
 	int neg = 0, d;
-	unsigned plus = c->ebcdic ? 0x4E : '+', minus = c->ebcdic ? 0x60 : '-';
+	int ebcdic = iko_codec_ebcdic(cdc);
+	unsigned plus = ebcdic ? 0x4E : '+', minus = ebcdic ? 0x60 : '-';
 
 	if (n > 39)
 		return 1;
@@ -503,7 +299,7 @@ static int decode_zoned(const codec *c, iko_buf *out, const xfield *f, const uns
 	for (i = first; i < last; i++) {
 		int op = f->is_signed && ((f->sign == XS_TRAILING && i == n - 1) ||
 					  (f->sign == XS_LEADING && i == 0));
-		d = zoned_digit(c->ebcdic, s[i], op, &neg);
+		d = zoned_digit(ebcdic, s[i], op, &neg);
 		if (d < 0)
 			return 1;
 		dg[nd++] = (char)('0' + d);
@@ -685,7 +481,7 @@ typedef struct xctx {
 	const iko_extract_options *o;
 	iko_extract_stats *st;
 	xlayout lay;
-	codec cdc;
+	iko_codec *cdc;
 	reader rd;
 	xout *outs;
 	iko_rejects *rej;
@@ -732,7 +528,7 @@ static int pick_record(xctx *c, const unsigned char *rec, size_t len, size_t *wh
 	}
 	if ((size_t)(c->lay.rt_off + c->lay.rt_len) > len)
 		return 0;
-	if (decode_text(&c->cdc, &c->tmp, rec + c->lay.rt_off, (size_t)c->lay.rt_len, 0) != 0)
+	if (iko_codec_decode(c->cdc, &c->tmp, rec + c->lay.rt_off, (size_t)c->lay.rt_len, 0) != 0)
 		return 0;
 	iko_buf_truncate(&c->tmp, iko_utf8_rtrim_len(iko_buf_cstr(&c->tmp), c->tmp.len));
 	for (i = 0; i < c->lay.nrecs; i++)
@@ -769,14 +565,14 @@ static int do_record(xctx *c, long long recno, long long off)
 			}
 			bad = 0; /* variable records: absent trailing fields are empty */
 		} else if (f->type == FT_X || f->type == FT_N) {
-			bad = decode_text(&c->cdc, b, rec + f->offset, (size_t)f->length, f->type == FT_N);
+			bad = iko_codec_decode(c->cdc, b, rec + f->offset, (size_t)f->length, f->type == FT_N);
 			if (bad == 0)
 				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
 		} else if ((f->type == FT_9 || f->type == FT_S9) &&
-			   all_blank(rec + f->offset, (size_t)f->length, c->cdc.ebcdic)) {
+			   all_blank(rec + f->offset, (size_t)f->length, iko_codec_ebcdic(c->cdc))) {
 			bad = 0;
 		} else if (f->type == FT_9 || f->type == FT_S9) {
-			bad = decode_zoned(&c->cdc, b, f, rec + f->offset);
+			bad = decode_zoned(c->cdc, b, f, rec + f->offset);
 		} else if (f->type == FT_P) {
 			bad = decode_packed(b, f, rec + f->offset);
 		} else {
@@ -864,7 +660,8 @@ static int write_manifest(xctx *c, const char *path, const char *enc, const char
 	iko_buf b = IKO_BUF_INIT;
 	iko_json j;
 	size_t i, pos = 0;
-	iko_strmap_entry *e;
+	char hex[9];
+	long long count;
 	int rc, r;
 
 	iko_json_init(&j, &b);
@@ -898,12 +695,10 @@ static int write_manifest(xctx *c, const char *path, const char *enc, const char
 	iko_json_kv_int(&j, "gaiji_mapped", c->st->gaiji_mapped);
 	iko_json_key(&j, "unmapped_gaiji");
 	iko_json_array_begin(&j);
-	while ((e = iko_strmap_next(c->cdc.unmapped, &pos)) != NULL) {
-		char hex[5];
-		snprintf(hex, sizeof(hex), "%02X%02X", (unsigned char)e->key[0], (unsigned char)e->key[1]);
+	while (iko_codec_next_unmapped(c->cdc, &pos, hex, &count)) {
 		iko_json_object_begin(&j);
 		iko_json_kv_str(&j, "code", hex);
-		iko_json_kv_int(&j, "count", e->a);
+		iko_json_kv_int(&j, "count", count);
 		iko_json_object_end(&j);
 	}
 	iko_json_array_end(&j);
@@ -952,9 +747,9 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	}
 	c.rd.reclen = o->lrecl > 0 ? (int)o->lrecl : c.lay.reclen;
-	if ((rc = codec_open(&c.cdc, enc)))
+	if ((rc = iko_codec_open(&c.cdc, enc)))
 		goto done;
-	if (o->gaiji_path && (rc = gaiji_load(&c.cdc, o->gaiji_path)))
+	if (o->gaiji_path && (rc = iko_codec_load_gaiji(c.cdc, o->gaiji_path)))
 		goto done;
 	if ((rc = iko_input_open(&c.rd.fp, &c.source, o->input)))
 		goto done;
@@ -992,8 +787,8 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	}
 	st->bytes = c.rd.offset;
 	iko_sha256_final_hex(&c.rd.sha, st->input_sha256);
-	st->gaiji_mapped = c.cdc.n_mapped;
-	st->gaiji_unmapped = c.cdc.n_unmapped;
+	st->gaiji_mapped = iko_codec_gaiji_mapped(c.cdc);
+	st->gaiji_unmapped = iko_codec_gaiji_unmapped(c.cdc);
 	if (st->records_read != st->records_written + st->records_rejected) {
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", o->input);
 		goto done;
@@ -1020,8 +815,7 @@ done:
 	iko_buf_release(&c.rd.rec);
 	iko_buf_release(&c.val);
 	iko_buf_release(&c.tmp);
-	gaiji_free_values(&c.cdc);
-	codec_close(&c.cdc);
+	iko_codec_free(c.cdc);
 	iko_xlayout_free(&c.lay);
 	free(c.source);
 	free(rpath);

@@ -1,0 +1,556 @@
+/*
+ * iko_codec.c — codec backends for extract (see iko_codec.h).
+ */
+#include "iko_codec.h"
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_error.h"
+#include "iko_strmap.h"
+#include "iko_utf8.h"
+
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct codec_ops {
+	const char *name;
+	/* Called once by iko_codec_open(); mandatory. Sets up descriptors. */
+	int (*open)(iko_codec *c, const char *enc);
+	/* Called per field by iko_codec_decode(); mandatory. 0, 1 invalid, <0 error. */
+	int (*decode)(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only);
+} codec_ops;
+
+struct iko_codec {
+	const codec_ops *ops;
+	iconv_t cd;                   /* encoding (or its single-byte part) → UTF-8 */
+	iconv_t euc;                  /* EUC-JP → UTF-8 for the DBCS part of JEF/KEIS/JIPS(E) */
+	int ebcdic;
+	unsigned char ki[2], ko[2];   /* kanji in / out shift codes */
+	size_t shift_len;
+	unsigned udc_lo, udc_hi;      /* lead bytes of the user-defined area, 0 = none */
+	int jis78;                    /* JEF: JIS C 6226-1978 code assignment */
+	int jipse;
+	unsigned char jipse_inv[256]; /* JIPS(E): EBCDIC byte → JIS byte, 0 = invalid */
+	iko_strmap *gaiji;            /* 2 legacy bytes → UTF-8 (entry->value) */
+	iko_strmap *unmapped;         /* 2 legacy bytes → count */
+	long long n_mapped, n_unmapped;
+	iko_buf pend;                 /* pending DBCS bytes to convert */
+};
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+/* Append iconv(cd, s) to out. 0 ok, 1 invalid bytes. */
+static int conv(iconv_t cd, iko_buf *out, const unsigned char *s, size_t len)
+{
+	char *ip = (char *)s, *op;
+	size_t il = len, ol;
+
+	if (!len)
+		return 0;
+	if (iko_buf_grow(out, len * 4 + 8))
+		return IKO_ENOMEM;
+	op = out->ptr + out->len;
+	ol = out->cap - out->len - 1;
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1)
+		return 1;
+	out->len = (size_t)(op - out->ptr);
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* A user-defined character: the gaiji table's Unicode, or 〓 counted. */
+static int put_gaiji(iko_codec *c, iko_buf *out, const unsigned char *two)
+{
+	iko_strmap_entry *e = iko_strmap_get(c->gaiji, (const char *)two, 2);
+	int rc;
+
+	if (e) {
+		c->n_mapped++;
+		return iko_buf_puts(out, e->value);
+	}
+	c->n_unmapped++;
+	if ((rc = iko_strmap_upsert(c->unmapped, (const char *)two, 2, &e)))
+		return rc;
+	e->a++;
+	return iko_buf_puts(out, "\xe3\x80\x93");
+}
+
+/* ---- sjis: CP932 / SHIFT_JIS ------------------------------------------------------ */
+
+static int sjis_open(iko_codec *c, const char *enc)
+{
+	c->cd = iconv_open("UTF-8", !strcasecmp(enc, "SJIS") || !strcasecmp(enc, "SHIFT-JIS")
+					    ? "SHIFT_JIS"
+					    : !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J") ? "CP932" : enc);
+	c->udc_lo = 0xF0;
+	c->udc_hi = 0xF9;
+	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
+}
+
+static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	size_t i = 0, run = 0;
+	int rc;
+
+	(void)dbcs_only;
+	while (i < len) {
+		unsigned b = s[i];
+		if (b >= c->udc_lo && b <= c->udc_hi) {
+			if (i + 1 >= len || s[i + 1] < 0x40 || s[i + 1] == 0x7F || s[i + 1] > 0xFC)
+				return 1;
+			if ((rc = conv(c->cd, out, s + run, i - run)) || (rc = put_gaiji(c, out, s + i)))
+				return rc;
+			i += 2;
+			run = i;
+		} else if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
+			i += 2;
+		} else {
+			i++;
+		}
+	}
+	if (i > len)
+		return 1; /* a lead byte cut off at the end of the field */
+	return conv(c->cd, out, s + run, len - run);
+}
+
+/* ---- ebcdic: IBM930 / 939 / 1390 / 1399 -------------------------------------------- */
+
+static int ebcdic_open(iko_codec *c, const char *enc)
+{
+	c->cd = iconv_open("UTF-8", enc);
+	c->ebcdic = 1;
+	c->udc_lo = 0x69;
+	c->udc_hi = 0x7F;
+	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
+}
+
+/* Convert the pending DBCS pairs wrapped in SO…SI. */
+static int ebcdic_flush(iko_codec *c, iko_buf *out)
+{
+	int rc;
+
+	if (!c->pend.len)
+		return 0;
+	if ((rc = iko_buf_putc(&c->pend, 0x0F)))
+		return rc;
+	rc = conv(c->cd, out, (const unsigned char *)c->pend.ptr, c->pend.len);
+	iko_buf_clear(&c->pend);
+	return rc;
+}
+
+static int ebcdic_pairs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
+{
+	size_t i;
+	int rc;
+
+	if (len % 2)
+		return 1;
+	for (i = 0; i < len; i += 2) {
+		if (s[i] >= c->udc_lo && s[i] <= c->udc_hi) {
+			if ((rc = ebcdic_flush(c, out)) || (rc = put_gaiji(c, out, s + i)))
+				return rc;
+			continue;
+		}
+		if (!c->pend.len && (rc = iko_buf_putc(&c->pend, 0x0E)))
+			return rc;
+		if ((rc = iko_buf_put(&c->pend, s + i, 2)))
+			return rc;
+	}
+	return ebcdic_flush(c, out);
+}
+
+static int ebcdic_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	size_t i, start = 0;
+	int dbcs = 0, rc;
+
+	iko_buf_clear(&c->pend);
+	if (dbcs_only)
+		return ebcdic_pairs(c, out, s, len);
+	for (i = 0; i < len; i++) {
+		if (s[i] == 0x0E && !dbcs) {
+			if ((rc = conv(c->cd, out, s + start, i - start)))
+				return rc;
+			dbcs = 1;
+			start = i + 1;
+		} else if (s[i] == 0x0F) {
+			if (!dbcs)
+				return 1; /* SI without SO */
+			if ((rc = ebcdic_pairs(c, out, s + start, i - start)))
+				return rc;
+			dbcs = 0;
+			start = i + 1;
+		} else if (dbcs) {
+			i++; /* second byte of the pair */
+			if (i >= len)
+				return 1;
+		}
+	}
+	if (dbcs)
+		return 1; /* SO without SI */
+	return conv(c->cd, out, s + start, len - start);
+}
+
+/* ---- shift-code DBCS: JEF, KEIS, JIPS(E) ---------------------------------------------- */
+
+/*
+ * JIS C 6226-1978 vs JIS X 0208-1983: 22 pairs of kanji swapped code
+ * points. Positions (row, cell) as assigned in 1983 (what EUC-JP decodes):
+ * the first holds the simplified form, the second the traditional one; a
+ * JIS78-based code (JEF) at either position means the other character.
+ */
+static const unsigned char jis78_swaps[22][4] = {
+	{ 16, 19, 82, 45 }, /* 鯵 鰺 */ { 18, 9, 82, 84 },  /* 鴬 鶯 */
+	{ 19, 34, 73, 58 }, /* 蛎 蠣 */ { 19, 41, 57, 88 }, /* 撹 攪 */
+	{ 19, 86, 67, 62 }, /* 竃 竈 */ { 20, 35, 62, 85 }, /* 潅 灌 */
+	{ 20, 50, 75, 61 }, /* 諌 諫 */ { 23, 59, 80, 84 }, /* 頚 頸 */
+	{ 25, 60, 66, 72 }, /* 砿 礦 */ { 28, 41, 73, 2 },  /* 蕊 蘂 */
+	{ 31, 57, 80, 55 }, /* 靭 靱 */ { 33, 8, 76, 45 },  /* 賎 賤 */
+	{ 36, 59, 52, 68 }, /* 壷 壺 */ { 37, 55, 66, 74 }, /* 砺 礪 */
+	{ 37, 78, 59, 77 }, /* 梼 檮 */ { 37, 83, 62, 25 }, /* 涛 濤 */
+	{ 38, 86, 77, 78 }, /* 迩 邇 */ { 39, 72, 74, 4 },  /* 蝿 蠅 */
+	{ 41, 16, 59, 56 }, /* 桧 檜 */ { 43, 89, 48, 54 }, /* 侭 儘 */
+	{ 44, 89, 73, 14 }, /* 薮 藪 */ { 47, 22, 68, 38 }, /* 篭 籠 */
+};
+
+static void jis78_to_83(unsigned char *row, unsigned char *cell)
+{
+	size_t i;
+
+	for (i = 0; i < 22; i++) {
+		if (*row == jis78_swaps[i][0] && *cell == jis78_swaps[i][1]) {
+			*row = jis78_swaps[i][2];
+			*cell = jis78_swaps[i][3];
+			return;
+		}
+		if (*row == jis78_swaps[i][2] && *cell == jis78_swaps[i][3]) {
+			*row = jis78_swaps[i][0];
+			*cell = jis78_swaps[i][1];
+			return;
+		}
+	}
+}
+
+static int shift_open(iko_codec *c, const char *enc)
+{
+	c->ebcdic = 1;
+	c->cd = iconv_open("UTF-8", "IBM930"); /* its SBCS part: CCSID 290 EBCDIK, half-width kana */
+	c->euc = iconv_open("UTF-8", "EUC-JP");
+	if (c->cd == (iconv_t)-1 || c->euc == (iconv_t)-1)
+		return IKO_EINVAL;
+	if (!strcasecmp(enc, "JEF")) {
+		c->ki[0] = 0x28;
+		c->ko[0] = 0x29;
+		c->shift_len = 1;
+		c->udc_lo = 0x80;
+		c->udc_hi = 0xA0;
+		c->jis78 = 1;
+	} else if (!strcasecmp(enc, "KEIS")) {
+		c->ki[0] = 0x0A;
+		c->ki[1] = 0x42;
+		c->ko[0] = 0x0A;
+		c->ko[1] = 0x41;
+		c->shift_len = 2;
+		c->udc_lo = 0x81;
+		c->udc_hi = 0xA0;
+	} else {
+		iconv_t e = iconv_open("IBM037", "ASCII");
+		unsigned ch;
+		c->ki[0] = 0x3F;
+		c->ki[1] = 0x75;
+		c->ko[0] = 0x3F;
+		c->ko[1] = 0x76;
+		c->shift_len = 2;
+		c->jipse = 1;
+		if (e == (iconv_t)-1)
+			return IKO_EINVAL;
+		/* each JIS byte 0x21–0x7E is sent as its EBCDIC code */
+		for (ch = 0x21; ch <= 0x7E; ch++) {
+			char in = (char)ch, outb[4], *ip = &in, *op = outb;
+			size_t il = 1, ol = sizeof(outb);
+			if (iconv(e, &ip, &il, &op, &ol) != (size_t)-1 && op - outb == 1)
+				c->jipse_inv[(unsigned char)outb[0]] = (unsigned char)ch;
+		}
+		iconv_close(e);
+	}
+	return 0;
+}
+
+static int shift_pair(iko_codec *c, iko_buf *out, const unsigned char *p)
+{
+	unsigned char b1 = p[0], b2 = p[1], row, cell, euc[2];
+	int rc;
+
+	if (c->jipse) {
+		b1 = c->jipse_inv[b1];
+		b2 = c->jipse_inv[b2];
+		if (!b1 || !b2)
+			return 1;
+		b1 |= 0x80;
+		b2 |= 0x80;
+	} else if (c->udc_lo && b1 >= c->udc_lo && b1 <= c->udc_hi && b2 >= 0xA1 && b2 <= 0xFE) {
+		if ((rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len)))
+			return rc;
+		iko_buf_clear(&c->pend);
+		return put_gaiji(c, out, p);
+	}
+	if (b1 < 0xA1 || b1 > 0xFE || b2 < 0xA1 || b2 > 0xFE)
+		return 1;
+	row = (unsigned char)(b1 - 0xA0);
+	cell = (unsigned char)(b2 - 0xA0);
+	if (c->jis78)
+		jis78_to_83(&row, &cell);
+	euc[0] = (unsigned char)(row + 0xA0);
+	euc[1] = (unsigned char)(cell + 0xA0);
+	return iko_buf_put(&c->pend, euc, 2);
+}
+
+static int shift_dbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
+{
+	size_t i;
+	int rc;
+
+	if (len % 2)
+		return 1;
+	iko_buf_clear(&c->pend);
+	for (i = 0; i < len; i += 2)
+		if ((rc = shift_pair(c, out, s + i)))
+			return rc;
+	rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len);
+	iko_buf_clear(&c->pend);
+	return rc;
+}
+
+static int is_shift(const iko_codec *c, const unsigned char *s, size_t left, const unsigned char *code)
+{
+	return left >= c->shift_len && !memcmp(s, code, c->shift_len);
+}
+
+static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	size_t i = 0, start = 0;
+	int dbcs = 0, rc;
+
+	if (dbcs_only)
+		return shift_dbcs(c, out, s, len);
+	while (i < len) {
+		if (!dbcs && is_shift(c, s + i, len - i, c->ki)) {
+			if ((rc = conv(c->cd, out, s + start, i - start)))
+				return rc;
+			dbcs = 1;
+			i += c->shift_len;
+			start = i;
+		} else if (dbcs && is_shift(c, s + i, len - i, c->ko)) {
+			if ((rc = shift_dbcs(c, out, s + start, i - start)))
+				return rc;
+			dbcs = 0;
+			i += c->shift_len;
+			start = i;
+		} else {
+			i += dbcs ? 2 : 1;
+		}
+	}
+	if (dbcs) /* a field may end in kanji mode: the shift-out is implied */
+		return i > len ? 1 : shift_dbcs(c, out, s + start, len - start);
+	return conv(c->cd, out, s + start, len - start);
+}
+
+/* ---- generic iconv ------------------------------------------------------------------- */
+
+static int iconv_open_(iko_codec *c, const char *enc)
+{
+	c->cd = iconv_open("UTF-8", enc);
+	c->ebcdic = !strncasecmp(enc, "IBM", 3) || !strncasecmp(enc, "EBCDIC", 6) ||
+		    !strncasecmp(enc, "CP037", 5) || !strncasecmp(enc, "CP290", 5);
+	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
+}
+
+static int iconv_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	(void)dbcs_only;
+	return conv(c->cd, out, s, len);
+}
+
+static const codec_ops backends[] = {
+	{ "sjis", sjis_open, sjis_decode },
+	{ "ebcdic", ebcdic_open, ebcdic_decode },
+	{ "shift", shift_open, shift_decode },
+	{ "iconv", iconv_open_, iconv_decode },
+};
+
+static const codec_ops *pick(const char *enc)
+{
+	static const char *const sjis[] = { "CP932", "SHIFT_JIS", "SJIS", "SHIFT-JIS", "MS932", "WINDOWS-31J" };
+	static const char *const ebc[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
+	static const char *const sh[] = { "JEF", "KEIS", "JIPSE", "JIPS" };
+	size_t i;
+
+	for (i = 0; i < sizeof(sjis) / sizeof(sjis[0]); i++)
+		if (!strcasecmp(enc, sjis[i]))
+			return &backends[0];
+	for (i = 0; i < sizeof(ebc) / sizeof(ebc[0]); i++)
+		if (!strcasecmp(enc, ebc[i]))
+			return &backends[1];
+	for (i = 0; i < sizeof(sh) / sizeof(sh[0]); i++)
+		if (!strcasecmp(enc, sh[i]))
+			return &backends[2];
+	return &backends[3];
+}
+
+int iko_codec_open(iko_codec **out, const char *enc)
+{
+	iko_codec *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	c->cd = c->euc = (iconv_t)-1;
+	c->ops = pick(enc);
+	if (iko_strmap_new(&c->gaiji) || iko_strmap_new(&c->unmapped)) {
+		iko_codec_free(c);
+		return IKO_ENOMEM;
+	}
+	rc = c->ops->open(c, enc);
+	if (rc) {
+		iko_codec_free(c);
+		return rc == IKO_EINVAL ? iko_error_set(IKO_EINVAL, "unknown encoding %s (not known to iconv)", enc)
+					: rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void iko_codec_free(iko_codec *c)
+{
+	size_t pos = 0;
+	iko_strmap_entry *e;
+
+	if (!c)
+		return;
+	while (c->gaiji && (e = iko_strmap_next(c->gaiji, &pos)) != NULL)
+		free(e->value);
+	iko_strmap_free(c->gaiji);
+	iko_strmap_free(c->unmapped);
+	if (c->cd != (iconv_t)-1)
+		iconv_close(c->cd);
+	if (c->euc != (iconv_t)-1)
+		iconv_close(c->euc);
+	iko_buf_release(&c->pend);
+	free(c);
+}
+
+int iko_codec_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	int rc;
+
+	iko_buf_clear(out);
+	rc = c->ops->decode(c, out, s, len, dbcs_only);
+	if (rc == 0 && !out->ptr)
+		rc = iko_buf_grow(out, 1);
+	return rc;
+}
+
+int iko_codec_ebcdic(const iko_codec *c)
+{
+	return c->ebcdic;
+}
+
+long long iko_codec_gaiji_mapped(const iko_codec *c)
+{
+	return c->n_mapped;
+}
+
+long long iko_codec_gaiji_unmapped(const iko_codec *c)
+{
+	return c->n_unmapped;
+}
+
+int iko_codec_next_unmapped(const iko_codec *c, size_t *pos, char hex[9], long long *count)
+{
+	iko_strmap_entry *e = iko_strmap_next(c->unmapped, pos);
+
+	if (!e)
+		return 0;
+	snprintf(hex, 9, "%02X%02X", (unsigned char)e->key[0], (unsigned char)e->key[1]);
+	*count = e->a;
+	return 1;
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int iko_codec_load_gaiji(iko_codec *c, const char *path)
+{
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	iko_buf u = IKO_BUF_INIT;
+	int rc, ccode = -1, cuni = -1;
+
+	if ((rc = iko_csv_reader_open(&r, path)))
+		return rc;
+	while ((rc = iko_csv_next(r, &row)) == 1) {
+		unsigned char key[2];
+		const char *p, *code;
+		iko_strmap_entry *e;
+		if (row.record == 1) {
+			ccode = iko_csv_find(&row, "code");
+			cuni = iko_csv_find(&row, "unicode");
+			if (ccode < 0 || cuni < 0) {
+				rc = iko_error_set(IKO_EPARSE, "%s: header must be code,unicode,mj,note", path);
+				break;
+			}
+			continue;
+		}
+		code = (size_t)ccode < row.nfields ? row.fields[ccode] : "";
+		if ((size_t)cuni >= row.nfields || strlen(code) != 4 || hexval(code[0]) < 0 ||
+		    hexval(code[1]) < 0 || hexval(code[2]) < 0 || hexval(code[3]) < 0) {
+			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: code must be 4 hex digits", path, row.record);
+			break;
+		}
+		key[0] = (unsigned char)(hexval(code[0]) << 4 | hexval(code[1]));
+		key[1] = (unsigned char)(hexval(code[2]) << 4 | hexval(code[3]));
+		iko_buf_clear(&u);
+		for (p = row.fields[cuni]; *p;) {
+			char *end;
+			unsigned long cp;
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			if ((p[0] != 'U' && p[0] != 'u') || p[1] != '+' ||
+			    ((cp = strtoul(p + 2, &end, 16)), end == p + 2) || cp > 0x10FFFF) {
+				rc = iko_error_set(IKO_EPARSE, "%s: record %lld: unicode must be U+XXXX [U+XXXX…]",
+						   path, row.record);
+				goto done;
+			}
+			iko_utf8_put(&u, (uint32_t)cp);
+			p = end;
+		}
+		if (!u.len) {
+			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: empty unicode", path, row.record);
+			break;
+		}
+		if ((rc = iko_strmap_upsert(c->gaiji, (const char *)key, 2, &e)))
+			break;
+		free(e->value);
+		e->value = iko_buf_detach(&u);
+	}
+done:
+	iko_buf_release(&u);
+	iko_csv_reader_free(r);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,160 @@
+/*
+ * test_codec.c — codec vectors. Expected characters come from published
+ * code charts (Unicode, JIS X 0208, the CP932 and IBM CCSID tables), not
+ * from the decoder: each case is legacy bytes → the code points they mean.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iko_buf.h"
+#include "iko_codec.h"
+#include "iko_error.h"
+
+static const struct {
+	const char *enc;
+	const char *bytes;
+	size_t len;
+	int dbcs_only;
+	const char *utf8;   /* NULL: undecodable */
+} vectors[] = {
+	/* CP932: NEC row 13, IBM extension, 0x5C, WAVE DASH vs FULLWIDTH TILDE */
+	{ "CP932", "\x87\x40", 2, 0, "\u2460" },               /* ① */
+	{ "CP932", "\x87\x8a", 2, 0, "\u3231" },               /* ㈱ */
+	{ "CP932", "\xfb\xfc", 2, 0, "\u9ad9" },               /* 髙 (IBM ext.) */
+	{ "CP932", "\x5c", 1, 0, "\\" },
+	{ "CP932", "\x81\x60", 2, 0, "\uff5e" },               /* ～ */
+	{ "CP932", "\xb1\xde", 2, 0, "\uff71\uff9e" },         /* ｱﾞ */
+	{ "CP932", "\x95\x5c", 2, 0, "\u8868" },               /* 表: trail byte 0x5C */
+	{ "CP932", "\x85\x40", 2, 0, NULL },                   /* unassigned lead byte */
+	{ "CP932", "A\x88", 2, 0, NULL },                      /* lead byte cut off */
+	{ "SHIFT_JIS", "\x88\x9f", 2, 0, "\u4e9c" },           /* 亜 */
+	/* IBM930 vs IBM939 single bytes (CCSID 290 vs 1027) */
+	{ "IBM930", "\x5b\xe0\x81\xc1", 4, 0, "\u00a5$\uff71A" },   /* ¥ $ ｱ A */
+	{ "IBM939", "\x5b\xe0\x81\xc1", 4, 0, "$\\aA" },
+	/* mixed fields: SO 0x0E … SI 0x0F; DBCS-only fields without them */
+	{ "IBM930", "\xc1\x0e\x45\x41\x0f\xc2", 6, 0, "A\u4e00B" }, /* 一 */
+	{ "IBM939", "\x45\x41\x40\x40", 4, 1, "\u4e00\u3000" },
+	{ "IBM930", "A\x0e\x45\x41", 4, 0, NULL },              /* SO without SI */
+	{ "IBM930", "A\x0f", 2, 0, NULL },                      /* SI without SO */
+	{ "IBM930", "\x45", 1, 1, NULL },                       /* odd DBCS length */
+	/* JEF: JIS X 0208 + 0x8080, kanji in 0x28 / out 0x29, JIS78 code points */
+	{ "JEF", "\xb0\xa1", 2, 1, "\u4e9c" },                  /* 16-01 亜 */
+	{ "JEF", "\xb0\xb3", 2, 1, "\u9c3a" },                  /* 16-19 is 鰺 in JIS78 (鯵 in EUC-JP) */
+	{ "JEF", "\xf2\xcd", 2, 1, "\u9bf5" },                  /* 82-45 is 鯵 in JIS78 */
+	{ "JEF", "\xc1\x28\xb0\xa1\x29\xc2", 6, 0, "A\u4e9cB" },
+	{ "JEF", "\xa1\xa1", 2, 1, "\u3000" },
+	{ "JEF", "\xb0\x21", 2, 1, NULL },
+	/* KEIS: shifts 0x0A42 / 0x0A41, JIS83 code points */
+	{ "KEIS", "\xc1\x0a\x42\xb0\xb3\x0a\x41", 7, 0, "A\u9bf5" }, /* 鯵 */
+	/* JIPS(E): shifts 0x3F75 / 0x3F76, JIS bytes sent as EBCDIC: 0x3021 → F0 5A */
+	{ "JIPSE", "\x3f\x75\xf0\x5a\x3f\x76", 6, 0, "\u4e9c" },
+};
+
+START_TEST(test_vectors)
+{
+	iko_codec *c = NULL;
+	iko_buf out = IKO_BUF_INIT;
+	int rc;
+
+	ck_assert_int_eq(iko_codec_open(&c, vectors[_i].enc), 0);
+	rc = iko_codec_decode(c, &out, (const unsigned char *)vectors[_i].bytes, vectors[_i].len,
+			      vectors[_i].dbcs_only);
+	if (vectors[_i].utf8) {
+		ck_assert_msg(rc == 0, "%s case %d: rc %d", vectors[_i].enc, _i, rc);
+		ck_assert_str_eq(iko_buf_cstr(&out), vectors[_i].utf8);
+	} else {
+		ck_assert_msg(rc == 1, "%s case %d: expected undecodable, got %d (%s)", vectors[_i].enc, _i,
+			      rc, iko_buf_cstr(&out));
+	}
+	iko_buf_release(&out);
+	iko_codec_free(c);
+}
+END_TEST
+
+static char *gaiji_file(void)
+{
+	char *path = strdup("/tmp/iko-gaiji-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+
+	fputs("code,unicode,mj,note\nF040,U+8FBB U+E0100,MJ028901,辻\n6941,U+9AD9,,\n80A1,U+9AD9,,\n", fp);
+	fclose(fp);
+	return path;
+}
+
+START_TEST(test_user_areas)
+{
+	static const struct {
+		const char *enc, *bytes;
+		size_t len;
+		int dbcs_only;
+		const char *utf8;
+	} cases[] = {
+		{ "CP932", "\xf0\x40\xf0\x41", 4, 0, "\u8fbb\U000e0100\u3013" },
+		{ "IBM930", "\x0e\x69\x41\x69\x42\x0f", 6, 0, "\u9ad9\u3013" },
+		{ "JEF", "\x80\xa1\x80\xa2", 4, 1, "\u9ad9\u3013" },
+	};
+	char *path = gaiji_file();
+	size_t i;
+	char hex[9];
+	long long count;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		iko_codec *c = NULL;
+		iko_buf out = IKO_BUF_INIT;
+		size_t pos = 0;
+		ck_assert_int_eq(iko_codec_open(&c, cases[i].enc), 0);
+		ck_assert_int_eq(iko_codec_load_gaiji(c, path), 0);
+		ck_assert_int_eq(iko_codec_decode(c, &out, (const unsigned char *)cases[i].bytes, cases[i].len,
+						  cases[i].dbcs_only), 0);
+		ck_assert_str_eq(iko_buf_cstr(&out), cases[i].utf8);
+		ck_assert_int_eq(iko_codec_gaiji_mapped(c), 1);
+		ck_assert_int_eq(iko_codec_gaiji_unmapped(c), 1);
+		ck_assert_int_eq(iko_codec_next_unmapped(c, &pos, hex, &count), 1);
+		ck_assert_int_eq(count, 1);
+		ck_assert_int_eq(iko_codec_next_unmapped(c, &pos, hex, &count), 0);
+		iko_buf_release(&out);
+		iko_codec_free(c);
+	}
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_unknown_encoding)
+{
+	iko_codec *c = NULL;
+
+	ck_assert_int_eq(iko_codec_open(&c, "NOPE-1"), IKO_EINVAL);
+	ck_assert_str_eq(iko_error_message(), "unknown encoding NOPE-1 (not known to iconv)");
+	ck_assert_ptr_null(c);
+	iko_error_clear();
+}
+END_TEST
+
+Suite *codec_suite(void);
+Suite *codec_suite(void)
+{
+	Suite *s = suite_create("codec");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_vectors, 0, (int)(sizeof(vectors) / sizeof(vectors[0])));
+	tcase_add_test(tc, test_user_areas);
+	tcase_add_test(tc, test_unknown_encoding);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(codec_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
