@@ -2,6 +2,7 @@
  * iko_extract.c — the extract stage (see iko_extract.h): layout loading,
  * codecs, record formats and field decoding, kept behind one entry point.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include "iko_extract.h"
 
 #include "iko_buf.h"
@@ -141,6 +142,8 @@ static int layout_load(xlayout *l, const char *path)
 	root = iko_yaml_root(doc);
 	l->encoding = iko_strdup(iko_yaml_str(root, "encoding", "CP932"));
 	l->recfm = iko_strdup(iko_yaml_str(root, "recfm", "fixed"));
+	if ((rc = iko_yaml_bool(&l->csv_header, root, "header", 0)))
+		goto done;
 	if ((rc = iko_yaml_int(&reclen, root, "record_length", 0)))
 		goto done;
 	recs = iko_yaml_get(root, "records");
@@ -710,12 +713,154 @@ static int write_manifest(xctx *c, const char *path, const char *enc, const char
 	return rc;
 }
 
+/* ---- delimited text (--recfm csv) ----------------------------------------------- */
+
+typedef struct hash_stream {
+	FILE *fp;
+	iko_sha256 *sha;
+	long long *bytes;
+} hash_stream;
+
+static ssize_t hs_read(void *cookie, char *buf, size_t size)
+{
+	hash_stream *h = cookie;
+	size_t n = fread(buf, 1, size, h->fp);
+
+	if (n == 0 && ferror(h->fp))
+		return -1;
+	iko_sha256_update(h->sha, buf, n);
+	*h->bytes += (long long)n;
+	return (ssize_t)n;
+}
+
+static int hs_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+/* A CSV field as a number: optional sign, digits, optional point. */
+static int csv_number(iko_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, digits = 0;
+	int dot = 0;
+
+	iko_buf_clear(out);
+	if (len && (s[0] == '-' || s[0] == '+'))
+		i++;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && !dot)
+			dot = 1;
+		else
+			return 1;
+	}
+	if (len && !digits)
+		return 1;
+	return iko_buf_put(out, s[0] == '+' ? s + 1 : s, s[0] == '+' ? len - 1 : len) ? IKO_ENOMEM : 0;
+}
+
+static int csv_record(xctx *c, const iko_csv_row *row, long long recno)
+{
+	const xrec *r = &c->lay.recs[0];
+	size_t i, nv = 0;
+	int bad, rc;
+	char detail[96];
+
+	if (row->nfields != r->n) {
+		snprintf(detail, sizeof(detail), "%zu fields, the layout has %zu", row->nfields, r->n);
+		return reject(c, recno, row->offset, IKO_R_FIELDS, NULL, detail);
+	}
+	for (i = 0; i < r->n; i++) {
+		const xfield *f = &r->f[i];
+		iko_buf *b = &c->bufs[nv];
+		if (f->filler)
+			continue;
+		if (f->type == FT_X || f->type == FT_N) {
+			bad = iko_codec_decode(c->cdc, b, (const unsigned char *)row->fields[i], row->lens[i], 0);
+			if (!bad)
+				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
+		} else {
+			bad = csv_number(b, row->fields[i], row->lens[i]);
+		}
+		if (bad < 0)
+			return bad;
+		if (bad)
+			return reject(c, recno, row->offset, f->type == FT_X || f->type == FT_N ? IKO_R_DECODE
+												  : IKO_R_ZONED,
+				      f->name, "field is not valid");
+		if (!b->ptr && (rc = iko_buf_grow(b, 1)))
+			return rc;
+		nv++;
+	}
+	for (i = 0; i < nv; i++)
+		if ((rc = iko_csv_write_field(c->outs[0].w, c->bufs[i].ptr, c->bufs[i].len)))
+			return rc;
+	if ((rc = iko_csv_end_row(c->outs[0].w)))
+		return rc;
+	c->outs[0].rows++;
+	c->st->records_written++;
+	return 0;
+}
+
+/* Read the whole input as delimited text in the layout's encoding. */
+static int run_csv(xctx *c, int header)
+{
+	cookie_io_functions_t io = { hs_read, NULL, NULL, hs_close };
+	hash_stream *h = calloc(1, sizeof(*h));
+	FILE *fp;
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	long long recno = 0;
+	int rc;
+
+	if (c->lay.nrecs != 1) {
+		free(h);
+		return iko_error_set(IKO_EINVAL, "--recfm csv needs a layout with one record type");
+	}
+	if (!h)
+		return IKO_ENOMEM;
+	h->fp = c->rd.fp;
+	h->sha = &c->rd.sha;
+	h->bytes = &c->rd.offset;
+	fp = fopencookie(h, "rb", io);
+	if (!fp) {
+		free(h);
+		return IKO_ENOMEM;
+	}
+	if ((rc = iko_csv_reader_open_fp(&r, fp, c->source))) {
+		fclose(fp);
+		return rc;
+	}
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		if (rc < 0 && rc != IKO_EPARSE)
+			break;
+		if (header && row.record == 1 && rc == 1)
+			continue;
+		recno++;
+		c->st->records_read++;
+		c->rd.rec.len = 0;
+		iko_buf_clear(&c->rd.rec);
+		iko_buf_put(&c->rd.rec, row.raw, row.raw_len);
+		rc = rc == IKO_EPARSE ? reject(c, recno, row.offset, IKO_R_CSV, NULL, iko_error_message())
+				      : csv_record(c, &row, recno);
+		if (rc)
+			break;
+		if (c->o->progress && (recno & 0x3fff) == 0)
+			c->o->progress("extract", recno, -1, c->o->payload);
+	}
+	iko_csv_reader_free(r);
+	fclose(fp);
+	return rc;
+}
+
 static int recfm_kind(const char *s)
 {
-	static const char *const names[] = { "fixed", "lines", "rdw", "vb" };
+	static const char *const names[] = { "fixed", "lines", "rdw", "vb", "csv" };
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (!strcasecmp(names[i], s))
 			return i;
 	return -1;
@@ -743,7 +888,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	recfm = o->recfm ? o->recfm : c.lay.recfm;
 	c.rd.kind = recfm_kind(recfm);
 	if (c.rd.kind < 0) {
-		rc = iko_error_set(IKO_EINVAL, "unknown record format %s (fixed, lines, rdw, vb)", recfm);
+		rc = iko_error_set(IKO_EINVAL, "unknown record format %s (fixed, lines, rdw, vb, csv)", recfm);
 		goto done;
 	}
 	c.rd.reclen = o->lrecl > 0 ? (int)o->lrecl : c.lay.reclen;
@@ -769,7 +914,12 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	}
 	if ((rc = open_outputs(&c)) || (rc = iko_rejects_open(&c.rej, rpath)))
 		goto done;
-	while ((got = next_record(&c.rd, &off, &why)) > 0) {
+	if (c.rd.kind == 4) {
+		if ((rc = run_csv(&c, c.lay.csv_header)))
+			goto done;
+		got = 0;
+	}
+	while (c.rd.kind != 4 && (got = next_record(&c.rd, &off, &why)) > 0) {
 		recno++;
 		st->records_read++;
 		rc = got == 2 ? reject(&c, recno, off, why, NULL,

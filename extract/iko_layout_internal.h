@@ -37,6 +37,7 @@ typedef struct xlayout {
 	char *encoding, *recfm;
 	int reclen;
 	int rt_off, rt_len;   /* record type field, rt_len 0 = single type */
+	int csv_header;       /* --recfm csv: the first record is a header */
 	xrec *recs;
 	size_t nrecs;
 } xlayout;
