@@ -39,6 +39,8 @@ struct iko_codec {
 	iko_strmap *unmapped;         /* 2 legacy bytes → count */
 	long long n_mapped, n_unmapped;
 	iko_buf pend;                 /* pending DBCS bytes to convert */
+	uint32_t *sjis;               /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
+	uint32_t sjis1[256];          /* sjis: single bytes, same packing; 0 = invalid */
 };
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -82,40 +84,113 @@ static int put_gaiji(iko_codec *c, iko_buf *out, const unsigned char *two)
 
 /* ---- sjis: CP932 / SHIFT_JIS ------------------------------------------------------ */
 
+/* Pack the UTF-8 of one iconv-converted code, or 0 when it does not convert. */
+static uint32_t table_entry(iconv_t cd, const unsigned char *in, size_t n)
+{
+	char out[8], *ip = (char *)in, *op = out;
+	size_t il = n, ol = sizeof(out), len;
+	uint32_t v = 0;
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il)
+		return 0;
+	len = (size_t)(op - out);
+	if (len == 0 || len > 3)
+		return 0;
+	memcpy(&v, out, len);
+	return v | (uint32_t)len << 24;
+}
+
+/*
+ * Build the decoding tables once from glibc's converter, so decoding is a
+ * table lookup per character instead of an iconv call per field.
+ */
 static int sjis_open(iko_codec *c, const char *enc)
 {
+	unsigned b1, b2;
+
 	c->cd = iconv_open("UTF-8", !strcasecmp(enc, "SJIS") || !strcasecmp(enc, "SHIFT-JIS")
 					    ? "SHIFT_JIS"
 					    : !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J") ? "CP932" : enc);
 	c->udc_lo = 0xF0;
 	c->udc_hi = 0xF9;
-	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
+	if (c->cd == (iconv_t)-1)
+		return IKO_EINVAL;
+	c->sjis = calloc(65536, sizeof(uint32_t));
+	if (!c->sjis)
+		return IKO_ENOMEM;
+	for (b1 = 0; b1 < 256; b1++) {
+		unsigned char in[2] = { (unsigned char)b1, 0 };
+		int lead = (b1 >= 0x81 && b1 <= 0x9F) || (b1 >= 0xE0 && b1 <= 0xFC);
+		if (!lead) {
+			c->sjis1[b1] = table_entry(c->cd, in, 1);
+			continue;
+		}
+		if (b1 >= c->udc_lo && b1 <= c->udc_hi)
+			continue;
+		for (b2 = 0x40; b2 <= 0xFC; b2++) {
+			in[1] = (unsigned char)b2;
+			c->sjis[b1 << 8 | b2] = table_entry(c->cd, in, 2);
+		}
+	}
+	return 0;
+}
+
+static int put_packed(iko_buf *out, uint32_t v)
+{
+	size_t n = v >> 24;
+
+	if (out->cap - out->len <= n && iko_buf_grow(out, n))
+		return IKO_ENOMEM;
+	memcpy(out->ptr + out->len, &v, 3);
+	out->len += n;
+	out->ptr[out->len] = '\0';
+	return 0;
 }
 
 static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0;
 	int rc;
 
 	(void)dbcs_only;
+	if (iko_buf_grow(out, len * 3 + 4))
+		return IKO_ENOMEM;
 	while (i < len) {
 		unsigned b = s[i];
-		if (b >= c->udc_lo && b <= c->udc_hi) {
-			if (i + 1 >= len || s[i + 1] < 0x40 || s[i + 1] == 0x7F || s[i + 1] > 0xFC)
-				return 1;
-			if ((rc = conv(c->cd, out, s + run, i - run)) || (rc = put_gaiji(c, out, s + i)))
-				return rc;
-			i += 2;
-			run = i;
-		} else if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
+		uint32_t v;
+		if (b < 0x80) {
+			out->ptr[out->len++] = (char)b;
+			i++;
+			continue;
+		}
+		if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
+			if (i + 1 >= len)
+				return 1; /* a lead byte cut off at the end of the field */
+			if (b >= c->udc_lo && b <= c->udc_hi) {
+				if (s[i + 1] < 0x40 || s[i + 1] == 0x7F || s[i + 1] > 0xFC)
+					return 1;
+				out->ptr[out->len] = '\0';
+				if ((rc = put_gaiji(c, out, s + i)))
+					return rc;
+				if (iko_buf_grow(out, (len - i) * 3 + 4))
+					return IKO_ENOMEM;
+				i += 2;
+				continue;
+			}
+			v = c->sjis[b << 8 | s[i + 1]];
 			i += 2;
 		} else {
+			v = c->sjis1[b];
 			i++;
 		}
+		if (!v)
+			return 1;
+		if ((rc = put_packed(out, v)))
+			return rc;
 	}
-	if (i > len)
-		return 1; /* a lead byte cut off at the end of the field */
-	return conv(c->cd, out, s + run, len - run);
+	out->ptr[out->len] = '\0';
+	return 0;
 }
 
 /* ---- ebcdic: IBM930 / 939 / 1390 / 1399 -------------------------------------------- */
@@ -420,7 +495,7 @@ int iko_codec_open(iko_codec **out, const char *enc)
 	if (rc) {
 		iko_codec_free(c);
 		return rc == IKO_EINVAL ? iko_error_set(IKO_EINVAL, "unknown encoding %s (not known to iconv)", enc)
-					: rc;
+			: rc == IKO_ENOMEM ? iko_error_set(IKO_ENOMEM, "out of memory") : rc;
 	}
 	*out = c;
 	return 0;
@@ -442,6 +517,7 @@ void iko_codec_free(iko_codec *c)
 	if (c->euc != (iconv_t)-1)
 		iconv_close(c->euc);
 	iko_buf_release(&c->pend);
+	free(c->sjis);
 	free(c);
 }
 

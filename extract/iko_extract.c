@@ -19,6 +19,7 @@
 #include "iko_yaml.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -356,32 +357,92 @@ static int decode_binary(iko_buf *out, const xfield *f, const unsigned char *s)
 
 typedef struct reader {
 	FILE *fp;
-	int kind;             /* 0 fixed, 1 lines, 2 rdw, 3 vb */
+	int kind;             /* 0 fixed, 1 lines, 2 rdw, 3 vb, 4 csv */
 	int reclen;
 	long long offset;     /* byte offset of the next record */
 	long long block_left; /* vb: bytes left in the current block */
 	iko_buf rec;
 	iko_sha256 sha;
+	int hash_inline;      /* hash while reading (zip members); else a thread hashes the file */
 	int broken;           /* rdw/vb: cannot resync */
+	unsigned char *buf;   /* read buffer: bytes [pos, len) not consumed yet */
+	size_t len, pos, cap;
+	int eof;
 } reader;
 
-static int rd_getc(reader *r)
-{
-	int ch = getc(r->fp);
+#define RD_CHUNK (1u << 20)
+#define RD_MAX_LINE (16u << 20)
 
-	if (ch != EOF) {
-		unsigned char b = (unsigned char)ch;
-		iko_sha256_update(&r->sha, &b, 1);
+/* Make n bytes available at buf + pos (fewer only at EOF). <0 on error. */
+static int rd_fill(reader *r, size_t n)
+{
+	size_t got;
+
+	if (r->len - r->pos >= n || r->eof)
+		return 0;
+	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->len -= r->pos;
+	r->pos = 0;
+	if (n > r->cap || r->cap - r->len < RD_CHUNK / 2) {
+		size_t cap = r->cap ? r->cap : RD_CHUNK;
+		unsigned char *nb;
+		while (cap < n || cap - r->len < RD_CHUNK / 2)
+			cap *= 2;
+		nb = realloc(r->buf, cap);
+		if (!nb)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		r->buf = nb;
+		r->cap = cap;
 	}
-	return ch;
+	while (r->len < n && !r->eof) {
+		got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+		if (got == 0) {
+			if (ferror(r->fp))
+				return IKO_EIO;
+			r->eof = 1;
+			break;
+		}
+		if (r->hash_inline)
+			iko_sha256_update(&r->sha, r->buf + r->len, got);
+		r->len += got;
+	}
+	return 0;
 }
 
-static size_t rd_read(reader *r, void *buf, size_t n)
+/* Move n available bytes into the record. */
+static int rd_take(reader *r, size_t n)
 {
-	size_t got = fread(buf, 1, n, r->fp);
+	int rc = iko_buf_put(&r->rec, r->buf + r->pos, n);
 
-	iko_sha256_update(&r->sha, buf, got);
-	return got;
+	r->pos += n;
+	r->offset += (long long)n;
+	return rc;
+}
+
+static size_t rd_avail(const reader *r)
+{
+	return r->len - r->pos;
+}
+
+/* A 4-byte RDW/BDW: its length, or -1 when bad/short (bytes kept in rec). */
+static int rd_word(reader *r, int *len)
+{
+	const unsigned char *h;
+	size_t n;
+	int rc;
+
+	if ((rc = rd_fill(r, 4)))
+		return rc;
+	n = rd_avail(r) < 4 ? rd_avail(r) : 4;
+	h = r->buf + r->pos;
+	*len = n == 4 ? (h[0] << 8 | h[1]) : -1;
+	if (n == 4 && (h[2] || h[3]))
+		*len = -1;
+	if (*len < 0)
+		return rd_take(r, n);
+	r->pos += 4;
+	r->offset += 4;
+	return 0;
 }
 
 /*
@@ -390,9 +451,9 @@ static size_t rd_read(reader *r, void *buf, size_t n)
  */
 static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 {
-	unsigned char hdr[4];
-	size_t got;
-	int ch, len;
+	const unsigned char *nl;
+	int rc, len;
+	size_t n;
 
 	iko_buf_clear(&r->rec);
 	*rec_off = r->offset;
@@ -400,28 +461,35 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 		return 0;
 	switch (r->kind) {
 	case 0:
-		if (iko_buf_grow(&r->rec, (size_t)r->reclen))
-			return IKO_ENOMEM;
-		got = rd_read(r, r->rec.ptr, (size_t)r->reclen);
-		r->rec.len = got;
-		r->offset += (long long)got;
-		if (got == 0)
-			return ferror(r->fp) ? IKO_EIO : 0;
-		if (got < (size_t)r->reclen) {
+		if ((rc = rd_fill(r, (size_t)r->reclen)))
+			return rc;
+		n = rd_avail(r) < (size_t)r->reclen ? rd_avail(r) : (size_t)r->reclen;
+		if (n == 0)
+			return 0;
+		if ((rc = rd_take(r, n)))
+			return rc;
+		if (n < (size_t)r->reclen) {
 			*reason = IKO_R_RECLEN;
 			return 2;
 		}
 		return 1;
 	case 1:
-		while ((ch = rd_getc(r)) != EOF) {
-			r->offset++;
-			if (ch == '\n')
+		for (n = (size_t)r->reclen + 2;; n = rd_avail(r) * 2) {
+			if ((rc = rd_fill(r, n)))
+				return rc;
+			nl = memchr(r->buf + r->pos, '\n', rd_avail(r));
+			if (nl || r->eof || rd_avail(r) >= RD_MAX_LINE)
 				break;
-			if (iko_buf_putc(&r->rec, ch))
-				return IKO_ENOMEM;
 		}
-		if (ch == EOF && r->rec.len == 0)
-			return ferror(r->fp) ? IKO_EIO : 0;
+		if (!nl && rd_avail(r) == 0)
+			return 0;
+		n = nl ? (size_t)(nl - (r->buf + r->pos)) : rd_avail(r);
+		if ((rc = rd_take(r, n)))
+			return rc;
+		if (nl) {
+			r->pos++;
+			r->offset++;
+		}
 		if (r->rec.len && r->rec.ptr[r->rec.len - 1] == '\r')
 			iko_buf_truncate(&r->rec, r->rec.len - 1);
 		if (r->rec.len != (size_t)r->reclen) {
@@ -431,13 +499,13 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 		return 1;
 	default:
 		if (r->kind == 3 && r->block_left <= 0) {
-			got = rd_read(r, hdr, 4);
-			if (got == 0)
-				return ferror(r->fp) ? IKO_EIO : 0;
-			r->offset += (long long)got;
-			len = hdr[0] << 8 | hdr[1];
-			if (got < 4 || len < 8 || hdr[2] || hdr[3]) {
-				iko_buf_put(&r->rec, hdr, got);
+			if ((rc = rd_fill(r, 4)))
+				return rc;
+			if (rd_avail(r) == 0)
+				return 0;
+			if ((rc = rd_word(r, &len)))
+				return rc;
+			if (len < 8) {
 				r->broken = 1;
 				*reason = IKO_R_RDW;
 				return 2;
@@ -445,31 +513,51 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 			r->block_left = len - 4;
 			*rec_off = r->offset;
 		}
-		got = rd_read(r, hdr, 4);
-		if (got == 0 && r->kind == 2)
-			return ferror(r->fp) ? IKO_EIO : 0;
-		r->offset += (long long)got;
-		len = got == 4 ? (hdr[0] << 8 | hdr[1]) : 0;
-		if (got < 4 || len < 4 || hdr[2] || hdr[3] || (r->kind == 3 && len > r->block_left)) {
-			iko_buf_put(&r->rec, hdr, got);
+		if ((rc = rd_fill(r, 4)))
+			return rc;
+		if (rd_avail(r) == 0 && r->kind == 2)
+			return 0;
+		if ((rc = rd_word(r, &len)))
+			return rc;
+		if (len < 4 || (r->kind == 3 && len > r->block_left)) {
 			r->broken = 1;
 			*reason = IKO_R_RDW;
 			return 2;
 		}
 		if (r->kind == 3)
 			r->block_left -= len;
-		if (iko_buf_grow(&r->rec, (size_t)len))
-			return IKO_ENOMEM;
-		got = rd_read(r, r->rec.ptr, (size_t)len - 4);
-		r->rec.len = got;
-		r->offset += (long long)got;
-		if (got < (size_t)len - 4) {
+		if ((rc = rd_fill(r, (size_t)len - 4)))
+			return rc;
+		n = rd_avail(r) < (size_t)len - 4 ? rd_avail(r) : (size_t)len - 4;
+		if ((rc = rd_take(r, n)))
+			return rc;
+		if (n < (size_t)len - 4) {
 			r->broken = 1;
 			*reason = IKO_R_RDW;
 			return 2;
 		}
 		return 1;
 	}
+}
+
+/* ---- input fingerprint -------------------------------------------------------- */
+
+typedef struct hasher {
+	pthread_t th;
+	const char *path;
+	char hex[65];
+	int err;
+	int started;
+} hasher;
+
+/* Hash a plain file on the other core while the main thread decodes it. */
+static void *hash_main(void *arg)
+{
+	hasher *h = arg;
+	long long size;
+
+	h->err = iko_file_sha256(h->hex, &size, h->path);
+	return NULL;
 }
 
 /* ---- the stage ------------------------------------------------------------------ */
@@ -728,7 +816,8 @@ static ssize_t hs_read(void *cookie, char *buf, size_t size)
 
 	if (n == 0 && ferror(h->fp))
 		return -1;
-	iko_sha256_update(h->sha, buf, n);
+	if (h->sha)
+		iko_sha256_update(h->sha, buf, n);
 	*h->bytes += (long long)n;
 	return (ssize_t)n;
 }
@@ -822,7 +911,7 @@ static int run_csv(xctx *c, int header)
 	if (!h)
 		return IKO_ENOMEM;
 	h->fp = c->rd.fp;
-	h->sha = &c->rd.sha;
+	h->sha = c->rd.hash_inline ? &c->rd.sha : NULL;
 	h->bytes = &c->rd.offset;
 	fp = fopencookie(h, "rb", io);
 	if (!fp) {
@@ -869,6 +958,7 @@ static int recfm_kind(const char *s)
 int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 {
 	xctx c;
+	hasher hash;
 	const char *enc, *recfm;
 	char *rpath = NULL, *mpath = NULL, *outbase = NULL;
 	long long recno = 0, off;
@@ -878,6 +968,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
+	memset(&hash, 0, sizeof(hash));
 	c.o = o;
 	c.st = st;
 	if (!o->layout_path || !o->input || !o->out)
@@ -899,6 +990,14 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	if ((rc = iko_input_open(&c.rd.fp, &c.source, o->input)))
 		goto done;
 	iko_sha256_init(&c.rd.sha);
+	c.rd.hash_inline = iko_input_is_archive(o->input);
+	if (!c.rd.hash_inline) {
+		hash.path = o->input;
+		if (pthread_create(&hash.th, NULL, hash_main, &hash) == 0)
+			hash.started = 1;
+		else
+			c.rd.hash_inline = 1;
+	}
 	outbase = iko_strdup(o->out);
 	if (!outbase) {
 		rc = IKO_ENOMEM;
@@ -936,7 +1035,17 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	}
 	st->bytes = c.rd.offset;
-	iko_sha256_final_hex(&c.rd.sha, st->input_sha256);
+	if (hash.started) {
+		pthread_join(hash.th, NULL);
+		hash.started = 0;
+		if (hash.err) {
+			rc = hash.err;
+			goto done;
+		}
+		memcpy(st->input_sha256, hash.hex, sizeof(hash.hex));
+	} else {
+		iko_sha256_final_hex(&c.rd.sha, st->input_sha256);
+	}
 	st->gaiji_mapped = iko_codec_gaiji_mapped(c.cdc);
 	st->gaiji_unmapped = iko_codec_gaiji_unmapped(c.cdc);
 	if (st->records_read != st->records_written + st->records_rejected) {
@@ -951,6 +1060,9 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	st->manifest_path = mpath;
 	mpath = NULL;
 done:
+	if (hash.started)
+		pthread_join(hash.th, NULL);
+	free(c.rd.buf);
 	for (i = 0; c.outs && i < c.lay.nrecs; i++) {
 		iko_csv_writer_free(c.outs[i].w);
 		free(c.outs[i].path);

@@ -100,6 +100,11 @@ static int open_member(FILE **out, char **name, const char *path, const char *me
 	return 0;
 }
 
+int iko_input_is_archive(const char *spec)
+{
+	return strstr(spec, ".zip:") || strstr(spec, ".ZIP:") || has_zip_suffix(spec, strlen(spec));
+}
+
 int iko_input_open(FILE **out, char **name, const char *spec)
 {
 	const char *colon = NULL, *p, *slash;

@@ -20,4 +20,7 @@
  */
 int iko_input_open(FILE **out, char **name, const char *spec);
 
+/* 1 when spec names a zip archive or one of its members. */
+int iko_input_is_archive(const char *spec);
+
 #endif
