@@ -635,7 +635,7 @@ static int do_record(xctx *c, long long recno, long long off)
 	const unsigned char *rec = (const unsigned char *)c->rd.rec.ptr;
 	size_t len = c->rd.rec.len, which, i, nv = 0;
 	const xrec *r;
-	int rc, bad;
+	int rc, bad, ebcdic = iko_codec_ebcdic(c->cdc);
 	char detail[160];
 
 	if (!pick_record(c, rec, len, &which))
@@ -656,7 +656,12 @@ static int do_record(xctx *c, long long recno, long long off)
 			}
 			bad = 0; /* variable records: absent trailing fields are empty */
 		} else if (f->type == FT_X || f->type == FT_N) {
-			bad = iko_codec_decode(c->cdc, b, rec + f->offset, (size_t)f->length, f->type == FT_N);
+			size_t flen = (size_t)f->length;
+			/* trailing ASCII spaces go before decoding: in ASCII-based
+			 * encodings 0x20 is never part of a multibyte character */
+			while (!ebcdic && flen && rec[f->offset + flen - 1] == ' ')
+				flen--;
+			bad = iko_codec_decode(c->cdc, b, rec + f->offset, flen, f->type == FT_N);
 			if (bad == 0)
 				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
 		} else if ((f->type == FT_9 || f->type == FT_S9) &&
