@@ -1,5 +1,9 @@
 /*
- * iko_era.c — 和暦 date parsing (see iko_era.h).
+ * iko_era.c — 和暦 date parsing (see iko_era.h), used by the transform
+ * stage's era_date step. The input is first normalised (full-width digits
+ * to ASCII, spaces dropped) into a small stack buffer, then read by one
+ * parser per spelling; every spelling ends in finish()/finish_unknown(),
+ * which hold the calendar and era-boundary rules.
  */
 #include "iko_era.h"
 
@@ -89,6 +93,39 @@ static void era_end(enum iko_era era, int *y, int *m, int *d)
 	}
 }
 
+/*
+ * Day (m > 0) or month and day (m == 0) unknown: the known part must
+ * overlap the era (昭和64年1月 does, 昭和64年2月 does not); a 平成 part after
+ * 2019-04-30 is normalised like a full date.
+ */
+static int finish_unknown(iko_era_date *out, const iko_era_info *e, int ey, int y, int m,
+			  const char *src)
+{
+	char yt[32], known[48];
+	int ly, lm, ld, fm = m ? m : 1, lastm = m ? m : 12;
+
+	year_text(yt, sizeof(yt), e, ey);
+	if (m)
+		snprintf(known, sizeof(known), "%s%d月", yt, m);
+	else
+		snprintf(known, sizeof(known), "%s", yt);
+	era_end(e->era, &ly, &lm, &ld);
+	if (iko_date_cmp(y, lastm, iko_days_in_month(y, lastm), e->y, e->m, e->d) < 0)
+		return iko_error_set(IKO_EPARSE, "%s: %s is not in %s (%s began %04d-%02d-%02d)", src, known,
+				     e->kanji, e->kanji, e->y, e->m, e->d);
+	if (iko_date_cmp(y, fm, 1, ly, lm, ld) > 0) {
+		if (e->era != IKO_ERA_HEISEI)
+			return iko_error_set(IKO_EPARSE, "%s: %s is not in %s (%s ended %04d-%02d-%02d)", src,
+					     known, e->kanji, e->kanji, ly, lm, ld);
+		out->status = IKO_ERA_WARN_NORMALISED;
+	}
+	out->y = y;
+	out->m = m;
+	out->unknown = m ? 1 : 2;
+	snprintf(out->note, sizeof(out->note), "%s%s日不詳", known, m ? "" : "月");
+	return 0;
+}
+
 /* Validate era/year/month/day and fill out. */
 static int finish(iko_era_date *out, enum iko_era era, int ey, int m, int d, const char *src)
 {
@@ -111,26 +148,8 @@ static int finish(iko_era_date *out, enum iko_era era, int ey, int m, int d, con
 	if (y > 9999)
 		return iko_error_set(IKO_EPARSE, "%s: era year %d out of range", src, ey);
 	era_end(era, &ey_, &em, &ed);
-	if (d == 0) {
-		/* unknown day (or month): the known part must overlap the era */
-		int lm = m ? m : 12, fm = m ? m : 1;
-		if (iko_date_cmp(y, lm, iko_days_in_month(y, lm), e->y, e->m, e->d) < 0)
-			return iko_error_set(IKO_EPARSE, "%s: %s%s is before %s began (%04d-%02d-%02d)", src,
-					     yt, m ? "" : "", e->kanji, e->y, e->m, e->d);
-		if (iko_date_cmp(y, fm, 1, ey_, em, ed) > 0 && era != IKO_ERA_HEISEI)
-			return iko_error_set(IKO_EPARSE, "%s: %s is after %s ended (%04d-%02d-%02d)", src, yt,
-					     e->kanji, ey_, em, ed);
-		out->y = y;
-		out->m = m;
-		out->unknown = m ? 1 : 2;
-		if (m)
-			snprintf(out->note, sizeof(out->note), "%s%d月日不詳", yt, m);
-		else
-			snprintf(out->note, sizeof(out->note), "%s月日不詳", yt);
-		if (era == IKO_ERA_HEISEI && iko_date_cmp(y, fm, 1, ey_, em, ed) > 0)
-			out->status = IKO_ERA_WARN_NORMALISED;
-		return 0;
-	}
+	if (d == 0)
+		return finish_unknown(out, e, ey, y, m, src);
 	if (d < 1 || d > 31)
 		return iko_error_set(IKO_EPARSE, "%s: day %d out of range", src, d);
 	if (!iko_date_valid(y, m, d))
@@ -190,6 +209,22 @@ static int parse_digits(iko_era_date *out, const char *s, int n, int code2)
 	return finish(out, (enum iko_era)era, ey, m, d, s);
 }
 
+static int eat(const char **p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*p, lit, n))
+		return 0;
+	*p += n;
+	return 1;
+}
+
+static int is_sep(char c)
+{
+	return c == '.' || c == '/' || c == '-';
+}
+
+/* M/T/S/H/R + YYMMDD, or + Y.M.D (. / -); 元 for the year. */
 static int parse_letter(iko_era_date *out, const char *s)
 {
 	enum iko_era era = era_of_letter(s[0]);
@@ -204,41 +239,54 @@ static int parse_letter(iko_era_date *out, const char *s)
 		digits(p + 4, 2, &d);
 		return finish(out, era, ey, m, d, s);
 	}
-	if (!read_num(&p, 2, &ey) || (*p != '.' && *p != '/' && *p != '-'))
-		return iko_error_set(IKO_EPARSE, "%s: expected era letter + YYMMDD or Y.M.D", s);
-	p++;
-	if (!read_num(&p, 2, &m) || (*p != '.' && *p != '/' && *p != '-'))
-		return iko_error_set(IKO_EPARSE, "%s: expected era letter + YYMMDD or Y.M.D", s);
-	p++;
-	if (!read_num(&p, 2, &d) || *p)
-		return iko_error_set(IKO_EPARSE, "%s: expected era letter + YYMMDD or Y.M.D", s);
+	if (eat(&p, "元")) {
+		ey = 1;
+		if (strlen(p) == 4 && digits(p, 4, &n))
+			return finish(out, era, 1, n / 100, n % 100, s);
+	} else if (!read_num(&p, 2, &ey)) {
+		goto syntax;
+	}
+	if (!is_sep(*p++) || !read_num(&p, 2, &m) || !is_sep(*p++) || !read_num(&p, 2, &d) || *p)
+		goto syntax;
 	return finish(out, era, ey, m, d, s);
+syntax:
+	return iko_error_set(IKO_EPARSE, "%s: expected era letter + YYMMDD or Y.M.D", s);
 }
 
-static int eat(const char **p, const char *lit)
+/* 不詳 for the year: "昭和不詳", "昭和年不詳", "昭和年月日不詳", or "不詳" alone. */
+static int year_unknown(iko_era_date *out, enum iko_era era, const char *rest)
 {
-	size_t n = strlen(lit);
-
-	if (strncmp(*p, lit, n))
+	if (strcmp(rest, "不詳") && strcmp(rest, "年不詳") && strcmp(rest, "年月日不詳"))
 		return 0;
-	*p += n;
+	memset(out, 0, sizeof(*out));
+	out->era = era;
+	out->unknown = 3;
+	if (era == IKO_ERA_NONE)
+		snprintf(out->note, sizeof(out->note), "不詳");
+	else
+		snprintf(out->note, sizeof(out->note), "%s年月日不詳", iko_era_get(era)->kanji);
 	return 1;
 }
 
+/* 平成元年5月8日, 昭和45年3月15日, 昭和45年3月(日)不詳, 昭和45年(月日)不詳. */
 static int parse_kanji(iko_era_date *out, const char *s)
 {
 	const char *p = s;
-	int e, ey = 0, m = 0, d = 0;
+	int e, ey, m = 0, d = 0;
 
+	if (year_unknown(out, IKO_ERA_NONE, p))
+		return 0;
 	for (e = IKO_ERA_MEIJI; e <= IKO_ERA_REIWA; e++)
 		if (eat(&p, iko_era_get((enum iko_era)e)->kanji))
 			break;
 	if (e > IKO_ERA_REIWA)
 		return iko_error_set(IKO_EPARSE, "%s: unknown era name", s);
-	if (!eat(&p, "元") && !read_num(&p, 2, &ey))
+	if (year_unknown(out, (enum iko_era)e, p))
+		return 0;
+	if (eat(&p, "元"))
+		ey = 1;
+	else if (!read_num(&p, 2, &ey))
 		return iko_error_set(IKO_EPARSE, "%s: expected a year after the era", s);
-	if (ey == 0 && p[-1] != '0')
-		ey = 1; /* 元年 */
 	if (!eat(&p, "年"))
 		return iko_error_set(IKO_EPARSE, "%s: expected 年", s);
 	if (*p == '\0' || eat(&p, "不詳") || eat(&p, "月日不詳"))
@@ -246,6 +294,8 @@ static int parse_kanji(iko_era_date *out, const char *s)
 			  : finish(out, (enum iko_era)e, ey, 0, 0, s);
 	if (!read_num(&p, 2, &m) || !eat(&p, "月"))
 		return iko_error_set(IKO_EPARSE, "%s: expected a month", s);
+	if (m == 0)
+		return iko_error_set(IKO_EPARSE, "%s: month 0 out of range", s);
 	if (*p == '\0' || eat(&p, "不詳") || eat(&p, "日不詳"))
 		return *p ? iko_error_set(IKO_EPARSE, "%s: unexpected text after the month", s)
 			  : finish(out, (enum iko_era)e, ey, m, 0, s);

@@ -52,7 +52,7 @@ struct frame {
 };
 
 static int attach(struct frame *stack, int depth, iko_yaml_node **root,
-		  iko_yaml_node *n)
+		  iko_yaml_node *n, const char *name)
 {
 	struct frame *f;
 	iko_yaml_node *p;
@@ -67,6 +67,19 @@ static int attach(struct frame *stack, int depth, iko_yaml_node **root,
 	}
 	f = &stack[depth - 1];
 	p = f->node;
+	if (p->kind == IKO_YAML_MAP && f->filled % 2 == 0 && n->kind == IKO_YAML_SCALAR) {
+		size_t k;
+		for (k = 0; k < f->filled; k += 2)
+			if (p->items[k]->kind == IKO_YAML_SCALAR && !strcmp(p->items[k]->value, n->value)) {
+				int line = n->line;
+				char *key = n->value;
+				n->value = NULL;
+				node_free(n);
+				iko_error_set(IKO_EPARSE, "%s:%d: duplicate key: %s", name, line, key);
+				free(key);
+				return IKO_EPARSE;
+			}
+	}
 	if (f->filled + 1 > f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 8;
 		iko_yaml_node **items = realloc(p->items, nc * sizeof(*items));
@@ -95,9 +108,10 @@ static int parse(iko_yaml_doc *doc, yaml_parser_t *parser)
 		int line;
 
 		if (!yaml_parser_parse(parser, &ev)) {
-			rc = iko_error_set(IKO_EPARSE, "%s:%zu: %s %s", doc->name,
+			rc = iko_error_set(IKO_EPARSE, "%s:%zu: %s%s%s", doc->name,
 					   parser->problem_mark.line + 1,
 					   parser->problem ? parser->problem : "YAML error",
+					   parser->context ? " " : "",
 					   parser->context ? parser->context : "");
 			break;
 		}
@@ -121,7 +135,7 @@ static int parse(iko_yaml_doc *doc, yaml_parser_t *parser)
 			}
 			n->len = ev.data.scalar.length;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			rc = attach(stack, depth, &root, n);
+			rc = attach(stack, depth, &root, n, doc->name);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -136,7 +150,7 @@ static int parse(iko_yaml_doc *doc, yaml_parser_t *parser)
 				rc = iko_error_set(IKO_ENOMEM, "out of memory");
 				break;
 			}
-			rc = attach(stack, depth, &root, n);
+			rc = attach(stack, depth, &root, n, doc->name);
 			if (!rc) {
 				stack[depth].node = n;
 				stack[depth].cap = 0;

@@ -380,7 +380,8 @@ static int rd_fill(reader *r, size_t n)
 
 	if (r->len - r->pos >= n || r->eof)
 		return 0;
-	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	if (r->pos && r->len > r->pos)
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
 	r->len -= r->pos;
 	r->pos = 0;
 	if (n > r->cap || r->cap - r->len < RD_CHUNK / 2) {

@@ -107,7 +107,7 @@ static int step_era(run_ctx *c, const col_map *cm, const map_step *st, iko_buf *
 	if (d.status == IKO_ERA_WARN_NORMALISED) {
 		iko_buf msg = IKO_BUF_INIT;
 		iko_buf_printf(&msg, "%s: 平成 date after 2019-04-30 normalised to 令和 (%s)",
-			       cur->ptr, d.iso);
+			       cur->ptr, d.unknown ? d.note : d.iso);
 		rc = issue(&c->warn, IKO_R_ERA_NORMALISED, cm->column, cur->ptr, iko_buf_cstr(&msg));
 		iko_buf_release(&msg);
 		if (rc < 0)

@@ -109,6 +109,108 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* Every record of a CRLF file: its number, line, byte offset and raw bytes. */
+START_TEST(test_records_crlf)
+{
+	static const char data[] =
+		"id,name,note\r\n"          /* 0 */
+		"1,\"a\r\nb\",\r\n"         /* 14: embedded CRLF, empty last field */
+		"2,\"c\nd\",x\r\n"          /* 25: embedded LF */
+		",,\r\n"                    /* 36: all empty */
+		"3,\"\"\"\",\"\"";          /* 40: doubled quote; no final line end */
+	static const struct {
+		long long line, offset;
+		const char *raw;
+		const char *f[3];
+	} want[] = {
+		{ 1, 0, "id,name,note\r\n", { "id", "name", "note" } },
+		{ 2, 14, "1,\"a\r\nb\",\r\n", { "1", "a\r\nb", "" } },
+		{ 4, 25, "2,\"c\nd\",x\r\n", { "2", "c\nd", "x" } },
+		{ 6, 36, ",,\r\n", { "", "", "" } },
+		{ 7, 40, "3,\"\"\"\",\"\"", { "3", "\"", "" } },
+	};
+	FILE *fp;
+	iko_csv_reader *r = reader_on(data, sizeof(data) - 1, &fp);
+	iko_csv_row row;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(iko_csv_next(r, &row), 1);
+		ck_assert_int_eq(row.record, (long long)i + 1);
+		ck_assert_int_eq(row.line, want[i].line);
+		ck_assert_int_eq(row.offset, want[i].offset);
+		ck_assert_uint_eq(row.raw_len, strlen(want[i].raw));
+		ck_assert_int_eq(memcmp(row.raw, want[i].raw, row.raw_len), 0);
+		ck_assert_uint_eq(row.nfields, 3);
+		for (k = 0; k < 3; k++) {
+			ck_assert_str_eq(row.fields[k], want[i].f[k]);
+			ck_assert_uint_eq(row.lens[k], strlen(want[i].f[k]));
+		}
+	}
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	ck_assert_int_eq(iko_csv_reader_tell(r), (long long)sizeof(data) - 1);
+	iko_csv_reader_free(r);
+	fclose(fp);
+}
+END_TEST
+
+/* Fields made of awkward pieces, written then read back unchanged. */
+START_TEST(test_random_round_trip)
+{
+	static const char *const pieces[] = {
+		"a", ",", "\"", "\r", "\n", "\r\n", " ", "表", "\x95\x5c", "\x83\x5c", "0", "",
+	};
+	enum { ROWS = 300, MAXF = 7, MAXP = 6 };
+	char dir[] = "/tmp/iko-csv-XXXXXX";
+	char *path;
+	iko_buf cells[ROWS][MAXF];
+	size_t nf[ROWS];
+	unsigned long seed = 20240501;
+	iko_csv_writer *w = NULL;
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	size_t i, k, j, np;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = iko_path_join(dir, "rt.csv");
+	ck_assert_int_eq(iko_csv_writer_open(&w, path, 0600), 0);
+	for (i = 0; i < ROWS; i++) {
+		seed = seed * 1103515245u + 12345u;
+		nf[i] = 2 + (seed >> 16) % (MAXF - 1);
+		for (k = 0; k < nf[i]; k++) {
+			iko_buf *b = &cells[i][k];
+			*b = (iko_buf)IKO_BUF_INIT;
+			ck_assert_int_eq(iko_buf_puts(b, ""), 0);
+			seed = seed * 1103515245u + 12345u;
+			np = (seed >> 16) % MAXP;
+			for (j = 0; j < np; j++) {
+				seed = seed * 1103515245u + 12345u;
+				iko_buf_puts(b, pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))]);
+			}
+			ck_assert_int_eq(iko_csv_write_field(w, b->ptr, b->len), 0);
+		}
+		ck_assert_int_eq(iko_csv_end_row(w), 0);
+	}
+	ck_assert_int_eq(iko_csv_writer_rows(w), ROWS);
+	ck_assert_int_eq(iko_csv_writer_commit(w), 0);
+	iko_csv_writer_free(w);
+	ck_assert_int_eq(iko_csv_reader_open(&r, path), 0);
+	for (i = 0; i < ROWS; i++) {
+		ck_assert_int_eq(iko_csv_next(r, &row), 1);
+		ck_assert_uint_eq(row.nfields, nf[i]);
+		for (k = 0; k < nf[i]; k++) {
+			ck_assert_uint_eq(row.lens[k], cells[i][k].len);
+			ck_assert_int_eq(memcmp(row.fields[k], cells[i][k].ptr, row.lens[k]), 0);
+			iko_buf_release(&cells[i][k]);
+		}
+	}
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_writer_round_trip)
 {
 	static const char *const fields[] = {
@@ -184,6 +286,8 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_quoting);
 	tcase_add_test(tc, test_bom_and_sjis);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_records_crlf);
+	tcase_add_test(tc, test_random_round_trip);
 	tcase_add_test(tc, test_writer_round_trip);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);

@@ -3,6 +3,7 @@
  * 平成31年5月以降 normalisation, and exact error messages.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "iko_era.h"
@@ -16,47 +17,76 @@ static const struct {
 	int unknown;
 	const char *note;
 	int status;
+	enum iko_era era; /* as written; 0 = not checked */
 } valid[] = {
 	/* each era's first and last day */
-	{ "1010125", "1868-01-25", 0, "", IKO_ERA_OK },
-	{ "1450729", "1912-07-29", 0, "", IKO_ERA_OK },
-	{ "2010730", "1912-07-30", 0, "", IKO_ERA_OK },
-	{ "2151224", "1926-12-24", 0, "", IKO_ERA_OK },
-	{ "3011225", "1926-12-25", 0, "", IKO_ERA_OK },
-	{ "3640107", "1989-01-07", 0, "", IKO_ERA_OK },
-	{ "4010108", "1989-01-08", 0, "", IKO_ERA_OK },
-	{ "4310430", "2019-04-30", 0, "", IKO_ERA_OK },
-	{ "5010501", "2019-05-01", 0, "", IKO_ERA_OK },
+	{ "1010125", "1868-01-25", 0, "", IKO_ERA_OK, IKO_ERA_MEIJI },
+	{ "1450729", "1912-07-29", 0, "", IKO_ERA_OK, IKO_ERA_MEIJI },
+	{ "2010730", "1912-07-30", 0, "", IKO_ERA_OK, IKO_ERA_TAISHO },
+	{ "2151224", "1926-12-24", 0, "", IKO_ERA_OK, IKO_ERA_TAISHO },
+	{ "3011225", "1926-12-25", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "3640107", "1989-01-07", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "4010108", "1989-01-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "4310430", "2019-04-30", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "5010501", "2019-05-01", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
 	/* 平成31年5月以降 → 令和 with a warning */
-	{ "4310501", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED },
-	{ "4320115", "2020-01-15", 0, "", IKO_ERA_WARN_NORMALISED },
-	{ "平成31年5月1日", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED },
+	{ "4310501", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
+	{ "4320115", "2020-01-15", 0, "", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
+	{ "平成31年5月1日", "2019-05-01", 0, "", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
 	/* leap years */
-	{ "4040229", "1992-02-29", 0, "", IKO_ERA_OK },
-	{ "5020229", "2020-02-29", 0, "", IKO_ERA_OK },
+	{ "4040229", "1992-02-29", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "5020229", "2020-02-29", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
 	/* spellings */
-	{ "H010508", "1989-05-08", 0, "", IKO_ERA_OK },
-	{ "H01.05.08", "1989-05-08", 0, "", IKO_ERA_OK },
-	{ "h1/5/8", "1989-05-08", 0, "", IKO_ERA_OK },
-	{ "S45-03-15", "1970-03-15", 0, "", IKO_ERA_OK },
-	{ "R060401", "2024-04-01", 0, "", IKO_ERA_OK },
-	{ "T150101", "1926-01-01", 0, "", IKO_ERA_OK },
-	{ "M440101", "1911-01-01", 0, "", IKO_ERA_OK },
-	{ "04010508", "1989-05-08", 0, "", IKO_ERA_OK },
-	{ "03451231", "1970-12-31", 0, "", IKO_ERA_OK },
-	{ "平成元年5月8日", "1989-05-08", 0, "", IKO_ERA_OK },
-	{ "令和元年5月1日", "2019-05-01", 0, "", IKO_ERA_OK },
-	{ "昭和４５年３月１５日", "1970-03-15", 0, "", IKO_ERA_OK },
-	{ "昭和 45年 3月 15日", "1970-03-15", 0, "", IKO_ERA_OK },
-	{ "３４５０３１５", "1970-03-15", 0, "", IKO_ERA_OK },
+	{ "H010508", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "H01.05.08", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "h1/5/8", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "S45-03-15", "1970-03-15", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "R060401", "2024-04-01", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
+	{ "T150101", "1926-01-01", 0, "", IKO_ERA_OK, IKO_ERA_TAISHO },
+	{ "M440101", "1911-01-01", 0, "", IKO_ERA_OK, IKO_ERA_MEIJI },
+	{ "04010508", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "03451231", "1970-12-31", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "平成元年5月8日", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "令和元年5月1日", "2019-05-01", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
+	{ "昭和４５年３月１５日", "1970-03-15", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和 45年 3月 15日", "1970-03-15", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "３４５０３１５", "1970-03-15", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
 	/* unknown parts: never a made-up day */
-	{ "3450300", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
-	{ "3450000", "", 2, "昭和45年月日不詳", IKO_ERA_OK },
-	{ "4010100", "", 1, "平成元年1月日不詳", IKO_ERA_OK },
-	{ "昭和45年3月不詳", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
-	{ "昭和45年不詳", "", 2, "昭和45年月日不詳", IKO_ERA_OK },
-	{ "令和元年", "", 2, "令和元年月日不詳", IKO_ERA_OK },
-	{ "昭和45年3月", "", 1, "昭和45年3月日不詳", IKO_ERA_OK },
+	{ "3450300", "", 1, "昭和45年3月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "3450000", "", 2, "昭和45年月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "4010100", "", 1, "平成元年1月日不詳", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "昭和45年3月不詳", "", 1, "昭和45年3月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和45年不詳", "", 2, "昭和45年月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "令和元年", "", 2, "令和元年月日不詳", IKO_ERA_OK, IKO_ERA_REIWA },
+	{ "昭和45年3月", "", 1, "昭和45年3月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和64年1月", "", 1, "昭和64年1月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "平成元年1月日不詳", "", 1, "平成元年1月日不詳", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "平成31年4月", "", 1, "平成31年4月日不詳", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "平成31年5月", "", 1, "平成31年5月日不詳", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
+	{ "4320000", "", 2, "平成32年月日不詳", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
+	{ "昭和不詳", "", 3, "昭和年月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和年月日不詳", "", 3, "昭和年月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "不詳", "", 3, "不詳", IKO_ERA_OK, IKO_ERA_NONE },
+	{ "年月日不詳", "", 3, "不詳", IKO_ERA_OK, IKO_ERA_NONE },
+	{ "平成年不詳", "", 3, "平成年月日不詳", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "昭和45年月日不詳", "", 2, "昭和45年月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和４５年　３月日不詳", "", 1, "昭和45年3月日不詳", IKO_ERA_OK, IKO_ERA_SHOWA },
+	/* the boundaries again, spelled in kanji */
+	{ "明治元年1月25日", "1868-01-25", 0, "", IKO_ERA_OK, IKO_ERA_MEIJI },
+	{ "明治45年7月29日", "1912-07-29", 0, "", IKO_ERA_OK, IKO_ERA_MEIJI },
+	{ "大正元年7月30日", "1912-07-30", 0, "", IKO_ERA_OK, IKO_ERA_TAISHO },
+	{ "大正15年12月24日", "1926-12-24", 0, "", IKO_ERA_OK, IKO_ERA_TAISHO },
+	{ "昭和元年12月25日", "1926-12-25", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "昭和64年1月7日", "1989-01-07", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
+	{ "平成元年1月8日", "1989-01-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "平成31年4月30日", "2019-04-30", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "平成32年1月15日", "2020-01-15", 0, "", IKO_ERA_WARN_NORMALISED, IKO_ERA_HEISEI },
+	{ "令和元年５月１日", "2019-05-01", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
+	{ "平成4年2月29日", "1992-02-29", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	/* 元 in the letter spellings; full-width digits there too */
+	{ "H元.5.8", "1989-05-08", 0, "", IKO_ERA_OK, IKO_ERA_HEISEI },
+	{ "r元0501", "2019-05-01", 0, "", IKO_ERA_OK, IKO_ERA_REIWA },
+	{ "S４５.０３.１５", "1970-03-15", 0, "", IKO_ERA_OK, IKO_ERA_SHOWA },
 };
 
 START_TEST(test_valid)
@@ -69,6 +99,14 @@ START_TEST(test_valid)
 	ck_assert_int_eq(d.unknown, valid[_i].unknown);
 	ck_assert_str_eq(d.note, valid[_i].note);
 	ck_assert_int_eq(d.status, valid[_i].status);
+	if (valid[_i].era != IKO_ERA_NONE)
+		ck_assert_int_eq(d.era, valid[_i].era);
+	if (valid[_i].unknown == 0) /* y, m, d agree with iso */
+		ck_assert_int_eq(d.y * 10000 + d.m * 100 + d.d,
+				 atoi(valid[_i].iso) * 10000 + atoi(valid[_i].iso + 5) * 100 +
+					 atoi(valid[_i].iso + 8));
+	else
+		ck_assert_int_eq(d.d, 0);
 }
 END_TEST
 
@@ -97,6 +135,33 @@ static const struct {
 	{ "平成三年", "平成三年: expected a year after the era" },
 	{ "昭和45年3月1", "昭和45年3月1: expected a day and 日" },
 	{ "", "empty date" },
+	/* the same boundaries in kanji */
+	{ "昭和64年1月8日", "昭和64年1月8日: 昭和64年1月8日 is not a date of 昭和 (昭和 ended 1989-01-07)" },
+	{ "平成元年1月7日", "平成元年1月7日: 平成元年1月7日 is not a date of 平成 (平成 began 1989-01-08)" },
+	{ "大正元年7月29日", "大正元年7月29日: 大正元年7月29日 is not a date of 大正 (大正 began 1912-07-30)" },
+	{ "大正15年12月25日", "大正15年12月25日: 大正15年12月25日 is not a date of 大正 (大正 ended 1926-12-24)" },
+	{ "令和元年4月30日", "令和元年4月30日: 令和元年4月30日 is not a date of 令和 (令和 began 2019-05-01)" },
+	{ "平成5年2月29日", "平成5年2月29日: 平成5年2月29日 does not exist (1993-02 has 28 days)" },
+	{ "S450431", "S450431: 昭和45年4月31日 does not exist (1970-04 has 30 days)" },
+	/* unknown day or month: the known part must overlap the era */
+	{ "昭和64年2月", "昭和64年2月: 昭和64年2月 is not in 昭和 (昭和 ended 1989-01-07)" },
+	{ "3011100", "3011100: 昭和元年11月 is not in 昭和 (昭和 began 1926-12-25)" },
+	{ "2160000", "2160000: 大正16年 is not in 大正 (大正 ended 1926-12-24)" },
+	{ "昭和45年13月1日", "昭和45年13月1日: month 13 out of range" },
+	{ "昭和45年0月1日", "昭和45年0月1日: month 0 out of range" },
+	{ "昭和45年3月0日", "昭和45年3月0日: day 0 out of range" },
+	{ "昭和00年3月1日", "昭和00年3月1日: era year 00 out of range" },
+	{ "昭和45年3月15日頃", "昭和45年3月15日頃: expected a day and 日" },
+	{ "昭和45月", "昭和45月: expected 年" },
+	{ "天保3年", "天保3年: unknown era name" },
+	{ "H元.5", "H元.5: expected era letter + YYMMDD or Y.M.D" },
+	{ "H1.5.8.9", "H1.5.8.9: expected era letter + YYMMDD or Y.M.D" },
+	{ "H01.05.32", "H01.05.32: day 32 out of range" },
+	{ "S4503150", "S4503150: expected era letter + YYMMDD or Y.M.D" },
+	{ "0345031", "0345031: era digit 0 unknown" },
+	{ "06010101", "06010101: era code 6 unknown" },
+	{ "12345678901234567890123456789012345678901234567890123456789012345",
+	  "date text too long (65 bytes)" },
 };
 
 START_TEST(test_invalid)

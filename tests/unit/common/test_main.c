@@ -8,7 +8,7 @@
 Suite *csv_suite(void);
 Suite *era_suite(void);
 Suite *checkdigit_suite(void);
-Suite *core_suite(void);
+Suite *buf_json_yaml_suite(void);
 
 int main(void)
 {
@@ -17,7 +17,7 @@ int main(void)
 
 	srunner_add_suite(sr, era_suite());
 	srunner_add_suite(sr, checkdigit_suite());
-	srunner_add_suite(sr, core_suite());
+	srunner_add_suite(sr, buf_json_yaml_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
