@@ -312,9 +312,7 @@ static int parse_pic(cb *c, const tok *t, item *it, const char *usage)
 		it->size = n9 / 2 + 1;
 	} else {
 		it->type = FT_B;
-		if (n9 > 18)
-			return cberr(c, t->line, t->col, "binary items over 18 digits are not supported yet: ", t->s);
-		it->size = n9 <= 4 ? 2 : n9 <= 9 ? 4 : 8;
+		it->size = n9 <= 4 ? 2 : n9 <= 9 ? 4 : n9 <= 18 ? 8 : 16;
 	}
 	return 0;
 }

@@ -87,7 +87,7 @@ static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fi
 			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: unknown type %s (X, N, G, 9, S9, P, B)",
 					     iko_yaml_name(doc), fn->line, name, type);
 		if (len < 1 || len > 32767 || off < 0 || off > 1000000 || occ < 1 || occ > 10000 ||
-		    scale < 0 || scale > 18 || (t == FT_B && len != 1 && len != 2 && len != 4 && len != 8))
+		    scale < 0 || scale > 18 || (t == FT_B && len != 1 && len != 2 && len != 4 && len != 8 && len != 16))
 			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: bad offset, length, scale or occurs",
 					     iko_yaml_name(doc), fn->line, name);
 		if (t == FT_S9)
@@ -333,23 +333,55 @@ static int decode_packed(iko_buf *out, const xfield *f, const unsigned char *s)
 	return put_decimal(out, dg, n, f->scale, sign == 0x0D);
 }
 
+/*
+ * Big-endian two's complement (signed) or unsigned binary of 1–16 bytes,
+ * converted to decimal by long division on 32-bit limbs (no floating point,
+ * no 128-bit compiler extension).
+ */
 static int decode_binary(iko_buf *out, const xfield *f, const unsigned char *s)
 {
-	uint64_t u = 0;
-	char dg[32];
-	int i, neg = 0, n;
+	uint32_t w[4] = { 0, 0, 0, 0 };
+	char dg[48], tmp[48];
+	int i, neg = 0, n = 0, nz, k;
 
-	for (i = 0; i < f->length; i++)
-		u = u << 8 | s[i];
+	if (f->length < 1 || f->length > 16)
+		return 1;
+	for (i = 0; i < f->length; i++) {
+		int pos = f->length - 1 - i;          /* byte position from the right */
+		w[3 - pos / 4] |= (uint32_t)s[i] << (8 * (pos % 4));
+	}
 	if (f->is_signed && (s[0] & 0x80)) {
-		if (f->length < 8)
-			u |= ~(uint64_t)0 << (8 * f->length);
-		u = ~u + 1;
+		uint64_t carry = 1;
+		for (i = f->length; i < 16; i++)      /* sign-extend to 16 bytes */
+			w[3 - i / 4] |= (uint32_t)0xFF << (8 * (i % 4));
+		for (i = 3; i >= 0; i--) {            /* negate: ~w + 1 */
+			uint64_t v = (uint64_t)(uint32_t)~w[i] + carry;
+			w[i] = (uint32_t)v;
+			carry = v >> 32;
+		}
 		neg = 1;
 	}
-	n = snprintf(dg, sizeof(dg), "%llu", (unsigned long long)u);
-	if (n < 0)
-		return 1;
+	do {
+		uint64_t rem = 0;
+		nz = 0;
+		for (i = 0; i < 4; i++) {
+			uint64_t cur = rem << 32 | w[i];
+			w[i] = (uint32_t)(cur / 1000000000u);
+			rem = cur % 1000000000u;
+			nz |= w[i] != 0;
+		}
+		for (k = 0; k < 9 && (nz || rem); k++) {
+			tmp[n++] = (char)('0' + rem % 10);
+			rem /= 10;
+		}
+		if (nz)
+			for (; k < 9; k++)
+				tmp[n++] = '0';
+	} while (nz);
+	if (n == 0)
+		tmp[n++] = '0';
+	for (i = 0; i < n; i++)
+		dg[i] = tmp[n - 1 - i];
 	return put_decimal(out, dg, (size_t)n, f->scale, neg);
 }
 

@@ -67,4 +67,36 @@ set +e
 "$IKO" extract --layout "$W/bad3.cpy" --input "$W/free.dat" --out "$W/x" 2>"$W/err"; rc=$?
 set -e
 [ "$(cat "$W/err")" = "iko: extract: $W/bad3.cpy:1:8: several 01 records: the first field of each must be the record type with a VALUE (or an 88 level) telling it apart: R" ] || fail "$(cat "$W/err")"
+# binary (COMP/COMP-5/BINARY) of every storage size up to 38 digits / 16
+# bytes; the bytes come from Python's int.to_bytes, not from iko
+cat > "$W/bin.cpy" <<'CPY'
+       01  BIN-REC.
+           05  B2   PIC S9(4) COMP.
+           05  B4   PIC S9(9) BINARY.
+           05  B8   PIC S9(16)V99 COMP-5.
+           05  B16  PIC S9(36)V99 COMP.
+           05  U16  PIC 9(38) COMP.
+CPY
+/usr/bin/python3 - "$W" <<'PY'
+import sys
+w = sys.argv[1]
+rows = [(-1, -123456789, -12345678901234567, -(10**37) - 12345, 10**38 - 1),
+        (32767, 2147483647, 999999999999999999, 10**37 + 5, 0),
+        (-32768, -2147483648, -(2**63), -(2**127), 2**127 + 3)]
+with open(w + "/bin.dat", "wb") as f:
+    for r in rows:
+        f.write(r[0].to_bytes(2, "big", signed=True) + r[1].to_bytes(4, "big", signed=True) +
+                r[2].to_bytes(8, "big", signed=True) + r[3].to_bytes(16, "big", signed=True) +
+                r[4].to_bytes(16, "big", signed=False))
+def dec(v, scale):
+    s = str(abs(v)).rjust(scale + 1, "0")
+    t = s[:-scale] + "." + s[-scale:] if scale else s
+    return ("-" if v < 0 else "") + t
+with open(w + "/bin.expect", "w") as f:
+    f.write("B2,B4,B8,B16,U16\n")
+    for r in rows:
+        f.write(",".join([str(r[0]), str(r[1]), dec(r[2], 2), dec(r[3], 2), str(r[4])]) + "\n")
+PY
+"$IKO" extract --layout "$W/bin.cpy" --input "$W/bin.dat" --out "$W/bin.csv" 2>/dev/null
+cmp "$W/bin.csv" "$W/bin.expect" || { diff "$W/bin.csv" "$W/bin.expect"; fail "binary"; }
 echo "extract_copybook: ok"
