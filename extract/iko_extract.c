@@ -993,6 +993,19 @@ static int recfm_kind(const char *s)
 	return -1;
 }
 
+int iko_extract_layout_types(const char *path, size_t *n)
+{
+	xlayout l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	*n = 0;
+	if ((rc = layout_load(&l, path)) == 0)
+		*n = l.nrecs;
+	iko_xlayout_free(&l);
+	return rc;
+}
+
 int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 {
 	xctx c;

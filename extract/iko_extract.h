@@ -44,4 +44,11 @@ typedef struct iko_extract_stats {
 int iko_extract_run(iko_extract_stats *out, const iko_extract_options *opts);
 void iko_extract_stats_release(iko_extract_stats *st);
 
+/*
+ * Number of record types the layout at path declares (*n >= 1): with more
+ * than one, iko_extract_run needs a directory as out and writes one
+ * <record name>.csv per type there. Errors as for iko_extract_run.
+ */
+int iko_extract_layout_types(const char *path, size_t *n);
+
 #endif

@@ -93,10 +93,20 @@ static int stage_extract(rctx *c)
 		iko_extract_options eo = IKO_EXTRACT_OPTIONS_INIT;
 		iko_extract_stats st;
 		char *input = iko_path_join(o->muni->dump, in->file);
-		char *rel = iko_aprintf("extract/%s.csv", in->name);
-		char *out = rel ? sub(c->r->run_dir, rel) : NULL;
-		char *gaiji = in->gaiji ? iko_path_join(o->muni->dump, in->gaiji) : NULL;
+		char *rel, *out, *gaiji;
+		size_t ntypes = 0;
 
+		/*
+		 * One record type: extract/<input name>.csv. Several (header,
+		 * details, trailer): extract/<record name>.csv, one per type.
+		 */
+		if ((rc = iko_extract_layout_types(in->layout, &ntypes))) {
+			free(input);
+			return rc;
+		}
+		rel = ntypes > 1 ? iko_strdup("extract") : iko_aprintf("extract/%s.csv", in->name);
+		out = rel ? sub(c->r->run_dir, rel) : NULL;
+		gaiji = in->gaiji ? iko_path_join(o->muni->dump, in->gaiji) : NULL;
 		free(rel);
 		if (!input || !out || (in->gaiji && !gaiji)) {
 			free(input);
