@@ -14,18 +14,27 @@
 #include <string.h>
 
 const char cmd_sample_usage[] =
-	"usage: iko sample --vendor A --lg-code CODE --residents N --seed S\n"
+	"usage: iko sample --vendor A|B|C --lg-code CODE --residents N --seed S\n"
 	"                  [--inject N] [--name NAME] --out DIR\n\n"
 	"Generate a fictional municipality's legacy dump, deterministically: the\n"
-	"same arguments always give byte-identical files. Files in DIR (created\n"
-	"if missing; see docs/vendor-a.md for the byte layout, docs/sample.md):\n"
-	"  JUMIN.DAT     residents, current and removed (CP932, 280 bytes + CRLF), mode 0600\n"
-	"  SETAI.DAT     households with current members (CP932, 40 bytes + CRLF), mode 0600\n"
-	"  TOUKEI.CSV    the old system's own totals (CP932 CSV, CRLF)\n"
-	"  GAIJI.CSV     the municipality's gaiji table (UTF-8 CSV)\n"
-	"  injected.csv  with --inject: the planted defects (UTF-8 CSV), mode 0600\n\n"
+	"same arguments always give byte-identical files, and the same seed gives\n"
+	"the same people whichever vendor writes them. Files in DIR (created if\n"
+	"missing; byte layouts in docs/vendor-a.md, vendor-b.md, vendor-c.md):\n"
+	"  vendor A, a PC system (CP932):\n"
+	"    JUMIN.DAT    residents, current and removed (280 bytes + CRLF), mode 0600\n"
+	"    SETAI.DAT    households with current members (40 bytes + CRLF), mode 0600\n"
+	"    TOUKEI.CSV   the old system's own totals (CP932 CSV, CRLF)\n"
+	"  vendor B, an IBM host (CCSID 930, fixed length, no separators):\n"
+	"    JUMIN.DAT    header, residents, trailer with counts and hash totals (LRECL 300)\n"
+	"    SETAI.DAT    header, households, trailer (LRECL 80)\n"
+	"  vendor C, a Fujitsu host (JEF, variable blocked BDW/RDW):\n"
+	"    JUMIN.DAT    residents, SETAI.DAT households, TOUKEI.DAT totals (JEF, 80 bytes)\n"
+	"  all vendors:\n"
+	"    GAIJI.CSV    the municipality's gaiji table, vendor codes (UTF-8 CSV)\n"
+	"    injected.csv with --inject: the planted defects (UTF-8 CSV), mode 0600\n\n"
 	"options:\n"
-	"  --vendor V      legacy vendor layout; only A is supported so far\n"
+	"  --vendor V      legacy vendor: A (PC, CP932), B (IBM host, CCSID 930) or\n"
+	"                  C (Fujitsu host, JEF)\n"
 	"  --lg-code CODE  6-digit 団体コード with a valid check digit (e.g. 131016);\n"
 	"                  its first 5 digits become SHI_CD\n"
 	"  --residents N   current residents (住登者) to generate, 1..10000000;\n"
@@ -64,7 +73,11 @@ static void print_summary(const iko_sample_options *o, const iko_sample_result *
 	       r->residents_current + r->residents_removed, r->residents_current,
 	       r->residents_removed);
 	printf("  SETAI.DAT    %lld records\n", r->households);
-	printf("  TOUKEI.CSV   %lld rows (%lld 町字)\n", r->toukei_rows, r->towns);
+	if (o->vendor[0] == 'B')
+		printf("  (totals in the trailer records; %lld 町字)\n", r->towns);
+	else
+		printf("  %s   %lld rows (%lld 町字)\n", o->vendor[0] == 'A' ? "TOUKEI.CSV" : "TOUKEI.DAT",
+		       r->toukei_rows, r->towns);
 	printf("  GAIJI.CSV    %lld codes\n", r->gaiji_codes);
 	if (o->inject > 0) {
 		printf("  injected.csv %lld rows\n", r->injected_rows);
@@ -94,9 +107,9 @@ int cmd_sample(int argc, char **argv, const iko_cli *cli)
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
 	if (!vendor)
-		return iko_cli_usage(cli, "missing --vendor (supported: A)");
-	if (strcmp(vendor, "A"))
-		return iko_cli_usage(cli, "vendor %s is not supported yet (supported: A)", vendor);
+		return iko_cli_usage(cli, "missing --vendor (supported: A, B, C)");
+	if (strcmp(vendor, "A") && strcmp(vendor, "B") && strcmp(vendor, "C"))
+		return iko_cli_usage(cli, "vendor %s is not supported (supported: A, B, C)", vendor);
 	o.vendor = vendor;
 	if (!o.lg_code)
 		return iko_cli_usage(cli, "missing --lg-code");

@@ -510,8 +510,13 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 		goto done;
 	out->pack_version = iko_strdup(iko_pack_version(pack));
 	out->schema_version = iko_strdup(s->version);
-	if (o->dump_dir && (rc = iko_figures_read_old(old, pack, o->dump_dir)))
-		goto done;
+	if (o->dump_dir) {
+		char *xdir = iko_path_join(o->run_dir, "extract");
+		rc = xdir ? iko_figures_read_old(old, pack, o->dump_dir, xdir) : IKO_ENOMEM;
+		free(xdir);
+		if (rc)
+			goto done;
+	}
 	if ((rc = iko_figures_from_csv(ext, s, tdir)))
 		goto done;
 	if (o->conn && ((rc = iko_figures_new(&db)) ||

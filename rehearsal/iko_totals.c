@@ -216,10 +216,16 @@ done:
 	return rc;
 }
 
-int iko_figures_read_old(iko_figures *f, const iko_pack *pack, const char *dump_dir)
+/*
+ * One source of the old system's totals: a CSV in the dump (file:, in
+ * encoding:) or a record type iko extracted from it (extract: NAME, read
+ * from extract_dir/NAME.csv, UTF-8), e.g. a host file's trailer record.
+ */
+static int read_source(iko_figures *f, const iko_pack *pack, const iko_yaml_node *tot,
+		       const char *dump_dir, const char *extract_dir)
 {
-	const iko_yaml_node *tot = iko_pack_totals(pack), *rules;
-	const char *file, *enc;
+	const iko_yaml_node *rules;
+	const char *file, *enc, *ext;
 	iko_csv_reader *r = NULL;
 	iko_csv_row row;
 	iconv_t cd = (iconv_t)-1;
@@ -228,14 +234,25 @@ int iko_figures_read_old(iko_figures *f, const iko_pack *pack, const char *dump_
 	size_t nhdr = 0, i, k;
 	int rc = 0;
 
-	if (!tot)
-		return 0;
 	file = iko_yaml_str(tot, "file", NULL);
-	enc = iko_yaml_str(tot, "encoding", "UTF-8");
+	ext = iko_yaml_str(tot, "extract", NULL);
+	enc = ext ? "UTF-8" : iko_yaml_str(tot, "encoding", "UTF-8");
 	rules = iko_yaml_get(tot, "rows");
-	if (!file || !rules)
-		return iko_error_set(IKO_EPARSE, "pack %s: totals needs file: and rows:", iko_pack_name(pack));
-	path = iko_path_join(dump_dir, file);
+	if ((!file == !ext) || !rules)
+		return iko_error_set(IKO_EPARSE, "pack %s: totals line %d needs file: or extract:, and rows:",
+				     iko_pack_name(pack), tot->line);
+	if (ext) {
+		char *name = iko_aprintf("%s.csv", ext);
+		if (!extract_dir) {
+			free(name);
+			return iko_error_set(IKO_EINVAL, "pack %s: totals from extract %s need the run's extract directory",
+					     iko_pack_name(pack), ext);
+		}
+		path = name ? iko_path_join(extract_dir, name) : NULL;
+		free(name);
+	} else {
+		path = iko_path_join(dump_dir, file);
+	}
 	if (!path)
 		return IKO_ENOMEM;
 	cd = iconv_open("UTF-8", enc);
@@ -288,6 +305,23 @@ done:
 		iconv_close(cd);
 	free(path);
 	return rc < 0 ? rc : 0;
+}
+
+int iko_figures_read_old(iko_figures *f, const iko_pack *pack, const char *dump_dir,
+			 const char *extract_dir)
+{
+	const iko_yaml_node *tot = iko_pack_totals(pack);
+	size_t i;
+	int rc;
+
+	if (!tot)
+		return 0;
+	if (tot->kind != IKO_YAML_SEQ)
+		return read_source(f, pack, tot, dump_dir, extract_dir);
+	for (i = 0; i < iko_yaml_count(tot); i++)
+		if ((rc = read_source(f, pack, iko_yaml_at(tot, i), dump_dir, extract_dir)))
+			return rc;
+	return 0;
 }
 
 /* ---- measures over CSV -------------------------------------------------- */
@@ -471,9 +505,14 @@ static int measure_sql(iko_buf *sql, PGconn *conn, const iko_schema *s, const ik
 	case IKO_MEASURE_MAX: rc |= iko_buf_puts(sql, "max("); break;
 	default: break;
 	}
-	if (m->kind != IKO_MEASURE_COUNT) {
+	if (m->kind == IKO_MEASURE_SUM) {
+		/* code columns of digits (宛名番号 hash totals) sum as numbers too */
+		rc |= iko_buf_putc(sql, '(');
 		rc |= ident(sql, conn, m->column);
-		rc |= iko_buf_puts(sql, m->kind == IKO_MEASURE_SUM ? "), 0)" : ")");
+		rc |= iko_buf_puts(sql, ")::numeric), 0)");
+	} else if (m->kind != IKO_MEASURE_COUNT) {
+		rc |= ident(sql, conn, m->column);
+		rc |= iko_buf_puts(sql, ")");
 	}
 	rc |= iko_buf_puts(sql, "::float8 FROM ");
 	rc |= ident(sql, conn, s->name);

@@ -30,10 +30,13 @@ int iko_figures_next(const iko_figures *f, size_t *pos, const char **measure,
 		     const char **group, double *v);
 
 /*
- * Read the old system's totals: the pack's `totals:` section applied to
- * dump_dir/<file> in the given encoding. Errors name the file and row.
+ * Read the old system's totals: the pack's `totals:` section (one source or
+ * a list), each applied to dump_dir/<file> in the given encoding or to
+ * extract_dir/<extract>.csv (a record type iko extracted, such as a host
+ * file's trailer). Errors name the file and row.
  */
-int iko_figures_read_old(iko_figures *f, const struct iko_pack *pack, const char *dump_dir);
+int iko_figures_read_old(iko_figures *f, const struct iko_pack *pack, const char *dump_dir,
+			 const char *extract_dir);
 
 /* Compute every measure of every table over dir/<table>.csv (missing skipped). */
 int iko_figures_from_csv(iko_figures *f, const iko_schema *s, const char *dir);

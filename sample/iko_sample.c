@@ -10,8 +10,7 @@
  * the defect positions evenly spread over them, then plants them while
  * writing and lists each in injected.csv.
  */
-#include "iko_sample.h"
-#include "sample_internal.h"
+#include "sample_gen.h"
 
 #include "iko_buf.h"
 #include "iko_checkdigit.h"
@@ -27,17 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The reference date ("today" of the old system): fixed for determinism. */
-#define REF_Y 2025
-#define REF_M 3
-#define REF_D 31
-
-#define JUMIN_LEN 280
-#define SETAI_LEN 40
-#define MAX_MEMBERS 10
-#define PROGRESS_EVERY 16384
-#define NO_DATE LONG_MIN /* day numbers before 1970 are negative */
 
 static const char *const defect_names[] = {
 	[IKO_SAMPLE_INVALID_DATE] = "invalid_date",
@@ -57,68 +45,6 @@ const char *iko_sample_defect_name(int kind)
 		return NULL;
 	return defect_names[kind];
 }
-
-typedef struct town {
-	char code[24];
-	char name[64];
-	char postal[24];
-	int kind; /* 0 丁目 town, 1 大字, 2 other plain town */
-	long long cur_m, cur_f, cur_all, households;
-} town;
-
-typedef struct person {
-	const iko_sample_name *family, *given;
-	long long atena;
-	long long index;       /* global person index (個人番号) */
-	char sex;              /* 'M', 'F', 'U' */
-	int day_unknown;
-	long birth, jumin, ido, shojo; /* day numbers; shojo NO_DATE if current */
-	const char *zoku;      /* vendor 続柄 code */
-	const char *jiyu;      /* vendor 異動事由 code */
-	int jotai;             /* 0 1 2 9 */
-	int shien;
-	const char *zairyu;    /* NULL for 日本人 */
-} person;
-
-typedef struct household {
-	person p[MAX_MEMBERS];
-	int n, ncur;
-	int town;
-	long long setai_no;
-	const iko_sample_foreign *nat; /* NULL = 日本人 */
-	const iko_sample_name *family;
-	char banchi[96];
-	char katagaki[128];
-} household;
-
-/* Defect positions in one pool of eligible records, ascending. */
-typedef struct plan {
-	long long *pos;
-	int *kind;
-	long long n, next, ord;
-} plan;
-
-typedef struct gen {
-	const iko_sample_options *o;
-	iko_sample_rng rng;   /* the data stream (same in dry and writing pass) */
-	iko_sample_rng irng;  /* details of planted defects */
-	uint64_t data_seed, salt;
-	int writing;
-	iconv_t cd;
-	town *towns;
-	int ntowns;
-	long ref, floor_day;
-	iko_afile *jumin, *setai;
-	iko_csv_writer *inj;
-	long long person_idx, household_idx, cur, removed, nonheads;
-	long long jumin_rec, setai_rec, next_progress;
-	long long removed_m, removed_f, removed_all;
-	long long injected[IKO_SAMPLE_DEFECT_COUNT];
-	plan a, b;  /* a: current non-heads, b: other current residents */
-	household h;
-	iko_buf u8, hw;
-	unsigned char rec[JUMIN_LEN + 2];
-} gen;
 
 static uint64_t below(gen *g, uint64_t n)
 {
@@ -533,7 +459,7 @@ static void put_num(gen *g, size_t off, size_t len, long long v)
 	memcpy(g->rec + off, buf, len);
 }
 
-static const char *zoku_text(const char *zoku)
+const char *iko_sample_zoku_text(const char *zoku)
 {
 	static const char *const t[] = { "", "世帯主", "夫", "妻", "子", "父", "母", "", "",
 					 "同居人" };
@@ -571,7 +497,7 @@ static int build_jumin(gen *g, const household *h, const person *p)
 	if ((rc = put_date(g, 104, p->birth, p->day_unknown, "SEINENGAPPI")))
 		return rc;
 	memcpy(g->rec + 111, p->zoku, 2);
-	if ((rc = put_n(g, 113, 20, zoku_text(p->zoku), "ZOKUGARA_MEI")) ||
+	if ((rc = put_n(g, 113, 20, iko_sample_zoku_text(p->zoku), "ZOKUGARA_MEI")) ||
 	    (rc = put_date(g, 133, p->jumin, 0, "JUMIN_BI")) ||
 	    (rc = put_date(g, 140, p->ido, 0, "IDO_BI")))
 		return rc;
@@ -651,7 +577,7 @@ static const char *plant(gen *g, int kind, const household *h, const person *p)
 }
 
 /* The defect planned for the current resident p, or -1. */
-static int planned_defect(gen *g, const person *p)
+int iko_sample_planned_defect(gen *g, const person *p)
 {
 	int kind = -1;
 
@@ -693,22 +619,20 @@ static int make_plan(plan *pl, iko_sample_rng *r, long long k, long long n,
 
 /* ---------------------------------------------------------------- writing */
 
-static int write_rec(iko_afile *f, const void *rec, size_t len)
+int iko_sample_write_rec(iko_afile *f, const void *rec, size_t len)
 {
 	if (fwrite(rec, 1, len, iko_afile_fp(f)) != len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_tmppath(f));
 	return 0;
 }
 
-static int write_injected(gen *g, int kind, const char *field)
+int iko_sample_write_injected(gen *g, const char *file, long long record, const char *atena,
+			      int kind, const char *field)
 {
-	char atena[11];
 	int rc;
 
-	memcpy(atena, g->rec + 1, 10);
-	atena[10] = '\0';
-	if ((rc = iko_csv_write_str(g->inj, "JUMIN.DAT")) ||
-	    (rc = iko_csv_write_ll(g->inj, g->jumin_rec)) ||
+	if ((rc = iko_csv_write_str(g->inj, file)) ||
+	    (rc = iko_csv_write_ll(g->inj, record)) ||
 	    (rc = iko_csv_write_str(g->inj, atena)) ||
 	    (rc = iko_csv_write_str(g->inj, field)) ||
 	    (rc = iko_csv_write_str(g->inj, defect_names[kind])) ||
@@ -716,6 +640,15 @@ static int write_injected(gen *g, int kind, const char *field)
 		return rc;
 	g->injected[kind]++;
 	return 0;
+}
+
+static int write_injected(gen *g, int kind, const char *field)
+{
+	char atena[11];
+
+	memcpy(atena, g->rec + 1, 10);
+	atena[10] = '\0';
+	return iko_sample_write_injected(g, "JUMIN.DAT", g->jumin_rec, atena, kind, field);
 }
 
 /* Count the written record g->rec in the old system's totals. */
@@ -741,6 +674,8 @@ static int write_household(gen *g)
 	unsigned char srec[SETAI_LEN + 2];
 	int i, kind, rc;
 
+	if (g->vendor != 'A')
+		return iko_sample_host_household(g);
 	for (i = 0; i < h->n; i++) {
 		person *p = &h->p[i];
 		const char *field = NULL;
@@ -748,10 +683,10 @@ static int write_household(gen *g)
 		if ((rc = build_jumin(g, h, p)))
 			return rc;
 		g->jumin_rec++;
-		kind = p->jotai == 0 ? planned_defect(g, p) : -1;
+		kind = p->jotai == 0 ? iko_sample_planned_defect(g, p) : -1;
 		if (kind >= 0)
 			field = plant(g, kind, h, p);
-		if ((rc = write_rec(g->jumin, g->rec, JUMIN_LEN + 2)))
+		if ((rc = iko_sample_write_rec(g->jumin, g->rec, JUMIN_LEN + 2)))
 			return rc;
 		if (field && (rc = write_injected(g, kind, field)))
 			return rc;
@@ -764,7 +699,7 @@ static int write_household(gen *g)
 	snprintf((char *)g->rec, sizeof(g->rec), "%010lld%010lld%03d%s", h->setai_no,
 		 h->p[0].atena, h->ncur, w->code);
 	memcpy(srec + 1, g->rec, 10 + 10 + 3 + 7);
-	if ((rc = write_rec(g->setai, srec, SETAI_LEN + 2)))
+	if ((rc = iko_sample_write_rec(g->setai, srec, SETAI_LEN + 2)))
 		return rc;
 	g->setai_rec++;
 	w->households++;
@@ -811,7 +746,7 @@ static int toukei_line(gen *g, iko_afile *f)
 	buf[n++] = '\r';
 	buf[n++] = '\n';
 	iko_buf_clear(&g->u8);
-	return write_rec(f, buf, n);
+	return iko_sample_write_rec(f, buf, n);
 }
 
 static int write_toukei(gen *g, const char *path, long long *rows)
@@ -890,8 +825,8 @@ done:
 
 static int check_options(const iko_sample_options *o)
 {
-	if (!o->vendor || strcmp(o->vendor, "A"))
-		return iko_error_set(IKO_EINVAL, "vendor %s is not supported yet (supported: A)",
+	if (!o->vendor || (strcmp(o->vendor, "A") && strcmp(o->vendor, "B") && strcmp(o->vendor, "C")))
+		return iko_error_set(IKO_EINVAL, "vendor %s is not supported (supported: A, B, C)",
 				     o->vendor ? o->vendor : "(none)");
 	if (!o->lg_code || !iko_lg_code_valid(o->lg_code, strlen(o->lg_code)))
 		return iko_error_set(IKO_EINVAL,
@@ -970,8 +905,12 @@ static void fill_result(iko_sample_result *out, const gen *g)
 
 int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 {
-	static const char *const names[] = { "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV",
-					     "GAIJI.CSV", "injected.csv" };
+	/* Vendor B has no 統計表: its totals are the trailer records. */
+	static const char *const names[3][5] = {
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv" },
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv" },
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.DAT", "GAIJI.CSV", "injected.csv" },
+	};
 	iko_sample_result res;
 	char *paths[5] = { NULL, NULL, NULL, NULL, NULL };
 	uint64_t st = opts ? opts->seed : 0, towns_seed, inj_seed;
@@ -990,6 +929,7 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	g->o = opts;
 	g->cd = (iconv_t)-1;
+	g->vendor = opts->vendor[0];
 	towns_seed = iko_sample_splitmix64(&st);
 	g->data_seed = iko_sample_splitmix64(&st);
 	inj_seed = iko_sample_splitmix64(&st);
@@ -998,7 +938,7 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 	g->ref = iko_sample_days_from_civil(REF_Y, REF_M, REF_D);
 	g->floor_day = iko_sample_days_from_civil(1952, 1, 1);
 	for (i = 0; i < 5; i++)
-		if (!(paths[i] = iko_path_join(opts->out, names[i]))) {
+		if (!(paths[i] = iko_path_join(opts->out, names[g->vendor - 'A'][i]))) {
 			rc = iko_error_set(IKO_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -1007,6 +947,8 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 		rc = iko_error_set_errno(IKO_ECONV, "sample: iconv_open(CP932, UTF-8)");
 		goto done;
 	}
+	if (g->vendor != 'A' && (rc = iko_sample_host_open(g)))
+		goto done;
 	if ((rc = make_towns(g, towns_seed)))
 		goto done;
 	if (opts->inject > 0 && (rc = prepare_plan(g, inj_seed)))
@@ -1014,10 +956,16 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 	if ((rc = open_outputs(g, paths)))
 		goto done;
 	g->writing = 1;
-	if ((rc = run_pass(g)))
+	if ((g->vendor != 'A' && (rc = iko_sample_host_begin(g))) || (rc = run_pass(g)) ||
+	    (g->vendor != 'A' && (rc = iko_sample_host_end(g))))
 		goto done;
-	if ((rc = write_toukei(g, paths[2], &res.toukei_rows)) ||
-	    (rc = write_gaiji(paths[3])) ||
+	if (g->vendor == 'A')
+		rc = write_toukei(g, paths[2], &res.toukei_rows);
+	else if (g->vendor == 'C')
+		rc = iko_sample_host_toukei(g, paths[2], &res.toukei_rows);
+	if (rc)
+		goto done;
+	if ((rc = g->vendor == 'A' ? write_gaiji(paths[3]) : iko_sample_host_gaiji(g, paths[3])) ||
 	    (rc = iko_afile_commit(g->jumin)) ||
 	    (rc = iko_afile_commit(g->setai)) ||
 	    (g->inj && (rc = iko_csv_writer_commit(g->inj))))
@@ -1033,6 +981,7 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 	if (out)
 		*out = res;
 done:
+	iko_sample_host_close(g);
 	if (g->cd != (iconv_t)-1)
 		iconv_close(g->cd);
 	iko_csv_writer_free(g->inj);

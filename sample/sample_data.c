@@ -29,6 +29,9 @@ const iko_sample_name iko_sample_families[] = {
 	{ "中野", "ナカノ" }, { "三浦", "ミウラ" }, { "原田", "ハラダ" },
 	{ "松田", "マツダ" }, { "竹内", "タケウチ" }, { "中川", "ナカガワ" },
 	{ "辻", "ツジ" }, { "浜田", "ハマダ" }, { "土屋", "ツチヤ" },
+	/* kanji whose JIS C 6226-1978 code points differ from JIS X 0208-1983
+	 * (vendor C's JEF is 1978-based): 桧 薮 篭 涛 */
+	{ "桧山", "ヒヤマ" }, { "薮田", "ヤブタ" }, { "篭橋", "カゴハシ" }, { "涛川", "ナミカワ" },
 };
 const size_t iko_sample_nfamilies = N_(iko_sample_families);
 

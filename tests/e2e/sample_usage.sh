@@ -19,8 +19,8 @@ expect_usage() {
 }
 
 o=$work/dump
-expect_usage "iko: sample: vendor B is not supported yet (supported: A)" \
-	--vendor B --lg-code 131016 --residents 10 --seed 1 --out "$o"
+expect_usage "iko: sample: vendor D is not supported (supported: A, B, C)" \
+	--vendor D --lg-code 131016 --residents 10 --seed 1 --out "$o"
 expect_usage "iko: sample: --lg-code 131017: not a 6-digit 団体コード with a valid check digit" \
 	--vendor A --lg-code 131017 --residents 10 --seed 1 --out "$o"
 expect_usage "iko: sample: --lg-code 13101: not a 6-digit 団体コード with a valid check digit" \

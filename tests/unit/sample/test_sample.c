@@ -200,9 +200,9 @@ START_TEST(test_bad_options)
 	o.lg_code = "131016";
 	o.residents = 10;
 	o.out = "/nonexistent/never";
-	o.vendor = "B";
+	o.vendor = "D";
 	ck_assert_int_eq(iko_sample_generate(&r, &o), IKO_EINVAL);
-	ck_assert_str_eq(iko_error_message(), "vendor B is not supported yet (supported: A)");
+	ck_assert_str_eq(iko_error_message(), "vendor D is not supported (supported: A, B, C)");
 	o.vendor = "A";
 	o.lg_code = "131017";
 	ck_assert_int_eq(iko_sample_generate(&r, &o), IKO_EINVAL);
