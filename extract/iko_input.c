@@ -3,6 +3,8 @@
  *
  * A zip member is exposed through fopencookie(), so the record readers
  * stay the same for both; a CRC or inflate error surfaces as a read error.
+ * A member pattern (shell wildcards) streams every matching member, in
+ * name order, one after the other: a dump split into volumes reads as one.
  */
 #define _GNU_SOURCE
 #include "iko_input.h"
@@ -10,6 +12,7 @@
 #include "iko_buf.h"
 #include "iko_error.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
@@ -17,23 +20,77 @@
 typedef struct zip_stream {
 	zip_t *zip;
 	zip_file_t *file;
+	zip_uint64_t *next;   /* members still to read after file (pattern) */
+	size_t nnext, pos;
 } zip_stream;
 
 static ssize_t zs_read(void *cookie, char *buf, size_t size)
 {
 	zip_stream *zs = cookie;
-	zip_int64_t n = zip_fread(zs->file, buf, size);
+	zip_int64_t n;
 
-	return n < 0 ? -1 : (ssize_t)n;
+	for (;;) {
+		n = zip_fread(zs->file, buf, size);
+		if (n != 0 || zs->pos >= zs->nnext)
+			return n < 0 ? -1 : (ssize_t)n;
+		/* this member is done: go on with the next one */
+		zip_fclose(zs->file);
+		zs->file = zip_fopen_index(zs->zip, zs->next[zs->pos++], 0);
+		if (!zs->file)
+			return -1;
+	}
 }
 
 static int zs_close(void *cookie)
 {
 	zip_stream *zs = cookie;
 
-	zip_fclose(zs->file);
+	if (zs->file)
+		zip_fclose(zs->file);
 	zip_discard(zs->zip);
+	free(zs->next);
 	free(zs);
+	return 0;
+}
+
+static int is_pattern(const char *member)
+{
+	return strpbrk(member, "*?[") != NULL;
+}
+
+static int name_cmp(const void *a, const void *b, void *zip)
+{
+	const char *x = zip_get_name(zip, *(const zip_uint64_t *)a, 0);
+	const char *y = zip_get_name(zip, *(const zip_uint64_t *)b, 0);
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Every file member matching pattern, in name order: first in *idx, the rest in zs->next. */
+static int match_members(zip_stream *zs, const char *path, const char *pattern, zip_int64_t *idx)
+{
+	zip_int64_t n = zip_get_num_entries(zs->zip, 0), i;
+	zip_uint64_t *all;
+	size_t k = 0;
+
+	all = calloc(n > 0 ? (size_t)n : 1, sizeof(*all));
+	if (!all)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const char *nm = zip_get_name(zs->zip, (zip_uint64_t)i, 0);
+		size_t l = nm ? strlen(nm) : 0;
+		if (nm && l && nm[l - 1] != '/' && fnmatch(pattern, nm, 0) == 0)
+			all[k++] = (zip_uint64_t)i;
+	}
+	if (!k) {
+		free(all);
+		return iko_error_set(IKO_ENOTFOUND, "%s: no member matches %s", path, pattern);
+	}
+	qsort_r(all, k, sizeof(*all), name_cmp, zs->zip);
+	*idx = (zip_int64_t)all[0];
+	memmove(all, all + 1, (k - 1) * sizeof(*all));
+	zs->next = all;
+	zs->nnext = k - 1;
 	return 0;
 }
 
@@ -46,7 +103,7 @@ static int open_member(FILE **out, char **name, const char *path, const char *me
 {
 	cookie_io_functions_t io = { zs_read, NULL, NULL, zs_close };
 	zip_stream *zs = NULL;
-	zip_int64_t idx;
+	zip_int64_t idx = 0;
 	int err = 0;
 	const char *mname;
 	zip_error_t ze;
@@ -63,7 +120,13 @@ static int open_member(FILE **out, char **name, const char *path, const char *me
 		free(zs);
 		return iko_error_code();
 	}
-	if (member) {
+	if (member && is_pattern(member)) {
+		if (match_members(zs, path, member, &idx)) {
+			zip_discard(zs->zip);
+			free(zs);
+			return iko_error_code();
+		}
+	} else if (member) {
 		idx = zip_name_locate(zs->zip, member, 0);
 		if (idx < 0) {
 			zip_discard(zs->zip);
@@ -86,10 +149,11 @@ static int open_member(FILE **out, char **name, const char *path, const char *me
 		iko_error_set(IKO_EIO, "%s: cannot read member %s: %s", path, mname ? mname : "?",
 			      zip_strerror(zs->zip));
 		zip_discard(zs->zip);
+		free(zs->next);
 		free(zs);
 		return IKO_EIO;
 	}
-	*name = iko_strdup(mname);
+	*name = iko_strdup(member && is_pattern(member) ? member : mname);
 	*out = fopencookie(zs, "rb", io);
 	if (!*name || !*out) {
 		free(*name);

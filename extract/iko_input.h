@@ -5,6 +5,9 @@
  *   dump/JUMIN.DAT             a file
  *   dump.zip:JUMIN.DAT         one member of an archive
  *   dump.zip                   the only member of an archive
+ *   dump.zip:JUMIN*.DAT        every member matching a shell pattern (* ? [..]),
+ *                              in name order, read one after the other as one
+ *                              stream (a dump split into volumes)
  */
 #ifndef IKO_INPUT_H
 #define IKO_INPUT_H
@@ -14,9 +17,10 @@
 /*
  * Open spec for reading. *out is a stdio stream owned by the caller
  * (fclose closes the archive too); *name (caller frees) is the member or
- * file base name, for rejects and messages. Errors: IKO_ENOTFOUND (no
- * such file or member), IKO_EINVAL (an archive with several members and
- * none named), IKO_EIO (not a readable zip archive).
+ * file base name (the pattern for a pattern), for rejects and messages.
+ * Errors: IKO_ENOTFOUND (no such file or member, nothing matches),
+ * IKO_EINVAL (an archive with several members and none named), IKO_EIO
+ * (not a readable zip archive).
  */
 int iko_input_open(FILE **out, char **name, const char *spec);
 

@@ -126,6 +126,26 @@ set +e
 set -e
 [ $rc -eq 1 ] || fail "missing member: exit $rc"
 [ "$(cat "$W/err")" = "iko: extract: $W/two.zip: no member named nope.dat" ] || fail "$(cat "$W/err")"
+# A dump split into volumes: every member matching a pattern, in name order,
+# as one stream (records continue across members, offsets are cumulative).
+/usr/bin/python3 - "$W" <<'PY'
+import sys, zipfile
+w = sys.argv[1]
+data = open(w + "/in.dat", "rb").read()
+with zipfile.ZipFile(w + "/vols.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("VOL2.DAT", data[64:])      # stored out of order on purpose
+    z.writestr("VOL1.DAT", data[:64])
+    z.writestr("README.TXT", b"not data")
+    z.writestr("VOL3/", b"")
+PY
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/vols.zip:VOL?.DAT" --gaiji "$W/gaiji.csv" --out "$W/z4.csv" 2>"$W/err" || [ $? -eq 3 ]
+cmp "$W/z4.csv" "$W/expect.csv" || fail "pattern members output differs"
+grep -q '^extract,VOL?.DAT,3,64,,bad-packed,' "$W/z4.csv.rejects.csv" || fail "pattern rejects: $(cat "$W/z4.csv.rejects.csv")"
+set +e
+"$IKO" extract --layout "$W/layout.yaml" --input "$W/vols.zip:X*.DAT" --out "$W/z5.csv" 2>"$W/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "no match: exit $rc"
+[ "$(cat "$W/err")" = "iko: extract: $W/vols.zip: no member matches X*.DAT" ] || fail "$(cat "$W/err")"
 set +e
 "$IKO" extract --layout "$W/layout.yaml" --input "$W/broken.zip" --out "$W/z3.csv" 2>"$W/err"; rc=$?
 set -e
