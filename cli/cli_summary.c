@@ -8,12 +8,15 @@
 #include "iko_rehearse.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void iko_cli_print_rehearsal(const iko_rehearse_result *r, const iko_project_muni *m)
 {
 	size_t i;
 
-	printf("rehearsal %s of %s %s: %s\n", r->run_id ? r->run_id : "-", m->lg_code, m->name,
+	printf("rehearsal %s of %s %s%s%s%s: %s\n", r->run_id ? r->run_id : "-", m->lg_code, m->name,
+	       strcmp(m->business, "jumin") ? " (" : "", strcmp(m->business, "jumin") ? m->business : "",
+	       strcmp(m->business, "jumin") ? ")" : "",
 	       r->failed_stage ? "FAILED" : "completed");
 	if (r->failed_stage)
 		printf("  failed in stage: %s\n", r->failed_stage);

@@ -8,9 +8,11 @@
 #include "iko_run.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char cmd_rehearse_usage[] =
-	"usage: iko rehearse PROJECT.yaml [--lg-code CODE] [--db DSN] [--reveal]\n\n"
+	"usage: iko rehearse PROJECT.yaml [--lg-code CODE] [--business NAME] [--db DSN]\n"
+	"                    [--reveal]\n\n"
 	"Run a rehearsal (移行リハーサル) for each municipality of the project (or only\n"
 	"--lg-code): extract every legacy file of its pack, transform, validate,\n"
 	"load into PostgreSQL, reconcile against the old system's totals, and\n"
@@ -18,6 +20,8 @@ const char cmd_rehearse_usage[] =
 	"<runs>/<lg_code>/ (R001, R002, ...) with a manifest.json of inputs and\n"
 	"their SHA-256, versions, timings and counts per stage.\n\n"
 	"  --lg-code CODE  only this municipality\n"
+	"  --business NAME only this business (the pack's directory name: jumin,\n"
+	"                  kojin_juminzei, kotei_shisanzei)\n"
 	"  --db DSN        PostgreSQL connection string (default: the project's db:,\n"
 	"                  else the embedded server under the project's db_dir)\n"
 	"  --reveal        show 個人番号 and 支援措置 in the workbook (masked by default)\n\n"
@@ -25,7 +29,10 @@ const char cmd_rehearse_usage[] =
 	"  project: 見本市 移行\n"
 	"  runs: runs\n"
 	"  municipalities:\n"
-	"    - {lg_code: \"435015\", name: 錦町, pack: packs/vendor-a/jumin, dump: dump}\n\n"
+	"    - {lg_code: \"435015\", name: 錦町, pack: packs/vendor-a/jumin, dump: dump}\n"
+	"    - {lg_code: \"435015\", name: 錦町, pack: packs/vendor-a/kojin_juminzei, dump: dump}\n"
+	"A municipality is listed once per business; every rehearsal of any business\n"
+	"takes the municipality's next run number.\n\n"
 	"Exit status: 0 all clean, 3 when records were rejected or a measure\n"
 	"failed reconciliation, 1 when a stage could not run.\n";
 
@@ -33,11 +40,12 @@ int cmd_rehearse(int argc, char **argv, const iko_cli *cli)
 {
 	iko_rehearse_options o = IKO_REHEARSE_OPTIONS_INIT;
 	iko_project *p = NULL;
-	const char *pos[1] = { NULL }, *lg = NULL;
+	const char *pos[1] = { NULL }, *lg = NULL, *biz = NULL;
 	int npos = 0, rc, status = IKO_EXIT_OK;
 	size_t i;
 	const iko_opt opts[] = {
-		{ "lg-code", IKO_OPT_STR, &lg }, { "db", IKO_OPT_STR, &o.db },
+		{ "lg-code", IKO_OPT_STR, &lg }, { "business", IKO_OPT_STR, &biz },
+		{ "db", IKO_OPT_STR, &o.db },
 		{ "reveal", IKO_OPT_FLAG, &o.reveal }, { NULL, 0, NULL }
 	};
 
@@ -54,12 +62,23 @@ int cmd_rehearse(int argc, char **argv, const iko_cli *cli)
 		iko_project_free(p);
 		return IKO_EXIT_USAGE;
 	}
+	if (biz) {
+		for (i = 0; i < p->n; i++)
+			if (!strcmp(p->munis[i].business, biz) && (!lg || !strcmp(p->munis[i].lg_code, lg)))
+				break;
+		if (i == p->n) {
+			fprintf(stderr, "iko: rehearse: no municipality%s%s with business %s in %s\n",
+				lg ? " " : "", lg ? lg : "", biz, pos[0]);
+			iko_project_free(p);
+			return IKO_EXIT_USAGE;
+		}
+	}
 	o.project = p;
 	o.progress = iko_cli_progress;
 	o.payload = (void *)cli;
 	for (i = 0; i < p->n; i++) {
 		iko_rehearse_result r;
-		if (lg && iko_project_find(p, lg) != &p->munis[i])
+		if ((lg && strcmp(p->munis[i].lg_code, lg)) || (biz && strcmp(p->munis[i].business, biz)))
 			continue;
 		o.muni = &p->munis[i];
 		rc = iko_rehearse_run(&r, &o);

@@ -24,9 +24,14 @@ const char cmd_sample_usage[] =
 	"    JUMIN.DAT    residents, current and removed (280 bytes + CRLF), mode 0600\n"
 	"    SETAI.DAT    households with current members (40 bytes + CRLF), mode 0600\n"
 	"    TOUKEI.CSV   the old system's own totals (CP932 CSV, CRLF)\n"
+	"    KOJIN.DAT    個人住民税 assessments, fiscal 2024 (60 bytes + CRLF), mode 0600\n"
+	"    KOTEI.DAT    固定資産税 assessments (50 bytes + CRLF), mode 0600\n"
+	"    ZEI_TOUKEI.CSV the old system's tax totals (CP932 CSV)\n"
 	"  vendor B, an IBM host (CCSID 930, fixed length, no separators):\n"
 	"    JUMIN.DAT    header, residents, trailer with counts and hash totals (LRECL 300)\n"
 	"    SETAI.DAT    header, households, trailer (LRECL 80)\n"
+	"    KOJINZEI.DAT 個人住民税, KOTEIZEI.DAT 固定資産税: H/D/T, LRECL 80, COMP-3 amounts,\n"
+	"                 trailers with counts and hash totals\n"
 	"  vendor C, a Fujitsu host (JEF, variable blocked BDW/RDW):\n"
 	"    JUMIN.DAT    residents, SETAI.DAT households, TOUKEI.DAT totals (JEF, 80 bytes)\n"
 	"  all vendors:\n"
@@ -79,6 +84,12 @@ static void print_summary(const iko_sample_options *o, const iko_sample_result *
 		printf("  %s   %lld rows (%lld 町字)\n", o->vendor[0] == 'A' ? "TOUKEI.CSV" : "TOUKEI.DAT",
 		       r->toukei_rows, r->towns);
 	printf("  GAIJI.CSV    %lld codes\n", r->gaiji_codes);
+	if (o->vendor[0] == 'A')
+		printf("  KOJIN.DAT    %lld 個人住民税 records\n  KOTEI.DAT    %lld 固定資産税 records\n"
+		       "  ZEI_TOUKEI.CSV %lld rows\n", r->tax_kojin, r->tax_kotei, r->tax_toukei_rows);
+	else if (o->vendor[0] == 'B')
+		printf("  KOJINZEI.DAT %lld 個人住民税 records\n  KOTEIZEI.DAT %lld 固定資産税 records\n",
+		       r->tax_kojin, r->tax_kotei);
 	if (o->inject > 0) {
 		printf("  injected.csv %lld rows\n", r->injected_rows);
 		for (k = 0; k < IKO_SAMPLE_DEFECT_COUNT; k++)

@@ -295,6 +295,7 @@ static int write_manifest(rctx *c, int failed_rc)
 	iko_json_object_begin(&j);
 	iko_json_kv_str(&j, "run_id", r->run_id);
 	iko_json_kv_str(&j, "lg_code", c->o->muni->lg_code);
+	iko_json_kv_str(&j, "business", c->o->muni->business);
 	iko_json_kv_str(&j, "municipality", c->o->muni->name);
 	iko_json_kv_str(&j, "project", c->o->project->path);
 	iko_json_kv_str(&j, "pack_dir", c->o->muni->pack);

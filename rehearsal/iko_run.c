@@ -97,7 +97,16 @@ int iko_project_load(iko_project **out, const char *path)
 		pm->name = iko_strdup(iko_yaml_str(m, "name", lg));
 		pm->pack = resolve_pack(p->dir, iko_yaml_str(m, "pack", NULL));
 		pm->dump = resolve(p->dir, iko_yaml_str(m, "dump", NULL));
-		if (!pm->lg_code || !pm->name || !pm->pack || !pm->dump) {
+		if (pm->pack) {
+			/* the business is the pack directory's name: packs/<vendor>/<business> */
+			const char *pk = pm->pack, *end = pk + strlen(pk), *b;
+			while (end > pk && end[-1] == '/')
+				end--;
+			for (b = end; b > pk && b[-1] != '/'; b--)
+				;
+			pm->business = iko_strndup(b, (size_t)(end - b));
+		}
+		if (!pm->lg_code || !pm->name || !pm->pack || !pm->dump || !pm->business) {
 			rc = IKO_ENOMEM;
 			goto done;
 		}
@@ -126,6 +135,7 @@ void iko_project_free(iko_project *p)
 		free(p->munis[i].lg_code);
 		free(p->munis[i].name);
 		free(p->munis[i].pack);
+		free(p->munis[i].business);
 		free(p->munis[i].dump);
 	}
 	free(p->munis);

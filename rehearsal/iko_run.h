@@ -14,8 +14,11 @@
  *   db_dir: .iko/pg           # embedded server directory (relative)
  *   municipalities:
  *     - {lg_code: "435015", name: 錦町, pack: packs/vendor-a/jumin, dump: dump/}
+ *     - {lg_code: "435015", name: 錦町, pack: packs/vendor-a/kojin_juminzei, dump: dump/}
  * Relative paths are resolved against the project file's directory, except
- * pack, which is also looked up in the iko data directory.
+ * pack, which is also looked up in the iko data directory. A municipality
+ * appears once per business (the pack directory's name); each rehearsal of
+ * any business takes the municipality's next run number.
  */
 #ifndef IKO_RUN_H
 #define IKO_RUN_H
@@ -24,6 +27,7 @@
 
 typedef struct iko_project_muni {
 	char *lg_code, *name, *pack, *dump;
+	char *business;  /* the pack directory's name: jumin, kojin_juminzei, … */
 } iko_project_muni;
 
 typedef struct iko_project {

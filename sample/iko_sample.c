@@ -667,15 +667,14 @@ static void count_record(gen *g, town *w)
 	}
 }
 
-static int write_household(gen *g)
+static int write_household_a(gen *g)
 {
 	household *h = &g->h;
 	town *w = &g->towns[h->town];
 	unsigned char srec[SETAI_LEN + 2];
 	int i, kind, rc;
 
-	if (g->vendor != 'A')
-		return iko_sample_host_household(g);
+
 	for (i = 0; i < h->n; i++) {
 		person *p = &h->p[i];
 		const char *field = NULL;
@@ -704,6 +703,13 @@ static int write_household(gen *g)
 	g->setai_rec++;
 	w->households++;
 	return 0;
+}
+
+static int write_household(gen *g)
+{
+	int rc = g->vendor == 'A' ? write_household_a(g) : iko_sample_host_household(g);
+
+	return rc ? rc : iko_sample_tax_household(g);
 }
 
 /*
@@ -823,6 +829,8 @@ done:
 
 /* ---------------------------------------------------------------- driver */
 
+#define NFILES 8
+
 static int check_options(const iko_sample_options *o)
 {
 	if (!o->vendor || (strcmp(o->vendor, "A") && strcmp(o->vendor, "B") && strcmp(o->vendor, "C")))
@@ -897,6 +905,8 @@ static void fill_result(iko_sample_result *out, const gen *g)
 	out->households = g->setai_rec;
 	out->gaiji_codes = (long long)iko_sample_ngaiji;
 	out->towns = g->ntowns;
+	out->tax_kojin = g->tax_kojin;
+	out->tax_kotei = g->tax_kotei;
 	for (k = 0; k < IKO_SAMPLE_DEFECT_COUNT; k++) {
 		out->injected[k] = g->injected[k];
 		out->injected_rows += g->injected[k];
@@ -906,13 +916,16 @@ static void fill_result(iko_sample_result *out, const gen *g)
 int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 {
 	/* Vendor B has no 統計表: its totals are the trailer records. */
-	static const char *const names[3][5] = {
-		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv" },
-		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv" },
-		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.DAT", "GAIJI.CSV", "injected.csv" },
+	static const char *const names[3][NFILES] = {
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv",
+		  "KOJIN.DAT", "KOTEI.DAT", "ZEI_TOUKEI.CSV" },
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.CSV", "GAIJI.CSV", "injected.csv",
+		  "KOJINZEI.DAT", "KOTEIZEI.DAT", "ZEI_TOUKEI.CSV" },
+		{ "JUMIN.DAT", "SETAI.DAT", "TOUKEI.DAT", "GAIJI.CSV", "injected.csv",
+		  "KOJIN.DAT", "KOTEI.DAT", "ZEI_TOUKEI.CSV" },
 	};
 	iko_sample_result res;
-	char *paths[5] = { NULL, NULL, NULL, NULL, NULL };
+	char *paths[NFILES] = { NULL };
 	uint64_t st = opts ? opts->seed : 0, towns_seed, inj_seed;
 	gen *g = NULL;
 	int i, rc;
@@ -935,9 +948,10 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 	inj_seed = iko_sample_splitmix64(&st);
 	g->salt = iko_sample_splitmix64(&st);
 	iko_sample_rng_seed(&g->irng, iko_sample_splitmix64(&st));
+	g->tax_seed = iko_sample_splitmix64(&st);
 	g->ref = iko_sample_days_from_civil(REF_Y, REF_M, REF_D);
 	g->floor_day = iko_sample_days_from_civil(1952, 1, 1);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < NFILES; i++)
 		if (!(paths[i] = iko_path_join(opts->out, names[g->vendor - 'A'][i]))) {
 			rc = iko_error_set(IKO_ENOMEM, "out of memory");
 			goto done;
@@ -953,7 +967,7 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 		goto done;
 	if (opts->inject > 0 && (rc = prepare_plan(g, inj_seed)))
 		goto done;
-	if ((rc = open_outputs(g, paths)))
+	if ((rc = open_outputs(g, paths)) || (rc = iko_sample_tax_open(g, paths[5], paths[6])))
 		goto done;
 	g->writing = 1;
 	if ((g->vendor != 'A' && (rc = iko_sample_host_begin(g))) || (rc = run_pass(g)) ||
@@ -964,6 +978,8 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 	else if (g->vendor == 'C')
 		rc = iko_sample_host_toukei(g, paths[2], &res.toukei_rows);
 	if (rc)
+		goto done;
+	if ((rc = iko_sample_tax_finish(g, paths[7], &res.tax_toukei_rows)))
 		goto done;
 	if ((rc = g->vendor == 'A' ? write_gaiji(paths[3]) : iko_sample_host_gaiji(g, paths[3])) ||
 	    (rc = iko_afile_commit(g->jumin)) ||
@@ -982,6 +998,7 @@ int iko_sample_generate(iko_sample_result *out, const iko_sample_options *opts)
 		*out = res;
 done:
 	iko_sample_host_close(g);
+	iko_sample_tax_close(g);
 	if (g->cd != (iconv_t)-1)
 		iconv_close(g->cd);
 	iko_csv_writer_free(g->inj);
@@ -994,7 +1011,7 @@ done:
 	free(g->towns);
 	iko_buf_release(&g->u8);
 	iko_buf_release(&g->hw);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < NFILES; i++)
 		free(paths[i]);
 	free(g);
 	return rc;

@@ -52,6 +52,9 @@ typedef struct iko_sample_result {
 	long long towns;              /* 町字 (TOUKEI.CSV 01 and 02 rows each) */
 	long long toukei_rows;        /* TOUKEI.CSV rows, header excluded */
 	long long injected_rows;      /* injected.csv rows, header excluded */
+	long long tax_kojin;          /* 個人住民税 records (vendors A, B) */
+	long long tax_kotei;          /* 固定資産税 records (vendors A, B) */
+	long long tax_toukei_rows;    /* ZEI_TOUKEI.CSV rows (vendor A) */
 } iko_sample_result;
 
 /*

@@ -15,6 +15,7 @@
 
 #include <iconv.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 /* The reference date ("today" of the old system): fixed for determinism. */
@@ -94,6 +95,10 @@ typedef struct gen {
 	struct host_enc *host;     /* EBCDIC/JEF encoders and record buffers */
 	long long hash_atena;      /* B: trailer hash total of 宛名番号 */
 	long long hash_members;    /* B: trailer hash total of 世帯員数 */
+	/* tax files, vendors A and B (sample_tax.c) */
+	struct tax_gen *tax;
+	uint64_t tax_seed;
+	long long tax_kojin, tax_kotei;  /* records written */
 } gen;
 
 
@@ -124,5 +129,15 @@ int iko_sample_host_end(gen *g);
 int iko_sample_host_toukei(gen *g, const char *path, long long *rows);
 /* The gaiji table with the vendor's user-defined-area codes. */
 int iko_sample_host_gaiji(gen *g, const char *path);
+
+/* ---- tax files, vendors A and B (sample_tax.c) ---- */
+
+/* Open the two tax files (nothing for vendor C). */
+int iko_sample_tax_open(gen *g, const char *kojin_path, const char *kotei_path);
+/* Tax records of the household in g->h. */
+int iko_sample_tax_household(gen *g);
+/* Totals file (A) or trailers (B); commit the tax files. */
+int iko_sample_tax_finish(gen *g, const char *toukei_path, long long *rows);
+void iko_sample_tax_close(gen *g);
 
 #endif
