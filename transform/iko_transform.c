@@ -537,6 +537,7 @@ static int write_manifest(const iko_transform_options *o, const iko_transform_st
 	iko_json_kv_str(&j, "stage", "transform");
 	iko_json_kv_str(&j, "pack", st->pack_name);
 	iko_json_kv_str(&j, "pack_version", st->pack_version);
+	iko_json_kv_str(&j, "schema", st->schema_name);
 	iko_json_kv_str(&j, "lg_code", o->lg_code);
 	iko_json_kv_str(&j, "overlay", st->overlay);
 	iko_json_kv_int(&j, "overlay_overrides", (long long)st->overlay_overrides);
@@ -589,6 +590,7 @@ int iko_transform_run(iko_transform_stats *out, const iko_transform_options *o)
 		goto done;
 	out->pack_name = iko_strdup(iko_pack_name(pack));
 	out->pack_version = iko_strdup(iko_pack_version(pack));
+	out->schema_name = iko_strdup(iko_pack_schema(pack));
 	out->overlay = iko_pack_overlay(pack) ? iko_strdup(iko_pack_overlay(pack)) : NULL;
 	out->overlay_overrides = iko_pack_overlay_overrides(pack);
 	out->tables = calloc(pack->ntables + 1, sizeof(*out->tables));
@@ -636,6 +638,7 @@ void iko_transform_stats_release(iko_transform_stats *st)
 	}
 	free(st->tables);
 	free(st->pack_name);
+	free(st->schema_name);
 	free(st->pack_version);
 	free(st->overlay);
 	memset(st, 0, sizeof(*st));

@@ -41,6 +41,7 @@ typedef struct iko_transform_stats {
 	iko_transform_table *tables;
 	long long by_reason[IKO_R_COUNT_];
 	char *pack_name, *pack_version, *overlay;
+	char *schema_name;            /* the pack's standard schema */
 	size_t overlay_overrides;
 } iko_transform_stats;
 

@@ -54,7 +54,19 @@ typedef struct vctx {
 	iko_validate_stats *st;
 	iko_strmap *households;   /* keys of the household table, if validated */
 	iko_buf key;
+	long long nrejected;      /* over every table, for --max-errors */
 } vctx;
+
+/* A record was rejected: count it; an error once past o->max_errors. */
+static int count_reject(vctx *c, vtable *v)
+{
+	v->stats->records_rejected++;
+	if (c->o->max_errors > 0 && ++c->nrejected > c->o->max_errors)
+		return iko_error_set(IKO_ECHECK, "stopped at %s record %lld: more than %lld records rejected "
+				     "(--max-errors %lld)", v->t->name, v->stats->records_in,
+				     c->o->max_errors, c->o->max_errors);
+	return 0;
+}
 
 static const char *fld(const vtable *v, const iko_csv_row *row, int col, size_t *len)
 {
@@ -381,8 +393,7 @@ static int pass2(vctx *c, vtable *v)
 		v->stats->records_in++;
 		if (rc == IKO_EPARSE) {
 			fail(&f, IKO_R_CSV, NULL, NULL, "%s", iko_error_message());
-			v->stats->records_rejected++;
-			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)))
+			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)) || (rc = count_reject(c, v)))
 				goto done;
 			continue;
 		}
@@ -392,8 +403,7 @@ static int pass2(vctx *c, vtable *v)
 		if (rc < 0)
 			goto done;
 		if (rc > 0) {
-			v->stats->records_rejected++;
-			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)))
+			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)) || (rc = count_reject(c, v)))
 				goto done;
 			continue;
 		}

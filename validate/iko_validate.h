@@ -28,9 +28,10 @@ typedef struct iko_validate_options {
 	size_t ncharset_extra;
 	iko_progress_fn progress;
 	void *payload;
+	long long max_errors;      /* > 0: stop with IKO_ECHECK past this many rejects, write nothing */
 } iko_validate_options;
 
-#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0 }
 
 typedef struct iko_validate_table {
 	char *table;

@@ -18,6 +18,9 @@ sample: vendor A, lg_code 131016, seed 42 -> $work/d
   SETAI.DAT    890 records
   TOUKEI.CSV   64 rows (31 町字)
   GAIJI.CSV    9 codes
+  KOJIN.DAT    1562 個人住民税 records
+  KOTEI.DAT    423 固定資産税 records
+  ZEI_TOUKEI.CSV 8 rows
   injected.csv 35 rows
     invalid_date    5
     bad_my_number   5

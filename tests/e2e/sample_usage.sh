@@ -44,6 +44,6 @@ expect_usage "iko: sample: unknown option: --bogus" \
 # The largest seed is accepted; --help shows the synopsis.
 "$IKO" sample --vendor A --lg-code 131130 --residents 3 --seed 18446744073709551615 --out "$o" >/dev/null
 [ "$(LC_ALL=C awk 'END { print NR }' "$o/SETAI.DAT")" -ge 1 ] || fail "tiny sample"
-"$IKO" sample --help | head -1 | grep -qx 'usage: iko sample --vendor A --lg-code CODE --residents N --seed S' ||
+"$IKO" sample --help | head -1 | grep -qx 'usage: iko sample --vendor A|B|C --lg-code CODE --residents N --seed S' ||
 	fail "--help"
 echo "ok"
