@@ -19,8 +19,10 @@ const char cmd_transform_usage[] =
 	"  --in DIR        directory of extract outputs\n"
 	"  --out DIR       output directory: <table>.csv, rejects.csv, manifest.json\n\n"
 	"A record that cannot be mapped is written to rejects.csv with its reason\n"
-	"(unmapped-code, era-date-invalid, mapping-failed), never dropped. Per table:\n"
-	"records in = out + rejected.\n\n"
+	"(unmapped-code, era-date-invalid, mapping-failed, pack-rule), never dropped.\n"
+	"Per table: records in = out + rejected.\n\n"
+	"Exit status: 0 when nothing was rejected, 3 when records were rejected (the\n"
+	"mapped records are still written), 1 on error, 2 on a usage error.\n\n"
 	"example:\n"
 	"  iko transform --pack packs/vendor-a/jumin --lg-code 435015 \\\n"
 	"      --in run/extract --out run/transform\n";
@@ -28,6 +30,7 @@ const char cmd_transform_usage[] =
 int cmd_transform(int argc, char **argv, const iko_cli *cli)
 {
 	iko_transform_options o = IKO_TRANSFORM_OPTIONS_INIT;
+	long long rejected = 0;
 	iko_transform_stats st;
 	const iko_opt opts[] = {
 		{ "pack", IKO_OPT_STR, &o.pack_dir }, { "lg-code", IKO_OPT_STR, &o.lg_code },
@@ -64,8 +67,10 @@ int cmd_transform(int argc, char **argv, const iko_cli *cli)
 		       st.tables[i].records_rejected, st.tables[i].warnings);
 	for (i = 0; i < IKO_R_COUNT_; i++)
 		if (st.by_reason[i])
-			printf("  %-16s %8lld  %s\n", iko_reason_code((enum iko_reason)i), st.by_reason[i],
+			printf("  %-22s %8lld  %s\n", iko_reason_code((enum iko_reason)i), st.by_reason[i],
 			       iko_reason_label((enum iko_reason)i));
+	for (i = 0; i < st.ntables; i++)
+		rejected += st.tables[i].records_rejected;
 	iko_transform_stats_release(&st);
-	return IKO_EXIT_OK;
+	return rejected ? IKO_EXIT_CHECKS : IKO_EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_pack_internal.h"
+#include "iko_packrules.h"
 #include "iko_schema.h"
 #include "iko_utf8.h"
 #include "iko_width.h"
@@ -49,6 +50,7 @@ typedef struct run_ctx {
 	long long record;
 	iko_transform_table *stats;
 	long long *by_reason;
+	iko_packrules *rules;  /* the pack's extra rules for this table */
 } run_ctx;
 
 static int issue(step_issue *is, enum iko_reason r, const char *col, const char *val,
@@ -330,11 +332,19 @@ static int map_column(run_ctx *c, size_t i)
 	return 0;
 }
 
+/* The record's key without lg_code: "0001000003", or "2024|0001000003". */
 static const char *row_key(run_ctx *c)
 {
-	int k = c->table->nkey > 1 ? c->table->key[1] : 0;
+	size_t i;
 
-	return iko_buf_cstr(&c->vals[k]);
+	if (c->table->nkey <= 2)
+		return iko_buf_cstr(&c->vals[c->table->nkey > 1 ? c->table->key[1] : 0]);
+	iko_buf_clear(&c->tmp);
+	for (i = 1; i < c->table->nkey; i++)
+		if ((i > 1 && iko_buf_putc(&c->tmp, '|')) ||
+		    iko_buf_puts(&c->tmp, iko_buf_cstr(&c->vals[c->table->key[i]])))
+			return "";
+	return iko_buf_cstr(&c->tmp);
 }
 
 static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
@@ -379,6 +389,25 @@ static int do_row(run_ctx *c, iko_csv_writer *w)
 			c->stats->warnings++;
 		c->nwarn = 0;
 		if (rc > 0) {
+			c->stats->records_rejected++;
+			return emit_issue(c, &c->fail, IKO_SEV_REJECT);
+		}
+	}
+	if (c->rules) {
+		const char *col = NULL;
+		rc = iko_packrules_check(c->rules, c->vals, &col, &c->fail.detail);
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			int k;
+			c->fail.reason = IKO_R_RULE;
+			c->fail.column = col;
+			iko_buf_clear(&c->fail.value);
+			for (k = 0; k < (int)c->table->ncols; k++)
+				if (!strcmp(c->table->cols[k].name, col) &&
+				    iko_buf_puts(&c->fail.value, c->table->cols[k].sensitive
+						 ? "(masked)" : iko_buf_cstr(&c->vals[k])))
+					return IKO_ENOMEM;
 			c->stats->records_rejected++;
 			return emit_issue(c, &c->fail, IKO_SEV_REJECT);
 		}
@@ -429,8 +458,9 @@ static int resolve(run_ctx *c, const iko_csv_row *hdr, const char *path)
 	return 0;
 }
 
-static int run_table(const iko_transform_options *o, const iko_table *t, const table_map *m,
-		     iko_rejects *rejects, iko_transform_stats *st, iko_transform_table *ts)
+static int run_table(const iko_transform_options *o, const iko_pack *pack, const iko_table *t,
+		     const table_map *m, iko_rejects *rejects, iko_transform_stats *st,
+		     iko_transform_table *ts)
 {
 	run_ctx c;
 	iko_csv_reader *r = NULL;
@@ -461,6 +491,12 @@ static int run_table(const iko_transform_options *o, const iko_table *t, const t
 	ts->table = iko_strdup(t->name);
 	ts->source = iko_strdup(name);
 	c.source = name;
+	if ((rc = iko_packrules_load(&c.rules, pack, t)))
+		goto done;
+	if (!iko_packrules_count(c.rules)) {
+		iko_packrules_free(c.rules);
+		c.rules = NULL;
+	}
 	if ((rc = iko_csv_reader_open(&r, in)))
 		goto done;
 	rc = iko_csv_next(r, &row);
@@ -501,6 +537,7 @@ static int run_table(const iko_transform_options *o, const iko_table *t, const t
 	}
 	rc = iko_csv_writer_commit(w);
 done:
+	iko_packrules_free(c.rules);
 	iko_csv_writer_free(w);
 	iko_csv_reader_free(r);
 	for (i = 0; c.src && i < m->ncols; i++)
@@ -606,7 +643,8 @@ int iko_transform_run(iko_transform_stats *out, const iko_transform_options *o)
 		for (j = 0; j < pack->ntables; j++) {
 			if (strcmp(pack->tables[j].table, t->name))
 				continue;
-			rc = run_table(o, t, &pack->tables[j], rejects, out, &out->tables[out->ntables++]);
+			rc = run_table(o, pack, t, &pack->tables[j], rejects, out,
+				       &out->tables[out->ntables++]);
 			if (rc)
 				goto done;
 		}

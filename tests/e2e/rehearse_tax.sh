@@ -69,4 +69,37 @@ for a, b in (("435015/R002", "435023/R001"), ("435015/R003", "435023/R002")):
     assert ra == rb and len(ra) > 100, (a, b, len(ra), len(rb))
 print("tax rehearsals ok:", n, "個人住民税 assessments")
 PY
+# Pack rules: a record whose 年税額 is not 所得割 + 均等割, and a 非課税 record
+# with a tax, are rejected by transform with reason pack-rule and the rule.
+mkdir -p "$W/bad"
+"$PY" - "$W/dA/KOJIN.DAT" "$W/bad/KOJIN.DAT" <<'PY'
+import sys
+recs = open(sys.argv[1], "rb").read().split(b"\r\n")[:-1]
+out, done = [], set()
+for r in recs:
+    r = bytearray(r)
+    if r[15:16] == b"1" and "sum" not in done:
+        r[32:41] = b"%09d" % (int(r[32:41]) + 1)
+        done.add("sum")
+    elif r[15:16] == b"9" and "hikazei" not in done:
+        r[16:25] = b"%09d" % 100
+        r[32:41] = b"%09d" % 100
+        done.add("hikazei")
+    out.append(bytes(r))
+open(sys.argv[2], "wb").write(b"".join(x + b"\r\n" for x in out))
+PY
+"$IKO" extract --layout "$P/vendor-a/kojin_juminzei/layouts/KOJIN.yaml" --input "$W/bad/KOJIN.DAT" --out "$W/bx/KOJIN.csv" 2>/dev/null
+set +e
+"$IKO" transform --pack "$P/vendor-a/kojin_juminzei" --lg-code 435015 --in "$W/bx" --out "$W/bt" > /dev/null; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "pack rules: transform exit $rc"
+"$PY" - "$W/bt/rejects.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+got = sorted((r["reason"], r["field"], r["detail"].split(":")[0]) for r in rows)
+assert got == [("pack-rule", "annual_tax", "rule annual_is_sum (年税額＝所得割額＋均等割額)"),
+               ("pack-rule", "annual_tax", "rule hikazei_no_tax (非課税者に税額なし)")], got
+assert any("the sum of the rule's columns is" in r["detail"] for r in rows), rows
+print("pack rules ok")
+PY
 echo "rehearse_tax: ok"
