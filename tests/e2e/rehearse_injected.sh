@@ -88,6 +88,9 @@ assert len(mn) == 2 and all(x["value"] == "(masked)" for x in mn), mn
 print("injected defects found:", len(rows))
 PY
 
+# Nothing but the planted defects (and their households) is rejected.
+"$PY" "$IKO_SOURCE_DIR/tests/e2e/injected_check.py" "$RUN" "$W/dump/injected.csv" 2
+
 # The workbook, read back by openpyxl.
 "$PY" - "$RUN/reports/discrepancies.xlsx" <<'PY'
 import sys, datetime
