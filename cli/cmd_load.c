@@ -16,6 +16,8 @@
 const char cmd_load_usage[] =
 	"usage: iko load --schema NAME|FILE --lg-code CODE --in DIR\n"
 	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
+	"       iko load --rollback --schema NAME|FILE --lg-code CODE\n"
+	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
 	"\n"
 	"Load one municipality's validated standard-schema CSV into PostgreSQL.\n"
 	"DIR holds one <table>.csv per table of the schema, with a header row of\n"
@@ -39,6 +41,10 @@ const char cmd_load_usage[] =
 	"  --db-dir DIR        embedded server directory when --db is not given\n"
 	"                      (default .iko/pg; started if not running)\n"
 	"  --run-id ID         rehearsal run id, recorded in iko.load_history\n"
+	"  --rollback          restore the previous generation of every table (kept\n"
+	"                      from the last load until the next one): current and\n"
+	"                      previous change places in one transaction, recorded\n"
+	"                      in iko.load_history with kind 'rollback'\n"
 	"\n"
 	"Output: one line per table with the rows loaded, e.g.\n"
 	"  jumin.resident_131016: 1234 rows\n"
@@ -67,6 +73,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 {
 	const char *db = NULL, *db_dir = NULL, *schema = NULL, *lg = NULL, *in = NULL,
 		   *run_id = NULL;
+	int rollback = 0;
 	const iko_opt opts[] = {
 		{ "db", IKO_OPT_STR, &db },
 		{ "db-dir", IKO_OPT_STR, &db_dir },
@@ -74,6 +81,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		{ "lg-code", IKO_OPT_STR, &lg },
 		{ "in", IKO_OPT_STR, &in },
 		{ "run-id", IKO_OPT_STR, &run_id },
+		{ "rollback", IKO_OPT_FLAG, &rollback },
 		{ NULL, IKO_OPT_FLAG, NULL },
 	};
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
@@ -84,7 +92,9 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
-	if (!schema || !lg || !in)
+	if (rollback && in)
+		return iko_cli_usage(cli, "--rollback takes no --in");
+	if (!schema || !lg || (!in && !rollback))
 		return iko_cli_usage(cli, "--schema, --lg-code and --in are required");
 	if (db && db_dir)
 		return iko_cli_usage(cli, "--db and --db-dir exclude each other");
@@ -103,13 +113,15 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	lo.run_id = run_id;
 	lo.progress = iko_cli_progress;
 	lo.payload = (void *)cli;
-	rc = iko_load_run(&res, &lo);
+	rc = rollback ? iko_load_rollback(&res, &lo) : iko_load_run(&res, &lo);
 	iko_cli_progress_end(cli);
 	if (rc) {
 		iko_cli_error("load");
 		exit_code = rc == IKO_EINVAL ? IKO_EXIT_USAGE : IKO_EXIT_ERROR;
 		goto done;
 	}
+	if (rollback)
+		printf("rolled back %s for %s to the previous generation:\n", s->name, lg);
 	print_result(&res, s->name, lg, cli);
 	exit_code = IKO_EXIT_OK;
 done:

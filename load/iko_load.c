@@ -622,10 +622,10 @@ done:
 	return rc;
 }
 
-static int record_history(const load_ctx *x, const iko_load_result *res)
+static int record_history(const load_ctx *x, const iko_load_result *res, const char *kind)
 {
 	char rows[32];
-	const char *params[5];
+	const char *params[6];
 	PGresult *r;
 	size_t i;
 	int rc = 0;
@@ -637,9 +637,10 @@ static int record_history(const load_ctx *x, const iko_load_result *res)
 		params[2] = res->tables[i].table;
 		params[3] = x->o->lg_code;
 		params[4] = rows;
+		params[5] = kind;
 		r = PQexecParams(x->q.conn,
-			"INSERT INTO iko.load_history (run_id, schema_name, table_name, lg_code, rows)"
-			" VALUES ($1, $2, $3, $4, $5)", 5, NULL, params, NULL, NULL, 0);
+			"INSERT INTO iko.load_history (run_id, schema_name, table_name, lg_code, rows, kind)"
+			" VALUES ($1, $2, $3, $4, $5, $6)", 6, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = iko_error_set(IKO_EDB, "cannot record the load: %s",
 					   res_msg(r, x->q.conn));
@@ -661,7 +662,7 @@ static int swap_all(const load_ctx *x, const iko_load_result *res)
 	for (i = 0; i < x->o->schema->ntables; i++)
 		if ((rc = swap_table(x, &x->o->schema->tables[i], &sql)))
 			goto done;
-	if ((rc = record_history(x, res)))
+	if ((rc = record_history(x, res, "load")))
 		goto done;
 	rc = sql_exec(x->q.conn, "COMMIT", "cannot commit the swap");
 done:
@@ -676,7 +677,8 @@ static int ensure_history(PGconn *c)
 		"CREATE TABLE IF NOT EXISTS iko.load_history (\n"
 		"\trun_id text,\n\tschema_name text NOT NULL,\n\ttable_name text NOT NULL,\n"
 		"\tlg_code text NOT NULL,\n\trows bigint NOT NULL,\n"
-		"\tloaded_at timestamptz NOT NULL DEFAULT now()\n);",
+		"\tloaded_at timestamptz NOT NULL DEFAULT now()\n);\n"
+		"ALTER TABLE iko.load_history ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'load';",
 		"cannot create iko.load_history");
 }
 
@@ -799,5 +801,143 @@ done:
 	iko_load_result_release(&res);
 	iko_buf_release(&x.schema_q);
 	free(x.made_new);
+	return rc;
+}
+
+/* ---- rollback ------------------------------------------------------------ */
+
+/* Rows of schema.rel (a plain table), or -1 with the error set. */
+static long long count_rows(const load_ctx *x, iko_buf *sql, const char *rel)
+{
+	PGresult *r;
+	long long n = -1;
+
+	if (stmt(sql, x, "SELECT count(*) FROM ", rel, NULL))
+		return -1;
+	r = PQexec(x->q.conn, iko_buf_cstr(sql));
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		iko_error_set(IKO_EDB, "cannot count %s: %s", rel, res_msg(r, x->q.conn));
+	PQclear(r);
+	return n;
+}
+
+/* Exchange <t>_<lg> and <t>_<lg>_prev (and their primary keys). */
+static int rollback_table(const load_ctx *x, const iko_table *t, iko_buf *sql, long long *rows)
+{
+	const char *lg = x->o->lg_code;
+	char *cur = iko_aprintf("%s_%s", t->name, lg), *prev = iko_aprintf("%s_%s_prev", t->name, lg);
+	char *tmp = iko_aprintf("%s_%s_rb", t->name, lg);
+	char *cur_pk = iko_aprintf("%s_%s_pkey", t->name, lg);
+	char *prev_pk = iko_aprintf("%s_%s_prev_pkey", t->name, lg);
+	char *tmp_pk = iko_aprintf("%s_%s_rb_pkey", t->name, lg);
+	char *what = iko_aprintf("cannot roll back %s.%s_%s", x->o->schema->name, t->name, lg);
+	int rc = IKO_ENOMEM, exists, attached, pexists, pattached;
+
+	if (!cur || !prev || !tmp || !cur_pk || !prev_pk || !tmp_pk || !what)
+		goto done;
+	if ((rc = rel_state(x, cur, &exists, &attached)) ||
+	    (rc = rel_state(x, prev, &pexists, &pattached)))
+		goto done;
+	if (!pexists) {
+		rc = iko_error_set(IKO_ENOTFOUND, "no previous generation of %s.%s for %s to roll back to "
+				   "(it is kept from the last load until the next one)",
+				   x->o->schema->name, t->name, lg);
+		goto done;
+	}
+	if (exists) {
+		if (attached && ((rc = stmt(sql, x, "ALTER TABLE ", t->name, " DETACH PARTITION ")) ||
+				 (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
+				 (rc = q_ident(sql, &x->q, cur)) ||
+				 (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
+			goto done;
+		if ((rc = stmt(sql, x, "ALTER TABLE ", cur, " RENAME TO ")) ||
+		    (rc = q_ident(sql, &x->q, tmp)) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+		    (rc = rename_index(x, sql, cur_pk, tmp_pk, what)))
+			goto done;
+	}
+	if ((rc = stmt(sql, x, "ALTER TABLE ", prev, " RENAME TO ")) ||
+	    (rc = q_ident(sql, &x->q, cur)) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+	    (rc = rename_index(x, sql, prev_pk, cur_pk, what)) ||
+	    (rc = stmt(sql, x, "ALTER TABLE ", t->name, " ATTACH PARTITION ")) ||
+	    (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
+	    (rc = q_ident(sql, &x->q, cur)) || (rc = iko_buf_puts(sql, " FOR VALUES IN (")) ||
+	    (rc = q_literal(sql, &x->q, lg)) || (rc = iko_buf_putc(sql, ')')) ||
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
+		goto done;
+	if (exists && ((rc = stmt(sql, x, "ALTER TABLE ", tmp, " RENAME TO ")) ||
+		       (rc = q_ident(sql, &x->q, prev)) ||
+		       (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+		       (rc = rename_index(x, sql, tmp_pk, prev_pk, what))))
+		goto done;
+	*rows = count_rows(x, sql, cur);
+	rc = *rows < 0 ? IKO_EDB : 0;
+done:
+	free(what);
+	free(tmp_pk);
+	free(prev_pk);
+	free(cur_pk);
+	free(tmp);
+	free(prev);
+	free(cur);
+	return rc;
+}
+
+int iko_load_rollback(iko_load_result *out, const iko_load_options *opts)
+{
+	load_ctx x;
+	iko_load_result res;
+	iko_buf sql = IKO_BUF_INIT;
+	double t0 = now_seconds();
+	size_t i, n;
+	int rc, locked = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&res, 0, sizeof(res));
+	memset(&x, 0, sizeof(x));
+	if (!opts || !opts->conn || !opts->schema || !opts->lg_code)
+		return iko_error_set(IKO_EINVAL, "rollback: conn, schema and lg_code are required");
+	if (strlen(opts->lg_code) != 6 || !iko_lg_code_valid(opts->lg_code, 6))
+		return iko_error_set(IKO_EINVAL, "not a valid 団体コード (6 digits with check digit): %s",
+				     opts->lg_code);
+	x.o = opts;
+	x.q.conn = opts->conn;
+	n = opts->schema->ntables;
+	res.tables = calloc(n + 1, sizeof(*res.tables));
+	if (!res.tables)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	res.ntables = n;
+	if ((rc = q_ident(&x.schema_q, &x.q, opts->schema->name)) || (rc = load_lock(&x, 1)))
+		goto done;
+	locked = 1;
+	if ((rc = iko_load_ensure_schema(opts->conn, opts->schema)) || (rc = ensure_history(opts->conn)) ||
+	    (rc = sql_exec(x.q.conn, "BEGIN", "cannot start the rollback")) ||
+	    (rc = sql_exec(x.q.conn, "SET LOCAL lock_timeout = '60s'", "cannot start the rollback")))
+		goto done;
+	for (i = 0; i < n; i++) {
+		if (!(res.tables[i].table = iko_strdup(opts->schema->tables[i].name))) {
+			rc = iko_error_set(IKO_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = rollback_table(&x, &opts->schema->tables[i], &sql, &res.tables[i].rows)))
+			goto done;
+	}
+	if ((rc = record_history(&x, &res, "rollback")) ||
+	    (rc = sql_exec(x.q.conn, "COMMIT", "cannot commit the rollback")))
+		goto done;
+	res.seconds = now_seconds() - t0;
+	*out = res;
+	memset(&res, 0, sizeof(res));
+done:
+	if (rc && PQstatus(x.q.conn) == CONNECTION_OK)
+		PQclear(PQexec(x.q.conn, "ROLLBACK"));
+	if (locked)
+		PQclear(PQexec(opts->conn, "SELECT pg_advisory_unlock_all()"));
+	iko_load_result_release(&res);
+	iko_buf_release(&x.schema_q);
+	iko_buf_release(&sql);
 	return rc;
 }

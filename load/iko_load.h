@@ -58,6 +58,16 @@ typedef struct iko_load_result {
  */
 int iko_load_run(iko_load_result *out, const iko_load_options *opts);
 
+/*
+ * Roll opts->lg_code back to the previous generation of every table of
+ * opts->schema: <table>_<lg> and <table>_<lg>_prev change places in one
+ * transaction (so a second rollback returns to the newer data), recorded in
+ * iko.load_history with kind 'rollback'. in_dir is not used. out gets the
+ * rows now current per table. IKO_ENOTFOUND when a table has no previous
+ * generation (nothing is changed then).
+ */
+int iko_load_rollback(iko_load_result *out, const iko_load_options *opts);
+
 /* Free the contents of a result; NULL-safe, leaves it zeroed. */
 void iko_load_result_release(iko_load_result *r);
 
