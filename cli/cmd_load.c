@@ -4,9 +4,11 @@
  */
 #include "cli.h"
 
+#include "iko_checkdigit.h"
 #include "iko_db.h"
 #include "iko_error.h"
 #include "iko_load.h"
+#include "iko_package.h"
 #include "iko_schema.h"
 
 #include <stdio.h>
@@ -16,6 +18,8 @@
 const char cmd_load_usage[] =
 	"usage: iko load --schema NAME|FILE --lg-code CODE --in DIR\n"
 	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
+	"       iko load --target package --out FILE.zip --schema NAME|FILE --lg-code CODE\n"
+	"                --in DIR [--header en|ja]\n"
 	"       iko load --rollback --schema NAME|FILE --lg-code CODE\n"
 	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
 	"\n"
@@ -41,6 +45,14 @@ const char cmd_load_usage[] =
 	"  --db-dir DIR        embedded server directory when --db is not given\n"
 	"                      (default .iko/pg; started if not running)\n"
 	"  --run-id ID         rehearsal run id, recorded in iko.load_history\n"
+	"  --target T          postgres (default) or package: write the standard\n"
+	"                      migration package instead of loading: a zip of one\n"
+	"                      UTF-8 CSV per table and manifest.json (table, rows,\n"
+	"                      SHA-256, schema and pack versions, lg_code, created);\n"
+	"                      check one with `iko package verify FILE.zip`\n"
+	"  --out FILE.zip      the package (--target package)\n"
+	"  --header en|ja      package CSV header: English column names (default)\n"
+	"                      or the schema's Japanese labels\n"
 	"  --rollback          restore the previous generation of every table (kept\n"
 	"                      from the last load until the next one): current and\n"
 	"                      previous change places in one transaction, recorded\n"
@@ -74,6 +86,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	const char *db = NULL, *db_dir = NULL, *schema = NULL, *lg = NULL, *in = NULL,
 		   *run_id = NULL;
 	int rollback = 0;
+	const char *target = "postgres", *out = NULL, *header = "en";
 	const iko_opt opts[] = {
 		{ "db", IKO_OPT_STR, &db },
 		{ "db-dir", IKO_OPT_STR, &db_dir },
@@ -82,6 +95,9 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		{ "in", IKO_OPT_STR, &in },
 		{ "run-id", IKO_OPT_STR, &run_id },
 		{ "rollback", IKO_OPT_FLAG, &rollback },
+		{ "target", IKO_OPT_STR, &target },
+		{ "out", IKO_OPT_STR, &out },
+		{ "header", IKO_OPT_STR, &header },
 		{ NULL, IKO_OPT_FLAG, NULL },
 	};
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
@@ -98,6 +114,38 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		return iko_cli_usage(cli, "--schema, --lg-code and --in are required");
 	if (db && db_dir)
 		return iko_cli_usage(cli, "--db and --db-dir exclude each other");
+	if (strcmp(target, "postgres") && strcmp(target, "package"))
+		return iko_cli_usage(cli, "--target %s: must be postgres or package", target);
+	if (strcmp(header, "en") && strcmp(header, "ja"))
+		return iko_cli_usage(cli, "--header %s: must be en or ja", header);
+	if (!strcmp(target, "package")) {
+		iko_package_options po = { NULL, lg, in, out, !strcmp(header, "ja"), NULL, NULL };
+		iko_package_result pr;
+		size_t i;
+		if (!out)
+			return iko_cli_usage(cli, "--target package needs --out FILE.zip");
+		if (rollback || db || db_dir)
+			return iko_cli_usage(cli, "--target package takes no --rollback, --db or --db-dir");
+		if (!iko_lg_code_valid(lg, strlen(lg)))
+			return iko_cli_usage(cli, "--lg-code %s: not a 6-digit 団体コード with a valid check digit", lg);
+		if ((rc = iko_schema_load_spec(&s, schema))) {
+			iko_cli_error("load");
+			return IKO_EXIT_ERROR;
+		}
+		po.schema = s;
+		rc = iko_package_write(&pr, &po);
+		iko_schema_free(s);
+		if (rc) {
+			iko_cli_error("load");
+			return IKO_EXIT_ERROR;
+		}
+		printf("package %s: %s %s, lg_code %s\n", out, pr.schema, pr.schema_version, lg);
+		for (i = 0; i < pr.ntables; i++)
+			printf("  %s.csv: %lld rows, sha256 %s\n", pr.tables[i].table, pr.tables[i].rows,
+			       pr.tables[i].sha256);
+		iko_package_result_release(&pr);
+		return IKO_EXIT_OK;
+	}
 	if ((rc = iko_schema_load_spec(&s, schema))) {
 		iko_cli_error("load");
 		goto done;

@@ -2,6 +2,7 @@
  * iko_validate.c — the validate stage (see iko_validate.h).
  */
 #include "iko_validate.h"
+#include "iko_yaml.h"
 
 #include "iko_buf.h"
 #include "iko_checkdigit.h"
@@ -553,6 +554,21 @@ static int write_manifest(const iko_validate_options *o, const iko_validate_stat
 	iko_json_object_begin(&j);
 	iko_json_kv_str(&j, "stage", "validate");
 	iko_json_kv_str(&j, "schema", o->schema);
+	{
+		/* carry the pack of the transform output forward (the package names it) */
+		char *ip = iko_path_join(o->in_dir, "manifest.json");
+		iko_yaml_doc *m = NULL;
+		if (ip && iko_path_exists(ip) && !iko_yaml_load_file(&m, ip)) {
+			const char *pk = iko_yaml_str(iko_yaml_root(m), "pack", NULL);
+			const char *pv = iko_yaml_str(iko_yaml_root(m), "pack_version", NULL);
+			if (pk && pv) {
+				iko_json_kv_str(&j, "pack", pk);
+				iko_json_kv_str(&j, "pack_version", pv);
+			}
+		}
+		iko_yaml_free(m);
+		free(ip);
+	}
 	iko_json_key(&j, "tables");
 	iko_json_array_begin(&j);
 	for (i = 0; i < st->ntables; i++) {
