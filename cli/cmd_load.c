@@ -9,6 +9,7 @@
 #include "iko_error.h"
 #include "iko_load.h"
 #include "iko_package.h"
+#include "iko_shard.h"
 #include "iko_schema.h"
 
 #include <stdio.h>
@@ -32,7 +33,9 @@ const char cmd_load_usage[] =
 	"then all tables are swapped in one short transaction, keeping the\n"
 	"previous generation as <table>_<CODE>_prev. All or nothing: a refused\n"
 	"row, an error or a crash leaves the previous data, and every other\n"
-	"municipality, untouched.\n"
+	"municipality, untouched. A municipality placed on a shard (iko shard) is\n"
+	"loaded on that server the same way and attached on this one as a\n"
+	"postgres_fdw foreign partition.\n"
 	"\n"
 	"options:\n"
 	"  --schema NAME|FILE  standard schema: a name (schema/NAME.yaml, e.g.\n"
@@ -86,6 +89,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	const char *db = NULL, *db_dir = NULL, *schema = NULL, *lg = NULL, *in = NULL,
 		   *run_id = NULL;
 	int rollback = 0;
+	char *shard = NULL;
 	const char *target = "postgres", *out = NULL, *header = "en";
 	const iko_opt opts[] = {
 		{ "db", IKO_OPT_STR, &db },
@@ -161,7 +165,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	lo.run_id = run_id;
 	lo.progress = iko_cli_progress;
 	lo.payload = (void *)cli;
-	rc = rollback ? iko_load_rollback(&res, &lo) : iko_load_run(&res, &lo);
+	rc = rollback ? iko_load_rollback(&res, &lo) : iko_load_routed(&res, &lo, &shard);
 	iko_cli_progress_end(cli);
 	if (rc) {
 		iko_cli_error("load");
@@ -170,9 +174,12 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	}
 	if (rollback)
 		printf("rolled back %s for %s to the previous generation:\n", s->name, lg);
+	if (shard)
+		printf("loaded on shard %s (foreign partitions on the coordinator):\n", shard);
 	print_result(&res, s->name, lg, cli);
 	exit_code = IKO_EXIT_OK;
 done:
+	free(shard);
 	iko_load_result_release(&res);
 	PQfinish(conn);
 	iko_schema_free(s);

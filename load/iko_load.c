@@ -202,16 +202,19 @@ static int table_ddl(iko_buf *b, const sqlq *q, const char *schema,
 			return rc;
 		return 0;
 	}
-	if (t->nkey) {
-		if ((rc = iko_buf_puts(b, "\tPRIMARY KEY (")) || (rc = key_list(b, q, t)) ||
-		    (rc = iko_buf_puts(b, ")\n")))
-			return rc;
-	} else {
-		/* drop the last ",\n" of the column list */
-		iko_buf_truncate(b, b->len - 2);
-		if ((rc = iko_buf_putc(b, '\n')))
-			return rc;
-	}
+	/* drop the last ",\n" of the column list */
+	iko_buf_truncate(b, b->len - 2);
+	if ((rc = iko_buf_putc(b, '\n')))
+		return rc;
+	/*
+	 * The primary key lives on every partition (built after the COPY),
+	 * not on the parent: PostgreSQL refuses foreign partitions (shards)
+	 * under a parent with a unique index. lg_code leads every key, so
+	 * each partition's key is the global one.
+	 */
+	if (t->nkey && ((rc = iko_buf_puts(b, "\t-- PRIMARY KEY (")) || (rc = key_list(b, q, t)) ||
+			(rc = iko_buf_puts(b, ") on every partition\n"))))
+		return rc;
 	return iko_buf_puts(b, ") PARTITION BY LIST (\"lg_code\");\n");
 }
 
@@ -585,6 +588,10 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !what)
 		goto done;
 	if ((rc = rel_state(x, cur, &exists, &attached)))
+		goto done;
+	/* a foreign partition (the municipality was on a shard): its data stays there */
+	if (!exists && ((rc = stmt(sql, x, "DROP FOREIGN TABLE IF EXISTS ", cur, NULL)) ||
+			(rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
 		goto done;
 	if (exists) {
 		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", prev, NULL)) ||

@@ -13,6 +13,7 @@
 #include "iko_pack.h"
 #include "iko_reconcile.h"
 #include "iko_schema.h"
+#include "iko_shard.h"
 #include "iko_transform.h"
 #include "iko_validate.h"
 
@@ -219,7 +220,7 @@ static int stage_load(rctx *c, PGconn *conn)
 	lo.progress = c->o->progress;
 	lo.payload = c->o->payload;
 	memset(&lr, 0, sizeof(lr));
-	rc = iko_load_run(&lr, &lo);
+	rc = iko_load_routed(&lr, &lo, NULL);
 	for (i = 0; !rc && i < lr.ntables; i++) {
 		long long expected = -1;
 		for (k = 0; k < c->r->ncounts; k++)
