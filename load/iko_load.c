@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #define NAME_MAX_BYTES 63        /* NAMEDATALEN - 1 */
@@ -46,6 +47,32 @@ static double now_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment a
+ * load stops for good at that point (after creating the file named by
+ * IKO_TEST_PAUSE_FILE, if set), so a test can kill it there. Points:
+ * locked, copied:<table>, indexed:<table>, swap-begin, swap:<table>
+ * (inside the swap transaction), swapped (committed).
+ */
+static void pause_point(const char *point, const char *table)
+{
+	const char *want = getenv("IKO_TEST_PAUSE"), *file = getenv("IKO_TEST_PAUSE_FILE");
+	char name[160];
+
+	if (!want)
+		return;
+	snprintf(name, sizeof(name), "%s%s%s", point, table ? ":" : "", table ? table : "");
+	if (strcmp(want, name))
+		return;
+	if (file) {
+		FILE *f = fopen(file, "w");
+		if (f)
+			fclose(f);
+	}
+	for (;;)
+		pause();
 }
 
 int iko_load_quote_ident(iko_buf *out, const char *name)
@@ -515,6 +542,7 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	    (rc = copy_table(x, t, rd, &hdr, path, &res->rows)) ||
 	    (rc = sql_exec(x->q.conn, "COMMIT", path)))
 		goto done;
+	pause_point("copied", t->name);
 	if (t->nkey) {
 		if ((rc = stmt(&sql, x, "ALTER TABLE ", newname, " ADD CONSTRAINT ")) ||
 		    (rc = q_ident(&sql, &x->q, pk)) || (rc = iko_buf_puts(&sql, " PRIMARY KEY (")) ||
@@ -525,6 +553,7 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	if ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
 	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 		goto done;
+	pause_point("indexed", t->name);
 	res->seconds = now_seconds() - t0;
 done:
 	iko_csv_reader_free(rd);
@@ -590,9 +619,18 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 	if ((rc = rel_state(x, cur, &exists, &attached)))
 		goto done;
 	/* a foreign partition (the municipality was on a shard): its data stays there */
-	if (!exists && ((rc = stmt(sql, x, "DROP FOREIGN TABLE IF EXISTS ", cur, NULL)) ||
-			(rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
-		goto done;
+	if (!exists) {
+		const char *params[2] = { x->o->schema->name, cur };
+		PGresult *r = PQexecParams(x->q.conn,
+			"SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'f'",
+			2, NULL, params, NULL, NULL, 0);
+		int foreign = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		PQclear(r);
+		if (foreign && ((rc = stmt(sql, x, "DROP FOREIGN TABLE ", cur, NULL)) ||
+				(rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
+			goto done;
+	}
 	if (exists) {
 		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", prev, NULL)) ||
 		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
@@ -666,12 +704,16 @@ static int swap_all(const load_ctx *x, const iko_load_result *res)
 	if ((rc = sql_exec(x->q.conn, "BEGIN", "cannot start the swap")) ||
 	    (rc = sql_exec(x->q.conn, "SET LOCAL lock_timeout = '60s'", "cannot start the swap")))
 		goto done;
-	for (i = 0; i < x->o->schema->ntables; i++)
+	for (i = 0; i < x->o->schema->ntables; i++) {
 		if ((rc = swap_table(x, &x->o->schema->tables[i], &sql)))
 			goto done;
+		pause_point("swap", x->o->schema->tables[i].name);
+	}
 	if ((rc = record_history(x, res, "load")))
 		goto done;
 	rc = sql_exec(x->q.conn, "COMMIT", "cannot commit the swap");
+	if (!rc)
+		pause_point("swapped", NULL);
 done:
 	iko_buf_release(&sql);
 	return rc;
@@ -789,12 +831,14 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	    (rc = load_lock(&x, 1)))
 		goto done;
 	locked = 1;
+	pause_point("locked", NULL);
 	if ((rc = iko_load_ensure_schema(opts->conn, opts->schema)) ||
 	    (rc = ensure_history(opts->conn)))
 		goto done;
 	for (i = 0; i < n; i++)
 		if ((rc = load_table(&x, i, &res.tables[i])))
 			goto done;
+	pause_point("swap-begin", NULL);
 	if ((rc = swap_all(&x, &res)))
 		goto done;
 	res.seconds = now_seconds() - t0;

@@ -9,7 +9,7 @@ set -euo pipefail
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 cleanup() {
-	for d in "$tmp/coord" "$tmp/shard"; do
+	for d in "$tmp/coord" "$tmp/shard" "$tmp/shard2"; do
 		"$IKO" db stop --dir "$d" >/dev/null 2>&1 || true
 		[ -f "$d/cluster.path" ] && rm -rf "$(cat "$d/cluster.path")"
 	done
@@ -54,6 +54,17 @@ load --lg-code 131016 --in "$tmp/a3" >/dev/null
 [ "$(qc "select count(*) from jumin.resident where lg_code = '131016'")" = 3 ] || fail "reload on the shard"
 [ "$(qs "select count(*) from jumin.resident_131016_prev")" = 5 ] || fail "shard keeps its previous generation"
 [ "$(qc "select kind from iko.load_history where lg_code = '131016' order by loaded_at desc limit 1")" = "load@s1" ] || fail "history"
+# a second shard: one query on the coordinator returns both shards' municipalities
+s2url=$("$IKO" db start --dir "$tmp/shard2")
+"$IKO" shard add s2 "$s2url" --dir "$tmp/coord" >/dev/null
+"$IKO" shard place 131130 s2 --dir "$tmp/coord" >/dev/null
+load --lg-code 131130 --in "$tmp/b4" >/dev/null
+[ "$(psql -X -q -A -t "$s2url" -c "select count(*) from jumin.resident_131130")" = 4 ] || fail "s2 rows"
+[ "$(qc "select string_agg(lg_code || '=' || n, ' ' order by lg_code) from
+         (select lg_code, count(*) n from jumin.resident group by lg_code) x")" = "131016=3 131130=4" ] ||
+	fail "coordinator over two shards: $(qc "select lg_code, count(*) from jumin.resident group by 1")"
+[ "$(qc "select string_agg(relname || ':' || relkind::text, ' ' order by relname) from pg_class
+         where relname in ('resident_131016', 'resident_131130')")" = "resident_131016:f resident_131130:f" ] || fail "relkinds: $(qc "select relname, relkind from pg_class where relname like 'resident_13%'")"
 # errors
 set +e
 "$IKO" shard place 131016 nope --dir "$tmp/coord" 2> "$tmp/err"; rc=$?
