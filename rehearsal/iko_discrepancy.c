@@ -12,7 +12,9 @@
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_reject.h"
+#include "iko_review.h"
 #include "iko_schema.h"
+#include "iko_strmap.h"
 #include "iko_workbook.h"
 
 #include <dirent.h>
@@ -20,6 +22,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Review context: the municipality's earlier reviews (carried over by
+ * 差異ID) and reconcile/discrepancies.csv, the run's reviewable rows.
+ */
+typedef struct rctx {
+	iko_strmap *store;
+	iko_csv_writer *list;
+} rctx;
+
+/* Earlier review of id, as review cell values, or NULL. */
+static const char *const *earlier(const rctx *x, const char *id)
+{
+	iko_strmap_entry *e = x->store ? iko_strmap_get(x->store, id, strlen(id)) : NULL;
+	const iko_review *rv = e ? e->value : NULL;
+
+	return rv ? (const char *const *)rv->v : NULL;
+}
+
+static int list_row(rctx *x, const char *id, const char *sheet, const char *kind, const char *key,
+		    const char *field, const char *detail, int needs_review)
+{
+	const char *row[7] = { id, sheet, kind, key ? key : "", field ? field : "", detail ? detail : "",
+			       needs_review ? "1" : "0" };
+
+	return iko_csv_write_row(x->list, row, 7);
+}
 
 /* The run's rejects files: extract/<x>.rejects.csv, transform/, validate/. */
 typedef struct reject_files {
@@ -125,10 +154,10 @@ static int count_reasons(long long counts[IKO_R_COUNT_], const reject_files *rf)
 }
 
 static int reason_sheet(iko_workbook *wb, enum iko_reason reason, const reject_files *rf,
-			const iko_schema *s, int reveal)
+			const iko_schema *s, int reveal, rctx *x)
 {
 	static const iko_wb_column cols[] = {
-		{ "段階", IKO_CELL_TEXT, 6 }, { "入力ファイル", IKO_CELL_TEXT, 0 },
+		{ "差異ID", IKO_CELL_TEXT, 14 }, { "段階", IKO_CELL_TEXT, 6 }, { "入力ファイル", IKO_CELL_TEXT, 0 },
 		{ "レコード番号", IKO_CELL_INTEGER, 0 }, { "キー（宛名番号等）", IKO_CELL_TEXT, 0 },
 		{ "区分", IKO_CELL_TEXT, 0 }, { "項目", IKO_CELL_TEXT, 0 },
 		{ "値", IKO_CELL_TEXT, 0 }, { "内容", IKO_CELL_TEXT, 40 },
@@ -136,7 +165,7 @@ static int reason_sheet(iko_workbook *wb, enum iko_reason reason, const reject_f
 	};
 	int i, rc;
 
-	if ((rc = iko_workbook_sheet_begin(wb, iko_reason_label(reason), cols, reveal ? 9 : 8, 1)))
+	if ((rc = iko_workbook_sheet_begin(wb, iko_reason_label(reason), cols, reveal ? 10 : 9, 1)))
 		return rc;
 	for (i = 0; i < rf->n; i++) {
 		iko_csv_reader *r = NULL;
@@ -144,20 +173,33 @@ static int reason_sheet(iko_workbook *wb, enum iko_reason reason, const reject_f
 		if ((rc = iko_csv_reader_open(&r, rf->paths[i])))
 			return rc;
 		while ((rc = iko_csv_next(r, &row)) == 1) {
-			const char *v[9];
+			const char *v[10], *parts[5];
+			char id[16];
 			if (row.record == 1 || row.nfields < 11 ||
 			    iko_reason_from_code(row.fields[5]) != (int)reason)
 				continue;
-			v[0] = stage_ja(row.fields[0]);
-			v[1] = row.fields[1];
-			v[2] = row.fields[2];
-			v[3] = row.fields[4];
-			v[4] = !strcmp(row.fields[6], "warn") ? "警告（登録済）" : "除外（未登録）";
-			v[5] = row.fields[7];
-			v[6] = !reveal && sensitive(s, row.fields[7]) ? "（非表示）" : row.fields[8];
-			v[7] = row.fields[9];
-			v[8] = row.fields[10];
-			if ((rc = iko_workbook_row(wb, v)))
+			/* what the discrepancy is, not where: not the record number */
+			parts[0] = row.fields[5];
+			parts[1] = row.fields[1];
+			parts[2] = row.fields[4];
+			parts[3] = row.fields[7];
+			/* never a personal number inside the ID, not even hashed */
+			parts[4] = sensitive(s, row.fields[7]) ? "" : row.fields[4][0] ? row.fields[8]
+										    : row.fields[10];
+			iko_review_id(id, 'R', parts, 5);
+			v[0] = id;
+			v[1] = stage_ja(row.fields[0]);
+			v[2] = row.fields[1];
+			v[3] = row.fields[2];
+			v[4] = row.fields[4];
+			v[5] = !strcmp(row.fields[6], "warn") ? "警告（登録済）" : "除外（未登録）";
+			v[6] = row.fields[7];
+			v[7] = !reveal && sensitive(s, row.fields[7]) ? "（非表示）" : row.fields[8];
+			v[8] = row.fields[9];
+			v[9] = row.fields[10];
+			if ((rc = iko_workbook_row_reviewed(wb, v, earlier(x, id))) ||
+			    (rc = list_row(x, id, iko_reason_label(reason), row.fields[5], row.fields[4],
+					   row.fields[7], row.fields[9], 1)))
 				break;
 		}
 		iko_csv_reader_free(r);
@@ -175,10 +217,10 @@ static void fmt_num(char *out, size_t n, double v)
 		snprintf(out, n, "%.2f", v);
 }
 
-static int summary_sheet(iko_workbook *wb, const iko_reconcile_result *r)
+static int summary_sheet(iko_workbook *wb, const iko_reconcile_result *r, rctx *x)
 {
 	static const iko_wb_column cols[] = {
-		{ "判定", IKO_CELL_STATUS, 6 }, { "集計項目", IKO_CELL_TEXT, 0 },
+		{ "差異ID", IKO_CELL_TEXT, 14 }, { "判定", IKO_CELL_STATUS, 6 }, { "集計項目", IKO_CELL_TEXT, 0 },
 		{ "区分", IKO_CELL_TEXT, 0 }, { "旧システム", IKO_CELL_NUMBER, 0 },
 		{ "抽出", IKO_CELL_NUMBER, 0 }, { "移行後", IKO_CELL_NUMBER, 0 },
 		{ "差異", IKO_CELL_NUMBER, 0 }, { "許容差", IKO_CELL_NUMBER, 0 },
@@ -187,19 +229,27 @@ static int summary_sheet(iko_workbook *wb, const iko_reconcile_result *r)
 	size_t i;
 	int rc;
 
-	if ((rc = iko_workbook_sheet_begin(wb, "集計照合", cols, 8, 1)))
+	if ((rc = iko_workbook_sheet_begin(wb, "集計照合", cols, 9, 1)))
 		return rc;
 	for (i = 0; i < r->nrows; i++) {
 		const iko_measure_row *m = &r->rows[i];
-		const char *v[8];
+		const char *v[9], *parts[5];
+		char id[16];
 		fmt_num(o, sizeof(o), m->old_v);
 		fmt_num(e, sizeof(e), m->ext_v);
 		fmt_num(d, sizeof(d), m->db_v);
 		fmt_num(df, sizeof(df), m->diff);
 		fmt_num(t, sizeof(t), m->tolerance);
-		v[0] = m->status; v[1] = m->label; v[2] = m->group_label;
-		v[3] = m->has_old ? o : ""; v[4] = e; v[5] = d; v[6] = df; v[7] = t;
-		if ((rc = iko_workbook_row(wb, v)))
+		parts[0] = m->measure; parts[1] = m->group; parts[2] = m->has_old ? o : "";
+		parts[3] = e; parts[4] = d;
+		iko_review_id(id, 'M', parts, 5);
+		v[0] = id; v[1] = m->status; v[2] = m->label; v[3] = m->group_label;
+		v[4] = m->has_old ? o : ""; v[5] = e; v[6] = d; v[7] = df; v[8] = t;
+		if ((rc = iko_workbook_row_reviewed(wb, v, earlier(x, id))))
+			return rc;
+		/* a PASS needs no review */
+		if ((rc = list_row(x, id, "集計照合", m->status, m->group, m->measure, df,
+				   strcmp(m->status, "PASS") != 0)))
 			return rc;
 	}
 	return iko_workbook_sheet_end(wb);
@@ -214,23 +264,29 @@ static const char *diff_kind_ja(const char *k)
 	return "値の不一致";
 }
 
-static int records_sheet(iko_workbook *wb, const iko_reconcile_result *r)
+static int records_sheet(iko_workbook *wb, const iko_reconcile_result *r, rctx *x)
 {
 	static const iko_wb_column cols[] = {
-		{ "区分", IKO_CELL_TEXT, 0 }, { "テーブル", IKO_CELL_TEXT, 0 },
+		{ "差異ID", IKO_CELL_TEXT, 14 }, { "区分", IKO_CELL_TEXT, 0 }, { "テーブル", IKO_CELL_TEXT, 0 },
 		{ "キー", IKO_CELL_TEXT, 0 }, { "項目", IKO_CELL_TEXT, 0 },
 		{ "移行元の値", IKO_CELL_TEXT, 0 }, { "移行後の値", IKO_CELL_TEXT, 0 },
 	};
 	size_t i;
 	int rc;
 
-	if ((rc = iko_workbook_sheet_begin(wb, "レコード照合", cols, 6, 1)))
+	if ((rc = iko_workbook_sheet_begin(wb, "レコード照合", cols, 7, 1)))
 		return rc;
 	for (i = 0; i < r->ndiffs; i++) {
 		const iko_record_diff *d = &r->diffs[i];
-		const char *v[6] = { diff_kind_ja(d->kind), d->table, d->key, d->column,
-				     d->source_value, d->loaded_value };
-		if ((rc = iko_workbook_row(wb, v)))
+		const char *parts[6] = { d->kind, d->table, d->key, d->column, d->source_value,
+					 d->loaded_value };
+		char id[16];
+		const char *v[7];
+		iko_review_id(id, 'C', parts, 6);
+		v[0] = id; v[1] = diff_kind_ja(d->kind); v[2] = d->table; v[3] = d->key;
+		v[4] = d->column; v[5] = d->source_value; v[6] = d->loaded_value;
+		if ((rc = iko_workbook_row_reviewed(wb, v, earlier(x, id))) ||
+		    (rc = list_row(x, id, "レコード照合", d->kind, d->key, d->column, "", 1)))
 			return rc;
 	}
 	return iko_workbook_sheet_end(wb);
@@ -273,28 +329,47 @@ static int cover(iko_workbook *wb, const iko_reconcile_result *r, const iko_sche
 int iko_discrepancy_workbook(const iko_reconcile_result *r, const iko_schema *s,
 			     const iko_reconcile_options *o)
 {
+	static const char *const list_header[] = { "id", "sheet", "kind", "key", "field", "detail",
+						   "needs_review" };
 	iko_wb_options wo = IKO_WB_OPTIONS_INIT;
 	iko_workbook *wb = NULL;
 	reject_files rf;
 	long long counts[IKO_R_COUNT_];
+	rctx x = { NULL, NULL };
+	char *store = iko_review_store_path(o->run_dir);
+	char *list = iko_path_join(o->run_dir, "reconcile/discrepancies.csv");
 	int rc, k;
 
 	memset(&rf, 0, sizeof(rf));
 	memset(counts, 0, sizeof(counts));
 	wo.reveal = o->reveal;
+	if (!store || !list) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = iko_review_store_load(&x.store, store)) ||
+	    (rc = iko_csv_writer_open(&x.list, list, 0600)) ||
+	    (rc = iko_csv_write_row(x.list, list_header, 7)))
+		goto done;
 	if ((rc = find_rejects(&rf, o->run_dir)) || (rc = count_reasons(counts, &rf)))
 		goto done;
 	if ((rc = iko_workbook_new(&wb, o->xlsx_path, &wo)) || (rc = cover(wb, r, s, o)) ||
-	    (rc = summary_sheet(wb, r)))
+	    (rc = summary_sheet(wb, r, &x)))
 		goto done;
 	for (k = 0; k < IKO_R_COUNT_; k++)
-		if (counts[k] && (rc = reason_sheet(wb, (enum iko_reason)k, &rf, s, o->reveal)))
+		if (counts[k] && (rc = reason_sheet(wb, (enum iko_reason)k, &rf, s, o->reveal, &x)))
 			goto done;
-	if ((rc = records_sheet(wb, r)))
+	if ((rc = records_sheet(wb, r, &x)))
 		goto done;
-	rc = iko_workbook_commit(wb);
+	if ((rc = iko_workbook_commit(wb)))
+		goto done;
+	rc = iko_csv_writer_commit(x.list);
 done:
 	iko_workbook_free(wb);
+	iko_csv_writer_free(x.list);
+	iko_review_store_free(x.store);
+	free(store);
+	free(list);
 	free_rejects(&rf);
 	return rc;
 }

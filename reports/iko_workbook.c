@@ -724,25 +724,55 @@ done:
 	return rc;
 }
 
-/* The review cells of one data row: all unlocked, 確認状況 = 未確認. */
-static int write_review(iko_workbook *wb, lxw_row_t row)
+/*
+ * The review cells of one data row, all unlocked: 確認状況 = 未確認 and the
+ * rest blank, or the values of an earlier review (rv[REV_*], NULL = blank;
+ * 確認日 "YYYY-MM-DD" becomes a real date).
+ */
+static int write_review(iko_workbook *wb, lxw_row_t row, const char *const *rv)
 {
 	lxw_col_t c0 = (lxw_col_t)wb->ndata, c;
 	lxw_error err;
 
 	err = worksheet_write_string(wb->ws, row, c0 + REV_STATUS,
-				     list_status[0], wb->fmt[FMT_UNLOCKED]);
-	for (c = REV_CAUSE; c < REV_COUNT_ && err == LXW_NO_ERROR; c++)
-		err = worksheet_write_blank(wb->ws, row, c0 + c,
-					    wb->fmt[c == REV_DATE
-							    ? FMT_UNLOCKED_DATE
-							    : FMT_UNLOCKED]);
+				     rv && rv[REV_STATUS] && *rv[REV_STATUS] ? rv[REV_STATUS]
+									     : list_status[0],
+				     wb->fmt[FMT_UNLOCKED]);
+	for (c = REV_CAUSE; c < REV_COUNT_ && err == LXW_NO_ERROR; c++) {
+		lxw_format *f = wb->fmt[c == REV_DATE ? FMT_UNLOCKED_DATE : FMT_UNLOCKED];
+		const char *v = rv ? rv[c] : NULL;
+		int y, m, d;
+		if (!v || !*v) {
+			err = worksheet_write_blank(wb->ws, row, c0 + c, f);
+		} else if (c == REV_DATE && sscanf(v, "%4d-%2d-%2d", &y, &m, &d) == 3) {
+			lxw_datetime dt = { y, m, d, 0, 0, 0 };
+			err = worksheet_write_datetime(wb->ws, row, c0 + c, &dt, f);
+		} else {
+			err = worksheet_write_string(wb->ws, row, c0 + c, v, f);
+		}
+	}
 	if (err != LXW_NO_ERROR)
 		return lxw_fail(err, "write the review columns", wb);
 	return 0;
 }
 
+const char *const *iko_workbook_review_list(int col)
+{
+	return col == 0 ? list_status : col == 1 ? list_cause : col == 2 ? list_action : NULL;
+}
+
+const char *iko_workbook_review_label(int col)
+{
+	return col >= 0 && col < REV_COUNT_ ? review_labels[col] : NULL;
+}
+
 int iko_workbook_row(iko_workbook *wb, const char *const *values)
+{
+	return iko_workbook_row_reviewed(wb, values, NULL);
+}
+
+int iko_workbook_row_reviewed(iko_workbook *wb, const char *const *values,
+			      const char *const *review)
 {
 	lxw_row_t row;
 	size_t c;
@@ -766,7 +796,7 @@ int iko_workbook_row(iko_workbook *wb, const char *const *values)
 			return rc;
 	}
 	if (wb->ncols > wb->ndata) {
-		rc = write_review(wb, row);
+		rc = write_review(wb, row, review);
 		if (rc != 0)
 			return rc;
 	}

@@ -113,6 +113,19 @@ int iko_workbook_sheet_begin(iko_workbook *wb, const char *name,
 int iko_workbook_row(iko_workbook *wb, const char *const *values);
 
 /*
+ * The same, with the review cells filled from an earlier review:
+ * review[0..IKO_WB_REVIEW_COLUMNS) = 確認状況, 原因区分, 対応, 担当, 確認日
+ * (YYYY-MM-DD), コメント; NULL entries (or review == NULL) as for a new row.
+ */
+int iko_workbook_row_reviewed(iko_workbook *wb, const char *const *values,
+			      const char *const *review);
+
+/* The drop-down list of review column col (0 確認状況, 1 原因区分, 2 対応), NULL-terminated; NULL for the others. */
+const char *const *iko_workbook_review_list(int col);
+/* The header label of review column col (0..IKO_WB_REVIEW_COLUMNS-1). */
+const char *iko_workbook_review_label(int col);
+
+/*
  * Finish the open sheet: column widths, autofilter over header + data rows,
  * frozen header, drop-down validations over the data rows written, sheet
  * protection. Returns 0, IKO_ESTATE (no open sheet) or IKO_ERROR.

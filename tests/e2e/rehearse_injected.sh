@@ -104,22 +104,25 @@ for s in ("チェックデジット誤り", "キーの重複", "世帯主が複�
     assert s in names, (s, names)
 summ = wb["集計照合"]
 hdr = [c.value for c in summ[1]]
-assert hdr[:8] == ["判定", "集計項目", "区分", "旧システム", "抽出", "移行後", "差異", "許容差"], hdr
+assert hdr[:9] == ["差異ID", "判定", "集計項目", "区分", "旧システム", "抽出", "移行後", "差異", "許容差"], hdr
 assert "確認状況" in hdr and "コメント" in hdr, hdr
-statuses = {row[0].value for row in summ.iter_rows(min_row=2)}
+import re
+ids = [row[0].value for row in summ.iter_rows(min_row=2)]
+assert all(re.fullmatch(r"M-[0-9a-f]{12}", i) for i in ids) and len(set(ids)) == len(ids), ids[:3]
+statuses = {row[1].value for row in summ.iter_rows(min_row=2)}
 assert "FAIL" in statuses and "PASS" in statuses, statuses
 # numbers are numbers
-nums = [row[5].value for row in summ.iter_rows(min_row=2)]
+nums = [row[6].value for row in summ.iter_rows(min_row=2)]
 assert all(isinstance(v, (int, float)) for v in nums), nums[:5]
 # the total number of current residents loaded is a measure row
-tot = [r for r in summ.iter_rows(min_row=2, values_only=True) if r[1] == "住民数（住登者）"]
-assert len(tot) == 1 and tot[0][3] is not None, tot
+tot = [r for r in summ.iter_rows(min_row=2, values_only=True) if r[2] == "住民数（住登者）"]
+assert len(tot) == 1 and tot[0][4] is not None, tot
 cov = {r[0]: r[1] for r in wb["表紙"].iter_rows(values_only=True) if r[0]}
 assert cov.get("団体コード") == "435015", cov
 assert cov.get("個人番号・支援措置") == "マスク済み", cov
 mn = wb["チェックデジット誤り"]
 mh = [c.value for c in mn[1]]
-assert mh[:4] == ["段階", "入力ファイル", "レコード番号", "キー（宛名番号等）"], mh
+assert mh[:5] == ["差異ID", "段階", "入力ファイル", "レコード番号", "キー（宛名番号等）"], mh
 vals = [r[mh.index("値")] for r in mn.iter_rows(min_row=2, values_only=True)]
 assert vals and all(v in ("（非表示）", "(masked)") for v in vals), vals
 print("workbook ok:", len(names), "sheets")
