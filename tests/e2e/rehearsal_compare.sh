@@ -1,0 +1,66 @@
+#!/bin/bash
+# Reconciliation catches rows deleted from the loaded data (the measures
+# FAIL with the right difference, the records are listed), and `iko
+# rehearsal compare` tells fixed, new and remaining discrepancies apart:
+# R001 has injected defects, R002 is the same municipality cleaned.
+set -euo pipefail
+: "${IKO:?}" "${IKO_SOURCE_DIR:?}"
+PY=/usr/bin/python3
+W=$(mktemp -d /tmp/iko-e2e-compare.XXXXXX)
+chmod 755 "$W"
+cleanup() { "$IKO" db stop --dir "$W/pg" >/dev/null 2>&1 || true; rm -rf "$W"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$IKO" sample --vendor A --lg-code 435015 --residents 1200 --seed 23 --inject 1 --out "$W/dirty" >/dev/null
+"$IKO" sample --vendor A --lg-code 435015 --residents 1200 --seed 23 --out "$W/clean" >/dev/null
+for d in dirty clean; do
+	cat > "$W/$d.yaml" <<YAML
+project: compare
+runs: runs
+db_dir: pg
+municipalities:
+  - {lg_code: "435015", name: 錦町, pack: $IKO_SOURCE_DIR/packs/vendor-a/jumin, dump: $d}
+YAML
+done
+"$IKO" rehearse "$W/dirty.yaml" > /dev/null || [ $? -eq 3 ]
+"$IKO" rehearse "$W/clean.yaml" > "$W/out" || fail "clean rehearsal: $(cat "$W/out")"
+R1=$W/runs/435015/R001 R2=$W/runs/435015/R002
+"$IKO" rehearsal compare "$R1" "$R2" --out "$W/cmp.xlsx" > "$W/cmp1"
+n1=$(grep -c ',1$' "$R1/reconcile/discrepancies.csv")
+head -1 "$W/cmp1" | grep -qx "discrepancies: $n1 fixed, 0 new, 0 remaining" || fail "$(head -3 "$W/cmp1")"
+grep -Eq "^measures: .* FAIL [1-9][0-9]* -> .* WARN 0 / FAIL 0, [1-9][0-9]* changed$" "$W/cmp1" || fail "$(sed -n 2p "$W/cmp1")"
+
+# delete three current residents from the loaded data behind iko's back
+url=$("$IKO" db url --dir "$W/pg")
+psql -X -q -v ON_ERROR_STOP=1 "$url" -c "delete from jumin.resident where lg_code = '435015' and atena_no in
+	(select atena_no from jumin.resident where lg_code = '435015' and jumin_jotai = '1' order by atena_no limit 3)"
+set +e
+"$IKO" reconcile --run "$R2" --db-dir "$W/pg" > "$W/rec" 2>&1; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "reconcile after delete: exit $rc: $(cat "$W/rec")"
+"$PY" - "$R2" <<'PY'
+import csv, sys
+run = sys.argv[1]
+m = {(r["measure"], r["group"]): r for r in csv.DictReader(open(run + "/reconcile/measures.csv", newline="", encoding="utf-8"))}
+r = m[("resident.residents", "")]
+assert r["status"] == "FAIL" and float(r["extracted"]) - float(r["loaded"]) == 3, r
+assert float(r["difference"]) in (-3, 3) and r["old"] == r["extracted"], r
+recs = list(csv.DictReader(open(run + "/reconcile/records.csv", newline="", encoding="utf-8")))
+only = [x for x in recs if x["kind"] == "only_in_source" and x["table"] == "resident"]
+assert len(only) == 3, recs[:5]
+print("deleted rows found:", r["difference"])
+PY
+"$IKO" rehearsal compare "$R1" "$R2" > "$W/cmp2"
+grep -Eq "^discrepancies: $n1 fixed, ([4-9]|[1-9][0-9]+) new, 0 remaining$" "$W/cmp2" || fail "$(head -2 "$W/cmp2")"
+grep -q "  new       C-" "$W/cmp2" || fail "record differences not listed as new"
+"$PY" - "$W/cmp.xlsx" <<'PY'
+import sys
+from openpyxl import load_workbook
+wb = load_workbook(sys.argv[1])
+assert wb.sheetnames == ["表紙", "差異の比較", "集計の比較"], wb.sheetnames
+ws = wb["差異の比較"]
+assert [c.value for c in ws[1]] == ["状態", "差異ID", "シート", "区分", "キー", "項目"]
+assert {r[0] for r in ws.iter_rows(min_row=2, values_only=True)} == {"解消"}
+PY
+echo "rehearsal_compare: ok"
