@@ -348,6 +348,14 @@ int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len)
 	return iko_csv_escape(&w->line, s, len, ',');
 }
 
+int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows)
+{
+	if (len && fwrite(data, 1, len, w->fp) != len)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	w->rows += rows;
+	return 0;
+}
+
 int iko_csv_write_str(iko_csv_writer *w, const char *s)
 {
 	return iko_csv_write_field(w, s ? s : "", s ? strlen(s) : 0);

@@ -67,6 +67,8 @@ int iko_csv_write_str(iko_csv_writer *w, const char *s);
 int iko_csv_write_ll(iko_csv_writer *w, long long v);
 /* End the current record (writes LF). */
 int iko_csv_end_row(iko_csv_writer *w);
+/* Append rows already formatted as RFC 4180 lines (each ending in LF). */
+int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows);
 /* Write a whole record of n C strings. */
 int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n);
 /* Records written so far (header included). */

@@ -521,6 +521,19 @@ void iko_codec_free(iko_codec *c)
 	free(c);
 }
 
+int iko_codec_decode_append(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len,
+			    int dbcs_only)
+{
+	size_t at = out->len;
+	int rc = c->ops->decode(c, out, s, len, dbcs_only);
+
+	if (rc == 0 && !out->ptr)
+		rc = iko_buf_grow(out, 1);
+	if (rc == 1)
+		iko_buf_truncate(out, at);
+	return rc;
+}
+
 int iko_codec_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
 {
 	int rc;
@@ -540,6 +553,22 @@ int iko_codec_ebcdic(const iko_codec *c)
 long long iko_codec_gaiji_mapped(const iko_codec *c)
 {
 	return c->n_mapped;
+}
+
+int iko_codec_merge_counts(iko_codec *dst, const iko_codec *src)
+{
+	iko_strmap_entry *e, *d;
+	size_t pos = 0;
+	int rc;
+
+	dst->n_mapped += src->n_mapped;
+	dst->n_unmapped += src->n_unmapped;
+	while ((e = iko_strmap_next(src->unmapped, &pos)) != NULL) {
+		if ((rc = iko_strmap_upsert(dst->unmapped, e->key, e->keylen, &d)))
+			return rc;
+		d->a += e->a;
+	}
+	return 0;
 }
 
 long long iko_codec_gaiji_unmapped(const iko_codec *c)

@@ -40,6 +40,9 @@ int iko_codec_load_gaiji(iko_codec *c, const char *path);
  */
 int iko_codec_decode(iko_codec *c, struct iko_buf *out, const unsigned char *s, size_t len,
 		     int dbcs_only);
+/* The same, appending to out (on 1 nothing is appended). */
+int iko_codec_decode_append(iko_codec *c, struct iko_buf *out, const unsigned char *s, size_t len,
+			    int dbcs_only);
 /* 1 when digits are EBCDIC (0xF0–0xF9) rather than ASCII. */
 int iko_codec_ebcdic(const iko_codec *c);
 /* Characters taken from the gaiji table / replaced by 〓 so far. */
@@ -47,6 +50,8 @@ long long iko_codec_gaiji_mapped(const iko_codec *c);
 long long iko_codec_gaiji_unmapped(const iko_codec *c);
 /* Iterate unmapped codes: *pos starts at 0; returns 0 at the end. */
 int iko_codec_next_unmapped(const iko_codec *c, size_t *pos, char hex[9], long long *count);
+/* Add src's gaiji counts (mapped, unmapped, per unmapped code) to dst's. */
+int iko_codec_merge_counts(iko_codec *dst, const iko_codec *src);
 void iko_codec_free(iko_codec *c);
 
 #endif

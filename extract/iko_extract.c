@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <iconv.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,6 +596,26 @@ static void *hash_main(void *arg)
 
 /* ---- the stage ------------------------------------------------------------------ */
 
+/*
+ * Field decoding, shared by the serial path and the decoding threads: each
+ * decoder has its own codec (iconv descriptors are not shared) and buffers.
+ */
+typedef struct xdec {
+	const xlayout *lay;
+	const char *enc;       /* for messages */
+	iko_codec *cdc;
+	iko_buf *bufs;         /* one per non-FILLER field of the widest record */
+	iko_buf tmp;
+	int variable;          /* rdw/vb: absent trailing fields are empty */
+} xdec;
+
+/* Why a record was rejected (fields point into the layout or detail). */
+typedef struct xfail {
+	enum iko_reason why;
+	const char *field;
+	char detail[160];
+} xfail;
+
 typedef struct xout {
 	iko_csv_writer *w;
 	char *path;
@@ -615,6 +636,10 @@ typedef struct xctx {
 	size_t *lens;
 	size_t nvals;
 	iko_buf *bufs;
+	xdec dec;              /* the serial path's decoder (cdc, bufs) */
+	const char *enc;
+	iko_buf *lines;        /* serial path: pending CSV lines per record type */
+	long long *pending;
 } xctx;
 
 static int reject(xctx *c, long long recno, long long off, enum iko_reason why, const char *field,
@@ -642,94 +667,166 @@ static int reject(xctx *c, long long recno, long long off, enum iko_reason why, 
 	return iko_rejects_add(c->rej, &rj);
 }
 
-static int pick_record(xctx *c, const unsigned char *rec, size_t len, size_t *which)
+static int pick_record(xdec *d, const unsigned char *rec, size_t len, size_t *which)
 {
 	size_t i;
 
-	if (c->lay.rt_len == 0) {
+	if (d->lay->rt_len == 0) {
 		*which = 0;
 		return 1;
 	}
-	if ((size_t)(c->lay.rt_off + c->lay.rt_len) > len)
+	if ((size_t)(d->lay->rt_off + d->lay->rt_len) > len)
 		return 0;
-	if (iko_codec_decode(c->cdc, &c->tmp, rec + c->lay.rt_off, (size_t)c->lay.rt_len, 0) != 0)
+	if (iko_codec_decode(d->cdc, &d->tmp, rec + d->lay->rt_off, (size_t)d->lay->rt_len, 0) != 0)
 		return 0;
-	iko_buf_truncate(&c->tmp, iko_utf8_rtrim_len(iko_buf_cstr(&c->tmp), c->tmp.len));
-	for (i = 0; i < c->lay.nrecs; i++)
-		if (!strcmp(c->lay.recs[i].when, iko_buf_cstr(&c->tmp))) {
+	iko_buf_truncate(&d->tmp, iko_utf8_rtrim_len(iko_buf_cstr(&d->tmp), d->tmp.len));
+	for (i = 0; i < d->lay->nrecs; i++)
+		if (!strcmp(d->lay->recs[i].when, iko_buf_cstr(&d->tmp))) {
 			*which = i;
 			return 1;
 		}
 	return 0;
 }
 
-static int do_record(xctx *c, long long recno, long long off)
-{
-	const unsigned char *rec = (const unsigned char *)c->rd.rec.ptr;
-	size_t len = c->rd.rec.len, which, i, nv = 0;
-	const xrec *r;
-	int rc, bad, ebcdic = iko_codec_ebcdic(c->cdc);
-	char detail[160];
+/* Bytes that make a CSV field need quotes (RFC 4180). */
+static const unsigned char csv_special[256] = { ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1 };
 
-	if (!pick_record(c, rec, len, &which))
-		return reject(c, recno, off, IKO_R_RECTYPE, NULL, "record type not in the layout");
-	r = &c->lay.recs[which];
+/* The field b[start..] as a CSV field: quoted (inner quotes doubled) when needed. */
+static int csv_quote_tail(iko_buf *b, size_t start)
+{
+	size_t n = b->len - start, i, q = 0, k, j, newn;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		if (csv_special[(unsigned char)b->ptr[start + i]])
+			break;
+	if (i == n)
+		return 0;
+	for (i = 0; i < n; i++)
+		q += b->ptr[start + i] == '"';
+	if (iko_buf_grow(b, q + 2))
+		return IKO_ENOMEM;
+	p = b->ptr + start;
+	newn = n + q + 2;
+	p[newn - 1] = '"';
+	k = newn - 2;
+	for (j = n; j-- > 0;) {
+		p[k--] = p[j];
+		if (p[j] == '"')
+			p[k--] = '"';
+	}
+	p[0] = '"';
+	b->len = start + newn;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * Decode one record and append it as a CSV line to outs[*which] (the
+ * record type's output). 0 decoded, 1 rejected (*f says why; nothing was
+ * appended), <0 error.
+ */
+static int decode_record(xdec *d, const unsigned char *rec, size_t len, iko_buf *outs,
+			 size_t *which, xfail *f)
+{
+	const xrec *r;
+	iko_buf *b;
+	size_t i, line_start, start, nv = 0;
+	int rc, bad, ebcdic = iko_codec_ebcdic(d->cdc);
+
+	if (!pick_record(d, rec, len, which)) {
+		f->why = IKO_R_RECTYPE;
+		f->field = NULL;
+		snprintf(f->detail, sizeof(f->detail), "record type not in the layout");
+		return 1;
+	}
+	r = &d->lay->recs[*which];
+	b = &outs[*which];
+	line_start = b->len;
 	for (i = 0; i < r->n; i++) {
-		const xfield *f = &r->f[i];
-		iko_buf *b;
-		if (f->filler)
+		const xfield *fl = &r->f[i];
+		if (fl->filler)
 			continue;
-		b = &c->bufs[nv];
-		iko_buf_clear(b);
-		if ((size_t)(f->offset + f->length) > len) {
-			if (c->rd.kind < 2) {
-				snprintf(detail, sizeof(detail), "record is %zu bytes, field ends at %d", len,
-					 f->offset + f->length);
-				return reject(c, recno, off, IKO_R_RECLEN, f->name, detail);
+		if (nv++ && iko_buf_putc(b, ','))
+			return IKO_ENOMEM;
+		start = b->len;
+		if ((size_t)(fl->offset + fl->length) > len) {
+			if (!d->variable) {
+				f->why = IKO_R_RECLEN;
+				f->field = fl->name;
+				snprintf(f->detail, sizeof(f->detail), "record is %zu bytes, field ends at %d",
+					 len, fl->offset + fl->length);
+				goto rejected;
 			}
 			bad = 0; /* variable records: absent trailing fields are empty */
-		} else if (f->type == FT_X || f->type == FT_N) {
-			size_t flen = (size_t)f->length;
+		} else if (fl->type == FT_X || fl->type == FT_N) {
+			size_t flen = (size_t)fl->length;
 			/* trailing ASCII spaces go before decoding: in ASCII-based
 			 * encodings 0x20 is never part of a multibyte character */
-			while (!ebcdic && flen && rec[f->offset + flen - 1] == ' ')
+			while (!ebcdic && flen && rec[fl->offset + flen - 1] == ' ')
 				flen--;
-			bad = iko_codec_decode(c->cdc, b, rec + f->offset, flen, f->type == FT_N);
+			bad = iko_codec_decode_append(d->cdc, b, rec + fl->offset, flen, fl->type == FT_N);
 			if (bad == 0)
-				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
-		} else if ((f->type == FT_9 || f->type == FT_S9) &&
-			   all_blank(rec + f->offset, (size_t)f->length, iko_codec_ebcdic(c->cdc))) {
+				iko_buf_truncate(b, start + iko_utf8_rtrim_len(b->ptr + start, b->len - start));
+		} else if ((fl->type == FT_9 || fl->type == FT_S9) &&
+			   all_blank(rec + fl->offset, (size_t)fl->length, ebcdic)) {
 			bad = 0;
-		} else if (f->type == FT_9 || f->type == FT_S9) {
-			bad = decode_zoned(c->cdc, b, f, rec + f->offset);
-		} else if (f->type == FT_P) {
-			bad = decode_packed(b, f, rec + f->offset);
+		} else if (fl->type == FT_9 || fl->type == FT_S9) {
+			bad = decode_zoned(d->cdc, b, fl, rec + fl->offset);
+		} else if (fl->type == FT_P) {
+			bad = decode_packed(b, fl, rec + fl->offset);
 		} else {
-			bad = decode_binary(b, f, rec + f->offset);
+			bad = decode_binary(b, fl, rec + fl->offset);
 		}
 		if (bad < 0)
 			return bad;
 		if (bad) {
-			enum iko_reason why = f->type == FT_X || f->type == FT_N ? IKO_R_DECODE
-					      : f->type == FT_P ? IKO_R_PACKED
-					      : f->type == FT_B ? IKO_R_BINARY : IKO_R_ZONED;
-			snprintf(detail, sizeof(detail), "bytes %d..%d of the record are not valid %s",
-				 f->offset, f->offset + f->length - 1,
-				 why == IKO_R_DECODE ? c->o->encoding ? c->o->encoding : c->lay.encoding
-						     : iko_reason_label(why));
-			return reject(c, recno, off, why, f->name, detail);
+			enum iko_reason why = fl->type == FT_X || fl->type == FT_N ? IKO_R_DECODE
+					      : fl->type == FT_P ? IKO_R_PACKED
+					      : fl->type == FT_B ? IKO_R_BINARY : IKO_R_ZONED;
+			f->why = why;
+			f->field = fl->name;
+			snprintf(f->detail, sizeof(f->detail), "bytes %d..%d of the record are not valid %s",
+				 fl->offset, fl->offset + fl->length - 1,
+				 why == IKO_R_DECODE ? d->enc : iko_reason_label(why));
+			goto rejected;
 		}
-		if (!b->ptr && (rc = iko_buf_grow(b, 1)))
+		if ((rc = csv_quote_tail(b, start)))
 			return rc;
-		nv++;
 	}
-	for (i = 0; i < nv; i++)
-		if ((rc = iko_csv_write_field(c->outs[which].w, c->bufs[i].ptr, c->bufs[i].len)))
-			return rc;
-	if ((rc = iko_csv_end_row(c->outs[which].w)))
+	return iko_buf_putc(b, '\n') ? IKO_ENOMEM : 0;
+rejected:
+	iko_buf_truncate(b, line_start);
+	return 1;
+}
+
+/* Write the pending CSV lines of record type k. */
+static int flush_lines(xctx *c, size_t k)
+{
+	int rc = iko_csv_write_raw(c->outs[k].w, c->lines[k].ptr, c->lines[k].len, c->pending[k]);
+
+	iko_buf_clear(&c->lines[k]);
+	c->pending[k] = 0;
+	return rc;
+}
+
+static int do_record(xctx *c, long long recno, long long off)
+{
+	size_t which;
+	xfail f;
+	int rc;
+
+	rc = decode_record(&c->dec, (const unsigned char *)c->rd.rec.ptr, c->rd.rec.len, c->lines,
+			   &which, &f);
+	if (rc < 0)
 		return rc;
+	if (rc)
+		return reject(c, recno, off, f.why, f.field, f.detail);
+	c->pending[which]++;
 	c->outs[which].rows++;
 	c->st->records_written++;
+	if (c->lines[which].len >= (1u << 20))
+		return flush_lines(c, which);
 	return 0;
 }
 
@@ -824,11 +921,31 @@ static int write_manifest(xctx *c, const char *path, const char *enc, const char
 	iko_json_kv_int(&j, "gaiji_mapped", c->st->gaiji_mapped);
 	iko_json_key(&j, "unmapped_gaiji");
 	iko_json_array_begin(&j);
-	while (iko_codec_next_unmapped(c->cdc, &pos, hex, &count)) {
-		iko_json_object_begin(&j);
-		iko_json_kv_str(&j, "code", hex);
-		iko_json_kv_int(&j, "count", count);
-		iko_json_object_end(&j);
+	{
+		/* sorted by code: the same manifest however many threads decoded */
+		struct { char hex[9]; long long n; } *u = NULL, t;
+		size_t nu = 0, k, m;
+		while (iko_codec_next_unmapped(c->cdc, &pos, hex, &count)) {
+			void *a = realloc(u, (nu + 1) * sizeof(*u));
+			if (!a)
+				break;
+			u = a;
+			memcpy(u[nu].hex, hex, sizeof(hex));
+			u[nu++].n = count;
+		}
+		for (k = 1; k < nu; k++)
+			for (m = k; m > 0 && strcmp(u[m - 1].hex, u[m].hex) > 0; m--) {
+				t = u[m];
+				u[m] = u[m - 1];
+				u[m - 1] = t;
+			}
+		for (k = 0; k < nu; k++) {
+			iko_json_object_begin(&j);
+			iko_json_kv_str(&j, "code", u[k].hex);
+			iko_json_kv_int(&j, "count", u[k].n);
+			iko_json_object_end(&j);
+		}
+		free(u);
 	}
 	iko_json_array_end(&j);
 	iko_json_object_end(&j);
@@ -993,6 +1110,360 @@ static int recfm_kind(const char *s)
 	return -1;
 }
 
+/* ---- decoding on several threads ------------------------------------------------ */
+
+/*
+ * The reader (this thread) cuts records into batches of about BATCH_BYTES;
+ * NWORK decoding threads take batch k when k % NWORK is theirs, decode
+ * every record into CSV text per record type (and a list of rejects), and
+ * this thread writes the batches out strictly in order — so the output is
+ * byte for byte the serial one. The input fingerprint still runs on its own
+ * thread.
+ */
+#define NWORK 2
+#define NSLOT (2 * NWORK)
+#define BATCH_BYTES (1u << 20)
+
+typedef struct xrej {
+	long long recno, off;
+	size_t at, len;        /* raw bytes in the batch */
+	xfail f;
+} xrej;
+
+typedef struct xbatch {
+	int state;             /* 0 empty, 1 filled, 2 decoded */
+	long long seq;
+	iko_buf data;          /* the records' bytes */
+	size_t n, cap;
+	size_t *at, *len;
+	long long *recno, *off;
+	unsigned char *got;    /* 1 record, 2 rejected by the reader (why[]) */
+	enum iko_reason *why;
+	iko_buf *out;          /* per record type: CSV lines */
+	long long *rows;
+	xrej *rej;
+	size_t nrej, caprej;
+	int rc;
+	char err[512];
+} xbatch;
+
+typedef struct xpar {
+	xctx *c;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	xbatch slot[NSLOT];
+	long long filled;      /* batches handed out */
+	int eof, abort;
+	xdec dec[NWORK];
+	int wid[NWORK];
+} xpar;
+
+static int parallel_ok(void)
+{
+	const char *e = getenv("IKO_EXTRACT_THREADS");
+
+	if (e && !strcmp(e, "1"))
+		return 0;
+	return 1;
+}
+
+static int batch_reserve(xbatch *b)
+{
+	size_t nc;
+
+	if (b->n < b->cap)
+		return 0;
+	nc = b->cap ? b->cap * 2 : 4096;
+	if (!(b->at = realloc(b->at, nc * sizeof(*b->at))) || !(b->len = realloc(b->len, nc * sizeof(*b->len))) ||
+	    !(b->recno = realloc(b->recno, nc * sizeof(*b->recno))) ||
+	    !(b->off = realloc(b->off, nc * sizeof(*b->off))) || !(b->got = realloc(b->got, nc)) ||
+	    !(b->why = realloc(b->why, nc * sizeof(*b->why))))
+		return IKO_ENOMEM;
+	b->cap = nc;
+	return 0;
+}
+
+static int add_rej(xbatch *b, size_t i, const xfail *f)
+{
+	if (b->nrej == b->caprej) {
+		size_t nc = b->caprej ? b->caprej * 2 : 16;
+		xrej *a = realloc(b->rej, nc * sizeof(*a));
+		if (!a)
+			return IKO_ENOMEM;
+		b->rej = a;
+		b->caprej = nc;
+	}
+	b->rej[b->nrej].recno = b->recno[i];
+	b->rej[b->nrej].off = b->off[i];
+	b->rej[b->nrej].at = b->at[i];
+	b->rej[b->nrej].len = b->len[i];
+	b->rej[b->nrej++].f = *f;
+	return 0;
+}
+
+/* Decode every record of a batch into its CSV text. */
+static int decode_batch(xdec *d, xbatch *b, size_t ntypes)
+{
+	size_t i, k, which;
+	xfail f;
+	int rc;
+
+	for (k = 0; k < ntypes; k++) {
+		iko_buf_clear(&b->out[k]);
+		b->rows[k] = 0;
+	}
+	b->nrej = 0;
+	for (i = 0; i < b->n; i++) {
+		if (b->got[i] == 2) {
+			f.why = b->why[i];
+			f.field = NULL;
+			snprintf(f.detail, sizeof(f.detail), "%s",
+				 b->why[i] == IKO_R_RECLEN ? "record length differs from the layout"
+							   : "bad record descriptor word");
+			if ((rc = add_rej(b, i, &f)))
+				return rc;
+			continue;
+		}
+		rc = decode_record(d, (const unsigned char *)b->data.ptr + b->at[i], b->len[i], b->out,
+				   &which, &f);
+		if (rc < 0)
+			return rc;
+		if (rc) {
+			if ((rc = add_rej(b, i, &f)))
+				return rc;
+			continue;
+		}
+		b->rows[which]++;
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	int *wid = arg;
+	xpar *p = (xpar *)((char *)(wid - *wid) - offsetof(xpar, wid));
+	long long seq;
+	xbatch *b;
+	int rc;
+
+	for (seq = *wid;; seq += NWORK) {
+		b = &p->slot[seq % NSLOT];
+		pthread_mutex_lock(&p->mu);
+		while (!p->abort && !(b->state == 1 && b->seq == seq) && !(p->eof && seq >= p->filled))
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->abort || (p->eof && seq >= p->filled)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&p->mu);
+		rc = decode_batch(&p->dec[*wid], b, p->c->lay.nrecs);
+		if (rc)
+			snprintf(b->err, sizeof(b->err), "%s", iko_error_message());
+		pthread_mutex_lock(&p->mu);
+		b->rc = rc;
+		b->state = 2;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Write a decoded batch out (in order), then free its slot. */
+static int write_batch(xpar *p, xbatch *b)
+{
+	xctx *c = p->c;
+	size_t k;
+	int rc;
+
+	if (b->rc)
+		return iko_error_set(b->rc, "%s", b->err);
+	for (k = 0; k < c->lay.nrecs; k++) {
+		if ((rc = iko_csv_write_raw(c->outs[k].w, b->out[k].ptr, b->out[k].len, b->rows[k])))
+			return rc;
+		c->outs[k].rows += b->rows[k];
+		c->st->records_written += b->rows[k];
+	}
+	for (k = 0; k < b->nrej; k++) {
+		iko_reject rj;
+		const xrej *x = &b->rej[k];
+		memset(&rj, 0, sizeof(rj));
+		rj.stage = "extract";
+		rj.source = c->source;
+		rj.record = x->recno;
+		rj.offset = x->off;
+		rj.reason = x->f.why;
+		rj.severity = IKO_SEV_REJECT;
+		rj.field = x->f.field;
+		rj.detail = x->f.detail;
+		rj.raw = b->data.ptr + x->at;
+		rj.raw_len = x->len;
+		c->st->records_rejected++;
+		c->st->by_reason[x->f.why]++;
+		if ((rc = iko_rejects_add(c->rej, &rj)))
+			return rc;
+	}
+	return 0;
+}
+
+static void batch_release(xbatch *b, size_t ntypes)
+{
+	size_t k;
+
+	iko_buf_release(&b->data);
+	free(b->at);
+	free(b->len);
+	free(b->recno);
+	free(b->off);
+	free(b->got);
+	free(b->why);
+	for (k = 0; b->out && k < ntypes; k++)
+		iko_buf_release(&b->out[k]);
+	free(b->out);
+	free(b->rows);
+	free(b->rej);
+}
+
+static int run_parallel(xctx *c, long long *recno, int *got_out)
+{
+	xpar *p = calloc(1, sizeof(*p));
+	pthread_t th[NWORK];
+	int started = 0, rc = 0, got = 1, w, k;
+	long long written = 0, off;
+	enum iko_reason why = IKO_R_RECLEN;
+
+	if (!p)
+		return IKO_ENOMEM;
+	p->c = c;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (k = 0; k < NSLOT; k++) {
+		p->slot[k].out = calloc(c->lay.nrecs, sizeof(iko_buf));
+		p->slot[k].rows = calloc(c->lay.nrecs, sizeof(long long));
+		if (!p->slot[k].out || !p->slot[k].rows) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+	}
+	for (w = 0; w < NWORK; w++) {
+		xdec *d = &p->dec[w];
+		*d = c->dec;
+		memset(&d->tmp, 0, sizeof(d->tmp));
+		d->cdc = NULL;
+		d->bufs = calloc(c->nvals + 1, sizeof(iko_buf));
+		if (!d->bufs || (rc = iko_codec_open(&d->cdc, c->enc)) ||
+		    (c->o->gaiji_path && (rc = iko_codec_load_gaiji(d->cdc, c->o->gaiji_path)))) {
+			rc = rc ? rc : IKO_ENOMEM;
+			goto done;
+		}
+		p->wid[w] = w;
+	}
+	for (w = 0; w < NWORK; w++) {
+		if (pthread_create(&th[w], NULL, worker_main, &p->wid[w])) {
+			rc = iko_error_set(IKO_ERROR, "cannot start a decoding thread");
+			break;
+		}
+		started++;
+	}
+	if (rc)
+		goto stop;
+	while (got > 0 && !rc) {
+		xbatch *b = &p->slot[p->filled % NSLOT];
+		/* wait for the slot; write out finished batches, oldest first */
+		pthread_mutex_lock(&p->mu);
+		while (b->state != 0 && !rc) {
+			xbatch *o = &p->slot[written % NSLOT];
+			if (o->state == 2) {
+				pthread_mutex_unlock(&p->mu);
+				rc = write_batch(p, o);
+				pthread_mutex_lock(&p->mu);
+				o->state = 0;
+				written++;
+				pthread_cond_broadcast(&p->cv);
+			} else {
+				pthread_cond_wait(&p->cv, &p->mu);
+			}
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (rc)
+			break;
+		iko_buf_clear(&b->data);
+		b->n = 0;
+		while (b->data.len < BATCH_BYTES && (got = next_record(&c->rd, &off, &why)) > 0) {
+			if ((rc = batch_reserve(b)) ||
+			    (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len) ? IKO_ENOMEM : 0))
+				break;
+			++*recno;
+			c->st->records_read++;
+			b->at[b->n] = b->data.len - c->rd.rec.len;
+			b->len[b->n] = c->rd.rec.len;
+			b->recno[b->n] = *recno;
+			b->off[b->n] = off;
+			b->got[b->n] = (unsigned char)got;
+			b->why[b->n] = why;
+			b->n++;
+		}
+		if (rc)
+			break;
+		if (b->n) {
+			pthread_mutex_lock(&p->mu);
+			b->seq = p->filled++;
+			b->state = 1;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (c->o->progress)
+			c->o->progress("extract", *recno, -1, c->o->payload);
+	}
+	/* the rest, in order */
+	pthread_mutex_lock(&p->mu);
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	while (!rc && written < p->filled) {
+		xbatch *o = &p->slot[written % NSLOT];
+		if (o->state != 2) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		rc = write_batch(p, o);
+		pthread_mutex_lock(&p->mu);
+		o->state = 0;
+		written++;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+stop:
+	pthread_mutex_lock(&p->mu);
+	if (rc)
+		p->abort = 1;
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (w = 0; w < started; w++)
+		pthread_join(th[w], NULL);
+	if (got < 0 && !rc)
+		got = -1;
+	*got_out = got;
+	/* the main codec reports the gaiji counts of every thread */
+	for (w = 0; !rc && w < NWORK; w++)
+		if (p->dec[w].cdc)
+			rc = iko_codec_merge_counts(c->cdc, p->dec[w].cdc);
+done:
+	for (w = 0; w < NWORK; w++) {
+		size_t i;
+		for (i = 0; p->dec[w].bufs && i <= c->nvals; i++)
+			iko_buf_release(&p->dec[w].bufs[i]);
+		free(p->dec[w].bufs);
+		iko_buf_release(&p->dec[w].tmp);
+		iko_codec_free(p->dec[w].cdc);
+	}
+	for (k = 0; k < NSLOT; k++)
+		batch_release(&p->slot[k], c->lay.nrecs);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+	return rc;
+}
+
 int iko_extract_layout_types(const char *path, size_t *n)
 {
 	xlayout l;
@@ -1064,10 +1535,27 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	}
 	if ((rc = open_outputs(&c)) || (rc = iko_rejects_open(&c.rej, rpath)))
 		goto done;
+	c.dec.lay = &c.lay;
+	c.dec.cdc = c.cdc;
+	c.dec.enc = enc;
+	c.dec.bufs = c.bufs;
+	c.dec.variable = c.rd.kind >= 2;
+	c.enc = enc;
+	c.lines = calloc(c.lay.nrecs, sizeof(iko_buf));
+	c.pending = calloc(c.lay.nrecs, sizeof(long long));
+	if (!c.lines || !c.pending) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
 	if (c.rd.kind == 4) {
 		if ((rc = run_csv(&c, c.lay.csv_header)))
 			goto done;
 		got = 0;
+	}
+	if (c.rd.kind != 4 && !o->stop_on_error && parallel_ok()) {
+		rc = run_parallel(&c, &recno, &got);
+		if (rc)
+			goto done;
 	}
 	while (c.rd.kind != 4 && (got = next_record(&c.rd, &off, &why)) > 0) {
 		recno++;
@@ -1104,7 +1592,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	}
 	for (i = 0; i < c.lay.nrecs; i++)
-		if ((rc = iko_csv_writer_commit(c.outs[i].w)))
+		if ((rc = flush_lines(&c, i)) || (rc = iko_csv_writer_commit(c.outs[i].w)))
 			goto done;
 	if ((rc = iko_rejects_commit(c.rej)) || (rc = write_manifest(&c, mpath, enc, recfm)))
 		goto done;
@@ -1128,6 +1616,11 @@ done:
 	iko_buf_release(&c.rd.rec);
 	iko_buf_release(&c.val);
 	iko_buf_release(&c.tmp);
+	iko_buf_release(&c.dec.tmp);
+	for (i = 0; c.lines && i < c.lay.nrecs; i++)
+		iko_buf_release(&c.lines[i]);
+	free(c.lines);
+	free(c.pending);
 	iko_codec_free(c.cdc);
 	iko_xlayout_free(&c.lay);
 	free(c.source);
