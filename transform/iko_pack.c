@@ -3,6 +3,7 @@
  * column mappings (code tables, regexes, lookups) once for the transform.
  */
 #include "iko_pack_internal.h"
+#include "iko_schema.h"
 
 #include "iko_buf.h"
 #include "iko_csv.h"
@@ -407,6 +408,57 @@ static int load_inputs(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node
 	return rc;
 }
 
+/*
+ * An overlay overrides only what the pack has: its keys, code tables and
+ * tables must be the pack's, its columns the standard schema's. A name
+ * that is not (a typo, most often) is an error naming it.
+ */
+static int check_overlay(iko_pack *p, const iko_yaml_node *root)
+{
+	static const char *const keys[] = { "overlay", "pack", "reason", "codes", "tables", NULL };
+	const iko_yaml_node *codes = iko_yaml_get(root, "codes"), *tables = iko_yaml_get(root, "tables");
+	iko_schema *s = NULL;
+	size_t i, j, k;
+	int rc = 0;
+
+	if (root->kind != IKO_YAML_MAP)
+		return perr(p->overlay_doc, root, "an overlay is a mapping");
+	for (i = 0; i < iko_yaml_count(root); i++) {
+		for (k = 0; keys[k] && strcmp(keys[k], iko_yaml_key_at(root, i)); k++)
+			;
+		if (!keys[k])
+			return perr(p->overlay_doc, iko_yaml_value_at(root, i),
+				    "unknown key %s (an overlay has overlay, pack, reason, codes, tables)",
+				    iko_yaml_key_at(root, i));
+	}
+	for (i = 0; i < iko_yaml_count(codes); i++)
+		if (!find_codes(p, iko_yaml_key_at(codes, i)))
+			return perr(p->overlay_doc, iko_yaml_value_at(codes, i),
+				    "code table %s is not in pack %s", iko_yaml_key_at(codes, i), p->name);
+	if (iko_yaml_count(tables) && (rc = iko_schema_load_named(&s, p->schema)))
+		return rc;
+	for (i = 0; i < iko_yaml_count(tables) && !rc; i++) {
+		const char *tname = iko_yaml_key_at(tables, i);
+		const iko_yaml_node *cols = iko_yaml_get(iko_yaml_value_at(tables, i), "columns");
+		const iko_table *st = NULL;
+		if (!find_table(p, tname)) {
+			rc = perr(p->overlay_doc, iko_yaml_value_at(tables, i), "table %s is not in pack %s",
+				  tname, p->name);
+			break;
+		}
+		for (k = 0; k < s->ntables; k++)
+			if (!strcmp(s->tables[k].name, tname))
+				st = &s->tables[k];
+		for (j = 0; j < iko_yaml_count(cols) && !rc; j++)
+			if (!st || iko_table_column(st, iko_yaml_key_at(cols, j)) < 0)
+				rc = perr(p->overlay_doc, iko_yaml_value_at(cols, j),
+					  "%s is not a column of the standard table %s", iko_yaml_key_at(cols, j),
+					  tname);
+	}
+	iko_schema_free(s);
+	return rc;
+}
+
 static int load_overlay(iko_pack *p, const char *lg_code)
 {
 	const iko_yaml_node *root;
@@ -431,6 +483,8 @@ static int load_overlay(iko_pack *p, const char *lg_code)
 	target = iko_yaml_str(root, "pack", NULL);
 	if (target && strcmp(target, p->name))
 		return perr(p->overlay_doc, root, "overlay is for pack %s, not %s", target, p->name);
+	if ((rc = check_overlay(p, root)))
+		return rc;
 	if ((rc = load_codes(p, p->overlay_doc, iko_yaml_get(root, "codes"), 1)))
 		return rc;
 	return load_tables(p, p->overlay_doc, iko_yaml_get(root, "tables"), 1);

@@ -51,6 +51,8 @@ typedef struct run_ctx {
 	iko_transform_table *stats;
 	long long *by_reason;
 	iko_packrules *rules;  /* the pack's extra rules for this table */
+	step_issue first;      /* keep_going: the record's first failure */
+	int first_set;
 } run_ctx;
 
 static int issue(step_issue *is, enum iko_reason r, const char *col, const char *val,
@@ -180,6 +182,10 @@ static int step_code(run_ctx *c, const col_map *cm, const map_step *st, iko_buf 
 			return rc;
 		return swap_tmp(c, cur);
 	}
+	if (c->opts->on_unmapped &&
+	    (rc = c->opts->on_unmapped(c->opts->ud, c->table->name, cm->column,
+				       iko_code_table_name(st->codes), cur->ptr)))
+		return rc < 0 ? rc : IKO_ERROR;
 	iko_buf_printf(&msg, "code \"%s\" is not in code table %s (unmapped: %s)", cur->ptr,
 		       iko_code_table_name(st->codes),
 		       iko_unmapped_policy_name(iko_code_table_policy(st->codes)));
@@ -380,18 +386,38 @@ static int do_row(run_ctx *c, iko_csv_writer *w)
 		c->set[i] = 0;
 	}
 	for (i = 0; i < c->map->ncols; i++) {
+		int wr;
 		rc = map_column(c, i);
 		if (rc < 0)
 			return rc;
-		if (c->nwarn && (rc = emit_issue(c, &c->warn, IKO_SEV_WARN)))
-			return rc;
-		if (c->nwarn)
+		if (c->nwarn) {
+			if ((wr = emit_issue(c, &c->warn, IKO_SEV_WARN)))
+				return wr;
 			c->stats->warnings++;
-		c->nwarn = 0;
-		if (rc > 0) {
+			c->nwarn = 0;
+		}
+		if (rc > 0 && !c->opts->keep_going) {
 			c->stats->records_rejected++;
 			return emit_issue(c, &c->fail, IKO_SEV_REJECT);
 		}
+		if (rc > 0 && !c->first_set) {
+			/* keep_going: remember the first failure, map the rest */
+			c->first_set = 1;
+			c->first.reason = c->fail.reason;
+			c->first.column = c->fail.column;
+			iko_buf_clear(&c->first.value);
+			iko_buf_clear(&c->first.detail);
+			if (iko_buf_puts(&c->first.value, iko_buf_cstr(&c->fail.value)) ||
+			    iko_buf_puts(&c->first.detail, iko_buf_cstr(&c->fail.detail)))
+				return IKO_ENOMEM;
+		}
+	}
+	if (c->first_set) {
+		c->first_set = 0;
+		c->stats->records_rejected++;
+		rc = emit_issue(c, &c->first, IKO_SEV_REJECT);
+		c->first.column = NULL;
+		return rc;
 	}
 	if (c->rules) {
 		const char *col = NULL;
@@ -547,6 +573,8 @@ done:
 	iko_buf_release(&c.tmp);
 	iko_buf_release(&c.fail.value);
 	iko_buf_release(&c.fail.detail);
+	iko_buf_release(&c.first.value);
+	iko_buf_release(&c.first.detail);
 	iko_buf_release(&c.warn.value);
 	iko_buf_release(&c.warn.detail);
 	free(c.src);

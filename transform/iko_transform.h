@@ -26,9 +26,20 @@ typedef struct iko_transform_options {
 	const char *out_dir;   /* created if missing */
 	iko_progress_fn progress;
 	void *payload;
+	/*
+	 * Coverage (iko pack coverage): called for every value a code table
+	 * does not map, whatever its policy; non-zero stops the run. With
+	 * keep_going, a record that fails a column still has its other
+	 * columns mapped (so every unmapped value is seen); it is rejected
+	 * once, with its first failure.
+	 */
+	int (*on_unmapped)(void *ud, const char *table, const char *column, const char *code_table,
+			   const char *value);
+	void *ud;
+	int keep_going;
 } iko_transform_options;
 
-#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL }
+#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct iko_transform_table {
 	char *table;            /* standard table */
