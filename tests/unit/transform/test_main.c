@@ -1,6 +1,7 @@
 /*
  * test_main.c — Check suite for transform/: code tables, width
- * normalisation, pack loading and overlays.
+ * normalisation, pack loading and overlays, every mapping step run
+ * through the transform stage.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 Suite *codetable_suite(void);
 Suite *width_suite(void);
 Suite *pack_suite(void);
+Suite *steps_suite(void);
 
 int main(void)
 {
@@ -16,6 +18,7 @@ int main(void)
 
 	srunner_add_suite(sr, width_suite());
 	srunner_add_suite(sr, pack_suite());
+	srunner_add_suite(sr, steps_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
