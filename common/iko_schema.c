@@ -254,9 +254,16 @@ static int load_measure(iko_measure *m, const iko_table *t, const iko_yaml_doc *
 	if (group) {
 		if ((rc = str_list(&m->group_by, &m->ngroup, doc, group)))
 			return rc;
-		for (i = 0; i < m->ngroup; i++)
+		for (i = 0; i < m->ngroup; i++) {
+			/* age_band: a virtual group from birth_date (iko_totals.c) */
+			if (!strcmp(m->group_by[i], "age_band")) {
+				if ((rc = col_exists(t, doc, group, "birth_date")))
+					return rc;
+				continue;
+			}
 			if ((rc = col_exists(t, doc, group, m->group_by[i])))
 				return rc;
+		}
 	}
 	where = iko_yaml_get(n, "where");
 	if (where) {

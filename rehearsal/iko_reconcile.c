@@ -92,7 +92,8 @@ static char *group_label(const iko_table *t, const iko_measure *m, const char *g
 		char *val = iko_strndup(p, len);
 		const char *cl = col && col->codes && val ? iko_code_list_label(col->codes, val) : NULL;
 
-		iko_buf_printf(&b, "%s%s=%s%s%s", i ? " / " : "", col ? col->label : m->group_by[i],
+		iko_buf_printf(&b, "%s%s=%s%s%s", i ? " / " : "",
+			       col ? col->label : !strcmp(m->group_by[i], "age_band") ? "年齢階級" : m->group_by[i],
 			       val ? val : "", cl ? " " : "", cl ? cl : "");
 		free(val);
 		p = end ? end + 1 : p + len;

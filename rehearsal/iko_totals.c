@@ -330,7 +330,8 @@ typedef struct mstate {
 	const iko_measure *m;
 	char *name;          /* table.measure */
 	int col;             /* measured column */
-	int *group;          /* group columns */
+	int *group;          /* group columns (AGE_BAND_COL: age_band) */
+	int bcol;            /* birth_date, for age_band */
 	int *fcol;           /* filter columns */
 	iko_strmap *seen;    /* distinct: group\x1evalue */
 } mstate;
@@ -350,6 +351,39 @@ static int passes(const mstate *ms, const iko_csv_row *row)
 	return 1;
 }
 
+/*
+ * age_band: 年齢階級 on the reconciliation day — 0-14 (年少), 15-64 (生産年齢),
+ * 65-74 (前期高齢), 75- (後期高齢), 不詳 without a birth date. Measures group
+ * by it as if it were a column (group_by: [age_band]).
+ */
+#define AGE_BAND "age_band"
+#define AGE_BAND_COL (-2)          /* ms->group[i] for age_band; the date column is ms->bcol */
+
+static const char *today_iso(void)
+{
+	static char d[11];
+
+	if (!d[0]) {
+		char now[21];
+		iko_now_iso(now);
+		memcpy(d, now, 10);
+		d[10] = '\0';
+	}
+	return d;
+}
+
+static const char *age_band(const char *birth, size_t len)
+{
+	const char *t = today_iso();
+	int by, bm, bd, ty, tm, td, age;
+
+	if (len != 10 || sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3 ||
+	    sscanf(t, "%4d-%2d-%2d", &ty, &tm, &td) != 3)
+		return "不詳";
+	age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+	return age < 15 ? "0-14" : age < 65 ? "15-64" : age < 75 ? "65-74" : "75-";
+}
+
 static int measure_row(iko_figures *f, mstate *ms, const iko_csv_row *row, iko_buf *g)
 {
 	size_t i;
@@ -360,10 +394,16 @@ static int measure_row(iko_figures *f, mstate *ms, const iko_csv_row *row, iko_b
 	if (!passes(ms, row))
 		return 0;
 	iko_buf_clear(g);
-	for (i = 0; i < ms->m->ngroup; i++)
-		if ((i && (rc = iko_buf_putc(g, '|'))) ||
-		    (rc = iko_buf_puts(g, (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "")))
+	for (i = 0; i < ms->m->ngroup; i++) {
+		const char *gv;
+		if (ms->group[i] == AGE_BAND_COL)
+			gv = (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol])
+							       : "不詳";
+		else
+			gv = (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "";
+		if ((i && (rc = iko_buf_putc(g, '|'))) || (rc = iko_buf_puts(g, gv)))
 			return rc;
+	}
 	if (!g->ptr && (rc = iko_buf_grow(g, 1)))
 		return rc;
 	switch (ms->m->kind) {
@@ -417,9 +457,16 @@ static int csv_table(iko_figures *f, const iko_table *t, const char *path)
 			rc = IKO_ENOMEM;
 			goto done;
 		}
-		for (j = 0; j < m->ngroup; j++)
+		for (j = 0; j < m->ngroup; j++) {
+			if (!strcmp(m->group_by[j], AGE_BAND)) {
+				ms[i].group[j] = AGE_BAND_COL;
+				if ((ms[i].bcol = iko_csv_find(&row, "birth_date")) < 0)
+					goto missing;
+				continue;
+			}
 			if ((ms[i].group[j] = iko_csv_find(&row, m->group_by[j])) < 0)
 				goto missing;
+		}
 		for (j = 0; j < m->nfilter; j++)
 			if ((ms[i].fcol[j] = iko_csv_find(&row, m->filters[j].column)) < 0)
 				goto missing;
@@ -493,6 +540,18 @@ static int measure_sql(iko_buf *sql, PGconn *conn, const iko_schema *s, const ik
 
 	iko_buf_puts(sql, "SELECT ");
 	for (i = 0; i < m->ngroup; i++) {
+		if (!strcmp(m->group_by[i], AGE_BAND)) {
+			/* the same bands as age_band() on the CSV side; $n = the day */
+			int k = ++*nparams, b;
+			params[k - 1] = today_iso();
+			rc |= iko_buf_puts(sql, "CASE WHEN birth_date IS NULL THEN '不詳'");
+			for (b = 0; b < 3; b++)
+				rc |= iko_buf_printf(sql, " WHEN date_part('year', age($%d::date, birth_date)) < %d THEN '%s'",
+						     k, b == 0 ? 15 : b == 1 ? 65 : 75,
+						     b == 0 ? "0-14" : b == 1 ? "15-64" : "65-74");
+			rc |= iko_buf_puts(sql, " ELSE '75-' END, ");
+			continue;
+		}
 		rc |= iko_buf_puts(sql, "coalesce(");
 		rc |= ident(sql, conn, m->group_by[i]);
 		rc |= iko_buf_puts(sql, "::text, ''), ");
@@ -549,7 +608,7 @@ int iko_figures_from_db(iko_figures *f, const iko_schema *s, PGconn *conn, const
 		for (k = 0; k < t->nmeasures && !rc; k++) {
 			const iko_measure *m = &t->measures[k];
 			PGresult *res;
-			size_t nvals = 1;
+			size_t nvals = 1 + m->ngroup;
 			for (c = 0; c < (int)m->nfilter; c++)
 				nvals += m->filters[c].n;
 			if (nvals > 64) {

@@ -54,6 +54,10 @@ for m in ("resident.records", "resident.residents", "resident.removed", "residen
     r = b[(m, "")]
     assert r["old"] != "" and r["status"] == "PASS", r
 assert b[("resident.residents", "")]["old"] == "2500", b[("resident.residents", "")]
+# 年齢階級 (age bands), computed on the CSV and in SQL alike
+ab = [r for (m, g), r in b.items() if m == "resident.residents_by_age_band"]
+assert {r["group"] for r in ab} <= {"0-14", "15-64", "65-74", "75-", "不詳"} and len(ab) >= 4, ab
+assert all(r["status"] == "PASS" for r in ab) and sum(float(r["loaded"]) for r in ab) == 2500, ab
 c = old("C")
 towns = [r for (m, g), r in c.items() if m == "resident.residents_by_town_sex" and r["old"] != ""]
 assert len(towns) >= 40 and all(r["status"] == "PASS" for r in towns), len(towns)
