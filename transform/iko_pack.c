@@ -154,6 +154,60 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Every $n, ${n} and ${name} of the replacement must name a group of the
+ * pattern: PCRE2 only finds out on the first record that matches, and then
+ * the whole transform would stop.
+ */
+static int check_replace(const map_step *st, const char *pat, const iko_yaml_doc *doc,
+			 const iko_yaml_node *arg)
+{
+	const char *r = st->replace, *start, *end;
+	uint32_t ngroups = 0;
+	char name[64];
+	size_t len;
+	long n;
+
+	pcre2_pattern_info(st->re, PCRE2_INFO_CAPTURECOUNT, &ngroups);
+	for (; *r; r++) {
+		if (*r != '$')
+			continue;
+		if (r[1] == '$') {
+			r++;
+			continue;
+		}
+		start = r;
+		if (r[1] >= '0' && r[1] <= '9') {
+			for (n = 0, r++; *r >= '0' && *r <= '9' && n < 100000; r++)
+				n = n * 10 + (*r - '0');
+			r--;
+		} else if (r[1] == '{' && (end = strchr(r + 2, '}')) != NULL) {
+			len = (size_t)(end - (r + 2));
+			if (len == 0 || len >= sizeof(name))
+				return perr(doc, arg, "regex %s: bad group reference in replacement %s", pat, st->replace);
+			memcpy(name, r + 2, len);
+			name[len] = '\0';
+			r = end;
+			if (strspn(name, "0123456789") == len) {
+				n = strtol(name, NULL, 10);
+			} else if (name[0] == '*') {
+				continue; /* ${*MARK} */
+			} else if (pcre2_substring_number_from_name(st->re, (PCRE2_SPTR)name) < 0) {
+				return perr(doc, arg, "regex %s: replacement %.*s refers to group %s, which the "
+					    "pattern does not have", pat, (int)(r - start + 1), start, name);
+			} else {
+				continue;
+			}
+		} else {
+			continue; /* $name and the rest: left to PCRE2 */
+		}
+		if (n > (long)ngroups)
+			return perr(doc, arg, "regex %s: replacement %.*s refers to group %ld; the pattern has %u",
+				    pat, (int)(r - start + 1), start, n, (unsigned)ngroups);
+	}
+	return 0;
+}
+
 static int compile_regex(map_step *st, const iko_yaml_doc *doc, const iko_yaml_node *arg)
 {
 	const char *pat = iko_yaml_str(arg, "pattern", NULL);
@@ -170,7 +224,7 @@ static int compile_regex(map_step *st, const iko_yaml_doc *doc, const iko_yaml_n
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		return perr(doc, arg, "regex %s: %s", pat, (const char *)msg);
 	}
-	return 0;
+	return check_replace(st, pat, doc, arg);
 }
 
 static int era_format_of(const char *s)

@@ -37,6 +37,7 @@ typedef struct run_ctx {
 	const iko_table *table;
 	const table_map *map;
 	int *out_col;          /* per col_map: output column */
+	size_t *order;         /* col_maps in mapping order: key columns first */
 	int **src;             /* per col_map: source field indexes */
 	iko_buf *vals;         /* per output column */
 	int *set;              /* per output column: set by a mapping */
@@ -387,7 +388,7 @@ static int do_row(run_ctx *c, iko_csv_writer *w)
 	}
 	for (i = 0; i < c->map->ncols; i++) {
 		int wr;
-		rc = map_column(c, i);
+		rc = map_column(c, c->order[i]);
 		if (rc < 0)
 			return rc;
 		if (c->nwarn) {
@@ -447,10 +448,20 @@ static int do_row(run_ctx *c, iko_csv_writer *w)
 	return 0;
 }
 
+static int is_key_col(const iko_table *t, int col)
+{
+	size_t i;
+
+	for (i = 0; i < t->nkey; i++)
+		if (t->key[i] == col)
+			return 1;
+	return 0;
+}
+
 /* Resolve output columns and source field indexes against the header. */
 static int resolve(run_ctx *c, const iko_csv_row *hdr, const char *path)
 {
-	size_t i, k, j;
+	size_t i, k, j, n;
 
 	for (i = 0; i < c->map->ncols; i++) {
 		const col_map *cm = &c->map->cols[i];
@@ -481,6 +492,13 @@ static int resolve(run_ctx *c, const iko_csv_row *hdr, const char *path)
 			if (c->out_col[j] == c->out_col[i])
 				return iko_error_set(IKO_EPARSE, "pack maps %s.%s twice", c->table->name, cm->column);
 	}
+	/* key columns first, so every reject and warning carries the record's key */
+	for (i = 0, n = 0; i < c->map->ncols; i++)
+		if (is_key_col(c->table, c->out_col[i]))
+			c->order[n++] = i;
+	for (i = 0; i < c->map->ncols; i++)
+		if (!is_key_col(c->table, c->out_col[i]))
+			c->order[n++] = i;
 	return 0;
 }
 
@@ -504,13 +522,14 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 	c.stats = ts;
 	c.by_reason = st->by_reason;
 	c.out_col = calloc(m->ncols + 1, sizeof(int));
+	c.order = calloc(m->ncols + 1, sizeof(size_t));
 	c.src = calloc(m->ncols + 1, sizeof(int *));
 	c.vals = calloc(t->ncols, sizeof(iko_buf));
 	c.set = calloc(t->ncols, sizeof(int));
 	name = iko_aprintf("%s.csv", m->from);
 	in = name ? iko_path_join(o->in_dir, name) : NULL;
 	outp = iko_aprintf("%s/%s.csv", o->out_dir, t->name);
-	if (!c.out_col || !c.src || !c.vals || !c.set || !in || !outp) {
+	if (!c.out_col || !c.order || !c.src || !c.vals || !c.set || !in || !outp) {
 		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -581,6 +600,7 @@ done:
 	free(c.vals);
 	free(c.set);
 	free(c.out_col);
+	free(c.order);
 	free(name);
 	free(in);
 	free(outp);
