@@ -37,6 +37,8 @@ void iko_cli_print_rehearsal(const iko_rehearse_result *r, const iko_project_mun
 	       r->loaded_rows, r->records_only_source, r->records_only_target, r->records_mismatch);
 	printf("  rejected: %lld, warnings: %lld, unmapped gaiji: %lld\n", r->rejected_total,
 	       r->warnings_total, r->gaiji_unmapped);
+	if (r->lessons[0])
+		printf("  lessons inherited: %s\n", r->lessons);
 	printf("  run:      %s\n", r->run_dir ? r->run_dir : "-");
 	printf("  manifest: %s\n", r->manifest ? r->manifest : "-");
 	if (r->xlsx)

@@ -10,7 +10,9 @@
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_load.h"
+#include "iko_lesson.h"
 #include "iko_pack.h"
+#include "iko_pack_internal.h" /* vendor, business */
 #include "iko_reconcile.h"
 #include "iko_schema.h"
 #include "iko_shard.h"
@@ -297,6 +299,7 @@ static int write_manifest(rctx *c, int failed_rc)
 	iko_json_kv_str(&j, "run_id", r->run_id);
 	iko_json_kv_str(&j, "lg_code", c->o->muni->lg_code);
 	iko_json_kv_str(&j, "business", c->o->muni->business);
+	iko_json_kv_str(&j, "lessons_inherited", c->r->lessons);
 	iko_json_kv_str(&j, "municipality", c->o->muni->name);
 	iko_json_kv_str(&j, "project", c->o->project->path);
 	iko_json_kv_str(&j, "pack_dir", c->o->muni->pack);
@@ -409,6 +412,25 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	}
 	if ((rc = iko_pack_load(&c.pack, o->muni->pack, o->muni->lg_code)) ||
 	    (rc = iko_schema_load_named(&c.schema, iko_pack_schema(c.pack))))
+		goto lessons_done;
+	{
+		/* the lessons this rehearsal inherits for its vendor and business */
+		char *lp = iko_lesson_path(o->project->path);
+		iko_lessons ls;
+		size_t k;
+		if (lp && iko_lessons_load(&ls, lp) == 0) {
+			for (k = 0; k < ls.n; k++)
+				if (iko_lesson_applies(&ls.l[k], c.pack->vendor, c.pack->business) &&
+				    strlen(r->lessons) + strlen(ls.l[k].id) + 3 < sizeof(r->lessons))
+					snprintf(r->lessons + strlen(r->lessons),
+						 sizeof(r->lessons) - strlen(r->lessons), "%s%s",
+						 r->lessons[0] ? ", " : "", ls.l[k].id);
+			iko_lessons_free(&ls);
+		}
+		free(lp);
+	}
+lessons_done:
+	if (rc)
 		goto done;
 	STAGE("extract", stage_extract(&c));
 	STAGE("transform", stage_transform(&c));

@@ -54,6 +54,7 @@ typedef struct iko_rehearse_result {
 	long long records_only_source, records_only_target, records_mismatch;
 	long long loaded_rows;
 	int balanced;          /* every stage balanced */
+	char lessons[256];     /* ids of the lessons inherited for vendor/business, "" if none */
 } iko_rehearse_result;
 
 /*

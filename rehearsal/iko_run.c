@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,8 +53,13 @@ int iko_project_load(iko_project **out, const char *path)
 		rc = IKO_ENOMEM;
 		goto done;
 	}
-	p->path = iko_strdup(path);
-	p->dir = iko_strdup(path);
+	{
+		/* absolute, so a run's manifest finds its project from anywhere */
+		char *abs = realpath(path, NULL);
+		p->path = iko_strdup(abs ? abs : path);
+		free(abs);
+	}
+	p->dir = iko_strdup(p->path);
 	if (!p->path || !p->dir) {
 		rc = IKO_ENOMEM;
 		goto done;
