@@ -270,21 +270,23 @@ static int records_sheet(iko_workbook *wb, const iko_reconcile_result *r, rctx *
 		{ "差異ID", IKO_CELL_TEXT, 14 }, { "区分", IKO_CELL_TEXT, 0 }, { "テーブル", IKO_CELL_TEXT, 0 },
 		{ "キー", IKO_CELL_TEXT, 0 }, { "項目", IKO_CELL_TEXT, 0 },
 		{ "移行元の値", IKO_CELL_TEXT, 0 }, { "移行後の値", IKO_CELL_TEXT, 0 },
+		{ "旧システムの値", IKO_CELL_TEXT, 0 },
 	};
 	size_t i;
 	int rc;
 
-	if ((rc = iko_workbook_sheet_begin(wb, "レコード照合", cols, 7, 1)))
+	if ((rc = iko_workbook_sheet_begin(wb, "レコード照合", cols, 8, 1)))
 		return rc;
 	for (i = 0; i < r->ndiffs; i++) {
 		const iko_record_diff *d = &r->diffs[i];
 		const char *parts[6] = { d->kind, d->table, d->key, d->column, d->source_value,
 					 d->loaded_value };
 		char id[16];
-		const char *v[7];
+		const char *v[8];
 		iko_review_id(id, 'C', parts, 6);
 		v[0] = id; v[1] = diff_kind_ja(d->kind); v[2] = d->table; v[3] = d->key;
 		v[4] = d->column; v[5] = d->source_value; v[6] = d->loaded_value;
+		v[7] = d->legacy_value ? d->legacy_value : "";
 		if ((rc = iko_workbook_row_reviewed(wb, v, earlier(x, id))) ||
 		    (rc = list_row(x, id, "レコード照合", d->kind, d->key, d->column, "", 1)))
 			return rc;

@@ -234,6 +234,7 @@ static int add_diff(iko_reconcile_result *r, size_t *cap, const char *kind, cons
 	d->column = iko_strdup(col ? col : "");
 	d->source_value = iko_strdup(sv ? sv : "");
 	d->loaded_value = iko_strdup(lv ? lv : "");
+	d->legacy_value = NULL;
 	if (!d->table || !d->key || !d->column || !d->source_value || !d->loaded_value)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	return 0;
@@ -407,6 +408,95 @@ done:
 	return rc;
 }
 
+/*
+ * Put the legacy value (the source field as extracted, e.g. the 和暦 string)
+ * beside every mismatching value, from transform/<table>.legacy.csv.
+ */
+static int legacy_values(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o)
+{
+	iko_strmap *idx = NULL;
+	long long *next = NULL;
+	iko_buf k = IKO_BUF_INIT;
+	size_t i, t;
+	int rc = 0;
+
+	if (!r->ndiffs)
+		return 0;
+	next = malloc(r->ndiffs * sizeof(*next));
+	if (!next || (rc = iko_strmap_new(&idx))) {
+		rc = rc ? rc : IKO_ENOMEM;
+		goto done;
+	}
+	/* table \x1f key → the diffs of that record, chained through next[] */
+	for (i = r->ndiffs; i-- > 0;) {
+		iko_strmap_entry *e;
+		iko_buf_clear(&k);
+		if (iko_buf_printf(&k, "%s\x1f%s", r->diffs[i].table, r->diffs[i].key) ||
+		    (rc = iko_strmap_upsert(idx, k.ptr, k.len, &e))) {
+			rc = rc ? rc : IKO_ENOMEM;
+			goto done;
+		}
+		next[i] = e->a ? e->a - 1 : -1;
+		e->a = (long long)i + 1;
+	}
+	for (t = 0; t < s->ntables && !rc; t++) {
+		const iko_table *tab = &s->tables[t];
+		char *rel = iko_aprintf("transform/%s.legacy.csv", tab->name);
+		char *p = rel ? iko_path_join(o->run_dir, rel) : NULL;
+		iko_csv_reader *rd = NULL;
+		iko_csv_row row;
+		char **hdr = NULL;
+		size_t nh = 0, c;
+		free(rel);
+		if (!p) {
+			rc = IKO_ENOMEM;
+			break;
+		}
+		if (!iko_path_exists(p) || (rc = iko_csv_reader_open(&rd, p))) {
+			free(p);
+			continue;
+		}
+		while (!rc && iko_csv_next(rd, &row) == 1) {
+			iko_strmap_entry *e;
+			long long d;
+			if (row.record == 1) {
+				nh = row.nfields;
+				hdr = calloc(nh + 1, sizeof(char *));
+				for (c = 0; hdr && c < nh; c++)
+					hdr[c] = iko_strdup(row.fields[c]);
+				if (!hdr)
+					rc = IKO_ENOMEM;
+				continue;
+			}
+			iko_buf_clear(&k);
+			if (iko_buf_printf(&k, "%s\x1f%s", tab->name, row.fields[0])) {
+				rc = IKO_ENOMEM;
+				break;
+			}
+			if (!(e = iko_strmap_get(idx, k.ptr, k.len)))
+				continue;
+			for (d = e->a - 1; d >= 0; d = next[d]) {
+				iko_record_diff *df = &r->diffs[d];
+				int col = iko_table_column(tab, df->column);
+				for (c = 1; c < nh && c < row.nfields && hdr; c++)
+					if (hdr[c] && !strcmp(hdr[c], df->column) && !df->legacy_value)
+						df->legacy_value = iko_strdup(col >= 0 && tab->cols[col].sensitive
+									      ? "(masked)" : row.fields[c]);
+			}
+		}
+		for (c = 0; hdr && c < nh; c++)
+			free(hdr[c]);
+		free(hdr);
+		iko_csv_reader_free(rd);
+		free(p);
+	}
+done:
+	iko_strmap_free(idx);
+	free(next);
+	iko_buf_release(&k);
+	return rc;
+}
+
 static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o)
 {
 	size_t cap = 0, i;
@@ -422,7 +512,7 @@ static int records(iko_reconcile_result *r, const iko_schema *s, const iko_recon
 			rc = record_table(r, &cap, s, &s->tables[i], p, o->conn, o->lg_code);
 		free(p);
 	}
-	return rc;
+	return rc ? rc : legacy_values(r, s, o);
 }
 
 /* ---- outputs ---------------------------------------------------------------- */
@@ -468,17 +558,19 @@ done:
 
 static int write_records_csv(const iko_reconcile_result *r, const char *path)
 {
-	static const char *const hdr[] = { "kind", "table", "key", "column", "source_value", "loaded_value" };
+	static const char *const hdr[] = { "kind", "table", "key", "column", "source_value", "loaded_value",
+					   "legacy_value" };
 	iko_csv_writer *w = NULL;
 	size_t i;
 	int rc;
 
-	if ((rc = iko_csv_writer_open(&w, path, 0600)) || (rc = iko_csv_write_row(w, hdr, 6)))
+	if ((rc = iko_csv_writer_open(&w, path, 0600)) || (rc = iko_csv_write_row(w, hdr, 7)))
 		goto done;
 	for (i = 0; i < r->ndiffs; i++) {
 		const iko_record_diff *d = &r->diffs[i];
-		const char *f[6] = { d->kind, d->table, d->key, d->column, d->source_value, d->loaded_value };
-		if ((rc = iko_csv_write_row(w, f, 6)))
+		const char *f[7] = { d->kind, d->table, d->key, d->column, d->source_value, d->loaded_value,
+				     d->legacy_value ? d->legacy_value : "" };
+		if ((rc = iko_csv_write_row(w, f, 7)))
 			goto done;
 	}
 	rc = iko_csv_writer_commit(w);
@@ -567,6 +659,7 @@ void iko_reconcile_result_release(iko_reconcile_result *r)
 		free(r->diffs[i].column);
 		free(r->diffs[i].source_value);
 		free(r->diffs[i].loaded_value);
+		free(r->diffs[i].legacy_value);
 	}
 	free(r->diffs);
 	free(r->pack_version);

@@ -35,6 +35,7 @@ typedef struct iko_measure_row {
 typedef struct iko_record_diff {
 	const char *kind;    /* "only_in_source", "only_in_target", "mismatch" */
 	char *table, *key, *column, *source_value, *loaded_value;
+	char *legacy_value;  /* the source field(s) as extracted (transform/<table>.legacy.csv), or NULL */
 } iko_record_diff;
 
 typedef struct iko_reconcile_options {

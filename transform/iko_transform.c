@@ -54,6 +54,8 @@ typedef struct run_ctx {
 	iko_packrules *rules;  /* the pack's extra rules for this table */
 	step_issue first;      /* keep_going: the record's first failure */
 	int first_set;
+	iko_csv_writer *legacy; /* <table>.legacy.csv: key + the raw source value per column */
+	iko_buf lkey;
 } run_ctx;
 
 static int issue(step_issue *is, enum iko_reason r, const char *col, const char *val,
@@ -376,6 +378,55 @@ static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
 	return iko_rejects_add(c->rejects, &rj);
 }
 
+/*
+ * The legacy value beside the mapped one: the record's key (key columns
+ * joined by '|', as reconciliation keys records) and, per mapped column,
+ * the source field(s) exactly as extracted — the 和暦 string next to the
+ * ISO date, the vendor code next to the standard one.
+ */
+static int write_legacy_header(run_ctx *c)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = iko_csv_write_str(c->legacy, "key")))
+		return rc;
+	for (i = 0; i < c->map->ncols; i++)
+		if (c->map->cols[i].nfrom && (rc = iko_csv_write_str(c->legacy, c->map->cols[i].column)))
+			return rc;
+	return iko_csv_end_row(c->legacy);
+}
+
+static int write_legacy(run_ctx *c)
+{
+	size_t i, k;
+	int rc;
+
+	iko_buf_clear(&c->lkey);
+	for (i = 0; i < c->table->nkey; i++)
+		if ((i && iko_buf_putc(&c->lkey, '|')) ||
+		    iko_buf_puts(&c->lkey, iko_buf_cstr(&c->vals[c->table->key[i]])))
+			return IKO_ENOMEM;
+	if ((rc = iko_csv_write_field(c->legacy, iko_buf_cstr(&c->lkey), c->lkey.len)))
+		return rc;
+	for (i = 0; i < c->map->ncols; i++) {
+		const col_map *cm = &c->map->cols[i];
+		if (!cm->nfrom)
+			continue;
+		iko_buf_clear(&c->tmp);
+		for (k = 0; k < cm->nfrom; k++) {
+			int f = c->src[i][k];
+			if ((k && iko_buf_puts(&c->tmp, cm->join ? cm->join : "")) ||
+			    (f >= 0 && f < (int)c->row->nfields &&
+			     iko_buf_put(&c->tmp, c->row->fields[f], c->row->lens[f])))
+				return IKO_ENOMEM;
+		}
+		if ((rc = iko_csv_write_field(c->legacy, iko_buf_cstr(&c->tmp), c->tmp.len)))
+			return rc;
+	}
+	return iko_csv_end_row(c->legacy);
+}
+
 static int do_row(run_ctx *c, iko_csv_writer *w)
 {
 	size_t i;
@@ -445,7 +496,7 @@ static int do_row(run_ctx *c, iko_csv_writer *w)
 	if ((rc = iko_csv_end_row(w)))
 		return rc;
 	c->stats->records_out++;
-	return 0;
+	return write_legacy(c);
 }
 
 static int is_key_col(const iko_table *t, int col)
@@ -510,7 +561,7 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 	iko_csv_reader *r = NULL;
 	iko_csv_writer *w = NULL;
 	iko_csv_row row;
-	char *name = NULL, *in = NULL, *outp = NULL;
+	char *name = NULL, *in = NULL, *outp = NULL, *lpath = NULL;
 	size_t i;
 	int rc;
 
@@ -551,6 +602,13 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 	}
 	if ((rc = resolve(&c, &row, in)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
 		goto done;
+	lpath = iko_aprintf("%s/%s.legacy.csv", o->out_dir, t->name);
+	if (!lpath) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = iko_csv_writer_open(&c.legacy, lpath, 0600)) || (rc = write_legacy_header(&c)))
+		goto done;
 	for (i = 0; i < t->ncols; i++)
 		if ((rc = iko_csv_write_str(w, t->cols[i].name)))
 			goto done;
@@ -581,9 +639,14 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		goto done;
 	}
 	rc = iko_csv_writer_commit(w);
+	if (!rc)
+		rc = iko_csv_writer_commit(c.legacy);
 done:
 	iko_packrules_free(c.rules);
 	iko_csv_writer_free(w);
+	iko_csv_writer_free(c.legacy);
+	iko_buf_release(&c.lkey);
+	free(lpath);
 	iko_csv_reader_free(r);
 	for (i = 0; c.src && i < m->ncols; i++)
 		free(c.src[i]);

@@ -35,6 +35,9 @@ grep -Eq "^measures: .* FAIL [1-9][0-9]* -> .* WARN 0 / FAIL 0, [1-9][0-9]* chan
 url=$("$IKO" db url --dir "$W/pg")
 psql -X -q -v ON_ERROR_STOP=1 "$url" -c "delete from jumin.resident where lg_code = '435015' and atena_no in
 	(select atena_no from jumin.resident where lg_code = '435015' and jumin_jotai = '1' order by atena_no limit 3)"
+# and change one birth date: a value mismatch, shown beside the legacy 和暦 value
+psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set birth_date = birth_date + 1 where lg_code = '435015'
+	and atena_no = (select max(atena_no) from jumin.resident where lg_code = '435015' and birth_date is not null)"
 set +e
 "$IKO" reconcile --run "$R2" --db-dir "$W/pg" > "$W/rec" 2>&1; rc=$?
 set -e
@@ -49,16 +52,23 @@ assert float(r["difference"]) in (-3, 3) and r["old"] == r["extracted"], r
 recs = list(csv.DictReader(open(run + "/reconcile/records.csv", newline="", encoding="utf-8")))
 only = [x for x in recs if x["kind"] == "only_in_source" and x["table"] == "resident"]
 assert len(only) == 3, recs[:5]
+import re
+mm = [x for x in recs if x["kind"] == "mismatch" and x["column"] == "birth_date"]
+assert len(mm) == 1 and re.fullmatch(r"[1-5][0-9]{6}", mm[0]["legacy_value"]), mm
+assert mm[0]["source_value"] != mm[0]["loaded_value"], mm
 print("deleted rows found:", r["difference"])
 PY
 "$IKO" rehearsal compare "$R1" "$R2" > "$W/cmp2"
 grep -Eq "^discrepancies: $n1 fixed, ([4-9]|[1-9][0-9]+) new, 0 remaining$" "$W/cmp2" || fail "$(head -2 "$W/cmp2")"
 grep -q "  new       C-" "$W/cmp2" || fail "record differences not listed as new"
-"$PY" - "$W/cmp.xlsx" <<'PY'
+"$PY" - "$W/cmp.xlsx" "$R2/reports/discrepancies.xlsx" <<'PY'
 import sys
 from openpyxl import load_workbook
 wb = load_workbook(sys.argv[1])
 assert wb.sheetnames == ["表紙", "差異の比較", "集計の比較"], wb.sheetnames
+w2 = load_workbook(sys.argv[2])
+hdr = [c.value for c in w2["レコード照合"][1]]
+assert hdr[:8] == ["差異ID", "区分", "テーブル", "キー", "項目", "移行元の値", "移行後の値", "旧システムの値"], hdr
 ws = wb["差異の比較"]
 assert [c.value for c in ws[1]] == ["状態", "差異ID", "シート", "区分", "キー", "項目"]
 assert {r[0] for r in ws.iter_rows(min_row=2, values_only=True)} == {"解消"}
