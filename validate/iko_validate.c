@@ -130,6 +130,8 @@ static int check_number(const char *s, size_t len, int scale)
 static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len, vfail *f)
 {
 	const iko_column *cd = &v->t->cols[col];
+	/* a sensitive value (個人番号, 支援措置) never goes into a detail either */
+	const char *shown = cd->sensitive ? "(masked)" : val;
 	unsigned bad;
 	int y, m, d, r;
 
@@ -143,20 +145,20 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	case IKO_COL_DATE:
 		if (!iko_date_parse_iso(val, &y, &m, &d))
 			return fail(f, IKO_R_DATE, cd->name, val, "%s: \"%s\" is not a valid date (YYYY-MM-DD)",
-				    cd->label, val);
+				    cd->label, shown);
 		break;
 	case IKO_COL_INTEGER:
 		if (!check_number(val, len, 0))
-			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not an integer", cd->label, val);
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not an integer", cd->label, shown);
 		break;
 	case IKO_COL_DECIMAL:
 		if (!check_number(val, len, cd->scale))
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not a decimal with at most %d decimals",
-				    cd->label, val, cd->scale);
+				    cd->label, shown, cd->scale);
 		break;
 	case IKO_COL_FLAG:
 		if (len != 1 || (val[0] != '0' && val[0] != '1'))
-			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not 0 or 1", cd->label, val);
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not 0 or 1", cd->label, shown);
 		break;
 	case IKO_COL_CODE:
 	case IKO_COL_TEXT:
@@ -168,7 +170,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 			    cd->label, cd->length, iko_utf8_length(val, len));
 	if (cd->codes && !iko_code_list_has(cd->codes, val))
 		return fail(f, IKO_R_CODE, cd->name, val, "%s: \"%s\" is not in code list %s",
-			    cd->label, val, cd->codes->name);
+			    cd->label, shown, cd->codes->name);
 	switch (cd->check) {
 	case IKO_CHECK_MY_NUMBER:
 		if (!iko_my_number_valid(val, len))
@@ -178,7 +180,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	case IKO_CHECK_LG_CODE:
 		if (!iko_lg_code_valid(val, len))
 			return fail(f, IKO_R_CHECK_DIGIT, cd->name, val,
-				    "%s: \"%s\" is not a 6-digit 団体コード with a valid check digit", cd->label, val);
+				    "%s: \"%s\" is not a 6-digit 団体コード with a valid check digit", cd->label, shown);
 		break;
 	case IKO_CHECK_CORP_NUMBER:
 		if (!iko_corp_number_valid(val, len))
@@ -192,7 +194,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 		r = pcre2_match(v->re[col], (PCRE2_SPTR)val, len, 0, 0, v->md, NULL);
 		if (r < 0)
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" does not match %s",
-				    cd->label, val, cd->pattern);
+				    cd->label, shown, cd->pattern);
 	}
 	if (iko_charset_check(c->cs, val, len, &bad) == 0)
 		return fail(f, IKO_R_CHARSET, cd->name, val,
