@@ -1,0 +1,347 @@
+/*
+ * test_rules.c — the table-level checks of validate/iko_validate.c: key
+ * uniqueness, the household rules (one 世帯主 per current household, the
+ * household record exists) and the state rules (住民状態 vs 消除 date and
+ * 異動事由, 死亡, 外国人), with exact rows, columns and counts.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "vx_helpers.h"
+
+Suite *vrules_suite(void);
+
+/* One expected rejects row. */
+typedef struct exp_rj {
+	const char *record, *key, *reason, *field, *value, *detail;
+} exp_rj;
+
+static void check_rejects(const exp_rj *e, size_t n)
+{
+	vx_csv rj;
+	size_t i;
+
+	vx_csv_load(&rj, "out/rejects.csv");
+	for (i = 0; i < n && i < rj.nrows; i++) {
+		ck_assert_str_eq(vx_cell(&rj, i, "source"), e[i].record[0] == 'h' ? "household" : "resident");
+		ck_assert_str_eq(vx_cell(&rj, i, "record"), e[i].record + (e[i].record[0] == 'h'));
+		ck_assert_str_eq(vx_cell(&rj, i, "key"), e[i].key);
+		ck_assert_msg(!strcmp(vx_cell(&rj, i, "reason"), e[i].reason), "row %zu: %s, not %s", i,
+			      vx_cell(&rj, i, "reason"), e[i].reason);
+		ck_assert_str_eq(vx_cell(&rj, i, "severity"), "reject");
+		ck_assert_str_eq(vx_cell(&rj, i, "field"), e[i].field);
+		ck_assert_str_eq(vx_cell(&rj, i, "value"), e[i].value);
+		ck_assert_str_eq(vx_cell(&rj, i, "detail"), e[i].detail);
+	}
+	ck_assert_uint_eq(rj.nrows, n);
+	vx_csv_free(&rj);
+}
+
+#define SET(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+START_TEST(test_duplicate_key)
+{
+	/* resident before household (schema order); every occurrence of a key is rejected */
+	static const exp_rj e[] = {
+		{ "1", "100", "duplicate-key", "atena_no", "100", "key occurs 2 times; every occurrence is rejected" },
+		{ "3", "100", "duplicate-key", "atena_no", "100", "key occurs 2 times; every occurrence is rejected" },
+		{ "4", "101", "wrong-municipality", "lg_code", "131016",
+		  "lg_code 131016 does not match the municipality 435015" },
+		{ "h2", "10", "duplicate-key", "setai_no", "10", "key occurs 3 times; every occurrence is rejected" },
+		{ "h3", "10", "duplicate-key", "setai_no", "10", "key occurs 3 times; every occurrence is rejected" },
+		{ "h4", "10", "duplicate-key", "setai_no", "10", "key occurs 3 times; every occurrence is rejected" },
+	};
+	iko_buf r = IKO_BUF_INIT, h = IKO_BUF_INIT;
+	iko_validate_stats st;
+
+	vx_resident_header(&r);
+	vx_resident(&r, "100", "1", NULL);
+	vx_resident(&r, "101", "2", NULL);
+	vx_resident(&r, "100", "3", SET("name=別人"));
+	/* the same atena_no under another lg_code is another key (rejected for its lg_code) */
+	vx_resident(&r, "101", "4", SET("lg_code=131016"));
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	vx_household_header(&h);
+	vx_household(&h, "1", "100", 1);
+	vx_household(&h, "10", "101", 1);
+	vx_household(&h, "10", "101", 1);
+	vx_household(&h, "10", "101", 1);
+	vx_household(&h, "2", "101", 1);
+	vx_household(&h, "3", "100", 1);
+	vx_household(&h, "4", "101", 1);
+	vx_write("in/household.csv", iko_buf_cstr(&h));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	check_rejects(e, sizeof(e) / sizeof(e[0]));
+	ck_assert_int_eq(vx_table(&st, "resident")->records_in, 4);
+	ck_assert_int_eq(vx_table(&st, "resident")->records_out, 1);
+	ck_assert_int_eq(vx_table(&st, "resident")->records_rejected, 3);
+	ck_assert_int_eq(vx_table(&st, "household")->records_in, 7);
+	ck_assert_int_eq(vx_table(&st, "household")->records_out, 4);
+	ck_assert_int_eq(vx_table(&st, "household")->records_rejected, 3);
+	ck_assert_int_eq(st.by_reason[IKO_R_DUP_KEY], 5);
+	ck_assert_int_eq(st.by_reason[IKO_R_WRONG_LG], 1);
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+	iko_buf_release(&h);
+}
+END_TEST
+
+START_TEST(test_household_heads)
+{
+	iko_buf r = IKO_BUF_INIT;
+	iko_validate_stats st;
+	static const exp_rj e[] = {
+		{ "3", "201", "no-household-head", "zokugara_code", "12",
+		  "世帯 20 has no 世帯主 (続柄 02) among its 2 current members" },
+		{ "4", "202", "no-household-head", "zokugara_code", "20",
+		  "世帯 20 has no 世帯主 (続柄 02) among its 2 current members" },
+		{ "5", "301", "many-household-heads", "zokugara_code", "02",
+		  "世帯 30 has 2 世帯主 (続柄 02); exactly one is allowed" },
+		{ "7", "303", "many-household-heads", "zokugara_code", "02",
+		  "世帯 30 has 2 世帯主 (続柄 02); exactly one is allowed" },
+		{ "9", "402", "no-household-head", "zokugara_code", "20",
+		  "世帯 40 has no 世帯主 (続柄 02) among its 1 current members" },
+		{ "10", "501", "date-invalid", "birth_date", "1970-02-30",
+		  "生年月日: \"1970-02-30\" is not a valid date (YYYY-MM-DD)" },
+	};
+
+	vx_resident_header(&r);
+	/* 10: head and wife: fine */
+	vx_resident(&r, "101", "10", NULL);
+	vx_resident(&r, "102", "10", SET("zokugara_code=12"));
+	/* 20: wife and child, no head: both rejected */
+	vx_resident(&r, "201", "20", SET("zokugara_code=12"));
+	vx_resident(&r, "202", "20", SET("zokugara_code=20"));
+	/* 30: two heads (both rejected) and a child (accepted) */
+	vx_resident(&r, "301", "30", NULL);
+	vx_resident(&r, "302", "30", SET("zokugara_code=20"));
+	vx_resident(&r, "303", "30", NULL);
+	/* 40: the head moved out (not current): the child has no head */
+	vx_resident(&r, "401", "40", SET("jumin_jotai=2", "removal_date=2020-04-01", "ido_reason=21"));
+	vx_resident(&r, "402", "40", SET("zokugara_code=20"));
+	/* 50: the head fails a column check; the household still has its head */
+	vx_resident(&r, "501", "50", SET("birth_date=1970-02-30"));
+	vx_resident(&r, "502", "50", SET("zokugara_code=20"));
+	/* 60: removed residents only: no household rule applies */
+	vx_resident(&r, "601", "60", SET("jumin_jotai=2", "removal_date=2020-04-01", "ido_reason=22",
+					 "zokugara_code=20"));
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	check_rejects(e, sizeof(e) / sizeof(e[0]));
+	ck_assert_int_eq(vx_table(&st, "resident")->records_in, 12);
+	ck_assert_int_eq(vx_table(&st, "resident")->records_out, 6);
+	ck_assert_int_eq(vx_table(&st, "resident")->records_rejected, 6);
+	ck_assert_int_eq(st.by_reason[IKO_R_NO_HEAD], 3);
+	ck_assert_int_eq(st.by_reason[IKO_R_MANY_HEADS], 2);
+	ck_assert_int_eq(st.ntables, 1);
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+}
+END_TEST
+
+START_TEST(test_orphan_member)
+{
+	iko_buf r = IKO_BUF_INIT, h = IKO_BUF_INIT;
+	iko_validate_stats st;
+	static const exp_rj e[] = {
+		{ "2", "200", "orphan-member", "setai_no", "20", "世帯番号 20 has no household record" },
+		{ "4", "400", "orphan-member", "setai_no", "11", "世帯番号 11 has no household record" },
+		{ "h2", "11", "wrong-municipality", "lg_code", "131016",
+		  "lg_code 131016 does not match the municipality 435015" },
+	};
+
+	vx_resident_header(&r);
+	vx_resident(&r, "100", "10", NULL);
+	vx_resident(&r, "200", "20", NULL);                 /* no household 20 */
+	vx_resident(&r, "300", "30", SET("jumin_jotai=3", "removal_date=2020-04-01", "ido_reason=23"));
+	vx_resident(&r, "400", "11", NULL);                 /* household 11 is another municipality's */
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	vx_household_header(&h);
+	vx_household(&h, "10", "100", 1);
+	iko_buf_puts(&h, "131016,11,400,1,0010001\n");
+	vx_write("in/household.csv", iko_buf_cstr(&h));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	check_rejects(e, sizeof(e) / sizeof(e[0]));
+	/* a removed resident (300) needs no household */
+	ck_assert_int_eq(vx_table(&st, "resident")->records_out, 2);
+	ck_assert_int_eq(st.by_reason[IKO_R_ORPHAN], 2);
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+	iko_buf_release(&h);
+}
+END_TEST
+
+START_TEST(test_removal_and_death)
+{
+	iko_buf r = IKO_BUF_INIT;
+	iko_validate_stats st;
+	static const exp_rj e[] = {
+		{ "5", "5", "removal-inconsistent", "removal_date", "", "住民状態 2 (消除) without 消除の異動年月日" },
+		{ "6", "6", "removal-inconsistent", "removal_date", "", "住民状態 9 (消除) without 消除の異動年月日" },
+		{ "7", "7", "removal-inconsistent", "ido_reason", "01",
+		  "住民状態 2 (消除) needs a 消除 異動事由 (21–28), not \"01\"" },
+		{ "8", "8", "removal-inconsistent", "ido_reason", "",
+		  "住民状態 3 (消除) needs a 消除 異動事由 (21–28), not \"\"" },
+		{ "9", "9", "removal-inconsistent", "removal_date", "2020-04-01", "住登者 with a 消除の異動年月日" },
+		{ "10", "10", "removal-inconsistent", "ido_reason", "21",
+		  "住民状態 3 (死亡者) and 異動事由 23 (死亡) must go together (住民状態 3, 異動事由 21)" },
+		{ "11", "11", "removal-inconsistent", "ido_reason", "23",
+		  "住民状態 3 (死亡者) and 異動事由 23 (死亡) must go together (住民状態 2, 異動事由 23)" },
+		{ "12", "12", "removal-inconsistent", "ido_reason", "23",
+		  "住民状態 3 (死亡者) and 異動事由 23 (死亡) must go together (住民状態 1, 異動事由 23)" },
+	};
+	const char *const *rows[] = {
+		NULL,
+		SET("jumin_jotai=2", "removal_date=2020-04-01", "ido_reason=21"),
+		SET("jumin_jotai=3", "removal_date=2020-04-01", "ido_reason=23"),
+		SET("jumin_jotai=9", "removal_date=2020-04-01", "ido_reason=24"),
+		SET("jumin_jotai=2", "ido_reason=21"),
+		SET("jumin_jotai=9", "ido_reason=25"),
+		SET("jumin_jotai=2", "removal_date=2020-04-01", "ido_reason=01"),
+		SET("jumin_jotai=3", "removal_date=2020-04-01", "ido_reason="),
+		SET("removal_date=2020-04-01"),
+		SET("jumin_jotai=3", "removal_date=2020-04-01", "ido_reason=21"),
+		SET("jumin_jotai=2", "removal_date=2020-04-01", "ido_reason=23"),
+		SET("ido_reason=23"),
+	};
+	size_t i;
+	char id[8];
+
+	vx_resident_header(&r);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(id, sizeof(id), "%zu", i + 1);
+		vx_resident(&r, id, id, rows[i]);
+	}
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	check_rejects(e, sizeof(e) / sizeof(e[0]));
+	ck_assert_int_eq(vx_table(&st, "resident")->records_out, 4);
+	ck_assert_int_eq(st.by_reason[IKO_R_REMOVAL], 8);
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+}
+END_TEST
+
+START_TEST(test_foreign)
+{
+	iko_buf r = IKO_BUF_INIT;
+	iko_validate_stats st;
+	static const exp_rj e[] = {
+		{ "2", "2", "foreign-fields-missing", "nationality_code", "",
+		  "外国人 (住民種別 2) needs 国籍・地域コード and 在留資格等コード" },
+		{ "3", "3", "foreign-fields-missing", "zairyu_code", "",
+		  "外国人 (住民種別 2) needs 国籍・地域コード and 在留資格等コード" },
+		{ "4", "4", "foreign-fields-missing", "nationality_code", "",
+		  "外国人 (住民種別 2) needs 国籍・地域コード and 在留資格等コード" },
+	};
+	const char *const *rows[] = {
+		SET("jumin_shubetsu=2", "nationality_code=840", "zairyu_code=27"),
+		SET("jumin_shubetsu=2", "zairyu_code=27"),
+		SET("jumin_shubetsu=2", "nationality_code=840"),
+		SET("jumin_shubetsu=2"),
+		SET("jumin_shubetsu=1"),   /* 日本人: neither needed */
+	};
+	size_t i;
+	char id[8];
+
+	vx_resident_header(&r);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(id, sizeof(id), "%zu", i + 1);
+		vx_resident(&r, id, id, rows[i]);
+	}
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	check_rejects(e, sizeof(e) / sizeof(e[0]));
+	ck_assert_int_eq(vx_table(&st, "resident")->records_out, 2);
+	ck_assert_int_eq(st.by_reason[IKO_R_FOREIGN], 3);
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+}
+END_TEST
+
+/* Masked values never reach the rejects: 個人番号 and 支援措置. */
+START_TEST(test_masking)
+{
+	iko_buf r = IKO_BUF_INIT;
+	iko_validate_stats st;
+	vx_csv rj;
+	size_t i;
+
+	vx_resident_header(&r);
+	vx_resident(&r, "1", "1", SET("my_number=987654321098"));
+	vx_resident(&r, "2", "2", SET("shien_sochi=7"));
+	vx_resident(&r, "3", "3", SET("shien_sochi=1", "my_number=123456789018", "sex=5"));
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	vx_csv_load(&rj, "out/rejects.csv");
+	ck_assert_uint_eq(rj.nrows, 3);
+	ck_assert_str_eq(vx_cell(&rj, 0, "field"), "my_number");
+	ck_assert_str_eq(vx_cell(&rj, 0, "value"), "(masked)");
+	ck_assert_str_eq(vx_cell(&rj, 1, "field"), "shien_sochi");
+	ck_assert_str_eq(vx_cell(&rj, 1, "value"), "(masked)");
+	ck_assert_str_eq(vx_cell(&rj, 1, "detail"), "支援措置区分: \"(masked)\" is not in code list shien_sochi");
+	ck_assert_str_eq(vx_cell(&rj, 2, "field"), "sex");   /* other columns are shown */
+	ck_assert_str_eq(vx_cell(&rj, 2, "value"), "5");
+	for (i = 0; i < rj.nrows; i++) {
+		ck_assert_ptr_null(strstr(vx_cell(&rj, i, "value"), "987654321098"));
+		ck_assert_ptr_null(strstr(vx_cell(&rj, i, "detail"), "987654321098"));
+		ck_assert_ptr_null(strstr(vx_cell(&rj, i, "detail"), "\"7\""));
+	}
+	iko_validate_stats_release(&st);
+	vx_csv_free(&rj);
+	iko_buf_release(&r);
+}
+END_TEST
+
+/* The manifest: counts per table and by reason. */
+START_TEST(test_manifest_and_errors)
+{
+	iko_buf r = IKO_BUF_INIT;
+	iko_validate_stats st;
+	char *p, *text = NULL;
+	size_t len;
+
+	vx_resident_header(&r);
+	vx_resident(&r, "1", "1", NULL);
+	vx_resident(&r, "2", "2", SET("sex=7"));
+	vx_write("in/resident.csv", iko_buf_cstr(&r));
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+	iko_validate_stats_release(&st);
+	p = iko_path_join(vx_dir, "out/manifest.json");
+	ck_assert_int_eq(iko_read_small_file(&text, &len, p), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\"records_in\": 2"));
+	ck_assert_ptr_nonnull(strstr(text, "\"records_out\": 1"));
+	ck_assert_ptr_nonnull(strstr(text, "\"records_rejected\": 1"));
+	ck_assert_ptr_nonnull(strstr(text, "\"unknown-code\": 1"));
+	free(text);
+	free(p);
+	/* a required column missing from the header */
+	vx_write("in/resident.csv", "lg_code,atena_no\n435015,1\n");
+	ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), IKO_EPARSE);
+	ck_assert_ptr_nonnull(strstr(iko_error_message(), "/in/resident.csv: required column setai_no missing from the header"));
+	iko_validate_stats_release(&st);
+	iko_buf_release(&r);
+	iko_error_clear();
+}
+END_TEST
+
+Suite *vrules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, vx_setup, vx_teardown);
+	tcase_add_test(tc, test_duplicate_key);
+	tcase_add_test(tc, test_household_heads);
+	tcase_add_test(tc, test_orphan_member);
+	tcase_add_test(tc, test_removal_and_death);
+	tcase_add_test(tc, test_foreign);
+	tcase_add_test(tc, test_masking);
+	tcase_add_test(tc, test_manifest_and_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
