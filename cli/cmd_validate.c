@@ -15,7 +15,7 @@
 
 const char cmd_validate_usage[] =
 	"usage: iko validate --in DIR --out DIR [--schema NAME|FILE|DIR] [--lg-code CODE]\n"
-	"                    [--gaiji TABLE.csv]... [--max-errors N]\n\n"
+	"                    [--gaiji TABLE.csv]... [--charset MJLIST.csv] [--max-errors N]\n\n"
 	"Check standard-schema CSV (<table>.csv in --in) against the schema:\n"
 	"required columns, types and lengths, code lists, dates, 個人番号 and\n"
 	"団体コード check digits, patterns, the standard character set (JIS X 0213\n"
@@ -30,6 +30,8 @@ const char cmd_validate_usage[] =
 	"                  transform wrote), else jumin\n"
 	"  --lg-code CODE  every row must belong to this municipality\n"
 	"  --gaiji FILE    gaiji table whose characters are allowed (repeatable)\n"
+	"  --charset FILE  a character list (MJ文字 list: CSV with a unicode or\n"
+	"                  対応するUCS column of U+XXXX values) that replaces JIS X 0213\n"
 	"  --max-errors N  stop once more than N records were rejected (exit 3; the\n"
 	"                  table being checked and rejects.csv are not written)\n\n"
 	"Prints records in/out/rejected per table and a summary by reason code\n"
@@ -64,6 +66,7 @@ int cmd_validate(int argc, char **argv, const iko_cli *cli)
 		{ "in", IKO_OPT_STR, &o.in_dir }, { "out", IKO_OPT_STR, &o.out_dir },
 		{ "schema", IKO_OPT_STR, &schema }, { "lg-code", IKO_OPT_STR, &o.lg_code },
 		{ "gaiji", IKO_OPT_LIST, &gaiji }, { "max-errors", IKO_OPT_INT, &o.max_errors },
+		{ "charset", IKO_OPT_STR, &o.charset_list },
 		{ NULL, 0, NULL }
 	};
 	size_t i;

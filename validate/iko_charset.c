@@ -26,6 +26,7 @@ struct iko_charset {
 	uint8_t known[65536 / 8];
 	uint8_t ok[65536 / 8];
 	iko_strmap *extra;  /* code points (as UTF-8) allowed by gaiji tables */
+	int list_only;      /* an MJ list replaced JIS X 0213: only ASCII, IVS and the list */
 };
 
 int iko_charset_new(iko_charset **out)
@@ -102,6 +103,8 @@ static int allowed(iko_charset *cs, uint32_t cp)
 	}
 	if (iko_strmap_get(cs->extra, (const char *)u, n))
 		return 1;
+	if (cs->list_only)
+		return 0;
 	if (cp >= 0x10000)
 		return in_jisx0213(cs, cp);
 	if (!(cs->known[cp >> 3] & (1u << (cp & 7)))) {
@@ -145,7 +148,7 @@ static int add_unicode_list(iko_charset *cs, const char *s)
 	while (*p) {
 		char *end;
 		unsigned long cp;
-		while (*p == ' ')
+		while (*p == ' ' || *p == '_' || *p == ',' || *p == ';')
 			p++;
 		if (!*p)
 			break;
@@ -191,4 +194,41 @@ int iko_charset_add_gaiji_table(iko_charset *cs, const char *path)
 	}
 	iko_csv_reader_free(r);
 	return rc < 0 ? rc : 0;
+}
+
+int iko_charset_use_list(iko_charset *cs, const char *path)
+{
+	static const char *const cols[] = { "unicode", "対応するUCS", "実装したUCS", "UCS", NULL };
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	int rc, col = -1, k;
+	long long n = 0;
+
+	if ((rc = iko_csv_reader_open(&r, path)))
+		return rc;
+	while ((rc = iko_csv_next(r, &row)) == 1) {
+		if (row.record == 1) {
+			for (k = 0; cols[k] && col < 0; k++)
+				col = iko_csv_find(&row, cols[k]);
+			if (col < 0) {
+				rc = iko_error_set(IKO_EPARSE, "%s: header has no unicode (or 対応するUCS) column", path);
+				break;
+			}
+			continue;
+		}
+		if ((size_t)col < row.nfields && row.lens[col]) {
+			if ((rc = add_unicode_list(cs, row.fields[col]))) {
+				iko_error_set(IKO_EPARSE, "%s: record %lld: %s", path, row.record, iko_error_message());
+				break;
+			}
+			n++;
+		}
+	}
+	iko_csv_reader_free(r);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return iko_error_set(IKO_EPARSE, "%s: no characters listed", path);
+	cs->list_only = 1;
+	return 0;
 }

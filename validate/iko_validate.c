@@ -615,6 +615,8 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	if ((rc = iko_schema_load_spec(&s, o->schema)) || (rc = iko_mkdir_p(o->out_dir, 1)) ||
 	    (rc = iko_charset_new(&c.cs)))
 		goto done;
+	if (o->charset_list && (rc = iko_charset_use_list(c.cs, o->charset_list)))
+		goto done;
 	for (i = 0; i < o->ncharset_extra; i++)
 		if ((rc = iko_charset_add_gaiji_table(c.cs, o->charset_extra[i])))
 			goto done;

@@ -29,9 +29,10 @@ typedef struct iko_validate_options {
 	iko_progress_fn progress;
 	void *payload;
 	long long max_errors;      /* > 0: stop with IKO_ECHECK past this many rejects, write nothing */
+	const char *charset_list;  /* NULL, or an MJ list replacing JIS X 0213 (iko_charset_use_list) */
 } iko_validate_options;
 
-#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0 }
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL }
 
 typedef struct iko_validate_table {
 	char *table;
@@ -53,6 +54,13 @@ typedef struct iko_charset iko_charset;
 int iko_charset_new(iko_charset **out);
 /* Allow the Unicode values of a gaiji table (code,unicode,mj,note). */
 int iko_charset_add_gaiji_table(iko_charset *cs, const char *path);
+/*
+ * Replace JIS X 0213 by a character list (an MJ文字 list): a UTF-8 CSV whose
+ * column unicode (or 対応するUCS / 実装したUCS / UCS) holds U+XXXX values,
+ * several per cell allowed (base character plus variation selector, joined
+ * by space, _ or comma). ASCII, IVS and gaiji tables stay allowed.
+ */
+int iko_charset_use_list(iko_charset *cs, const char *path);
 /*
  * Check a UTF-8 string: returns 1 if every character is allowed, 0 if not
  * (then *bad is the first offending code point), <0 on error.

@@ -45,4 +45,30 @@ set +e
 "$IKO" validate --in "$W/t" --out "$W/vm" --max-errors -1 2> "$W/err"; rc=$?
 set -e
 [ $rc -eq 2 ] || fail "negative max-errors exit $rc"
+# --charset: an MJ list replaces JIS X 0213 — every character of a clean
+# municipality except 田 is listed, so exactly the records holding 田 go
+"$IKO" sample --vendor A --lg-code 435015 --residents 600 --seed 9 --out "$W/c" >/dev/null
+for f in JUMIN SETAI; do
+	"$IKO" extract --layout "$P/jumin/layouts/$f.yaml" --input "$W/c/$f.DAT" --gaiji "$W/c/GAIJI.CSV" \
+		--out "$W/cx/$f.csv" 2>/dev/null
+done
+"$IKO" transform --pack "$P/jumin" --lg-code 435015 --in "$W/cx" --out "$W/ct" >/dev/null
+want=$(/usr/bin/python3 - "$W/ct/resident.csv" "$W/mj.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))[1:]
+chars = sorted({ch for r in rows for v in r for ch in v if ord(ch) > 0x7E} - {"田"})
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write("MJ文字図形名,対応するUCS\n")
+    for i, ch in enumerate(chars):
+        f.write(f"MJ{i:06d},U+{ord(ch):04X}\n")
+print(sum(1 for r in rows if any("田" in v for v in r)))
+PY
+)
+[ "$want" -gt 0 ] || fail "no 田 in the sample"
+set +e
+"$IKO" validate --in "$W/ct" --out "$W/cv" --lg-code 435015 --gaiji "$W/c/GAIJI.CSV" --charset "$W/mj.csv" > "$W/out"; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "charset: exit $rc"
+grep -Eq "^  char-outside-set +$want  " "$W/out" || fail "want $want: $(cat "$W/out")"
+"$IKO" validate --in "$W/ct" --out "$W/cv2" --lg-code 435015 --gaiji "$W/c/GAIJI.CSV" > "$W/out" || fail "default charset: $(cat "$W/out")"
 echo "validate_options: ok"
