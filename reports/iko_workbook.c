@@ -522,10 +522,10 @@ int iko_workbook_new(iko_workbook **out, const char *path,
 	/*
 	 * Create the temporary file now: a bad directory is reported before any
 	 * work is done, with errno, and libxlsxwriter (which opens the file only
-	 * in workbook_close) inherits the mode. Revealed personal numbers: 0600.
+	 * in workbook_close) inherits the mode: 0600, a review workbook holds
+	 * personal data (names, addresses, keys) even with numbers masked.
 	 */
-	fd = open(wb->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  wb->reveal ? 0600 : 0644);
+	fd = open(wb->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = iko_error_set_errno(IKO_EIO, "cannot create workbook %s",
 					 path);

@@ -55,7 +55,7 @@ typedef struct iko_wb_column {
 
 typedef struct iko_wb_options {
 	int constant_memory; /* stream rows (1, default) or keep them in memory */
-	int reveal;          /* 1: show personal numbers in full (file mode 0600) */
+	int reveal;          /* 1: show personal numbers in full (the file is 0600 either way) */
 } iko_wb_options;
 
 #define IKO_WB_OPTIONS_INIT { 1, 0 }
