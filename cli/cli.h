@@ -91,6 +91,7 @@ const iko_cmd *iko_cli_find(const char *name);
 IKO_DECLARE_CMD(help);
 IKO_DECLARE_CMD(version);
 IKO_DECLARE_CMD(db);
+IKO_DECLARE_CMD(evidence);
 IKO_DECLARE_CMD(sample);
 IKO_DECLARE_CMD(extract);
 IKO_DECLARE_CMD(transform);

@@ -55,6 +55,8 @@ const iko_cmd iko_commands[] = {
 	  "record lessons and their fixes for later municipalities", cmd_lesson_usage },
 	{ "schedule", cmd_schedule, 0,
 	  "sequence staggered cutovers week by week", cmd_schedule_usage },
+	{ "evidence", cmd_evidence, 0,
+	  "verify a run's evidence bundle (evidence.zip) against its SHA-256 list", cmd_evidence_usage },
 	{ "runbook", cmd_runbook, 0,
 	  "render a runbook for a municipality", cmd_runbook_usage },
 	{ NULL, NULL, 0, NULL, NULL }

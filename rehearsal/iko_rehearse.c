@@ -10,6 +10,7 @@
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_load.h"
+#include "iko_evidence.h"
 #include "iko_lesson.h"
 #include "iko_pack.h"
 #include "iko_pack_internal.h" /* vendor, business */
@@ -445,6 +446,14 @@ done:
 	mrc = write_manifest(&c, rc);
 	if (!rc)
 		rc = mrc;
+	if (r->run_dir) {
+		/* evidence.zip: manifests, rejects, reconciliation, workbook, SHA256SUMS —
+		 * also for a failed run, which is evidence too */
+		size_t nmem;
+		int erc = iko_evidence_write(r->run_dir, &nmem);
+		if (!rc)
+			rc = erc;
+	}
 	if (conn)
 		PQfinish(conn);
 	for (i = 0; i < c.ninputs; i++) {

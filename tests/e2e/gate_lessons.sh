@@ -98,4 +98,25 @@ line all_reviewed | grep -Eq "^  PASS .*([0-9]+) of \1 discrepancies reviewed" |
 grep -Eq "^453617 +R001 +jumin +completed " "$W/runs.txt" || fail "$(cat "$W/runs.txt")"
 "$IKO" runs list --project "$W/p.yaml" --lg-code 453617 | tail -n +2 | wc -l | grep -qx 1 || fail "runs list --lg-code"
 "$IKO" runs show "$R2" | head -1 | grep -q "^run R002 of 435015 錦町 (jumin): completed" || fail "runs show"
+# the evidence bundle of every run, and its verification
+"$IKO" evidence verify "$R2/evidence.zip" > "$W/ev" || fail "evidence: $(cat "$W/ev")"
+[ "$(tail -1 "$W/ev")" = OK ] || fail "$(cat "$W/ev")"
+[ "$(stat -c %a "$R2/evidence.zip")" = 600 ] || fail "evidence mode"
+"$PY" - "$R2/evidence.zip" "$W/bad.zip" <<'PY'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+assert "manifest.json" in names and "SHA256SUMS" in names and "reports/discrepancies.xlsx" in names, names
+assert any(n.endswith("rejects.csv") for n in names), names
+with zipfile.ZipFile(sys.argv[2], "w") as o:
+    for n in names:
+        d = z.read(n)
+        if n == "reconcile/measures.csv":
+            d = d.replace(b"PASS", b"FAIL", 1)
+        o.writestr(n, d)
+PY
+set +e
+"$IKO" evidence verify "$W/bad.zip" > "$W/ev"; rc=$?
+set -e
+[ $rc -eq 3 ] && [ "$(tail -1 "$W/ev")" = "NOT OK: SHA-256 differs: reconcile/measures.csv" ] || fail "tampered evidence: $rc $(cat "$W/ev")"
 echo "gate_lessons: ok"
