@@ -446,6 +446,35 @@ done:
 	mrc = write_manifest(&c, rc);
 	if (!rc)
 		rc = mrc;
+	if (conn && r->manifest && PQstatus(conn) == CONNECTION_OK) {
+		/* the run in the database too: iko_meta.runs (manifest as jsonb) */
+		char *json = NULL;
+		size_t jlen;
+		if (iko_read_small_file(&json, &jlen, r->manifest) == 0) {
+			const char *p[5] = { o->muni->lg_code, o->muni->business, r->run_id,
+					     r->failed_stage ? "failed" : "completed", json };
+			PGresult *res = PQexec(conn,
+				"CREATE SCHEMA IF NOT EXISTS iko_meta;\n"
+				"CREATE TABLE IF NOT EXISTS iko_meta.runs (lg_code text NOT NULL, business text NOT NULL,"
+				" run_id text NOT NULL, status text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),"
+				" manifest jsonb NOT NULL, PRIMARY KEY (lg_code, business, run_id))");
+			int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			PQclear(res);
+			if (ok) {
+				res = PQexecParams(conn,
+					"INSERT INTO iko_meta.runs (lg_code, business, run_id, status, manifest)"
+					" VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (lg_code, business, run_id)"
+					" DO UPDATE SET status = EXCLUDED.status, manifest = EXCLUDED.manifest,"
+					" recorded_at = now()", 5, NULL, p, NULL, NULL, 0);
+				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+				PQclear(res);
+			}
+			if (!ok && !rc)
+				rc = iko_error_set(IKO_EDB, "cannot record the run in iko_meta.runs: %s",
+						   PQerrorMessage(conn));
+		}
+		free(json);
+	}
 	if (r->run_dir) {
 		/* evidence.zip: manifests, rejects, reconciliation, workbook, SHA256SUMS —
 		 * also for a failed run, which is evidence too */

@@ -98,6 +98,12 @@ line all_reviewed | grep -Eq "^  PASS .*([0-9]+) of \1 discrepancies reviewed" |
 grep -Eq "^453617 +R001 +jumin +completed " "$W/runs.txt" || fail "$(cat "$W/runs.txt")"
 "$IKO" runs list --project "$W/p.yaml" --lg-code 453617 | tail -n +2 | wc -l | grep -qx 1 || fail "runs list --lg-code"
 "$IKO" runs show "$R2" | head -1 | grep -q "^run R002 of 435015 錦町 (jumin): completed" || fail "runs show"
+# every run is recorded in the database too (iko_meta.runs, manifest as jsonb)
+url=$("$IKO" db url --dir "$W/pg")
+[ "$(psql -X -A -t "$url" -c "select string_agg(lg_code || '/' || run_id || ':' || status, ' ' order by lg_code, run_id) from iko_meta.runs")" = \
+  "435015/R001:completed 435015/R002:completed 435015/R003:completed 453617/R001:completed" ] ||
+	fail "iko_meta.runs: $(psql -X -A -t "$url" -c "select lg_code, run_id from iko_meta.runs")"
+[ "$(psql -X -A -t "$url" -c "select manifest->>'lessons_inherited' from iko_meta.runs where run_id = 'R003' and lg_code = '435015'")" = "L001, L002" ] || fail "iko_meta manifest"
 # the evidence bundle of every run, and its verification
 "$IKO" evidence verify "$R2/evidence.zip" > "$W/ev" || fail "evidence: $(cat "$W/ev")"
 [ "$(tail -1 "$W/ev")" = OK ] || fail "$(cat "$W/ev")"
