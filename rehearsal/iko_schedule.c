@@ -1,0 +1,393 @@
+/*
+ * iko_schedule.c — staggered cutovers week by week (see iko_schedule.h).
+ */
+#include "iko_schedule.h"
+
+#include "iko_buf.h"
+#include "iko_checkdigit.h"
+#include "iko_date.h"
+#include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_yaml.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long iko_day_of(int y, int m, int d)
+{
+	long yy = y - (m <= 2), era = (yy >= 0 ? yy : yy - 399) / 400;
+	long yoe = yy - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void iko_day_civil(long z, int *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void iso(char out[11], long day)
+{
+	int y, m, d;
+
+	iko_day_civil(day, &y, &m, &d);
+	iko_date_format_iso(out, y, m, d);
+}
+
+static int day_arg(const iko_yaml_node *n, const char *key, long *out, const char *path, int required)
+{
+	const char *v = iko_yaml_str(n, key, NULL);
+	int y, m, d;
+
+	if (!v) {
+		if (required)
+			return iko_error_set(IKO_EPARSE, "%s:%d: %s: missing", path, n ? n->line : 0, key);
+		return 1;
+	}
+	if (!iko_date_parse_iso(v, &y, &m, &d))
+		return iko_error_set(IKO_EPARSE, "%s:%d: %s: not a date (YYYY-MM-DD): %s", path, n->line, key, v);
+	*out = iko_day_of(y, m, d);
+	return 0;
+}
+
+/* 1970-01-01 was a Thursday: Monday = 0. */
+static int weekday(long day)
+{
+	return (int)(((day % 7) + 7 + 3) % 7);
+}
+
+int iko_schedule_load(iko_schedule *s, const char *path)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	iko_yaml_doc *doc = NULL;
+	const iko_yaml_node *root, *ms, *bl;
+	const char *wd;
+	size_t i;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = iko_yaml_load_file(&doc, path)))
+		return rc;
+	root = iko_yaml_root(doc);
+	s->plan = iko_strdup(iko_yaml_str(root, "plan", "移行計画"));
+	if ((rc = day_arg(root, "start", &s->start, path, 1)) || (rc = day_arg(root, "end", &s->end, path, 1)))
+		goto done;
+	s->start -= weekday(s->start);
+	wd = iko_yaml_str(root, "cutover_weekday", "fri");
+	for (s->weekday = 0; s->weekday < 7 && strcmp(days[s->weekday], wd); s->weekday++)
+		;
+	if (s->weekday == 7) {
+		rc = iko_error_set(IKO_EPARSE, "%s: cutover_weekday %s: mon … sun", path, wd);
+		goto done;
+	}
+	s->slots = (int)strtol(iko_yaml_str(root, "slots_per_week", "1"), NULL, 10);
+	s->rehearsal_days = (int)strtol(iko_yaml_str(root, "rehearsal_days_before", "14"), NULL, 10);
+	bl = iko_yaml_get(root, "blackouts");
+	s->black = calloc(iko_yaml_count(bl) + 1, sizeof(*s->black));
+	for (i = 0; s->black && i < iko_yaml_count(bl); i++) {
+		const iko_yaml_node *b = iko_yaml_at(bl, i);
+		if ((rc = day_arg(b, "from", &s->black[i].from, path, 1)) ||
+		    (rc = day_arg(b, "to", &s->black[i].to, path, 1)))
+			goto done;
+		s->black[i].reason = iko_strdup(iko_yaml_str(b, "reason", "blackout"));
+		s->nblack++;
+	}
+	ms = iko_yaml_get(root, "municipalities");
+	if (!iko_yaml_count(ms)) {
+		rc = iko_error_set(IKO_EPARSE, "%s: needs municipalities", path);
+		goto done;
+	}
+	s->m = calloc(iko_yaml_count(ms), sizeof(*s->m));
+	if (!s->m || !s->black) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < iko_yaml_count(ms); i++) {
+		const iko_yaml_node *n = iko_yaml_at(ms, i);
+		iko_sched_muni *m = &s->m[s->n++];
+		const char *lg = iko_yaml_str(n, "lg_code", "");
+		if (!iko_lg_code_valid(lg, strlen(lg))) {
+			rc = iko_error_set(IKO_EPARSE, "%s:%d: lg_code %s: not a 6-digit 団体コード with a valid check digit",
+					   path, n->line, lg);
+			goto done;
+		}
+		m->lg_code = iko_strdup(lg);
+		m->name = iko_strdup(iko_yaml_str(n, "name", lg));
+		m->vendor = iko_strdup(iko_yaml_str(n, "vendor", "-"));
+		m->residents = strtoll(iko_yaml_str(n, "residents", "0"), NULL, 10);
+		m->pilot = !strcmp(iko_yaml_str(n, "pilot", "false"), "true");
+		m->min_rehearsals = (int)strtol(iko_yaml_str(n, "min_rehearsals", "0"), NULL, 10);
+		m->rehearsals_passed = (int)strtol(iko_yaml_str(n, "rehearsals_passed", "0"), NULL, 10);
+		m->ready = s->start;
+		if ((rc = day_arg(n, "ready", &m->ready, path, 0)) < 0)
+			goto done;
+		m->cutover = -1;
+	}
+	/* vendor capacities: kept in the YAML, read again when planning */
+	rc = 0;
+	s->feasible = 0;
+	{
+		const iko_yaml_node *v = iko_yaml_get(root, "vendors");
+		for (i = 0; i < s->n; i++) {
+			const char *cap = iko_yaml_str(iko_yaml_get(v, s->m[i].vendor), "capacity_per_week", NULL);
+			s->m[i].order = cap ? (int)strtol(cap, NULL, 10) : s->slots; /* capacity, until planned */
+		}
+	}
+done:
+	iko_yaml_free(doc);
+	if (rc)
+		iko_schedule_free(s);
+	return rc;
+}
+
+static int before(const iko_sched_muni *a, const iko_sched_muni *b)
+{
+	if (a->residents != b->residents)
+		return a->residents < b->residents;
+	return strcmp(a->lg_code, b->lg_code) < 0;
+}
+
+static const char *blackout(const iko_schedule *s, long day)
+{
+	size_t i;
+
+	for (i = 0; i < s->nblack; i++)
+		if (day >= s->black[i].from && day <= s->black[i].to)
+			return s->black[i].reason;
+	return NULL;
+}
+
+int iko_schedule_plan(iko_schedule *s)
+{
+	size_t i, j, placed = 0;
+	int *cap = calloc(s->n + 1, sizeof(int)), order = 0;
+	long week;
+
+	if (!cap)
+		return IKO_ENOMEM;
+	for (i = 0; i < s->n; i++)
+		cap[i] = s->m[i].order;
+	/* a pilot per vendor: the one named, else the smallest */
+	for (i = 0; i < s->n; i++) {
+		int has = 0;
+		size_t best = i;
+		for (j = 0; j < s->n; j++)
+			if (!strcmp(s->m[j].vendor, s->m[i].vendor)) {
+				has |= s->m[j].pilot;
+				if (before(&s->m[j], &s->m[best]))
+					best = j;
+			}
+		if (!has)
+			s->m[best].pilot = 2; /* chosen: the smallest */
+	}
+	for (week = s->start; week <= s->end && placed < s->n; week += 7) {
+		long day = week + s->weekday;
+		const char *why = blackout(s, day);
+		int slots = s->slots;
+		if (day > s->end)
+			break;
+		if (why)
+			continue;
+		while (slots > 0) {
+			size_t best = s->n;
+			for (i = 0; i < s->n; i++) {
+				iko_sched_muni *m = &s->m[i];
+				int used = 0, pilot_done = m->pilot != 0;
+				if (m->cutover >= 0 || m->ready > day || m->rehearsals_passed < m->min_rehearsals)
+					continue;
+				for (j = 0; j < s->n; j++)
+					if (!strcmp(s->m[j].vendor, m->vendor)) {
+						if (s->m[j].cutover == day)
+							used++;
+						if (s->m[j].pilot && s->m[j].cutover >= 0 && s->m[j].cutover < week)
+							pilot_done = 1;
+					}
+				if (!pilot_done || used >= cap[i])
+					continue;
+				/* pilots first, then smaller before larger */
+				if (best == s->n || (m->pilot && !s->m[best].pilot) ||
+				    (!m->pilot == !s->m[best].pilot && before(m, &s->m[best])))
+					best = i;
+			}
+			if (best == s->n)
+				break;
+			s->m[best].cutover = day;
+			s->m[best].order = ++order;
+			snprintf(s->m[best].reason, sizeof(s->m[best].reason), "%s",
+				 s->m[best].pilot == 1 ? "the vendor's pilot (named)"
+				 : s->m[best].pilot == 2 ? "the vendor's pilot (its smallest municipality)"
+							 : "after its vendor's pilot, smaller before larger");
+			placed++;
+			slots--;
+		}
+	}
+	s->feasible = placed == s->n;
+	for (i = 0; i < s->n; i++) {
+		iko_sched_muni *m = &s->m[i];
+		char d[11];
+		if (m->cutover >= 0)
+			continue;
+		m->order = 0;
+		if (m->rehearsals_passed < m->min_rehearsals)
+			snprintf(m->reason, sizeof(m->reason), "blocked: %d rehearsals passed, %d required",
+				 m->rehearsals_passed, m->min_rehearsals);
+		else if (m->ready > s->end)
+			iso(d, m->ready), snprintf(m->reason, sizeof(m->reason), "blocked: not ready before %s", d);
+		else
+			iso(d, s->end), snprintf(m->reason, sizeof(m->reason),
+					      "blocked: no free slot for vendor %s before %s (blackouts, capacity, its pilot)",
+					      m->vendor, d);
+	}
+	free(cap);
+	return 0;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const iko_sched_muni *x = *(iko_sched_muni *const *)a, *y = *(iko_sched_muni *const *)b;
+
+	if (!x->order != !y->order)
+		return x->order ? -1 : 1;
+	return x->order - y->order;
+}
+
+static int write_text(const char *path, const iko_buf *b, int mode)
+{
+	iko_afile *f = NULL;
+	int rc;
+
+	if ((rc = iko_afile_open(&f, path, (mode_t)mode)))
+		return rc;
+	if (b->len && fwrite(b->ptr, 1, b->len, iko_afile_fp(f)) != b->len)
+		rc = iko_error_set_errno(IKO_EIO, "cannot write %s", path);
+	if (!rc)
+		rc = iko_afile_commit(f);
+	iko_afile_free(f);
+	return rc;
+}
+
+/* RFC 5545 text escaping. */
+static int ics_text(iko_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		if (*s == '\\' || *s == ';' || *s == ',')
+			rc = iko_buf_putc(b, '\\');
+		if (!rc)
+			rc = *s == '\n' ? iko_buf_puts(b, "\\n") : iko_buf_putc(b, *s);
+	}
+	return rc;
+}
+
+static int ics_event(iko_buf *b, const char *uid, long day, const char *summary, const char *desc)
+{
+	int y, m, d, y2, m2, d2;
+
+	iko_day_civil(day, &y, &m, &d);
+	iko_day_civil(day + 1, &y2, &m2, &d2);
+	return iko_buf_printf(b, "BEGIN:VEVENT\r\nUID:%s@iko\r\nDTSTAMP:20000101T000000Z\r\n"
+			      "DTSTART;VALUE=DATE:%04d%02d%02d\r\nDTEND;VALUE=DATE:%04d%02d%02d\r\nSUMMARY:",
+			      uid, y, m, d, y2, m2, d2) ||
+	       ics_text(b, summary) || iko_buf_puts(b, "\r\nDESCRIPTION:") || ics_text(b, desc) ||
+	       iko_buf_puts(b, "\r\nEND:VEVENT\r\n") ? IKO_ENOMEM : 0;
+}
+
+int iko_schedule_write(const iko_schedule *s, const char *dir)
+{
+	iko_sched_muni **o = calloc(s->n + 1, sizeof(*o));
+	iko_buf md = IKO_BUF_INIT, ics = IKO_BUF_INIT, t = IKO_BUF_INIT, u = IKO_BUF_INIT;
+	char *p = NULL, d1[11], d2[11];
+	size_t i;
+	int rc = 0;
+
+	if (!o)
+		return IKO_ENOMEM;
+	for (i = 0; i < s->n; i++)
+		o[i] = &s->m[i];
+	qsort(o, s->n, sizeof(*o), cmp_order);
+	if ((rc = iko_mkdir_p(dir, 0)))
+		goto done;
+	iko_buf_printf(&md, "# %s — 切替計画\n\n%s\n\n| 順 | 団体コード | 団体名 | ベンダ | 人口 | 最終リハーサル | 切替日 | 理由 |\n"
+		       "|---|---|---|---|---|---|---|---|\n", s->plan,
+		       s->feasible ? "All municipalities are placed." : "**Infeasible**: some municipalities cannot be placed (see 理由).");
+	iko_buf_puts(&ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//iko//schedule//JA\r\nCALSCALE:GREGORIAN\r\n");
+	for (i = 0; i < s->n; i++) {
+		const iko_sched_muni *m = o[i];
+		if (m->cutover >= 0) {
+			iso(d1, m->cutover - s->rehearsal_days);
+			iso(d2, m->cutover);
+		} else {
+			snprintf(d1, sizeof(d1), "-");
+			snprintf(d2, sizeof(d2), "-");
+		}
+		iko_buf_printf(&md, "| %d | %s | %s | %s | %lld | %s | %s | %s |\n", m->order, m->lg_code, m->name,
+			       m->vendor, m->residents, d1, d2, m->reason);
+		if (m->cutover < 0)
+			continue;
+		iko_buf_clear(&t);
+		iko_buf_clear(&u);
+		iko_buf_printf(&t, "切替 %s（%s）", m->name, m->lg_code);
+		iko_buf_printf(&u, "cutover-%s-%s", m->lg_code, d2);
+		if ((rc = ics_event(&ics, u.ptr, m->cutover, t.ptr, m->reason)))
+			goto done;
+		iko_buf_clear(&t);
+		iko_buf_clear(&u);
+		iko_buf_printf(&t, "最終リハーサル %s（%s）", m->name, m->lg_code);
+		iko_buf_printf(&u, "rehearsal-%s-%s", m->lg_code, d1);
+		if ((rc = ics_event(&ics, u.ptr, m->cutover - s->rehearsal_days, t.ptr, "final rehearsal and go/no-go gate")))
+			goto done;
+	}
+	iko_buf_puts(&ics, "END:VCALENDAR\r\n");
+	if (s->nblack)
+		iko_buf_puts(&md, "\n## Blackouts\n\n");
+	for (i = 0; i < s->nblack; i++) {
+		iso(d1, s->black[i].from);
+		iso(d2, s->black[i].to);
+		iko_buf_printf(&md, "- %s – %s: %s\n", d1, d2, s->black[i].reason);
+	}
+	if (!(p = iko_path_join(dir, "schedule.md")) || (rc = write_text(p, &md, 0644)))
+		goto done;
+	free(p);
+	if (!(p = iko_path_join(dir, "schedule.ics")) || (rc = write_text(p, &ics, 0644)))
+		goto done;
+done:
+	free(p);
+	free(o);
+	iko_buf_release(&md);
+	iko_buf_release(&ics);
+	iko_buf_release(&t);
+	iko_buf_release(&u);
+	return rc;
+}
+
+void iko_schedule_free(iko_schedule *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->m[i].lg_code);
+		free(s->m[i].name);
+		free(s->m[i].vendor);
+	}
+	for (i = 0; i < s->nblack; i++)
+		free(s->black[i].reason);
+	free(s->m);
+	free(s->black);
+	free(s->plan);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,64 @@
+/*
+ * iko_schedule.h — staggered cutovers (切替) week by week (docs/schedule.md).
+ *
+ * PLAN.yaml:
+ *   plan: 宮崎・熊本 4町 住民記録
+ *   start: 2012-01-30            # the first week considered (its Monday)
+ *   end: 2012-03-31              # cutovers must happen by then
+ *   cutover_weekday: fri         # mon … sun
+ *   slots_per_week: 1
+ *   rehearsal_days_before: 14    # the final rehearsal (calendar) before a cutover
+ *   blackouts:                   # no cutover inside (with the reason shown)
+ *     - {from: 2012-01-01, to: 2012-01-03, reason: 年末年始閉庁}
+ *   vendors:
+ *     A: {capacity_per_week: 1}
+ *   municipalities:
+ *     - {lg_code: "435015", name: 錦町, vendor: A, residents: 11407, pilot: true,
+ *        ready: 2012-01-30, min_rehearsals: 2, rehearsals_passed: 3}
+ *
+ * Order: every vendor's pilot (named, or its smallest municipality) first;
+ * then the rest, a vendor's municipalities only after its pilot's cutover
+ * week (they inherit its lessons), smaller before larger. Each week places
+ * the next eligible municipalities within the slots and vendor capacities;
+ * every placement carries its reason. A municipality that cannot be placed
+ * by `end` is reported with the constraint that blocks it.
+ */
+#ifndef IKO_SCHEDULE_H
+#define IKO_SCHEDULE_H
+
+#include <stddef.h>
+
+typedef struct iko_sched_muni {
+	char *lg_code, *name, *vendor;
+	long long residents;
+	int pilot;                 /* named or chosen */
+	long ready;                /* day number */
+	int min_rehearsals, rehearsals_passed;
+	long cutover;              /* day number, or -1 when not placed */
+	int order;                 /* position in the cutover order */
+	char reason[256];          /* why here, or why not placed */
+} iko_sched_muni;
+
+typedef struct iko_schedule {
+	char *plan;
+	long start, end;           /* day numbers (start moved to its Monday) */
+	int weekday;               /* 0 = Monday */
+	int slots, rehearsal_days;
+	size_t n;
+	iko_sched_muni *m;
+	size_t nblack;
+	struct { long from, to; char *reason; } *black;
+	int feasible;
+} iko_schedule;
+
+int iko_schedule_load(iko_schedule *s, const char *plan_path);
+int iko_schedule_plan(iko_schedule *s);
+/* schedule.md and schedule.ics (RFC 5545) into dir (the workbook is still to come). */
+int iko_schedule_write(const iko_schedule *s, const char *dir);
+void iko_schedule_free(iko_schedule *s);
+
+/* Day numbers (days since 1970-01-01) and back. */
+long iko_day_of(int y, int m, int d);
+void iko_day_civil(long z, int *y, int *m, int *d);
+
+#endif

@@ -1,0 +1,62 @@
+#!/bin/bash
+# iko schedule: the 2012 seed example comes out of its constraints (錦町 the
+# pilot, then one municipality a week, smaller before larger, in February);
+# the .ics is parsed back (RFC 5545: CRLF, VEVENT, DTSTART dates, SUMMARY
+# 切替 <name>); a blackout week moves the later cutovers; an infeasible plan
+# names the constraint that blocks which municipality.
+set -euo pipefail
+: "${IKO:?}" "${IKO_SOURCE_DIR:?}"
+PY=/usr/bin/python3
+W=$(mktemp -d /tmp/iko-e2e-schedule.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+PLAN=$IKO_SOURCE_DIR/examples/2012-miyazaki-kumamoto/plan.yaml
+
+"$IKO" schedule "$PLAN" --out "$W/s" > "$W/out" || fail "exit $?: $(cat "$W/out")"
+ics() { # ics FILE → "date summary" per cutover event, in order
+	"$PY" - "$1" <<'PY'
+import sys
+raw = open(sys.argv[1], newline="").read()
+assert raw.startswith("BEGIN:VCALENDAR\r\n") and raw.endswith("END:VCALENDAR\r\n"), raw[:40]
+lines = raw.replace("\r\n ", "").split("\r\n")
+events, cur = [], None
+for l in lines:
+    if l == "BEGIN:VEVENT":
+        cur = {}
+    elif l == "END:VEVENT":
+        events.append(cur)
+        cur = None
+    elif cur is not None and ":" in l:
+        k, v = l.split(":", 1)
+        cur[k.split(";")[0]] = v
+assert all("UID" in e and "DTSTAMP" in e and "DTSTART" in e for e in events), events
+for e in sorted(events, key=lambda e: e["DTSTART"]):
+    if e["SUMMARY"].startswith("切替"):
+        print(e["DTSTART"], e["SUMMARY"])
+print(len(events), "events")
+PY
+}
+[ "$(ics "$W/s/schedule.ics")" = "20120203 切替 錦町（435015）
+20120210 切替 高原町（453617）
+20120217 切替 都農町（454061）
+20120224 切替 川南町（454052）
+8 events" ] || fail "ics: $(ics "$W/s/schedule.ics")"
+grep -q "| 1 | 435015 | 錦町 | A | 11407 | 2012-01-20 | 2012-02-03 | the vendor's pilot (named) |" "$W/s/schedule.md" || fail "$(cat "$W/s/schedule.md")"
+
+# a blackout on 2012-02-10 (an election, say) moves the rest a week: 川南町 no longer fits
+sed 's/^blackouts:$/blackouts:\n  - {from: 2012-02-10, to: 2012-02-10, reason: 選挙}/' "$PLAN" > "$W/b.yaml"
+set +e
+"$IKO" schedule "$W/b.yaml" --out "$W/b" > "$W/out"; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "blackout: exit $rc: $(cat "$W/out")"
+grep -Eq "^   2 453617 高原町 +2012-02-17 " "$W/out" || fail "$(cat "$W/out")"
+grep -Eq "^   0 454052 川南町 +-  blocked: no free slot for vendor A before 2012-02-29" "$W/out" || fail "$(cat "$W/out")"
+grep -q "選挙" "$W/b/schedule.md" || fail "blackout reason missing"
+# too few rehearsals passed
+sed 's/residents: 9847, min_rehearsals: 2, rehearsals_passed: 2/residents: 9847, min_rehearsals: 2, rehearsals_passed: 1/' "$PLAN" > "$W/r.yaml"
+set +e
+"$IKO" schedule "$W/r.yaml" --out "$W/r" > "$W/out"; rc=$?
+set -e
+[ $rc -eq 3 ] || fail "rehearsals: exit $rc"
+grep -Eq "453617 高原町 +-  blocked: 1 rehearsals passed, 2 required$" "$W/out" || fail "$(cat "$W/out")"
+echo "schedule: ok"
