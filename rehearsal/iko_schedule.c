@@ -8,6 +8,7 @@
 #include "iko_date.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_workbook.h"
 #include "iko_yaml.h"
 
 #include <stdio.h>
@@ -305,6 +306,109 @@ static int ics_event(iko_buf *b, const char *uid, long day, const char *summary,
 	       iko_buf_puts(b, "\r\nEND:VEVENT\r\n") ? IKO_ENOMEM : 0;
 }
 
+/* The phase of a municipality in the week starting on monday. */
+static const char *phase(const iko_schedule *s, const iko_sched_muni *m, long monday)
+{
+	long cw, rw;
+
+	if (m->cutover < 0)
+		return "";
+	cw = m->cutover - weekday(m->cutover);                 /* the cutover's Monday */
+	rw = (m->cutover - s->rehearsal_days) - weekday(m->cutover - s->rehearsal_days);
+	if (monday == cw)
+		return "切替";
+	if (monday > cw && monday <= cw + 14)
+		return "稼働後";
+	if (monday >= rw && monday < cw - 7)
+		return "リハーサル";
+	if (monday == cw - 7)
+		return "凍結";
+	return "";
+}
+
+static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const char *path)
+{
+	static const iko_wb_column fixed[] = {
+		{ "順", IKO_CELL_INTEGER, 4 }, { "団体コード", IKO_CELL_TEXT, 0 }, { "団体名", IKO_CELL_TEXT, 0 },
+		{ "ベンダ", IKO_CELL_TEXT, 0 }, { "人口", IKO_CELL_INTEGER, 0 }, { "切替日", IKO_CELL_DATE, 0 },
+	};
+	static const iko_wb_column rcols[] = {
+		{ "団体コード", IKO_CELL_TEXT, 0 }, { "団体名", IKO_CELL_TEXT, 0 }, { "理由", IKO_CELL_TEXT, 40 },
+	};
+	static const iko_wb_column bcols[] = {
+		{ "開始", IKO_CELL_DATE, 0 }, { "終了", IKO_CELL_DATE, 0 }, { "理由", IKO_CELL_TEXT, 30 },
+	};
+	long first = s->start - 7 * ((s->rehearsal_days + 13) / 7), last = s->end + 14, w;
+	size_t nw = (size_t)((last - first) / 7 + 1), nc = 6 + nw, i, k;
+	iko_wb_column *cols = calloc(nc, sizeof(*cols));
+	char (*labels)[8] = calloc(nw, sizeof(*labels));
+	const char **v = calloc(nc, sizeof(*v));
+	char order[16], res[32], cut[11];
+	iko_workbook *wb = NULL;
+	const char *keys[3], *vals[3];
+	int rc;
+
+	if (!cols || !labels || !v) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	memcpy(cols, fixed, sizeof(fixed));
+	for (k = 0; k < nw; k++) {
+		int y, m, d;
+		iko_day_civil(first + 7 * (long)k, &y, &m, &d);
+		snprintf(labels[k], sizeof(labels[k]), "%02u/%02u", (unsigned)m % 100u, (unsigned)d % 100u);
+		cols[6 + k].label = labels[k];
+		cols[6 + k].kind = IKO_CELL_PHASE;
+		cols[6 + k].width = 6;
+	}
+	keys[0] = "計画"; vals[0] = s->plan;
+	keys[1] = "判定"; vals[1] = s->feasible ? "全団体を配置" : "配置できない団体あり（理由シート）";
+	keys[2] = "凡例"; vals[2] = "リハーサル → 凍結 → 切替 → 稼働後（2週）";
+	if ((rc = iko_workbook_new(&wb, path, NULL)) || (rc = iko_workbook_cover(wb, "切替計画", keys, vals, 3)) ||
+	    (rc = iko_workbook_sheet_begin(wb, "切替計画", cols, nc, 0)))
+		goto done;
+	for (i = 0; i < s->n; i++) {
+		const iko_sched_muni *m = o[i];
+		snprintf(order, sizeof(order), "%d", m->order);
+		snprintf(res, sizeof(res), "%lld", m->residents);
+		if (m->cutover >= 0)
+			iso(cut, m->cutover);
+		else
+			cut[0] = '\0';
+		v[0] = m->order ? order : ""; v[1] = m->lg_code; v[2] = m->name; v[3] = m->vendor; v[4] = res;
+		v[5] = cut;
+		for (k = 0, w = first; k < nw; k++, w += 7)
+			v[6 + k] = phase(s, m, w);
+		if ((rc = iko_workbook_row(wb, v)))
+			goto done;
+	}
+	if ((rc = iko_workbook_sheet_end(wb)) || (rc = iko_workbook_sheet_begin(wb, "理由", rcols, 3, 0)))
+		goto done;
+	for (i = 0; i < s->n; i++) {
+		const char *r[3] = { o[i]->lg_code, o[i]->name, o[i]->reason };
+		if ((rc = iko_workbook_row(wb, r)))
+			goto done;
+	}
+	if ((rc = iko_workbook_sheet_end(wb)) || (rc = iko_workbook_sheet_begin(wb, "停止期間", bcols, 3, 0)))
+		goto done;
+	for (i = 0; i < s->nblack; i++) {
+		char a[11], b[11];
+		const char *r[3] = { a, b, s->black[i].reason };
+		iso(a, s->black[i].from);
+		iso(b, s->black[i].to);
+		if ((rc = iko_workbook_row(wb, r)))
+			goto done;
+	}
+	if (!(rc = iko_workbook_sheet_end(wb)))
+		rc = iko_workbook_commit(wb);
+done:
+	iko_workbook_free(wb);
+	free(cols);
+	free(labels);
+	free(v);
+	return rc;
+}
+
 int iko_schedule_write(const iko_schedule *s, const char *dir)
 {
 	iko_sched_muni **o = calloc(s->n + 1, sizeof(*o));
@@ -362,6 +466,9 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 		goto done;
 	free(p);
 	if (!(p = iko_path_join(dir, "schedule.ics")) || (rc = write_text(p, &ics, 0644)))
+		goto done;
+	free(p);
+	if (!(p = iko_path_join(dir, "schedule.xlsx")) || (rc = write_xlsx(s, o, p)))
 		goto done;
 done:
 	free(p);

@@ -53,7 +53,11 @@ typedef struct iko_schedule {
 
 int iko_schedule_load(iko_schedule *s, const char *plan_path);
 int iko_schedule_plan(iko_schedule *s);
-/* schedule.md and schedule.ics (RFC 5545) into dir (the workbook is still to come). */
+/*
+ * schedule.md, schedule.ics (RFC 5545) and schedule.xlsx (a row per
+ * municipality, a column per week coloured by phase: リハーサル, 凍結, 切替,
+ * 稼働後; sheets 理由 and 停止期間) into dir.
+ */
 int iko_schedule_write(const iko_schedule *s, const char *dir);
 void iko_schedule_free(iko_schedule *s);
 

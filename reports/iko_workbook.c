@@ -44,6 +44,10 @@ enum wb_fmt {
 	FMT_FAIL,
 	FMT_UNLOCKED,
 	FMT_UNLOCKED_DATE,
+	FMT_REHEARSAL,
+	FMT_FREEZE,
+	FMT_CUTOVER,
+	FMT_HYPERCARE,
 	FMT_COUNT_
 };
 
@@ -367,6 +371,12 @@ static int write_cell(iko_workbook *wb, lxw_row_t row, lxw_col_t col,
 		return write_text(wb, row, col, iko_buf_cstr(&wb->cell), NULL);
 	case IKO_CELL_STATUS:
 		return write_status(wb, row, col, s);
+	case IKO_CELL_PHASE:
+		return write_text(wb, row, col, s,
+				  !strcmp(s, "リハーサル") ? wb->fmt[FMT_REHEARSAL]
+				  : !strcmp(s, "凍結") ? wb->fmt[FMT_FREEZE]
+				  : !strcmp(s, "切替") ? wb->fmt[FMT_CUTOVER]
+				  : !strcmp(s, "稼働後") ? wb->fmt[FMT_HYPERCARE] : NULL);
 	case IKO_CELL_TEXT:
 	case IKO_CELL_KIND_COUNT_:
 		break;
@@ -482,6 +492,10 @@ static int add_formats(iko_workbook *wb)
 	f[FMT_PASS] = new_fill_format(wb->lxw, 0xC6EFCE, 0x006100);
 	f[FMT_WARN] = new_fill_format(wb->lxw, 0xFFEB9C, 0x9C5700);
 	f[FMT_FAIL] = new_fill_format(wb->lxw, 0xFFC7CE, 0x9C0006);
+	f[FMT_REHEARSAL] = new_fill_format(wb->lxw, 0xDDEBF7, 0x1F4E78);
+	f[FMT_FREEZE] = new_fill_format(wb->lxw, 0xFFEB9C, 0x9C5700);
+	f[FMT_CUTOVER] = new_fill_format(wb->lxw, 0xF8696B, 0xFFFFFF);
+	f[FMT_HYPERCARE] = new_fill_format(wb->lxw, 0xC6EFCE, 0x006100);
 	f[FMT_UNLOCKED] = workbook_add_format(wb->lxw);
 	f[FMT_UNLOCKED_DATE] = workbook_add_format(wb->lxw);
 	for (i = 0; i < FMT_COUNT_; i++)

@@ -43,6 +43,9 @@ typedef enum iko_cell_kind {
 			   * characters or fewer fully masked) unless reveal */
 	IKO_CELL_STATUS,  /* "PASS" / "WARN" / "FAIL": green / amber / red fill;
 			   * other values as plain text */
+	IKO_CELL_PHASE,   /* a cutover phase, filled by phase: リハーサル (blue),
+			   * 凍結 (amber), 切替 (red), 稼働後 (green); other
+			   * values as plain text */
 	IKO_CELL_KIND_COUNT_
 } iko_cell_kind;
 

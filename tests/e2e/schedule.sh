@@ -43,6 +43,26 @@ PY
 8 events" ] || fail "ics: $(ics "$W/s/schedule.ics")"
 grep -q "| 1 | 435015 | 錦町 | A | 11407 | 2012-01-20 | 2012-02-03 | the vendor's pilot (named) |" "$W/s/schedule.md" || fail "$(cat "$W/s/schedule.md")"
 
+# the workbook: a row per municipality, a column per week coloured by phase
+"$PY" - "$W/s/schedule.xlsx" <<'PY'
+import sys
+from openpyxl import load_workbook
+wb = load_workbook(sys.argv[1])
+assert wb.sheetnames == ["表紙", "切替計画", "理由", "停止期間"], wb.sheetnames
+ws = wb["切替計画"]
+hdr = [c.value for c in ws[1]]
+assert hdr[:6] == ["順", "団体コード", "団体名", "ベンダ", "人口", "切替日"], hdr
+row = {r[2]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+k = row["錦町"]
+weeks = hdr[6:]
+phases = {weeks[i]: v for i, v in enumerate(k[6:]) if v}
+assert phases == {"01/16": "リハーサル", "01/23": "凍結", "01/30": "切替", "02/06": "稼働後", "02/13": "稼働後"}, phases
+col = 7 + weeks.index("01/30")
+assert ws.cell(2, col).value == "切替" and ws.cell(2, col).fill.fgColor.rgb == "FFF8696B"
+assert row["川南町"][5].strftime("%Y-%m-%d") == "2012-02-24"
+print("workbook ok")
+PY
+
 # a blackout on 2012-02-10 (an election, say) moves the rest a week: 川南町 no longer fits
 sed 's/^blackouts:$/blackouts:\n  - {from: 2012-02-10, to: 2012-02-10, reason: 選挙}/' "$PLAN" > "$W/b.yaml"
 set +e
