@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 const char cmd_schedule_usage[] =
-	"usage: iko schedule PLAN.yaml --out DIR\n\n"
+	"usage: iko schedule PLAN.yaml --out DIR [--actuals ACTUALS.yaml]\n\n"
 	"Sequence the cutovers (切替) week by week: within start..end, on the\n"
 	"cutover weekday, outside blackouts, within the slots per week and each\n"
 	"vendor's capacity, for municipalities that are ready and passed their\n"
@@ -20,14 +20,19 @@ const char cmd_schedule_usage[] =
 	"placement is explained; a municipality that cannot be placed is named\n"
 	"with the constraint that blocks it. Writes DIR/schedule.md and\n"
 	"DIR/schedule.ics (RFC 5545: one event per cutover, SUMMARY 切替 <name>,\n"
-	"and one per final rehearsal). See rehearsal/iko_schedule.h for PLAN.yaml.\n\n"
+	"and one per final rehearsal) and DIR/schedule.xlsx (a row per municipality,\n"
+	"a column per week coloured by phase). See rehearsal/iko_schedule.h.\n\n"
+	"  --actuals FILE  replan after a slip or a failed gate: cutovers done keep\n"
+	"                  their date, a slipped or failed one moves (not before\n"
+	"                  as_of + 7 days or its not_before), nothing new before as_of\n\n"
 	"Exit status: 0 every municipality placed, 3 infeasible, 1 error,\n"
 	"2 usage error.\n";
 
 int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 {
-	const char *out = NULL, *pos[1] = { NULL };
-	const iko_opt opts[] = { { "out", IKO_OPT_STR, &out }, { NULL, IKO_OPT_FLAG, NULL } };
+	const char *out = NULL, *actuals = NULL, *pos[1] = { NULL };
+	const iko_opt opts[] = { { "out", IKO_OPT_STR, &out }, { "actuals", IKO_OPT_STR, &actuals },
+				 { NULL, IKO_OPT_FLAG, NULL } };
 	iko_schedule s;
 	size_t i;
 	int npos = 0, rc;
@@ -38,7 +43,8 @@ int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 		return iko_cli_usage(cli, "missing PLAN.yaml");
 	if (!out)
 		return iko_cli_usage(cli, "missing --out DIR");
-	if ((rc = iko_schedule_load(&s, pos[0])) || (rc = iko_schedule_plan(&s)) ||
+	if ((rc = iko_schedule_load(&s, pos[0])) || (actuals && (rc = iko_schedule_actuals(&s, actuals))) ||
+	    (rc = iko_schedule_plan(&s)) ||
 	    (rc = iko_schedule_write(&s, out))) {
 		iko_cli_error("schedule");
 		iko_schedule_free(&s);

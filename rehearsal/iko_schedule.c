@@ -143,7 +143,7 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 		const iko_yaml_node *v = iko_yaml_get(root, "vendors");
 		for (i = 0; i < s->n; i++) {
 			const char *cap = iko_yaml_str(iko_yaml_get(v, s->m[i].vendor), "capacity_per_week", NULL);
-			s->m[i].order = cap ? (int)strtol(cap, NULL, 10) : s->slots; /* capacity, until planned */
+			s->m[i].capacity = cap ? (int)strtol(cap, NULL, 10) : s->slots;
 		}
 	}
 done:
@@ -170,6 +170,62 @@ static const char *blackout(const iko_schedule *s, long day)
 	return NULL;
 }
 
+int iko_schedule_actuals(iko_schedule *s, const char *path)
+{
+	iko_yaml_doc *doc = NULL;
+	const iko_yaml_node *root, *a;
+	long as_of = s->start;
+	size_t i, k;
+	int rc;
+
+	if ((rc = iko_yaml_load_file(&doc, path)))
+		return rc;
+	root = iko_yaml_root(doc);
+	if ((rc = day_arg(root, "as_of", &as_of, path, 1)) < 0)
+		goto done;
+	rc = 0;
+	/* nothing new before the replanning date */
+	for (i = 0; i < s->n; i++)
+		if (s->m[i].ready < as_of)
+			s->m[i].ready = as_of;
+	a = iko_yaml_get(root, "actuals");
+	for (k = 0; k < iko_yaml_count(a); k++) {
+		const iko_yaml_node *n = iko_yaml_at(a, k);
+		const char *lg = iko_yaml_str(n, "lg_code", ""), *st = iko_yaml_str(n, "status", "");
+		iko_sched_muni *m = NULL;
+		long day;
+		for (i = 0; i < s->n; i++)
+			if (!strcmp(s->m[i].lg_code, lg))
+				m = &s->m[i];
+		if (!m) {
+			rc = iko_error_set(IKO_EPARSE, "%s:%d: %s is not in the plan", path, n->line, lg);
+			goto done;
+		}
+		if (!strcmp(st, "done")) {
+			if ((rc = day_arg(n, "cutover", &day, path, 1)))
+				goto done;
+			m->cutover = day;
+			snprintf(m->reason, sizeof(m->reason), "done (actual)");
+		} else if (!strcmp(st, "slipped") || !strcmp(st, "gate_failed")) {
+			day = as_of + 7; /* a failed gate or a slip: another week at least */
+			if ((rc = day_arg(n, "not_before", &day, path, 0)) < 0)
+				goto done;
+			rc = 0;
+			if (m->ready < day)
+				m->ready = day;
+			snprintf(m->replanned, sizeof(m->replanned), "replanned (%s: %s)", st,
+				 iko_yaml_str(n, "reason", "-"));
+		} else {
+			rc = iko_error_set(IKO_EPARSE, "%s:%d: status %s: done, slipped or gate_failed", path,
+					   n->line, st);
+			goto done;
+		}
+	}
+done:
+	iko_yaml_free(doc);
+	return rc;
+}
+
 int iko_schedule_plan(iko_schedule *s)
 {
 	size_t i, j, placed = 0;
@@ -178,8 +234,10 @@ int iko_schedule_plan(iko_schedule *s)
 
 	if (!cap)
 		return IKO_ENOMEM;
-	for (i = 0; i < s->n; i++)
-		cap[i] = s->m[i].order;
+	for (i = 0; i < s->n; i++) {
+		cap[i] = s->m[i].capacity;
+		s->m[i].order = 0;
+	}
 	/* a pilot per vendor: the one named, else the smallest */
 	for (i = 0; i < s->n; i++) {
 		int has = 0;
@@ -193,6 +251,18 @@ int iko_schedule_plan(iko_schedule *s)
 		if (!has)
 			s->m[best].pilot = 2; /* chosen: the smallest */
 	}
+	/* cutovers already done (--actuals) keep their date and come first */
+	for (;;) {
+		size_t first = s->n;
+		for (i = 0; i < s->n; i++)
+			if (s->m[i].cutover >= 0 && !s->m[i].order &&
+			    (first == s->n || s->m[i].cutover < s->m[first].cutover))
+				first = i;
+		if (first == s->n)
+			break;
+		s->m[first].order = ++order;
+		placed++;
+	}
 	for (week = s->start; week <= s->end && placed < s->n; week += 7) {
 		long day = week + s->weekday;
 		const char *why = blackout(s, day);
@@ -201,6 +271,9 @@ int iko_schedule_plan(iko_schedule *s)
 			break;
 		if (why)
 			continue;
+		for (i = 0; i < s->n; i++)
+			if (s->m[i].cutover == day)
+				slots--;
 		while (slots > 0) {
 			size_t best = s->n;
 			for (i = 0; i < s->n; i++) {
@@ -226,10 +299,11 @@ int iko_schedule_plan(iko_schedule *s)
 				break;
 			s->m[best].cutover = day;
 			s->m[best].order = ++order;
-			snprintf(s->m[best].reason, sizeof(s->m[best].reason), "%s",
+			snprintf(s->m[best].reason, sizeof(s->m[best].reason), "%s%s%s",
 				 s->m[best].pilot == 1 ? "the vendor's pilot (named)"
 				 : s->m[best].pilot == 2 ? "the vendor's pilot (its smallest municipality)"
-							 : "after its vendor's pilot, smaller before larger");
+							 : "after its vendor's pilot, smaller before larger",
+				 s->m[best].replanned[0] ? "; " : "", s->m[best].replanned);
 			placed++;
 			slots--;
 		}

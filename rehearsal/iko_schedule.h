@@ -36,7 +36,9 @@ typedef struct iko_sched_muni {
 	int min_rehearsals, rehearsals_passed;
 	long cutover;              /* day number, or -1 when not placed */
 	int order;                 /* position in the cutover order */
+	int capacity;              /* its vendor's cutovers per week */
 	char reason[256];          /* why here, or why not placed */
+	char replanned[160];       /* --actuals: why it moved */
 } iko_sched_muni;
 
 typedef struct iko_schedule {
@@ -52,6 +54,16 @@ typedef struct iko_schedule {
 } iko_schedule;
 
 int iko_schedule_load(iko_schedule *s, const char *plan_path);
+/*
+ * Replan after a slip or a failed gate (--actuals):
+ *   as_of: 2012-02-08             # nothing new is placed before this day
+ *   actuals:
+ *     - {lg_code: "435015", status: done, cutover: 2012-02-03}
+ *     - {lg_code: "453617", status: gate_failed, reason: 差異確認未了}   # not before as_of + 7
+ *     - {lg_code: "454061", status: slipped, not_before: 2012-02-20, reason: 移行データ修正}
+ * Call between iko_schedule_load and iko_schedule_plan.
+ */
+int iko_schedule_actuals(iko_schedule *s, const char *path);
 int iko_schedule_plan(iko_schedule *s);
 /*
  * schedule.md, schedule.ics (RFC 5545) and schedule.xlsx (a row per

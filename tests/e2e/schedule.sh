@@ -79,4 +79,17 @@ set +e
 set -e
 [ $rc -eq 3 ] || fail "rehearsals: exit $rc"
 grep -Eq "453617 高原町 +-  blocked: 1 rehearsals passed, 2 required$" "$W/out" || fail "$(cat "$W/out")"
+# replan after 錦町 went live and 高原町 failed its gate: 都農町 moves up
+cat > "$W/actuals.yaml" <<'YAML'
+as_of: 2012-02-08
+actuals:
+  - {lg_code: "435015", status: done, cutover: 2012-02-03}
+  - {lg_code: "453617", status: gate_failed, reason: 差異確認未了}
+YAML
+"$IKO" schedule "$PLAN" --out "$W/a" --actuals "$W/actuals.yaml" > "$W/out" || fail "replan: $(cat "$W/out")"
+[ "$(ics "$W/a/schedule.ics" | head -4)" = "20120203 切替 錦町（435015）
+20120210 切替 都農町（454061）
+20120217 切替 高原町（453617）
+20120224 切替 川南町（454052）" ] || fail "replan: $(cat "$W/out")"
+grep -q "replanned (gate_failed: 差異確認未了)" "$W/out" || fail "$(cat "$W/out")"
 echo "schedule: ok"
