@@ -8,9 +8,11 @@
 #include "iko_date.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_lesson.h"
 #include "iko_workbook.h"
 #include "iko_yaml.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,97 @@ static int day_arg(const iko_yaml_node *n, const char *key, long *out, const cha
 static int weekday(long day)
 {
 	return (int)(((day % 7) + 7 + 3) % 7);
+}
+
+static int load_costs(iko_schedule *s, const iko_yaml_node *c, const char *path)
+{
+	const iko_yaml_node *items = iko_yaml_get(c, "items");
+	size_t i;
+
+	if (!c)
+		return 0;
+	s->cost_unit = iko_strdup(iko_yaml_str(c, "unit", "人日"));
+	s->cost = calloc(iko_yaml_count(items) + 1, sizeof(*s->cost));
+	if (!s->cost || !s->cost_unit)
+		return IKO_ENOMEM;
+	for (i = 0; i < iko_yaml_count(items); i++) {
+		const iko_yaml_node *n = iko_yaml_at(items, i);
+		const char *item = iko_yaml_str(n, "item", NULL), *amount = iko_yaml_str(n, "amount", NULL);
+		const char *split = iko_yaml_str(n, "split", "shared"), *vendor = iko_yaml_str(n, "vendor", NULL);
+		iko_sched_cost *k = &s->cost[s->ncost];
+		char *end = NULL;
+		if (!item || !amount)
+			return iko_error_set(IKO_EPARSE, "%s:%d: a cost item needs item and amount", path,
+					     n ? n->line : 0);
+		k->amount = strtod(amount, &end);
+		if (end == amount || *end || !(k->amount >= 0) || k->amount > 1e12)
+			return iko_error_set(IKO_EPARSE, "%s:%d: amount %s: not a number of %s", path, n->line,
+					     amount, s->cost_unit);
+		if (!strcmp(split, "each"))
+			k->split = 0;
+		else if (!strcmp(split, "shared"))
+			k->split = 1;
+		else if (!strcmp(split, "residents"))
+			k->split = 2;
+		else
+			return iko_error_set(IKO_EPARSE, "%s:%d: split %s: each, shared or residents", path,
+					     n->line, split);
+		k->item = iko_strdup(item);
+		k->vendor = vendor ? iko_strdup(vendor) : NULL;
+		s->ncost++;
+		if (!k->item || (vendor && !k->vendor))
+			return IKO_ENOMEM;
+	}
+	return 0;
+}
+
+int iko_schedule_costs(const iko_schedule *s, long long **shares)
+{
+	long long *sh = calloc(s->n * s->ncost + 1, sizeof(*sh));
+	double *rem = calloc(s->n + 1, sizeof(*rem));
+	size_t i, k;
+
+	if (!sh || !rem) {
+		free(sh);
+		free(rem);
+		return IKO_ENOMEM;
+	}
+	for (k = 0; k < s->ncost; k++) {
+		const iko_sched_cost *c = &s->cost[k];
+		long long total = llround(c->amount * 100), given = 0, weight = 0;
+		for (i = 0; i < s->n; i++)
+			if (!c->vendor || !strcmp(c->vendor, s->m[i].vendor))
+				weight += c->split == 2 ? (s->m[i].residents > 0 ? s->m[i].residents : 0) : 1;
+		for (i = 0; i < s->n; i++) {
+			double exact;
+			rem[i] = -1;
+			if (c->vendor && strcmp(c->vendor, s->m[i].vendor))
+				continue;
+			if (c->split == 0) {
+				sh[i * s->ncost + k] = total;
+				continue;
+			}
+			exact = weight ? (double)total * (c->split == 2 ? (double)(s->m[i].residents > 0 ? s->m[i].residents : 0) : 1.0) / (double)weight : 0;
+			sh[i * s->ncost + k] = (long long)floor(exact);
+			rem[i] = exact - floor(exact);
+			given += sh[i * s->ncost + k];
+		}
+		/* largest remainder: the shares add up to the amount */
+		while (c->split && weight && given < total) {
+			size_t best = s->n;
+			for (i = 0; i < s->n; i++)
+				if (rem[i] >= 0 && (best == s->n || rem[i] > rem[best]))
+					best = i;
+			if (best == s->n)
+				break;
+			sh[best * s->ncost + k]++;
+			rem[best] = -0.5;
+			given++;
+		}
+	}
+	free(rem);
+	*shares = sh;
+	return 0;
 }
 
 int iko_schedule_load(iko_schedule *s, const char *path)
@@ -136,6 +229,21 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 			goto done;
 		m->cutover = -1;
 	}
+	s->business = iko_strdup(iko_yaml_str(root, "business", "jumin"));
+	if (iko_yaml_str(root, "lessons", NULL)) {
+		const char *l = iko_yaml_str(root, "lessons", NULL);
+		char *dir = iko_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		s->lessons_path = l[0] == '/' ? iko_strdup(l) : iko_path_join(slash ? dir : ".", l);
+		free(dir);
+		if (!s->lessons_path) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+	}
+	if ((rc = load_costs(s, iko_yaml_get(root, "costs"), path)))
+		goto done;
 	/* vendor capacities: kept in the YAML, read again when planning */
 	rc = 0;
 	s->feasible = 0;
@@ -226,6 +334,50 @@ done:
 	return rc;
 }
 
+/* Why m goes on day: its pilot role, then what held it back, if anything. */
+static void explain(const iko_schedule *s, iko_sched_muni *m, long day)
+{
+	char d[11], extra[128] = "";
+	const char *why;
+	long prev;
+
+	if (m->ready > s->start && m->ready > day - 7)
+		iso(d, m->ready), snprintf(extra, sizeof(extra), "; ready from %s", d);
+	else if ((prev = day - 7) >= s->start && prev >= m->ready && (why = blackout(s, prev)) != NULL)
+		iso(d, prev), snprintf(extra, sizeof(extra), "; not %s (%s)", d, why);
+	snprintf(m->reason, sizeof(m->reason), "%s%s%s%s",
+		 m->pilot == 1 ? "the vendor's pilot (named)"
+		 : m->pilot == 2 ? "the vendor's pilot (its smallest municipality)"
+				 : "after its vendor's pilot, smaller before larger",
+		 extra, m->replanned[0] ? "; " : "", m->replanned);
+}
+
+/* Earlier cutovers of the same vendor, and the recorded lessons each inherits. */
+static int inherit(iko_schedule *s)
+{
+	iko_lessons ls = { 0, NULL };
+	size_t i, j;
+	int rc = 0;
+
+	if (s->lessons_path && (rc = iko_lessons_load(&ls, s->lessons_path)))
+		return rc;
+	for (i = 0; i < s->n; i++) {
+		iko_sched_muni *m = &s->m[i];
+		m->earlier = 0;
+		m->lessons = s->lessons_path ? 0 : -1;
+		for (j = 0; j < s->n; j++)
+			if (j != i && m->cutover >= 0 && s->m[j].cutover >= 0 && s->m[j].cutover < m->cutover &&
+			    !strcmp(s->m[j].vendor, m->vendor))
+				m->earlier++;
+		for (j = 0; j < ls.n; j++)
+			if (iko_lesson_applies(&ls.l[j], m->vendor, s->business) &&
+			    strcmp(ls.l[j].found_lg_code ? ls.l[j].found_lg_code : "", m->lg_code))
+				m->lessons++;
+	}
+	iko_lessons_free(&ls);
+	return 0;
+}
+
 int iko_schedule_plan(iko_schedule *s)
 {
 	size_t i, j, placed = 0;
@@ -299,11 +451,7 @@ int iko_schedule_plan(iko_schedule *s)
 				break;
 			s->m[best].cutover = day;
 			s->m[best].order = ++order;
-			snprintf(s->m[best].reason, sizeof(s->m[best].reason), "%s%s%s",
-				 s->m[best].pilot == 1 ? "the vendor's pilot (named)"
-				 : s->m[best].pilot == 2 ? "the vendor's pilot (its smallest municipality)"
-							 : "after its vendor's pilot, smaller before larger",
-				 s->m[best].replanned[0] ? "; " : "", s->m[best].replanned);
+			explain(s, &s->m[best], day);
 			placed++;
 			slots--;
 		}
@@ -326,7 +474,7 @@ int iko_schedule_plan(iko_schedule *s)
 					      m->vendor, d);
 	}
 	free(cap);
-	return 0;
+	return inherit(s);
 }
 
 static int cmp_order(const void *a, const void *b)
@@ -400,12 +548,127 @@ static const char *phase(const iko_schedule *s, const iko_sched_muni *m, long mo
 	return "";
 }
 
+static const char *split_label(int split)
+{
+	return split == 0 ? "各団体" : split == 1 ? "均等按分" : "人口按分";
+}
+
+static void hundredths(char *out, size_t size, long long v)
+{
+	snprintf(out, size, "%s%lld.%02lld", v < 0 ? "-" : "", (v < 0 ? -v : v) / 100, (v < 0 ? -v : v) % 100);
+}
+
+/* Sheet 費用按分: a row per municipality, a column per cost item, the total. */
+static int write_cost_sheet(const iko_schedule *s, iko_sched_muni *const *o, iko_workbook *wb)
+{
+	size_t nc = 4 + s->ncost, i, k, idx;
+	iko_wb_column *cols = calloc(nc, sizeof(*cols));
+	char (*labels)[160] = calloc(s->ncost + 1, sizeof(*labels)), (*vals)[32] = calloc(nc, sizeof(*vals));
+	const char **v = calloc(nc, sizeof(*v));
+	long long *sh = NULL, *sum = calloc(s->ncost + 1, sizeof(*sum)), all = 0;
+	int rc;
+
+	if (!cols || !labels || !vals || !v || !sum) {
+		rc = IKO_ENOMEM;
+		goto done;
+	}
+	if ((rc = iko_schedule_costs(s, &sh)))
+		goto done;
+	cols[0] = (iko_wb_column){ "団体コード", IKO_CELL_TEXT, 0 };
+	cols[1] = (iko_wb_column){ "団体名", IKO_CELL_TEXT, 0 };
+	cols[2] = (iko_wb_column){ "ベンダ", IKO_CELL_TEXT, 0 };
+	for (k = 0; k < s->ncost; k++) {
+		snprintf(labels[k], sizeof(labels[k]), "%s（%s%s%s）", s->cost[k].item, split_label(s->cost[k].split),
+			 s->cost[k].vendor ? " " : "", s->cost[k].vendor ? s->cost[k].vendor : "");
+		cols[3 + k] = (iko_wb_column){ labels[k], IKO_CELL_NUMBER, 12 };
+	}
+	snprintf(labels[s->ncost], sizeof(labels[s->ncost]), "合計（%s）", s->cost_unit);
+	cols[3 + s->ncost] = (iko_wb_column){ labels[s->ncost], IKO_CELL_NUMBER, 12 };
+	if ((rc = iko_workbook_sheet_begin(wb, "費用按分", cols, nc, 0)))
+		goto done;
+	for (i = 0; i < s->n; i++) {
+		long long total = 0;
+		idx = (size_t)(o[i] - s->m);
+		v[0] = o[i]->lg_code;
+		v[1] = o[i]->name;
+		v[2] = o[i]->vendor;
+		for (k = 0; k < s->ncost; k++) {
+			long long x = sh[idx * s->ncost + k];
+			hundredths(vals[3 + k], sizeof(vals[3 + k]), x);
+			v[3 + k] = vals[3 + k];
+			total += x;
+			sum[k] += x;
+		}
+		all += total;
+		hundredths(vals[3 + s->ncost], sizeof(vals[3 + s->ncost]), total);
+		v[3 + s->ncost] = vals[3 + s->ncost];
+		if ((rc = iko_workbook_row(wb, v)))
+			goto done;
+	}
+	v[0] = "合計";
+	v[1] = v[2] = "";
+	for (k = 0; k < s->ncost; k++)
+		hundredths(vals[3 + k], sizeof(vals[3 + k]), sum[k]), v[3 + k] = vals[3 + k];
+	hundredths(vals[3 + s->ncost], sizeof(vals[3 + s->ncost]), all);
+	v[3 + s->ncost] = vals[3 + s->ncost];
+	if (!(rc = iko_workbook_row(wb, v)))
+		rc = iko_workbook_sheet_end(wb);
+done:
+	free(cols);
+	free(labels);
+	free(vals);
+	free(v);
+	free(sh);
+	free(sum);
+	return rc;
+}
+
+/* schedule.md: the 費用按分 section. */
+static int md_costs(const iko_schedule *s, iko_sched_muni *const *o, iko_buf *md)
+{
+	long long *sh = NULL;
+	char a[32];
+	size_t i, k;
+	int rc;
+
+	if (!s->ncost)
+		return 0;
+	if ((rc = iko_schedule_costs(s, &sh)))
+		return rc;
+	iko_buf_printf(md, "\n## 費用按分 (%s)\n\nShared work on a vendor's pack is split across the "
+		       "municipalities using it; verification with each municipality's own data stays with it.\n\n"
+		       "| 団体コード | 団体名 |", s->cost_unit);
+	for (k = 0; k < s->ncost; k++)
+		iko_buf_printf(md, " %s（%s%s%s） |", s->cost[k].item, split_label(s->cost[k].split),
+			       s->cost[k].vendor ? " " : "", s->cost[k].vendor ? s->cost[k].vendor : "");
+	iko_buf_puts(md, " 合計 |\n|---|---|");
+	for (k = 0; k <= s->ncost; k++)
+		iko_buf_puts(md, "---|");
+	iko_buf_putc(md, '\n');
+	for (i = 0; i < s->n; i++) {
+		size_t idx = (size_t)(o[i] - s->m);
+		long long total = 0;
+		iko_buf_printf(md, "| %s | %s |", o[i]->lg_code, o[i]->name);
+		for (k = 0; k < s->ncost; k++) {
+			total += sh[idx * s->ncost + k];
+			hundredths(a, sizeof(a), sh[idx * s->ncost + k]);
+			iko_buf_printf(md, " %s |", a);
+		}
+		hundredths(a, sizeof(a), total);
+		iko_buf_printf(md, " %s |\n", a);
+	}
+	free(sh);
+	return md->ptr ? 0 : IKO_ENOMEM;
+}
+
 static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const char *path)
 {
 	static const iko_wb_column fixed[] = {
 		{ "順", IKO_CELL_INTEGER, 4 }, { "団体コード", IKO_CELL_TEXT, 0 }, { "団体名", IKO_CELL_TEXT, 0 },
 		{ "ベンダ", IKO_CELL_TEXT, 0 }, { "人口", IKO_CELL_INTEGER, 0 }, { "切替日", IKO_CELL_DATE, 0 },
+		{ "先行団体", IKO_CELL_INTEGER, 0 }, { "教訓", IKO_CELL_TEXT, 0 },
 	};
+#define NFIXED 8
 	static const iko_wb_column rcols[] = {
 		{ "団体コード", IKO_CELL_TEXT, 0 }, { "団体名", IKO_CELL_TEXT, 0 }, { "理由", IKO_CELL_TEXT, 40 },
 	};
@@ -413,11 +676,11 @@ static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const cha
 		{ "開始", IKO_CELL_DATE, 0 }, { "終了", IKO_CELL_DATE, 0 }, { "理由", IKO_CELL_TEXT, 30 },
 	};
 	long first = s->start - 7 * ((s->rehearsal_days + 13) / 7), last = s->end + 14, w;
-	size_t nw = (size_t)((last - first) / 7 + 1), nc = 6 + nw, i, k;
+	size_t nw = (size_t)((last - first) / 7 + 1), nc = NFIXED + nw, i, k;
 	iko_wb_column *cols = calloc(nc, sizeof(*cols));
 	char (*labels)[8] = calloc(nw, sizeof(*labels));
 	const char **v = calloc(nc, sizeof(*v));
-	char order[16], res[32], cut[11];
+	char order[16], res[32], cut[11], earlier[16], lessons[16];
 	iko_workbook *wb = NULL;
 	const char *keys[3], *vals[3];
 	int rc;
@@ -431,9 +694,9 @@ static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const cha
 		int y, m, d;
 		iko_day_civil(first + 7 * (long)k, &y, &m, &d);
 		snprintf(labels[k], sizeof(labels[k]), "%02u/%02u", (unsigned)m % 100u, (unsigned)d % 100u);
-		cols[6 + k].label = labels[k];
-		cols[6 + k].kind = IKO_CELL_PHASE;
-		cols[6 + k].width = 6;
+		cols[NFIXED + k].label = labels[k];
+		cols[NFIXED + k].kind = IKO_CELL_PHASE;
+		cols[NFIXED + k].width = 6;
 	}
 	keys[0] = "計画"; vals[0] = s->plan;
 	keys[1] = "判定"; vals[1] = s->feasible ? "全団体を配置" : "配置できない団体あり（理由シート）";
@@ -451,8 +714,15 @@ static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const cha
 			cut[0] = '\0';
 		v[0] = m->order ? order : ""; v[1] = m->lg_code; v[2] = m->name; v[3] = m->vendor; v[4] = res;
 		v[5] = cut;
+		snprintf(earlier, sizeof(earlier), "%d", m->earlier);
+		if (m->lessons >= 0)
+			snprintf(lessons, sizeof(lessons), "%d", m->lessons);
+		else
+			snprintf(lessons, sizeof(lessons), "-");
+		v[6] = m->cutover >= 0 ? earlier : "";
+		v[7] = lessons;
 		for (k = 0, w = first; k < nw; k++, w += 7)
-			v[6 + k] = phase(s, m, w);
+			v[NFIXED + k] = phase(s, m, w);
 		if ((rc = iko_workbook_row(wb, v)))
 			goto done;
 	}
@@ -473,7 +743,9 @@ static int write_xlsx(const iko_schedule *s, iko_sched_muni *const *o, const cha
 		if ((rc = iko_workbook_row(wb, r)))
 			goto done;
 	}
-	if (!(rc = iko_workbook_sheet_end(wb)))
+	if (!(rc = iko_workbook_sheet_end(wb)) && s->ncost)
+		rc = write_cost_sheet(s, o, wb);
+	if (!rc)
 		rc = iko_workbook_commit(wb);
 done:
 	iko_workbook_free(wb);
@@ -487,7 +759,7 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 {
 	iko_sched_muni **o = calloc(s->n + 1, sizeof(*o));
 	iko_buf md = IKO_BUF_INIT, ics = IKO_BUF_INIT, t = IKO_BUF_INIT, u = IKO_BUF_INIT;
-	char *p = NULL, d1[11], d2[11];
+	char *p = NULL, d1[11], d2[11], nl[16];
 	size_t i;
 	int rc = 0;
 
@@ -498,8 +770,8 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 	qsort(o, s->n, sizeof(*o), cmp_order);
 	if ((rc = iko_mkdir_p(dir, 0)))
 		goto done;
-	iko_buf_printf(&md, "# %s — 切替計画\n\n%s\n\n| 順 | 団体コード | 団体名 | ベンダ | 人口 | 最終リハーサル | 切替日 | 理由 |\n"
-		       "|---|---|---|---|---|---|---|---|\n", s->plan,
+	iko_buf_printf(&md, "# %s — 切替計画\n\n%s\n\n| 順 | 団体コード | 団体名 | ベンダ | 人口 | 最終リハーサル | 切替日 | 先行団体 | 教訓 | 理由 |\n"
+		       "|---|---|---|---|---|---|---|---|---|---|\n", s->plan,
 		       s->feasible ? "All municipalities are placed." : "**Infeasible**: some municipalities cannot be placed (see 理由).");
 	iko_buf_puts(&ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//iko//schedule//JA\r\nCALSCALE:GREGORIAN\r\n");
 	for (i = 0; i < s->n; i++) {
@@ -511,8 +783,12 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 			snprintf(d1, sizeof(d1), "-");
 			snprintf(d2, sizeof(d2), "-");
 		}
-		iko_buf_printf(&md, "| %d | %s | %s | %s | %lld | %s | %s | %s |\n", m->order, m->lg_code, m->name,
-			       m->vendor, m->residents, d1, d2, m->reason);
+		if (m->lessons >= 0)
+			snprintf(nl, sizeof(nl), "%d", m->lessons);
+		else
+			snprintf(nl, sizeof(nl), "-");
+		iko_buf_printf(&md, "| %d | %s | %s | %s | %lld | %s | %s | %d | %s | %s |\n", m->order, m->lg_code,
+			       m->name, m->vendor, m->residents, d1, d2, m->earlier, nl, m->reason);
 		if (m->cutover < 0)
 			continue;
 		iko_buf_clear(&t);
@@ -536,6 +812,12 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 		iso(d2, s->black[i].to);
 		iko_buf_printf(&md, "- %s – %s: %s\n", d1, d2, s->black[i].reason);
 	}
+	if (s->lessons_path)
+		iko_buf_printf(&md, "\n先行団体: the vendor's cutovers before this one (their lessons are inherited); "
+			       "教訓: lessons recorded in %s for the vendor and business %s, found elsewhere.\n",
+			       s->lessons_path, s->business);
+	if ((rc = md_costs(s, o, &md)))
+		goto done;
 	if (!(p = iko_path_join(dir, "schedule.md")) || (rc = write_text(p, &md, 0644)))
 		goto done;
 	free(p);
@@ -567,6 +849,14 @@ void iko_schedule_free(iko_schedule *s)
 	}
 	for (i = 0; i < s->nblack; i++)
 		free(s->black[i].reason);
+	for (i = 0; i < s->ncost; i++) {
+		free(s->cost[i].item);
+		free(s->cost[i].vendor);
+	}
+	free(s->cost);
+	free(s->cost_unit);
+	free(s->business);
+	free(s->lessons_path);
 	free(s->m);
 	free(s->black);
 	free(s->plan);

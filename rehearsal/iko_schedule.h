@@ -12,6 +12,13 @@
  *     - {from: 2012-01-01, to: 2012-01-03, reason: 年末年始閉庁}
  *   vendors:
  *     A: {capacity_per_week: 1}
+ *   business: jumin              # lessons inherited per vendor and business
+ *   lessons: lessons.csv         # optional, beside the plan (iko lesson add)
+ *   costs:                       # optional 割り勘 (按分) sheet
+ *     unit: 人日
+ *     items:
+ *       - {item: 設計, amount: 0.3, split: shared, vendor: A}  # or split: residents
+ *       - {item: テスト検証作業, amount: 1.0, split: each}     # each with its own data
  *   municipalities:
  *     - {lg_code: "435015", name: 錦町, vendor: A, residents: 11407, pilot: true,
  *        ready: 2012-01-30, min_rehearsals: 2, rehearsals_passed: 3}
@@ -39,7 +46,17 @@ typedef struct iko_sched_muni {
 	int capacity;              /* its vendor's cutovers per week */
 	char reason[256];          /* why here, or why not placed */
 	char replanned[160];       /* --actuals: why it moved */
+	int earlier;               /* its vendor's cutovers before its own */
+	int lessons;               /* recorded lessons it inherits (-1: no lessons file) */
 } iko_sched_muni;
+
+/* A cost item (割り勘): shared work split across the municipalities of a
+ * vendor (equally or by residents), or work each municipality does itself. */
+typedef struct iko_sched_cost {
+	char *item, *vendor;       /* vendor NULL: every municipality of the plan */
+	double amount;
+	int split;                 /* 0 each (its own data), 1 shared equally, 2 shared by residents */
+} iko_sched_cost;
 
 typedef struct iko_schedule {
 	char *plan;
@@ -51,7 +68,20 @@ typedef struct iko_schedule {
 	size_t nblack;
 	struct { long from, to; char *reason; } *black;
 	int feasible;
+	char *business;            /* lessons apply per vendor and business */
+	char *lessons_path;        /* NULL: no lessons file */
+	size_t ncost;
+	iko_sched_cost *cost;
+	char *cost_unit;
 } iko_schedule;
+
+/*
+ * Each municipality's share of each cost item, in hundredths of the unit,
+ * rounded so that every item's shares add up to its amount (largest
+ * remainder). shares[muni * ncost + item]; 0 where an item does not apply.
+ * The caller frees *shares.
+ */
+int iko_schedule_costs(const iko_schedule *s, long long **shares);
 
 int iko_schedule_load(iko_schedule *s, const char *plan_path);
 /*
