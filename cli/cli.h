@@ -77,6 +77,10 @@ void iko_cli_progress_end(const iko_cli *cli);
 /* Print a rehearsal summary (counts per stage, timings, outcome, paths). */
 struct iko_rehearse_result;
 struct iko_project_muni;
+/* `iko demo --wave` (cmd_demo_wave.c). */
+int iko_demo_wave(const char *dir, long long residents, long long inject, unsigned long long seed, const char *db,
+		  const iko_cli *cli);
+
 void iko_cli_print_rehearsal(const struct iko_rehearse_result *r,
 			     const struct iko_project_muni *m);
 

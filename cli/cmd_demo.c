@@ -16,15 +16,24 @@
 #include <unistd.h>
 
 const char cmd_demo_usage[] =
-	"usage: iko demo [--dir DIR] [--residents N] [--inject N] [--seed S] [--db DSN]\n\n"
+	"usage: iko demo [--dir DIR] [--residents N] [--inject N] [--seed S] [--db DSN]\n"
+	"       iko demo --wave [--dir DIR] [--residents N] [--inject N] [--seed S] [--db DSN]\n\n"
 	"Generate a fictional vendor-A municipality (錦町（見本）, 団体コード 435015)\n"
 	"with injected defects, and rehearse it end to end into PostgreSQL: extract,\n"
 	"transform, validate, load, reconcile against the old system's 統計表, and\n"
 	"write the discrepancy workbook. Prints a summary and where the reports are.\n\n"
-	"  --dir DIR        work directory (default: demo): DIR/dump, DIR/project.yaml,\n"
-	"                   DIR/runs\n"
-	"  --residents N    current residents (default 20000)\n"
-	"  --inject N       defects of every kind to plant (default 3; 0 = clean)\n"
+	"With --wave: four vendor-A municipalities (the 2012 seed's towns, 見本)\n"
+	"whose dumps share the vendor's quirks, and a draft pack (0.9.0) that does\n"
+	"not know them. The pilot is rehearsed, the pack fixes its coverage shows\n"
+	"are recorded as lessons (pack 1.0.0), and the other three are rehearsed\n"
+	"inheriting them. Prints the defects found per municipality, which fall\n"
+	"after the pilot; exit 3 if they do not.\n\n"
+	"  --dir DIR        work directory (default: demo, or demo-wave with --wave):\n"
+	"                   DIR/dump, DIR/project.yaml, DIR/runs\n"
+	"  --residents N    current residents (default 20000; the wave's pilot 3000,\n"
+	"                   the others in proportion to the real towns)\n"
+	"  --inject N       defects of every kind to plant (default 3, or 1 per town\n"
+	"                   with --wave; 0 = clean)\n"
 	"  --seed S         generator seed (default 20120201)\n"
 	"  --db DSN         PostgreSQL connection string (default: the embedded\n"
 	"                   server in .iko/pg, started if needed)\n";
@@ -58,22 +67,31 @@ int cmd_demo(int argc, char **argv, const iko_cli *cli)
 	iko_rehearse_options ro = IKO_REHEARSE_OPTIONS_INIT;
 	iko_rehearse_result rr;
 	iko_project *p = NULL;
-	const char *dir = "demo", *db = NULL;
-	long long residents = 20000, inject = 3, seed = 20120201;
+	const char *dir = NULL, *db = NULL;
+	long long residents = -1, inject = -1, seed = 20120201;
+	int wave = 0;
 	char *dump = NULL, *proj = NULL, *cwd_dbdir = NULL, cwd[4096];
 	int rc, status = IKO_EXIT_ERROR;
 	const iko_opt opts[] = {
 		{ "dir", IKO_OPT_STR, &dir }, { "residents", IKO_OPT_INT, &residents },
 		{ "inject", IKO_OPT_INT, &inject }, { "seed", IKO_OPT_INT, &seed },
-		{ "db", IKO_OPT_STR, &db }, { NULL, 0, NULL }
+		{ "db", IKO_OPT_STR, &db }, { "wave", IKO_OPT_FLAG, &wave }, { NULL, 0, NULL }
 	};
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
+	if (residents == -1)
+		residents = wave ? 3000 : 20000;
+	if (inject == -1)
+		inject = wave ? 1 : 3;
 	if (residents < 1 || residents > IKO_SAMPLE_MAX_RESIDENTS)
 		return iko_cli_usage(cli, "--residents must be 1..%lld", IKO_SAMPLE_MAX_RESIDENTS);
 	if (inject < 0)
 		return iko_cli_usage(cli, "--inject must not be negative");
+	if (wave)
+		return iko_demo_wave(dir ? dir : "demo-wave", residents, inject, (unsigned long long)seed, db, cli);
+	if (!dir)
+		dir = "demo";
 	dump = iko_path_join(dir, "dump");
 	proj = iko_path_join(dir, "project.yaml");
 	if (!dump || !proj || iko_mkdir_p(dir, 1))
