@@ -1,0 +1,3 @@
+01 REC.
+   05 A PIC X(2).
+   05 B PIC S9(3) COMP-3.

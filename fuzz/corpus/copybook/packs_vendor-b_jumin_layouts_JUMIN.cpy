@@ -1,0 +1,47 @@
+000100*----------------------------------------------------------------*
+000200* VENDOR B  JUMIN FILE  (IBM HOST, CCSID 930, RECFM FB, LRECL 300)
+000300* ONE HEADER 'H', ONE DETAIL 'D' PER RESIDENT, ONE TRAILER 'T'.
+000400* DETAIL: NAMES PIC N (DBCS, NO SO/SI), ADDRESSES MIXED SO/SI,
+000500* NUMBERS COMP-3, BIRTH DATE PACKED GYYMMDD (WAREKI), OTHER DATES
+000600* PACKED YYYYMMDD, ZERO = NONE.  SEE DOCS/VENDOR-B.MD.
+000700*----------------------------------------------------------------*
+000800 01  JB-HEADER.
+000900     05  JB-REC-TYPE          PIC X      VALUE 'H'.
+001000     05  JB-LG-CODE           PIC X(6).
+001100     05  JB-SAKUSEI-BI        PIC 9(8).
+001200     05  JB-SYSTEM-ID         PIC X(8).
+001300     05  FILLER               PIC X(277).
+001400 01  JB-DETAIL.
+001500     05  JB-REC-TYPE          PIC X.
+001600         88  JB-IS-DETAIL                VALUE 'D'.
+001700     05  JB-ATENA-NO          PIC S9(11) COMP-3.
+001800     05  JB-SETAI-NO          PIC S9(11) COMP-3.
+001900     05  JB-JUMIN-SBT         PIC X.
+002000     05  JB-JUMIN-JOTAI       PIC X.
+002100     05  JB-SHIMEI-KANA       PIC X(40).
+002200     05  JB-SHIMEI            PIC N(20).
+002300     05  JB-SEIBETSU          PIC X.
+002400     05  JB-SEINENGAPPI       PIC 9(7)   COMP-3.
+002500     05  JB-ZOKUGARA          PIC X(3).
+002600     05  JB-ZOKUGARA-MEI      PIC N(10).
+002700     05  JB-JUMIN-BI          PIC 9(8)   COMP-3.
+002800     05  JB-IDO-BI            PIC 9(8)   COMP-3.
+002900     05  JB-IDO-JIYU          PIC X(2).
+003000     05  JB-SHOJO-BI          PIC 9(8)   COMP-3.
+003100     05  JB-CHOAZA-CD         PIC 9(7).
+003200     05  JB-BANCHI            PIC X(40).
+003300     05  JB-KATAGAKI          PIC X(50).
+003400     05  JB-YUBIN-NO          PIC X(7).
+003500     05  JB-DANTAI-CD         PIC X(6).
+003600     05  JB-KOJIN-NO          PIC 9(12).
+003700     05  JB-KOKUSEKI          PIC X(3).
+003800     05  JB-ZAIRYU-CD         PIC X(2).
+003900     05  JB-SHIEN-KBN         PIC X.
+004000     05  FILLER               PIC X(32).
+004100 01  JB-TRAILER.
+004200     05  JB-REC-TYPE          PIC X      VALUE 'T'.
+004300     05  JB-REC-COUNT         PIC 9(9).
+004400     05  JB-GENJU-COUNT       PIC 9(9).
+004500     05  JB-SHOJO-COUNT       PIC 9(9).
+004600     05  JB-HASH-ATENA        PIC S9(15) COMP-3.
+004700     05  FILLER               PIC X(264).

@@ -1,0 +1,28 @@
+000100*----------------------------------------------------------------*
+000200* VENDOR B  KOTEI SHISANZEI FUKA FILE (IBM HOST, CCSID 930, FB 80)
+000300* HEADER 'H', ONE DETAIL 'D' PER TAXPAYER, TRAILER 'T' WITH THE
+000400* RECORD COUNT AND HASH TOTALS.  DOCS/VENDOR-B.MD.
+000500*----------------------------------------------------------------*
+000600 01  KT-HEADER.
+000700     05  KT-REC-TYPE          PIC X      VALUE 'H'.
+000800     05  KT-LG-CODE           PIC X(6).
+000900     05  KT-SAKUSEI-BI        PIC 9(8).
+001000     05  KT-SYSTEM-ID         PIC X(8).
+001100     05  FILLER               PIC X(57).
+001200 01  KT-DETAIL.
+001300     05  KT-REC-TYPE          PIC X.
+001400         88  KT-IS-DETAIL                VALUE 'D'.
+001500     05  KT-ATENA-NO          PIC S9(11) COMP-3.
+001600     05  KT-NENDO             PIC 9(4).
+001700     05  KT-TOCHI-KAZEI       PIC S9(13) COMP-3.
+001800     05  KT-KAOKU-KAZEI       PIC S9(13) COMP-3.
+001900     05  KT-NENZEIGAKU        PIC S9(11) COMP-3.
+002000     05  FILLER               PIC X(49).
+002100 01  KT-TRAILER.
+002200     05  KT-REC-TYPE          PIC X      VALUE 'T'.
+002300     05  KT-T-NENDO           PIC 9(4).
+002400     05  KT-REC-COUNT         PIC 9(9).
+002500     05  KT-HASH-TOCHI        PIC S9(17) COMP-3.
+002600     05  KT-HASH-KAOKU        PIC S9(17) COMP-3.
+002700     05  KT-HASH-NENZEIGAKU   PIC S9(15) COMP-3.
+002800     05  FILLER               PIC X(40).

@@ -1,0 +1,34 @@
+000100*----------------------------------------------------------------*
+000200* VENDOR C  JUMIN FILE  (FUJITSU HOST, JEF, RECFM VB, BLKSIZE 8192)
+000300* MIXED FIELDS: KI X'28' ... KO X'29' AROUND JEF KANJI (JIS C 6226
+000400* -1978 CODE POINTS), GAIJI IN THE JEF USER AREA X'80A1'-X'A0FE'.
+000500* DATES: ERA LETTER + YYMMDD (S450315), SPACES = NONE.
+000600* ADDRESS LINES: 1 (BANCHI) OR 2 (BANCHI, KATAGAKI).
+000700* SEE DOCS/VENDOR-C.MD.
+000800*----------------------------------------------------------------*
+000900 01  JC-JUMIN.
+001000     05  JC-ATENA-NO          PIC X(10).
+001100     05  JC-SETAI-NO          PIC X(10).
+001200     05  JC-JUMIN-SBT         PIC X.
+001300     05  JC-JUMIN-JOTAI       PIC X.
+001400     05  JC-SHIMEI-KANA       PIC X(40).
+001500     05  JC-SHIMEI            PIC X(44).
+001600     05  JC-SEIBETSU          PIC X.
+001700     05  JC-SEINENGAPPI       PIC X(7).
+001800     05  JC-ZOKUGARA          PIC X(2).
+001900     05  JC-ZOKUGARA-MEI      PIC X(22).
+002000     05  JC-JUMIN-BI          PIC X(7).
+002100     05  JC-IDO-BI            PIC X(7).
+002200     05  JC-IDO-JIYU          PIC X(2).
+002300     05  JC-SHOJO-BI          PIC X(7).
+002400     05  JC-CHOAZA-CD         PIC 9(7).
+002500     05  JC-YUBIN-NO          PIC X(7).
+002600     05  JC-SHI-CD            PIC X(5).
+002700     05  JC-KOJIN-NO          PIC X(12).
+002800     05  JC-KOKUSEKI          PIC X(3).
+002900     05  JC-ZAIRYU-CD         PIC X(2).
+003000     05  JC-SHIEN-KBN         PIC X.
+003100     05  JC-JUSHO-SU          PIC 9.
+003200     05  JC-JUSHO             PIC X(62)
+003300                              OCCURS 1 TO 2 TIMES
+003400                              DEPENDING ON JC-JUSHO-SU.
