@@ -1,0 +1,145 @@
+/*
+ * test_rehearsal.c — unit tests of rehearsal/: runbook rendering
+ * (placeholders, working-day dates, escapes, errors with their line) and the
+ * schedule's cost split (割り勘: shares add up exactly).
+ */
+#include "iko_buf.h"
+#include "iko_error.h"
+#include "iko_runbook.h"
+#include "iko_schedule.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const keys[] = { "lg_code", "name" };
+static const char *const vals[] = { "453617", "高原町" };
+
+static iko_runbook_vars vars(void)
+{
+	iko_runbook_vars v;
+
+	memset(&v, 0, sizeof(v));
+	v.cutover = iko_day_of(2012, 2, 10);    /* a Friday */
+	v.rehearsal = iko_day_of(2012, 1, 27);
+	v.n = 2;
+	v.keys = keys;
+	v.values = vals;
+	v.lessons = "| L001 |";
+	return v;
+}
+
+static char *render(const char *tmpl, int *rc)
+{
+	iko_runbook_vars v = vars();
+	iko_buf b = IKO_BUF_INIT;
+
+	*rc = iko_runbook_render(&b, tmpl, "t.md", &v);
+	return iko_buf_detach(&b);
+}
+
+START_TEST(test_placeholders)
+{
+	int rc;
+	char *s = render("# {{name}}（{{ lg_code }}）\nT {{T}}, T-1 {{T-1}}, R {{R}}\n{{lessons}} {{contacts}} {{{{x}}\n", &rc);
+
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(s, "# 高原町（453617）\nT 2012-02-10（金）, T-1 2012-02-09（木）, R 2012-01-27（金）\n"
+			    "| L001 | - {{x}}\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_working_days)
+{
+	int rc;
+	/* Friday cutover: T+1 (Sat) → Monday, T-13 (Sat) → Friday T-14, T+7 a Friday */
+	char *s = render("{{T+1}} {{T-13}} {{T+7}} {{T-5}} {{R+1}}", &rc);
+
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(s, "2012-02-13（月） 2012-01-27（金） 2012-02-17（金） 2012-02-03（金） 2012-01-30（月）");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	int rc;
+	char *s = render("ok\nline {{nope}}\n", &rc);
+
+	ck_assert_int_eq(rc, IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(), "t.md:2: unknown placeholder {{nope}}");
+	free(s);
+	s = render("a\nb\nc {{T-x}}", &rc);
+	ck_assert_int_eq(rc, IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(), "t.md:3: {{T-x}}: a date is T or R, optionally ±days (T-14)");
+	free(s);
+	s = render("{{name\n}}", &rc);
+	ck_assert_int_eq(rc, IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(), "t.md:1: {{ without }}");
+	free(s);
+}
+END_TEST
+
+static const char plan[] =
+	"plan: t\nstart: 2012-02-01\nend: 2012-03-31\ncutover_weekday: fri\n"
+	"costs:\n  unit: 人日\n  items:\n"
+	"    - {item: 設計, amount: 1.0, split: shared, vendor: A}\n"
+	"    - {item: 検証, amount: 1.0, split: each}\n"
+	"    - {item: 改修, amount: 1.0, split: residents}\n"
+	"municipalities:\n"
+	"  - {lg_code: \"435015\", name: a, vendor: A, residents: 100}\n"
+	"  - {lg_code: \"453617\", name: b, vendor: A, residents: 100}\n"
+	"  - {lg_code: \"454061\", name: c, vendor: A, residents: 100}\n"
+	"  - {lg_code: \"454052\", name: d, vendor: B, residents: 700}\n";
+
+START_TEST(test_costs)
+{
+	char path[] = "/tmp/iko-unit-plan.XXXXXX";
+	int fd = mkstemp(path);
+	iko_schedule s;
+	long long *sh = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq((int)write(fd, plan, sizeof(plan) - 1), (int)sizeof(plan) - 1);
+	close(fd);
+	ck_assert_int_eq(iko_schedule_load(&s, path), 0);
+	unlink(path);
+	ck_assert_uint_eq(s.ncost, 3);
+	ck_assert_int_eq(iko_schedule_costs(&s, &sh), 0);
+	/* 設計 1.00 over vendor A's three: 0.34 + 0.33 + 0.33, nothing for B */
+	ck_assert_int_eq(sh[0 * 3 + 0], 34);
+	ck_assert_int_eq(sh[1 * 3 + 0], 33);
+	ck_assert_int_eq(sh[2 * 3 + 0], 33);
+	ck_assert_int_eq(sh[3 * 3 + 0], 0);
+	/* 検証: every municipality the whole amount */
+	ck_assert_int_eq(sh[0 * 3 + 1], 100);
+	ck_assert_int_eq(sh[3 * 3 + 1], 100);
+	/* 改修 by residents 100:100:100:700 */
+	ck_assert_int_eq(sh[0 * 3 + 2], 10);
+	ck_assert_int_eq(sh[3 * 3 + 2], 70);
+	free(sh);
+	iko_schedule_free(&s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("rehearsal");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_placeholders);
+	tcase_add_test(tc, test_working_days);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_costs);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
