@@ -17,9 +17,13 @@ void iko_cli_print_rehearsal(const iko_rehearse_result *r, const iko_project_mun
 	printf("rehearsal %s of %s %s%s%s%s: %s\n", r->run_id ? r->run_id : "-", m->lg_code, m->name,
 	       strcmp(m->business, "jumin") ? " (" : "", strcmp(m->business, "jumin") ? m->business : "",
 	       strcmp(m->business, "jumin") ? ")" : "",
-	       r->failed_stage ? "FAILED" : "completed");
+	       r->failed_stage ? "FAILED" : r->stopped_after ? "partial" : "completed");
 	if (r->failed_stage)
 		printf("  failed in stage: %s\n", r->failed_stage);
+	if (r->reused_from[0])
+		printf("  reused from %s: the stages before the first one run here\n", r->reused_from);
+	if (r->stopped_after)
+		printf("  stopped after %s (--to): partial run\n", r->stopped_after);
 	printf("  %-10s %-12s %10s %10s %10s %9s  %s\n", "stage", "object", "in", "out",
 	       "rejected", "warnings", "balance");
 	for (i = 0; i < r->ncounts; i++) {

@@ -20,10 +20,18 @@
 #include "iko_transform.h"
 #include "iko_validate.h"
 
+#include "iko_yaml.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct input_fp {
 	char *name;
@@ -307,7 +315,11 @@ static int write_manifest(rctx *c, int failed_rc)
 	iko_json_kv_str(&j, "dump", c->o->muni->dump);
 	iko_json_kv_str(&j, "db_dir", c->o->project->db_dir);
 	iko_json_kv_str(&j, "finished", when);
-	iko_json_kv_str(&j, "status", failed_rc ? "failed" : "completed");
+	iko_json_kv_str(&j, "status", failed_rc ? "failed" : r->stopped_after ? "partial" : "completed");
+	if (!failed_rc && r->stopped_after)
+		iko_json_kv_str(&j, "stopped_after", r->stopped_after);
+	if (r->reused_from[0])
+		iko_json_kv_str(&j, "reused_from", r->reused_from);
 	if (failed_rc) {
 		iko_json_kv_str(&j, "failed_stage", r->failed_stage);
 		iko_json_kv_str(&j, "error", iko_error_message());
@@ -379,6 +391,174 @@ static int write_manifest(rctx *c, int failed_rc)
 	return rc;
 }
 
+static const char *const stage_names[] = { "extract", "transform", "validate", "load", "reconcile" };
+
+int iko_rehearse_stage_index(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < 5; i++)
+		if (!strcmp(stage_names[i], name))
+			return i;
+	return -1;
+}
+
+/* Link (or, across file systems, copy) the tree from into to. */
+static int link_tree(const char *from, const char *to)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if ((rc = iko_mkdir_p(to, 1)))
+		return rc;
+	if (!(d = opendir(from)))
+		return iko_error_set_errno(IKO_EIO, "cannot read %s", from);
+	while (!rc && (e = readdir(d)) != NULL) {
+		char *a, *b;
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		a = iko_path_join(from, e->d_name);
+		b = iko_path_join(to, e->d_name);
+		if (!a || !b)
+			rc = IKO_ENOMEM;
+		else if (lstat(a, &st) != 0)
+			rc = iko_error_set_errno(IKO_EIO, "cannot stat %s", a);
+		else if (S_ISDIR(st.st_mode))
+			rc = link_tree(a, b);
+		else if (S_ISREG(st.st_mode) && link(a, b) != 0) {
+			FILE *in = fopen(a, "rb"), *out = NULL;
+			char buf[65536];
+			size_t n;
+			if (in) {
+				int fd = open(b, O_WRONLY | O_CREAT | O_EXCL, st.st_mode & 0777);
+				out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+			}
+			if (!in || !out)
+				rc = iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", a, b);
+			while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+				if (fwrite(buf, 1, n, out) != n)
+					rc = iko_error_set_errno(IKO_EIO, "cannot write %s", b);
+			if (in)
+				fclose(in);
+			if (out && fclose(out) != 0 && !rc)
+				rc = iko_error_set_errno(IKO_EIO, "cannot write %s", b);
+		}
+		free(a);
+		free(b);
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * --from: find the latest earlier run of this municipality and business
+ * that got past the stages before `from`, and take them over.
+ */
+static int reuse_stages(rctx *c, int from)
+{
+	const iko_rehearse_options *o = c->o;
+	iko_rehearse_result *r = c->r;
+	char *base = iko_path_join(o->project->runs, o->muni->lg_code);
+	int best = -1, n, k, rc = 0;
+	size_t i;
+	iko_yaml_doc *man = NULL;
+	const iko_yaml_node *m, *counts, *inputs;
+
+	if (!base)
+		return IKO_ENOMEM;
+	/* candidates, newest first */
+	for (n = atoi(r->run_id + 1) - 1; n >= 1 && best < 0; n--) {
+		char id[16], *dir, *mp;
+		const char *failed;
+		int ok;
+		snprintf(id, sizeof(id), "R%03d", n);
+		dir = iko_path_join(base, id);
+		mp = dir ? iko_path_join(dir, "manifest.json") : NULL;
+		if (!mp) {
+			free(dir);
+			rc = IKO_ENOMEM;
+			break;
+		}
+		if (iko_path_exists(mp) && iko_yaml_load_file(&man, mp) == 0) {
+			m = iko_yaml_root(man);
+			failed = iko_yaml_str(m, "failed_stage", NULL);
+			ok = !strcmp(iko_yaml_str(m, "business", ""), o->muni->business) &&
+			     (!strcmp(iko_yaml_str(m, "status", ""), "completed") ||
+			      !strcmp(iko_yaml_str(m, "status", ""), "partial") ||
+			      (failed && iko_rehearse_stage_index(!strcmp(failed, "connect") ? "load" : failed) >= from));
+			/* a partial run counts only if it got that far */
+			if (ok && !strcmp(iko_yaml_str(m, "status", ""), "partial"))
+				ok = iko_rehearse_stage_index(iko_yaml_str(m, "stopped_after", "")) >= from - 1;
+			for (k = 0; ok && k < from && k < 3; k++) {
+				char *sd = iko_path_join(dir, stage_names[k]);
+				ok = sd && iko_is_dir(sd);
+				free(sd);
+			}
+			if (ok) {
+				best = n;
+				snprintf(r->reused_from, sizeof(r->reused_from), "%s", id);
+				for (k = 0; !rc && k < from && k < 3; k++) {
+					char *sd = iko_path_join(dir, stage_names[k]), *td = iko_path_join(r->run_dir, stage_names[k]);
+					rc = sd && td ? link_tree(sd, td) : IKO_ENOMEM;
+					free(sd);
+					free(td);
+				}
+				break;
+			}
+			iko_yaml_free(man);
+			man = NULL;
+		}
+		free(dir);
+		free(mp);
+	}
+	if (best < 0) {
+		if (!rc)
+			rc = iko_error_set(IKO_ENOTFOUND,
+					   "--from %s: no earlier run of %s (%s) got past %s; run the stages before it first",
+					   stage_names[from], o->muni->lg_code, o->muni->business, stage_names[from - 1]);
+		free(base);
+		return rc;
+	}
+	/* counts and fingerprints of the reused stages */
+	m = iko_yaml_root(man);
+	counts = iko_yaml_get(m, "counts");
+	for (i = 0; !rc && i < iko_yaml_count(counts); i++) {
+		const iko_yaml_node *cn = iko_yaml_at(counts, i);
+		int si = iko_rehearse_stage_index(iko_yaml_str(cn, "stage", ""));
+		if (si < 0 || si >= from)
+			continue;
+		rc = add_count(r, stage_names[si], iko_yaml_str(cn, "object", "-"),
+			       strtoll(iko_yaml_str(cn, "in", "0"), NULL, 10), strtoll(iko_yaml_str(cn, "out", "0"), NULL, 10),
+			       strtoll(iko_yaml_str(cn, "rejected", "0"), NULL, 10),
+			       strtoll(iko_yaml_str(cn, "warnings", "0"), NULL, 10));
+		if (si == 0)
+			r->gaiji_unmapped += strtoll(iko_yaml_str(cn, "warnings", "0"), NULL, 10);
+		if (si == 3)
+			r->loaded_rows += strtoll(iko_yaml_str(cn, "out", "0"), NULL, 10);
+	}
+	inputs = iko_yaml_get(m, "inputs");
+	for (i = 0; !rc && i < iko_yaml_count(inputs) && c->ninputs < 32; i++) {
+		const iko_yaml_node *in = iko_yaml_at(inputs, i);
+		input_fp *fp = &c->inputs[c->ninputs++];
+		fp->name = iko_strdup(iko_yaml_str(in, "file", ""));
+		fp->sha256 = iko_strdup(iko_yaml_str(in, "sha256", ""));
+		fp->bytes = strtoll(iko_yaml_str(in, "bytes", "0"), NULL, 10);
+		if (!fp->name || !fp->sha256)
+			rc = IKO_ENOMEM;
+	}
+	/* the gaiji tables validate accepts, as extract would have listed them */
+	for (i = 0; !rc && i < iko_pack_ninputs(c->pack) && c->ngaiji < 8; i++) {
+		const iko_pack_input *in = iko_pack_input_at(c->pack, i);
+		if (in->gaiji && !(c->gaiji[c->ngaiji++] = iko_path_join(o->muni->dump, in->gaiji)))
+			rc = IKO_ENOMEM;
+	}
+	iko_yaml_free(man);
+	free(base);
+	return rc;
+}
+
 #define STAGE(name, call)                                   \
 	do {                                                \
 		double t_ = now_s();                        \
@@ -395,10 +575,17 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	double t0 = now_s();
 	const char *dsn;
 	size_t i;
-	int rc, mrc;
+	int rc, mrc, first, last;
 
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
+	first = o->from ? iko_rehearse_stage_index(o->from) : 0;
+	last = o->to ? iko_rehearse_stage_index(o->to) : 4;
+	if (first < 0 || last < 0)
+		return iko_error_set(IKO_EINVAL, "unknown stage %s: extract, transform, validate, load or reconcile",
+				     first < 0 ? o->from : o->to);
+	if (first > last)
+		return iko_error_set(IKO_EINVAL, "--from %s comes after --to %s", o->from, o->to);
 	c.o = o;
 	c.r = r;
 	r->balanced = 1;
@@ -433,14 +620,27 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 lessons_done:
 	if (rc)
 		goto done;
-	STAGE("extract", stage_extract(&c));
-	STAGE("transform", stage_transform(&c));
-	STAGE("validate", stage_validate(&c));
+	if (first > 0) {
+		r->failed_stage = "setup";
+		if ((rc = reuse_stages(&c, first)))
+			goto done;
+	}
+	if (first <= 0 && last >= 0)
+		STAGE("extract", stage_extract(&c));
+	if (first <= 1 && last >= 1)
+		STAGE("transform", stage_transform(&c));
+	if (first <= 2 && last >= 2)
+		STAGE("validate", stage_validate(&c));
 	dsn = o->db ? o->db : o->project->db;
-	STAGE("connect", iko_db_connect(&conn, dsn, o->project->db_dir));
-	STAGE("load", stage_load(&c, conn));
-	STAGE("reconcile", stage_reconcile(&c, conn));
+	if (last >= 3)
+		STAGE("connect", iko_db_connect(&conn, dsn, o->project->db_dir));
+	if (first <= 3 && last >= 3)
+		STAGE("load", stage_load(&c, conn));
+	if (last >= 4)
+		STAGE("reconcile", stage_reconcile(&c, conn));
 	r->failed_stage = NULL;
+	if (last < 4)
+		r->stopped_after = stage_names[last];
 done:
 	r->seconds = now_s() - t0;
 	mrc = write_manifest(&c, rc);
@@ -452,7 +652,7 @@ done:
 		size_t jlen;
 		if (iko_read_small_file(&json, &jlen, r->manifest) == 0) {
 			const char *p[5] = { o->muni->lg_code, o->muni->business, r->run_id,
-					     r->failed_stage ? "failed" : "completed", json };
+					     r->failed_stage ? "failed" : r->stopped_after ? "partial" : "completed", json };
 			PGresult *res = PQexec(conn,
 				"CREATE SCHEMA IF NOT EXISTS iko_meta;\n"
 				"CREATE TABLE IF NOT EXISTS iko_meta.runs (lg_code text NOT NULL, business text NOT NULL,"

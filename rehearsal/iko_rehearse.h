@@ -37,9 +37,22 @@ typedef struct iko_rehearse_options {
 	int reveal;
 	iko_progress_fn progress;
 	void *payload;
+	/*
+	 * Stage range (NULL: extract … reconcile). With from after extract,
+	 * the stages before it are taken from the latest earlier run of the
+	 * same municipality and business that got past them: their
+	 * directories are linked (or copied) into the new run and their counts
+	 * and input fingerprints copied from its manifest (reused_from). With
+	 * to before reconcile the run stops there: status "partial", which
+	 * no gate passes.
+	 */
+	const char *from, *to;
 } iko_rehearse_options;
 
-#define IKO_REHEARSE_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, NULL }
+#define IKO_REHEARSE_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+
+/* Stage index 0 … 4 of extract, transform, validate, load, reconcile; -1 if unknown. */
+int iko_rehearse_stage_index(const char *name);
 
 typedef struct iko_rehearse_result {
 	char *run_dir, *run_id, *xlsx, *manifest;
@@ -55,6 +68,8 @@ typedef struct iko_rehearse_result {
 	long long loaded_rows;
 	int balanced;          /* every stage balanced */
 	char lessons[256];     /* ids of the lessons inherited for vendor/business, "" if none */
+	char reused_from[16];  /* --from: the run whose earlier stages were reused, "" if none */
+	const char *stopped_after; /* --to: the last stage run when it is not reconcile */
 } iko_rehearse_result;
 
 /*
