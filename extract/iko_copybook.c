@@ -26,6 +26,9 @@
 #include <string.h>
 #include <strings.h>
 
+/* Bytes of one record at most (the YAML layouts' offset limit too). */
+#define CB_MAX_RECORD 1000000
+
 typedef struct tok {
 	char *s;
 	int line, col;
@@ -256,6 +259,7 @@ static int add_kid(item *p, item *k)
 static int parse_pic(cb *c, const tok *t, item *it, const char *usage)
 {
 	int nx = 0, n9 = 0, nn = 0, s = 0, v = 0, after_v = 0, pl = 0, pt = 0, edited = 0, total = 0;
+	long symbols = 0; /* every repeat, bounded so no count overflows */
 	const char *p = t->s;
 
 	while (*p) {
@@ -268,6 +272,8 @@ static int parse_pic(cb *c, const tok *t, item *it, const char *usage)
 				return cberr(c, t->line, t->col, "bad repeat count in PICTURE ", t->s);
 			p = end + 1;
 		}
+		if ((symbols += rep) > CB_MAX_RECORD)
+			return cberr(c, t->line, t->col, "bad repeat count in PICTURE ", t->s);
 		total += (int)rep;
 		switch (ch) {
 		case 'X': case 'A': nx += (int)rep; break;
@@ -373,10 +379,14 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 		if (kw(t, "PIC") || kw(t, "PICTURE")) {
 			if (i + 1 < c->nt && kw(&c->t[i + 1], "IS"))
 				i++;
+			if (i + 1 >= c->nt)
+				goto unended;
 			pic = &c->t[++i];
 		} else if (kw(t, "USAGE")) {
 			if (i + 1 < c->nt && kw(&c->t[i + 1], "IS"))
 				i++;
+			if (i + 1 >= c->nt)
+				goto unended;
 			usage = c->t[++i].s;
 		} else if (kw(t, "COMP") || kw(t, "COMPUTATIONAL") || kw(t, "COMP-4") || kw(t, "BINARY") ||
 			   kw(t, "COMP-5") || kw(t, "COMP-3") || kw(t, "COMPUTATIONAL-3") ||
@@ -386,17 +396,24 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 			rc = cberr(c, t->line, t->col, "floating point items are not supported: ", t->s);
 			goto fail;
 		} else if (kw(t, "REDEFINES")) {
+			if (i + 1 >= c->nt)
+				goto unended;
 			if (!(it->redefines = iko_strdup(c->t[++i].s))) {
 				rc = IKO_ENOMEM;
 				goto fail;
 			}
 		} else if (kw(t, "OCCURS")) {
-			long n1 = strtol(c->t[++i].s, &end, 10), n2 = n1;
+			long n1, n2;
+			if (i + 1 >= c->nt)
+				goto unended;
+			n1 = n2 = strtol(c->t[++i].s, &end, 10);
 			if (*end || n1 < 0 || n1 > 100000) {
 				rc = cberr(c, c->t[i].line, c->t[i].col, "bad OCCURS count ", c->t[i].s);
 				goto fail;
 			}
 			if (i + 1 < c->nt && kw(&c->t[i + 1], "TO")) {
+				if (i + 2 >= c->nt)
+					goto unended;
 				i += 2;
 				n2 = strtol(c->t[i].s, &end, 10);
 				if (*end || n2 < n1 || n2 < 1 || n2 > 100000) {
@@ -423,6 +440,8 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 			if (kw(t, "SIGN")) {
 				if (i + 1 < c->nt && kw(&c->t[i + 1], "IS"))
 					i++;
+				if (i + 1 >= c->nt)
+					goto unended;
 				t = &c->t[++i];
 			}
 			it->sign = kw(t, "LEADING") ? XS_LEADING : XS_TRAILING;
@@ -436,6 +455,8 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 		} else if (kw(t, "VALUE") || kw(t, "VALUES")) {
 			if (i + 1 < c->nt && (kw(&c->t[i + 1], "IS") || kw(&c->t[i + 1], "ARE")))
 				i++;
+			if (i + 1 >= c->nt)
+				goto unended;
 			i++;
 			if (!it->value && !(it->value = iko_strdup(c->t[i].s))) {
 				rc = IKO_ENOMEM;
@@ -455,6 +476,7 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 		}
 	}
 	if (i > c->nt) {
+unended:	/* a clause that needs an operand ends the copybook */
 		rc = cberr(c, lt->line, lt->col, "entry not ended by a period", NULL);
 		goto fail;
 	}
@@ -517,6 +539,9 @@ static int layout_item(cb *c, item *it, int offset)
 			sz = layout_item(c, kid, at);
 			if (sz < 0)
 				return sz;
+			if (at + sz > CB_MAX_RECORD)
+				return cberr(c, kid->line, kid->col, "record longer than 1000000 bytes at ",
+					     kid->name ? kid->name : "FILLER");
 			if (!kid->redefines)
 				pos = at + sz;
 			if (at + sz > end)
@@ -528,6 +553,9 @@ static int layout_item(cb *c, item *it, int offset)
 		one = end - offset;
 	}
 	it->one = one;
+	if ((long long)one * it->occurs > CB_MAX_RECORD)
+		return cberr(c, it->line, it->col, "record longer than 1000000 bytes at ",
+			     it->name ? it->name : "FILLER");
 	return one * it->occurs;
 }
 
