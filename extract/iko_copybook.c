@@ -559,17 +559,34 @@ static int layout_item(cb *c, item *it, int offset)
 	return one * it->occurs;
 }
 
+static const item *first_elementary(const item *it)
+{
+	size_t k;
+
+	if (!it->group)
+		return it;
+	for (k = 0; k < it->nkids; k++) {
+		const item *f = first_elementary(it->kids[k]);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
 /*
  * Flatten an item into fields: every occurrence of every elementary item,
  * named NAME plus "_<n>" for each enclosing OCCURS (outermost first).
  * delta shifts offsets for occurrences of enclosing groups.
  */
-static int emit(xrec *r, const item *it, int delta, const char *suffix, size_t *cap)
+static int emit(const cb *c, xrec *r, const item *it, int delta, const char *suffix, size_t *cap)
 {
 	iko_buf sfx = IKO_BUF_INIT;
 	size_t k;
 	int occ, rc = 0;
 
+	/* a group without elementary items has no fields, however often it occurs */
+	if (it->group && !first_elementary(it))
+		return 0;
 	for (occ = 0; occ < it->occurs && !rc; occ++) {
 		int d = delta + occ * it->one;
 		iko_buf_clear(&sfx);
@@ -580,8 +597,13 @@ static int emit(xrec *r, const item *it, int delta, const char *suffix, size_t *
 		}
 		if (it->group) {
 			for (k = 0; k < it->nkids && !rc; k++)
-				rc = emit(r, it->kids[k], d, iko_buf_cstr(&sfx), cap);
+				rc = emit(c, r, it->kids[k], d, iko_buf_cstr(&sfx), cap);
 			continue;
+		}
+		if (r->n >= CB_MAX_RECORD) { /* REDEFINES can multiply fields beyond bytes */
+			rc = cberr(c, it->line, it->col, "more than 1000000 fields at ",
+				   it->name ? it->name : "FILLER");
+			break;
 		}
 		if (r->n == *cap) {
 			xfield *a = realloc(r->f, (*cap = *cap ? *cap * 2 : 32) * sizeof(*a));
@@ -625,20 +647,6 @@ static char *unquote(const char *s)
 	return iko_strdup(s);
 }
 
-static const item *first_elementary(const item *it)
-{
-	size_t k;
-
-	if (!it->group)
-		return it;
-	for (k = 0; k < it->nkids; k++) {
-		const item *f = first_elementary(it->kids[k]);
-		if (f)
-			return f;
-	}
-	return NULL;
-}
-
 static int build(cb *c, xlayout *l)
 {
 	size_t i;
@@ -660,7 +668,7 @@ static int build(cb *c, xlayout *l)
 		r->when = iko_strdup("");
 		if (!r->name || !r->when)
 			return IKO_ENOMEM;
-		rc = emit(r, rec, 0, "", &cap);
+		rc = emit(c, r, rec, 0, "", &cap);
 		if (rc)
 			return rc;
 		if (size > l->reclen)
