@@ -263,6 +263,7 @@ static int run_prog(int *status, const db_user *u, char *const argv[],
 		close(fd);
 		return iko_error_set_errno(IKO_EIO, "cannot chown %s", outlog);
 	}
+	fflush(NULL); /* a child must not inherit (and later flush) our buffered output */
 	pid = fork();
 	if (pid < 0) {
 		close(fd);
@@ -295,6 +296,7 @@ static int user_can_use(const db_user *u, const char *path)
 
 	if (!u->drop)
 		return 1;
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return 0;

@@ -505,6 +505,8 @@ static int reuse_stages(rctx *c, int from)
 					free(sd);
 					free(td);
 				}
+				free(dir);
+				free(mp);
 				break;
 			}
 			iko_yaml_free(man);

@@ -71,20 +71,50 @@ static int weekday(long day)
 	return (int)(((day % 7) + 7 + 3) % 7);
 }
 
+/* A key that must hold a list when present (a mapping there is a mistake). */
+static int list_arg(const iko_yaml_node *parent, const char *key, const iko_yaml_node **out, const char *path)
+{
+	const iko_yaml_node *n = iko_yaml_get(parent, key);
+
+	*out = n;
+	if (n && n->kind != IKO_YAML_SEQ)
+		return iko_error_set(IKO_EPARSE, "%s:%d: %s: must be a list (- {…} items)", path, n->line, key);
+	return 0;
+}
+
+/* An item of a list that must be a mapping. */
+static int item_arg(const iko_yaml_node *list, size_t i, const iko_yaml_node **out, const char *path, const char *key)
+{
+	const iko_yaml_node *n = iko_yaml_at(list, i);
+
+	*out = n;
+	if (!n || n->kind != IKO_YAML_MAP)
+		return iko_error_set(IKO_EPARSE, "%s:%d: %s: each item must be a mapping ({key: value, …})", path,
+				     n ? n->line : list->line, key);
+	return 0;
+}
+
 static int load_costs(iko_schedule *s, const iko_yaml_node *c, const char *path)
 {
-	const iko_yaml_node *items = iko_yaml_get(c, "items");
+	const iko_yaml_node *items;
 	size_t i;
+	int rc;
 
 	if (!c)
 		return 0;
+	if ((rc = list_arg(c, "items", &items, path)))
+		return rc;
 	s->cost_unit = iko_strdup(iko_yaml_str(c, "unit", "人日"));
 	s->cost = calloc(iko_yaml_count(items) + 1, sizeof(*s->cost));
 	if (!s->cost || !s->cost_unit)
 		return IKO_ENOMEM;
 	for (i = 0; i < iko_yaml_count(items); i++) {
-		const iko_yaml_node *n = iko_yaml_at(items, i);
-		const char *item = iko_yaml_str(n, "item", NULL), *amount = iko_yaml_str(n, "amount", NULL);
+		const iko_yaml_node *n;
+		const char *item, *amount;
+		if ((rc = item_arg(items, i, &n, path, "costs.items")))
+			return rc;
+		item = iko_yaml_str(n, "item", NULL);
+		amount = iko_yaml_str(n, "amount", NULL);
 		const char *split = iko_yaml_str(n, "split", "shared"), *vendor = iko_yaml_str(n, "vendor", NULL);
 		iko_sched_cost *k = &s->cost[s->ncost];
 		char *end = NULL;
@@ -188,17 +218,19 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 	}
 	s->slots = (int)strtol(iko_yaml_str(root, "slots_per_week", "1"), NULL, 10);
 	s->rehearsal_days = (int)strtol(iko_yaml_str(root, "rehearsal_days_before", "14"), NULL, 10);
-	bl = iko_yaml_get(root, "blackouts");
+	if ((rc = list_arg(root, "blackouts", &bl, path)))
+		goto done;
 	s->black = calloc(iko_yaml_count(bl) + 1, sizeof(*s->black));
 	for (i = 0; s->black && i < iko_yaml_count(bl); i++) {
-		const iko_yaml_node *b = iko_yaml_at(bl, i);
-		if ((rc = day_arg(b, "from", &s->black[i].from, path, 1)) ||
+		const iko_yaml_node *b;
+		if ((rc = item_arg(bl, i, &b, path, "blackouts")) || (rc = day_arg(b, "from", &s->black[i].from, path, 1)) ||
 		    (rc = day_arg(b, "to", &s->black[i].to, path, 1)))
 			goto done;
 		s->black[i].reason = iko_strdup(iko_yaml_str(b, "reason", "blackout"));
 		s->nblack++;
 	}
-	ms = iko_yaml_get(root, "municipalities");
+	if ((rc = list_arg(root, "municipalities", &ms, path)))
+		goto done;
 	if (!iko_yaml_count(ms)) {
 		rc = iko_error_set(IKO_EPARSE, "%s: needs municipalities", path);
 		goto done;
@@ -209,9 +241,13 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 		goto done;
 	}
 	for (i = 0; i < iko_yaml_count(ms); i++) {
-		const iko_yaml_node *n = iko_yaml_at(ms, i);
-		iko_sched_muni *m = &s->m[s->n++];
-		const char *lg = iko_yaml_str(n, "lg_code", "");
+		const iko_yaml_node *n;
+		iko_sched_muni *m;
+		const char *lg;
+		if ((rc = item_arg(ms, i, &n, path, "municipalities")))
+			goto done;
+		m = &s->m[s->n++];
+		lg = iko_yaml_str(n, "lg_code", "");
 		if (!iko_lg_code_valid(lg, strlen(lg))) {
 			rc = iko_error_set(IKO_EPARSE, "%s:%d: lg_code %s: not a 6-digit 団体コード with a valid check digit",
 					   path, n->line, lg);
@@ -296,10 +332,15 @@ int iko_schedule_actuals(iko_schedule *s, const char *path)
 	for (i = 0; i < s->n; i++)
 		if (s->m[i].ready < as_of)
 			s->m[i].ready = as_of;
-	a = iko_yaml_get(root, "actuals");
+	if ((rc = list_arg(root, "actuals", &a, path)))
+		goto done;
 	for (k = 0; k < iko_yaml_count(a); k++) {
-		const iko_yaml_node *n = iko_yaml_at(a, k);
-		const char *lg = iko_yaml_str(n, "lg_code", ""), *st = iko_yaml_str(n, "status", "");
+		const iko_yaml_node *n;
+		const char *lg, *st;
+		if ((rc = item_arg(a, k, &n, path, "actuals")))
+			goto done;
+		lg = iko_yaml_str(n, "lg_code", "");
+		st = iko_yaml_str(n, "status", "");
 		iko_sched_muni *m = NULL;
 		long day;
 		for (i = 0; i < s->n; i++)

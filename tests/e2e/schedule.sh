@@ -136,4 +136,10 @@ set +e
 set -e
 [ $rc -eq 1 ] || fail "bad amount: exit $rc"
 grep -q "c.yaml:[0-9]*: amount 0.3x: not a number of 人日" "$W/out" || fail "$(cat "$W/out")"
+# a list given as a mapping is named, not a crash (found by fuzz/fuzz_schedule)
+printf 'plan: x\nstart: 2012-02-01\nend: 2012-02-29\nmunicipalities:\n  a: {lg_code: "435015"}\n' > "$W/m.yaml"
+set +e
+"$IKO" schedule "$W/m.yaml" --out "$W/m" > "$W/out" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -qx "iko: schedule: $W/m.yaml:5: municipalities: must be a list (- {…} items)" "$W/out" || fail "not a list: $rc $(cat "$W/out")"
 echo "schedule: ok"
