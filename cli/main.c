@@ -6,8 +6,12 @@
  */
 #include "cli.h"
 
+#include "iko_fs.h"
+
 #include "iko_error.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,6 +139,45 @@ static int has_help_flag(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP: remove the temporary files in progress, say so,
+ * and die of the signal (exit status 128 + n to the shell). Outputs only
+ * ever reach their final names by a rename after a complete write, and an
+ * interrupted load is rolled back by the server when the connection drops,
+ * so nothing partial is left anywhere.
+ */
+static void on_fatal_signal(int sig)
+{
+	static const char a[] = "\niko: interrupted by SIG";
+	static const char b[] = ": temporary files removed, nothing partial left under a final name;"
+				" an unfinished load is rolled back\n";
+	const char *name = sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "HUP";
+	ssize_t w;
+
+	iko_tmp_cleanup();
+	w = write(STDERR_FILENO, a, sizeof(a) - 1);
+	w = write(STDERR_FILENO, name, strlen(name));
+	w = write(STDERR_FILENO, b, sizeof(b) - 1);
+	(void)w;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signal_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const iko_cmd *c;
@@ -160,6 +203,7 @@ int main(int argc, char **argv)
 	}
 	cli.cmd = c;
 	cli.tty = isatty(STDERR_FILENO);
+	install_signal_handlers();
 	if (has_help_flag(argc - 1, argv + 1))
 		rc = print_cmd_help(c);
 	else

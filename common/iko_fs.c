@@ -23,9 +23,83 @@ struct iko_afile {
 	int committed;
 };
 
+/*
+ * Temporary files in progress, so that a signal handler can remove them
+ * (iko_tmp_cleanup): slots hold malloc'd copies of the names; a slot is
+ * claimed and released with plain pointer stores, which a handler running
+ * in between may see either way — unlinking a name that was just renamed
+ * away or already removed is harmless (the names carry our pid).
+ */
+#define TMP_SLOTS 256
+static char *volatile tmp_slots[TMP_SLOTS];
+
+void iko_tmp_remember(const char *tmp)
+{
+	size_t i;
+
+	for (i = 0; i < TMP_SLOTS; i++)
+		if (!tmp_slots[i]) {
+			tmp_slots[i] = iko_strdup(tmp);
+			return;
+		}
+}
+
+void iko_tmp_forget(const char *tmp)
+{
+	size_t i;
+
+	for (i = 0; tmp && i < TMP_SLOTS; i++) {
+		char *p = tmp_slots[i];
+		if (p && !strcmp(p, tmp)) {
+			tmp_slots[i] = NULL;
+			free(p);
+			return;
+		}
+	}
+}
+
+size_t iko_tmp_cleanup(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < TMP_SLOTS; i++) {
+		char *p = tmp_slots[i];
+		if (p && unlink(p) == 0)
+			n++;
+	}
+	return n;
+}
+
 char *iko_tmpname(const char *path)
 {
-	return iko_aprintf("%s.tmp.%ld", path, (long)getpid());
+	char *t = iko_aprintf("%s.tmp.%ld", path, (long)getpid());
+
+	if (t)
+		iko_tmp_remember(t);
+	return t;
+}
+
+void iko_test_pause(const char *point)
+{
+	const char *want = getenv("IKO_TEST_PAUSE"), *file = getenv("IKO_TEST_PAUSE_FILE");
+	const char *resume = getenv("IKO_TEST_PAUSE_RESUME");
+
+	if (!want || !point || strcmp(want, point))
+		return;
+	if (file) {
+		FILE *f = fopen(file, "w");
+		if (f)
+			fclose(f);
+	}
+	for (;;) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		if (resume && access(resume, F_OK) == 0)
+			return;
+		if (!resume)
+			pause();
+		else
+			nanosleep(&ts, NULL);
+	}
 }
 
 int iko_afile_open(iko_afile **out, const char *path, mode_t mode)
@@ -100,10 +174,17 @@ int iko_afile_commit(iko_afile *f)
 		return iko_error_set_errno(IKO_EIO, "cannot close %s", f->path);
 	}
 	f->fp = NULL;
+	{
+		const char *base = strrchr(f->path, '/');
+		char point[300];
+		snprintf(point, sizeof(point), "commit:%s", base ? base + 1 : f->path);
+		iko_test_pause(point);
+	}
 	if (rename(f->tmp, f->path) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s",
 					   f->tmp, f->path);
 	f->committed = 1;
+	iko_tmp_forget(f->tmp);
 	return 0;
 }
 
@@ -115,6 +196,7 @@ void iko_afile_free(iko_afile *f)
 		fclose(f->fp);
 	if (!f->committed && f->tmp)
 		unlink(f->tmp);
+	iko_tmp_forget(f->tmp);
 	free(f->path);
 	free(f->tmp);
 	free(f);
@@ -128,9 +210,16 @@ int iko_commit_rename(const char *tmp, const char *final)
 		(void)fsync(fd);
 		close(fd);
 	}
+	{
+		const char *base = strrchr(final, '/');
+		char point[300];
+		snprintf(point, sizeof(point), "commit:%s", base ? base + 1 : final);
+		iko_test_pause(point);
+	}
 	if (rename(tmp, final) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s", tmp,
 					   final);
+	iko_tmp_forget(tmp);
 	return 0;
 }
 

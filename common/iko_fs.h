@@ -32,10 +32,29 @@ int iko_afile_commit(iko_afile *f);
 /* Close and unlink the temporary file if not committed; free. NULL-safe. */
 void iko_afile_free(iko_afile *f);
 
-/* Build a temporary sibling name for path, caller frees. */
+/* Build a temporary sibling name for path, caller frees. The name is
+ * remembered until committed or forgotten, for iko_tmp_cleanup. */
 char *iko_tmpname(const char *path);
 /* Rename tmp to final after fsync of the file; sets last error. */
 int iko_commit_rename(const char *tmp, const char *final);
+/* Remember another temporary file (not made by iko_tmpname). */
+void iko_tmp_remember(const char *tmp);
+/* Stop remembering a temporary name (removed or renamed by the caller). */
+void iko_tmp_forget(const char *tmp);
+/* Unlink every remembered temporary file; returns how many were removed.
+ * Async-signal-safe enough for a fatal-signal handler (unlink only). */
+size_t iko_tmp_cleanup(void);
+
+/*
+ * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment,
+ * iko stops at that point (after creating IKO_TEST_PAUSE_FILE, if set) —
+ * for good, or until the file IKO_TEST_PAUSE_RESUME exists when that is
+ * set — so a test can interrupt it there or change the world under it.
+ * Points: commit:<file name> (an output complete under its temporary name,
+ * before the rename), stage:<name> (a rehearsal stage about to start), and
+ * the load's points (load/iko_load.c).
+ */
+void iko_test_pause(const char *point);
 
 /* mkdir -p with mode 0755 (0700 if private). */
 int iko_mkdir_p(const char *path, int private_dir);

@@ -1570,7 +1570,8 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 			o->progress("extract", recno, -1, o->payload);
 	}
 	if (got < 0) {
-		rc = iko_error_set(IKO_EIO, "cannot read %s (byte offset %lld)", o->input, c.rd.offset);
+		rc = iko_error_set(IKO_EIO, "cannot read %s (byte offset %lld): %s", o->input, c.rd.offset,
+				   iko_input_error() ? iko_input_error() : "read error");
 		goto done;
 	}
 	st->bytes = c.rd.offset;

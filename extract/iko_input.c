@@ -12,6 +12,8 @@
 #include "iko_buf.h"
 #include "iko_error.h"
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,14 @@ typedef struct zip_stream {
 	size_t nnext, pos;
 } zip_stream;
 
+/* The last archive read error of this thread (iko_input_error). */
+static __thread char zip_error[160];
+
+const char *iko_input_error(void)
+{
+	return zip_error[0] ? zip_error : NULL;
+}
+
 static ssize_t zs_read(void *cookie, char *buf, size_t size)
 {
 	zip_stream *zs = cookie;
@@ -31,8 +41,13 @@ static ssize_t zs_read(void *cookie, char *buf, size_t size)
 
 	for (;;) {
 		n = zip_fread(zs->file, buf, size);
+		if (n < 0) {
+			snprintf(zip_error, sizeof(zip_error), "%s", zip_file_strerror(zs->file));
+			errno = EIO;
+			return -1;
+		}
 		if (n != 0 || zs->pos >= zs->nnext)
-			return n < 0 ? -1 : (ssize_t)n;
+			return (ssize_t)n;
 		/* this member is done: go on with the next one */
 		zip_fclose(zs->file);
 		zs->file = zip_fopen_index(zs->zip, zs->next[zs->pos++], 0);
@@ -195,6 +210,14 @@ int iko_input_open(FILE **out, char **name, const char *spec)
 	*out = fopen(spec, "rb");
 	if (!*out)
 		return iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", spec);
+	{
+		struct stat st;
+		if (fstat(fileno(*out), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fclose(*out);
+			*out = NULL;
+			return iko_error_set(IKO_EIO, "cannot open %s: Is a directory", spec);
+		}
+	}
 	slash = strrchr(spec, '/');
 	*name = iko_strdup(slash ? slash + 1 : spec);
 	if (!*name) {

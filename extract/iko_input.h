@@ -26,5 +26,7 @@ int iko_input_open(FILE **out, char **name, const char *spec);
 
 /* 1 when spec names a zip archive or one of its members. */
 int iko_input_is_archive(const char *spec);
+/* The last archive member read error of this thread ("CRC error"), or NULL. */
+const char *iko_input_error(void);
 
 #endif

@@ -51,28 +51,17 @@ static double now_seconds(void)
 
 /*
  * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment a
- * load stops for good at that point (after creating the file named by
- * IKO_TEST_PAUSE_FILE, if set), so a test can kill it there. Points:
+ * load stops at that point (iko_test_pause in common/iko_fs.h), so a test
+ * can kill it there or stop the server under it. Points:
  * locked, copied:<table>, indexed:<table>, swap-begin, swap:<table>
  * (inside the swap transaction), swapped (committed).
  */
 static void pause_point(const char *point, const char *table)
 {
-	const char *want = getenv("IKO_TEST_PAUSE"), *file = getenv("IKO_TEST_PAUSE_FILE");
 	char name[160];
 
-	if (!want)
-		return;
 	snprintf(name, sizeof(name), "%s%s%s", point, table ? ":" : "", table ? table : "");
-	if (strcmp(want, name))
-		return;
-	if (file) {
-		FILE *f = fopen(file, "w");
-		if (f)
-			fclose(f);
-	}
-	for (;;)
-		pause();
+	iko_test_pause(name);
 }
 
 int iko_load_quote_ident(iko_buf *out, const char *name)

@@ -186,6 +186,8 @@ int iko_package_write(iko_package_result *out, const iko_package_options *o)
 
 		out->tables[i].table = iko_strdup(t->name);
 		staged[i] = iko_aprintf("%s.%zu.stage", tmpzip, i);
+		if (staged[i])
+			iko_tmp_remember(staged[i]);
 		iko_buf_clear(&b);
 		if (!src || !name || !out->tables[i].table || !staged[i] || (rc = header_line(&b, t, o->japanese_header))) {
 			rc = rc ? rc : iko_error_set(IKO_ENOMEM, "out of memory");
@@ -264,9 +266,11 @@ done:
 		zip_discard(z);
 	if (rc && tmpzip)
 		remove(tmpzip);
+	iko_tmp_forget(tmpzip);
 	for (i = 0; staged && i < s->ntables; i++) {
 		if (staged[i])
 			remove(staged[i]);
+		iko_tmp_forget(staged[i]);
 		free(staged[i]);
 	}
 	free(staged);
@@ -433,6 +437,7 @@ int iko_package_verify(iko_package_result *out, const char *path)
 done:
 	if (tmp) {
 		remove(tmp);
+		iko_tmp_forget(tmp);
 		free(tmp);
 	}
 	iko_yaml_free(m);

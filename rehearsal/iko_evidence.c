@@ -133,6 +133,7 @@ done:
 		zip_discard(z);
 	if (rc && tmp)
 		remove(tmp);
+	iko_tmp_forget(tmp);
 	for (i = 0; i < n; i++)
 		free(rel[i]);
 	free(rel);

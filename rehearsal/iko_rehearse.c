@@ -564,6 +564,7 @@ static int reuse_stages(rctx *c, int from)
 #define STAGE(name, call)                                   \
 	do {                                                \
 		double t_ = now_s();                        \
+		iko_test_pause("stage:" name);              \
 		r->failed_stage = name;                     \
 		if ((rc = (call)))                          \
 			goto done;                          \

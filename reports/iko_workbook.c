@@ -940,6 +940,7 @@ void iko_workbook_free(iko_workbook *wb)
 		lxw_workbook_free(wb->lxw);
 	if (!wb->committed && wb->tmp)
 		unlink(wb->tmp);
+	iko_tmp_forget(wb->tmp);
 	for (i = 0; i < wb->nnames; i++)
 		free(wb->names[i]);
 	free(wb->names);
