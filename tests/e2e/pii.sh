@@ -1,6 +1,6 @@
 #!/bin/bash
-# Personal data (個人番号) never reaches logs, stdout, stderr, manifests or
-# the review lists, and the workbook shows it masked; every file holding
+# Personal data (個人番号, 支援措置) never reaches logs (ours and the embedded
+# server's), stdout, stderr, manifests, the evidence bundle or the review lists, and the workbook shows it masked; every file holding
 # personal data is created with mode 0600. The sample plants bad personal
 # numbers too, so rejected values are covered.
 set -euo pipefail
@@ -39,6 +39,31 @@ for f in "$W/log" "$R/manifest.json" "$R"/*/manifest.json "$R"/*/*.manifest.json
 	 "$R/reconcile/measures.csv" "$R/reconcile/discrepancies.csv"; do
 	[ -f "$f" ] || continue
 	if grep -qFf "$W/numbers" "$f"; then fail "a personal number in $f: $(grep -oFf "$W/numbers" "$f" | head -1 | cut -c1-4)…"; fi
+done
+# the evidence bundle and the embedded server's own logs (a failed COPY
+# would print the row there)
+mkdir "$W/ev" && "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$R/evidence.zip" "$W/ev"
+if grep -rqFf "$W/numbers" "$W/ev"; then fail "a personal number in evidence.zip"; fi
+srv=$(cat "$W/pg/cluster.path" 2>/dev/null || echo "$W/pg")
+nlogs=0
+while IFS= read -r f; do
+	nlogs=$((nlogs + 1))
+	if grep -qFf "$W/numbers" "$f"; then fail "a personal number in the server log $f"; fi
+done < <(find "$W/pg" "$srv" -type f \( -name '*.log' -o -path '*/log/*' \) 2>/dev/null | sort -u)
+[ $nlogs -gt 0 ] || fail "no server log found under $W/pg"
+# 支援措置 (DV support): the residents under it are never named in a log,
+# and the flag itself is never printed
+"$PY" - "$R/transform/resident.csv" "$W/dv" <<'PY'
+import csv, sys
+dv = [r["atena_no"] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")) if r["shien_sochi"] == "1"]
+open(sys.argv[2], "w").write("\n".join(dv) + "\n")
+print(len(dv), "residents under 支援措置")
+PY
+[ "$(wc -l < "$W/dv")" -gt 0 ] || fail "no 支援措置 resident in the sample"
+for f in "$W/log" "$R/manifest.json" "$R"/*/manifest.json "$R"/*/*.manifest.json; do
+	[ -f "$f" ] || continue
+	if grep -qFf "$W/dv" "$f"; then fail "a resident under 支援措置 is named in $f"; fi
+	if grep -q "支援措置対象" "$f"; then fail "the 支援措置 flag is printed in $f"; fi
 done
 # the workbook: masked (********1234), never whole
 mkdir "$W/x" && "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$R/reports/discrepancies.xlsx" "$W/x"
