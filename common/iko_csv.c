@@ -24,6 +24,8 @@ struct iko_csv_reader {
 	long long record;
 	long long line;
 	iko_buf raw;         /* raw bytes of the current record */
+	size_t raw_mark;     /* in[raw_mark..in_pos) is raw not yet copied to raw */
+	int raw_active;      /* inside a record: a refill saves in[raw_mark..] first */
 	iko_buf data;        /* unescaped field values, NUL separated */
 	size_t *starts;      /* offsets into data */
 	size_t *lens;
@@ -112,6 +114,11 @@ static int getb(iko_csv_reader *r)
 	if (r->in_pos == r->in_len) {
 		if (r->eof)
 			return -1;
+		/* the record's bytes in the old buffer become part of raw */
+		if (r->raw_active && r->in_len > r->raw_mark &&
+		    iko_buf_put(&r->raw, r->in + r->raw_mark, r->in_len - r->raw_mark))
+			return -2;
+		r->raw_mark = 0;
 		r->consumed += (long long)r->in_len;
 		r->in_pos = 0;
 		r->in_len = fread(r->in, 1, CSV_CHUNK, r->fp);
@@ -160,9 +167,7 @@ static int put2(iko_csv_reader *r, int c)
 {
 	unsigned char ch = (unsigned char)c;
 
-	if (iko_buf_put(&r->raw, &ch, 1) || iko_buf_put(&r->data, &ch, 1))
-		return IKO_ENOMEM;
-	return 0;
+	return iko_buf_put(&r->data, &ch, 1) ? IKO_ENOMEM : 0;
 }
 
 /* Consume the rest of a broken line into raw. */
@@ -171,7 +176,6 @@ static void skip_line(iko_csv_reader *r)
 	int c;
 
 	while ((c = getb(r)) >= 0) {
-		iko_buf_putc(&r->raw, c);
 		if (c == '\n') {
 			r->line++;
 			break;
@@ -195,6 +199,8 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 			r->in_pos += 3;
 	}
 	row->offset = iko_csv_reader_tell(r);
+	r->raw_mark = r->in_pos;
+	r->raw_active = 1;
 	c = getb(r);
 	if (c == -2)
 		return iko_error_set_errno(IKO_EIO, "cannot read %s", r->name);
@@ -202,6 +208,32 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 		return 0;
 	r->record++;
 	for (;; c = getb(r)) {
+		if (c >= 0 && !after_quote &&
+		    (quoted ? c != '"' && c != '\n' : c != r->sep && c != '"' && c != '\r' && c != '\n')) {
+			/*
+			 * Fast path: an ordinary byte, and the run of ordinary bytes
+			 * after it in the buffer, go to data in one copy (what the
+			 * byte-by-byte cases below would do). The raw bytes of the
+			 * record are taken from the buffer as a whole (raw_mark).
+			 */
+			size_t p = r->in_pos, n;
+			const unsigned char *in = (const unsigned char *)r->in;
+			if (quoted)
+				while (p < r->in_len && in[p] != '"' && in[p] != '\n')
+					p++;
+			else
+				while (p < r->in_len && in[p] != r->sep && in[p] != '"' && in[p] != '\r' && in[p] != '\n')
+					p++;
+			/* c is in[in_pos - 1]: getb just returned it */
+			n = p - r->in_pos + 1;
+			if (r->data.len + n >= r->data.cap && iko_buf_grow(&r->data, n))
+				return IKO_ENOMEM;
+			memcpy(r->data.ptr + r->data.len, in + r->in_pos - 1, n);
+			r->data.len += n;
+			r->data.ptr[r->data.len] = '\0';
+			r->in_pos = p;
+			continue;
+		}
 		if (c == -2) {
 			return iko_error_set_errno(IKO_EIO, "cannot read %s", r->name);
 		}
@@ -212,7 +244,6 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 						   r->name, r->record, start_line);
 				break;
 			}
-			iko_buf_putc(&r->raw, c);
 			if (c == '"') {
 				if (peekb(r) == '"') {
 					getb(r);
@@ -237,21 +268,17 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 			start = r->data.len;
 			after_quote = 0;
 			if (c == r->sep) {
-				iko_buf_putc(&r->raw, c);
 				continue;
 			}
 			if (c == '\r') {
-				iko_buf_putc(&r->raw, c);
 				c = getb(r);
 			}
 			if (c == '\n') {
-				iko_buf_putc(&r->raw, c);
 				r->line++;
 			}
 			break;
 		}
 		if (after_quote) {
-			iko_buf_putc(&r->raw, c);
 			skip_line(r);
 			rc = iko_error_set(IKO_EPARSE,
 					   "%s: record %lld (line %lld): text after closing quote in field %zu",
@@ -261,7 +288,6 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 			break;
 		}
 		if (c == '"' && r->data.len == start) {
-			iko_buf_putc(&r->raw, c);
 			quoted = 1;
 			continue;
 		}
@@ -269,6 +295,10 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 			return IKO_ENOMEM;
 	}
 	if (quoted && end_field(r, &nf, start))
+		return IKO_ENOMEM;
+	/* the rest of the record's bytes, from this buffer */
+	r->raw_active = 0;
+	if (r->in_pos > r->raw_mark && iko_buf_put(&r->raw, r->in + r->raw_mark, r->in_pos - r->raw_mark))
 		return IKO_ENOMEM;
 	for (i = 0; i < nf; i++)
 		r->ptrs[i] = r->data.ptr + r->starts[i];

@@ -20,6 +20,7 @@ typedef struct arena_block {
 struct iko_strmap {
 	iko_strmap_entry *slots;
 	size_t cap, n;
+	unsigned bits;       /* cap == 1 << bits */
 	arena_block *arena;
 };
 
@@ -43,6 +44,7 @@ int iko_strmap_new(iko_strmap **out)
 	if (!m)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	m->cap = 1024;
+	m->bits = 10;
 	m->slots = calloc(m->cap, sizeof(*m->slots));
 	if (!m->slots) {
 		free(m);
@@ -90,7 +92,9 @@ static char *arena_copy(iko_strmap *m, const char *s, size_t len)
 
 static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len)
 {
-	size_t i = (size_t)hash(key, len) & (m->cap - 1);
+	/* Fibonacci hashing: the high bits of h × 2^64/φ spread keys that differ
+	 * only in their last digits (宛名番号 0001000003, 0001000004, …) */
+	size_t i = (size_t)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> (64 - m->bits));
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		iko_strmap_entry *e = &m->slots[i];
@@ -110,6 +114,7 @@ static int grow(iko_strmap *m)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	}
 	m->cap = oldcap * 2;
+	m->bits++;
 	for (i = 0; i < oldcap; i++)
 		if (old[i].key)
 			*probe(m, old[i].key, old[i].keylen) = old[i];

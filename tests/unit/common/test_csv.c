@@ -278,12 +278,64 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+
+/*
+ * Records that straddle the reader's 64 KiB buffer, in every state (plain
+ * and quoted fields, "" escapes, CRLF split between buffers): the values
+ * and the raw bytes of every record come out exactly as written.
+ */
+START_TEST(test_chunk_boundaries)
+{
+	iko_buf in = IKO_BUF_INIT;
+	size_t nrec = 0, i, k, off = 0;
+	size_t *starts = NULL;
+	FILE *fp;
+	iko_csv_reader *r;
+	iko_csv_row row;
+
+	/* ~200 KiB of records of varying length so boundaries land everywhere */
+	for (i = 0; in.len < 200000; i++) {
+		starts = realloc(starts, (nrec + 1) * sizeof(*starts));
+		starts[nrec++] = in.len;
+		iko_buf_printf(&in, "%zu,plain", i);
+		for (k = 0; k < i % 37; k++)
+			iko_buf_putc(&in, (int)('a' + k % 26));
+		iko_buf_puts(&in, ",\"quo,ted \"\"x\"\"");
+		for (k = 0; k < i % 53; k++)
+			iko_buf_puts(&in, "漢");
+		iko_buf_puts(&in, i % 3 ? "\"\r\n" : "\"\n");
+	}
+	r = reader_on(in.ptr, in.len, &fp);
+	for (i = 0; i < nrec; i++) {
+		size_t end = i + 1 < nrec ? starts[i + 1] : in.len;
+		char want[32];
+		ck_assert_int_eq(iko_csv_next(r, &row), 1);
+		ck_assert_uint_eq(row.nfields, 3);
+		snprintf(want, sizeof(want), "%zu", i);
+		ck_assert_str_eq(row.fields[0], want);
+		ck_assert_uint_eq(row.lens[1], 5 + i % 37);
+		ck_assert_int_eq(strncmp(row.fields[2], "quo,ted \"x\"", 11), 0);
+		ck_assert_uint_eq(row.lens[2], 11 + 3 * (i % 53));
+		ck_assert_uint_eq(row.raw_len, end - off);
+		ck_assert_int_eq(memcmp(row.raw, in.ptr + off, row.raw_len), 0);
+		ck_assert_int_eq(row.offset, (long long)off);
+		off = end;
+	}
+	ck_assert_int_eq(iko_csv_next(r, &row), 0);
+	iko_csv_reader_free(r);
+	fclose(fp);
+	free(starts);
+	iko_buf_release(&in);
+}
+END_TEST
+
 Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_chunk_boundaries);
 	tcase_add_test(tc, test_bom_and_sjis);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_records_crlf);
