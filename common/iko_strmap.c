@@ -93,14 +93,23 @@ static char *arena_copy(iko_strmap *m, const char *s, size_t len)
 static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len)
 {
 	/* Fibonacci hashing: the high bits of h × 2^64/φ spread keys that differ
-	 * only in their last digits (宛名番号 0001000003, 0001000004, …) */
-	size_t i = (size_t)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> (64 - m->bits));
+	 * only in their last digits (宛名番号 0001000003, 0001000004, …); the
+	 * low 32 bits are kept in the entry so that most mismatches are decided
+	 * without touching the key itself */
+	uint64_t h = hash(key, len) * 0x9E3779B97F4A7C15ull;
+	size_t i = (size_t)(h >> (64 - m->bits));
+	unsigned tag = (unsigned)h;
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		iko_strmap_entry *e = &m->slots[i];
-		if (!e->key || (e->keylen == len && !memcmp(e->key, key, len)))
+		if (!e->key || (e->tag == tag && e->keylen == len && !memcmp(e->key, key, len)))
 			return e;
 	}
+}
+
+static unsigned tag_of(const char *key, size_t len)
+{
+	return (unsigned)(hash(key, len) * 0x9E3779B97F4A7C15ull);
 }
 
 static int grow(iko_strmap *m)
@@ -127,6 +136,8 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 	iko_strmap_entry *e;
 	int rc;
 
+	if (len > 0xFFFFFFFFu)
+		return iko_error_set(IKO_EINVAL, "key too long (%zu bytes)", len);
 	if ((m->n + 1) * 10 > m->cap * 7 && (rc = grow(m)))
 		return rc;
 	e = probe(m, key, len);
@@ -136,7 +147,8 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 			return iko_error_set(IKO_ENOMEM, "out of memory");
 		memset(e, 0, sizeof(*e));
 		e->key = k;
-		e->keylen = len;
+		e->keylen = (unsigned)len;
+		e->tag = tag_of(key, len);
 		m->n++;
 	}
 	*out = e;

@@ -12,7 +12,8 @@
 
 typedef struct iko_strmap_entry {
 	const char *key;   /* NUL-terminated copy owned by the map */
-	size_t keylen;
+	unsigned keylen;   /* keys are shorter than 4 GiB */
+	unsigned tag;      /* internal: 32 bits of the key's hash */
 	long long a, b;    /* caller-defined counters */
 	void *value;       /* caller-defined, not freed by the map */
 } iko_strmap_entry;
