@@ -40,6 +40,10 @@ static ssize_t zs_read(void *cookie, char *buf, size_t size)
 	zip_int64_t n;
 
 	for (;;) {
+		if (!zs->file) {
+			errno = EIO;
+			return -1;
+		}
 		n = zip_fread(zs->file, buf, size);
 		if (n < 0) {
 			snprintf(zip_error, sizeof(zip_error), "%s", zip_file_strerror(zs->file));
@@ -51,8 +55,11 @@ static ssize_t zs_read(void *cookie, char *buf, size_t size)
 		/* this member is done: go on with the next one */
 		zip_fclose(zs->file);
 		zs->file = zip_fopen_index(zs->zip, zs->next[zs->pos++], 0);
-		if (!zs->file)
+		if (!zs->file) {
+			snprintf(zip_error, sizeof(zip_error), "%s", zip_strerror(zs->zip));
+			errno = EIO;
 			return -1;
+		}
 	}
 }
 
