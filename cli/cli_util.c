@@ -130,6 +130,8 @@ int iko_cli_parse(const iko_cli *cli, int argc, char **argv,
 struct progress_state {
 	const char *stage;
 	struct timespec start;
+	long long first;     /* records done at the stage's first report */
+	long long last;      /* records done at its last report */
 	int shown;
 };
 
@@ -151,16 +153,24 @@ void iko_cli_progress(const char *stage, long long done, long long total,
 
 	if (!cli || !cli->tty)
 		return;
-	if (prog.stage != stage) {
+	/* a new stage, or the next file of the same stage (the count starts over) */
+	if (prog.stage != stage || done < prog.last) {
 		if (prog.shown)
 			fputc('\n', stderr);
 		prog.stage = stage;
 		prog.shown = 0;
+		prog.first = done;
 		clock_gettime(CLOCK_MONOTONIC, &prog.start);
 	}
+	prog.last = done;
 	secs = elapsed(&prog.start);
-	rate = secs > 0 ? (double)done / secs : 0;
-	if (total > 0 && rate > 0)
+	/* the rate since the first report (over less than 20 ms it means nothing yet) */
+	rate = secs >= 0.02 ? (double)(done - prog.first) / secs : 0;
+	if (rate <= 0 && total > 0)
+		fprintf(stderr, "\r%-10s %12lld/%lld records ", stage, done, total);
+	else if (rate <= 0)
+		fprintf(stderr, "\r%-10s %12lld records ", stage, done);
+	else if (total > 0)
 		fprintf(stderr, "\r%-10s %12lld/%lld records  %9.0f rec/s  ETA %4.0fs ",
 			stage, done, total, rate, (double)(total - done) / rate);
 	else
@@ -174,4 +184,5 @@ void iko_cli_progress_end(const iko_cli *cli)
 		fputc('\n', stderr);
 	prog.shown = 0;
 	prog.stage = NULL;
+	prog.last = 0;
 }

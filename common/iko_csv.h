@@ -50,6 +50,8 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row);
 const char *iko_csv_reader_name(const iko_csv_reader *r);
 /* Bytes consumed so far. */
 long long iko_csv_reader_tell(const iko_csv_reader *r);
+/* The size of the file being read (0 when not a regular file). */
+long long iko_csv_reader_size(const iko_csv_reader *r);
 void iko_csv_reader_free(iko_csv_reader *r);
 
 /* Index of the field named `name` in a header row, or -1. */

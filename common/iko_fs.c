@@ -2,6 +2,7 @@
  * iko_fs.c — atomic output files and small file-system helpers.
  */
 #include "iko_fs.h"
+#include "iko_progress.h"
 
 #include "iko_buf.h"
 #include "iko_error.h"
@@ -373,4 +374,14 @@ void iko_now_iso(char out[21])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+long long iko_progress_file_size(void *fp)
+{
+	struct stat st;
+	int fd = fp ? fileno((FILE *)fp) : -1;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return (long long)st.st_size;
 }

@@ -15,4 +15,22 @@
 typedef void (*iko_progress_fn)(const char *stage, long long done,
 				long long total, void *payload);
 
+/*
+ * The expected total from the share of the input read so far: done records
+ * in consumed of size bytes. -1 when the size is unknown (a pipe, a zip
+ * member) or nothing was read yet; never less than done.
+ */
+static inline long long iko_progress_total(long long done, long long consumed, long long size)
+{
+	double est;
+
+	if (size <= 0 || consumed <= 0 || done <= 0)
+		return -1;
+	est = (double)done * (double)size / (double)consumed;
+	return est < (double)done ? done : (long long)(est + 0.5);
+}
+
+/* The size of a regular file opened as fp, else 0. */
+long long iko_progress_file_size(void *fp);
+
 #endif

@@ -640,6 +640,7 @@ typedef struct xctx {
 	const char *enc;
 	iko_buf *lines;        /* serial path: pending CSV lines per record type */
 	long long *pending;
+	long long input_size;  /* bytes, for the progress estimate (0: unknown) */
 } xctx;
 
 static int reject(xctx *c, long long recno, long long off, enum iko_reason why, const char *field,
@@ -1092,7 +1093,8 @@ static int run_csv(xctx *c, int header)
 		if (rc)
 			break;
 		if (c->o->progress && (recno & 0x3fff) == 0)
-			c->o->progress("extract", recno, -1, c->o->payload);
+			c->o->progress("extract", recno,
+				       iko_progress_total(recno, iko_csv_reader_tell(r), c->input_size), c->o->payload);
 	}
 	iko_csv_reader_free(r);
 	fclose(fp);
@@ -1411,7 +1413,8 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 			pthread_mutex_unlock(&p->mu);
 		}
 		if (c->o->progress)
-			c->o->progress("extract", *recno, -1, c->o->payload);
+			c->o->progress("extract", *recno, iko_progress_total(*recno, c->rd.offset, c->input_size),
+				       c->o->payload);
 	}
 	/* the rest, in order */
 	pthread_mutex_lock(&p->mu);
@@ -1511,6 +1514,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	if ((rc = iko_input_open(&c.rd.fp, &c.source, o->input)))
 		goto done;
+	c.input_size = iko_progress_file_size(c.rd.fp);
 	iko_sha256_init(&c.rd.sha);
 	c.rd.hash_inline = iko_input_is_archive(o->input);
 	if (!c.rd.hash_inline) {
@@ -1567,7 +1571,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		if (rc)
 			goto done;
 		if (o->progress && (recno & 0x3fff) == 0)
-			o->progress("extract", recno, -1, o->payload);
+			o->progress("extract", recno, iko_progress_total(recno, c.rd.offset, c.input_size), o->payload);
 	}
 	if (got < 0) {
 		rc = iko_error_set(IKO_EIO, "cannot read %s (byte offset %lld): %s", o->input, c.rd.offset,

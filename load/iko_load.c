@@ -410,7 +410,7 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 	PGconn *c = x->q.conn;
 	FILE *f = fopen(path, "rb");
 	unsigned char *buf = malloc(COPY_CHUNK);
-	long long records = 0, next_progress = PROGRESS_EVERY;
+	long long records = 0, next_progress = PROGRESS_EVERY, sent = 0, size;
 	int quoted = 0, pending = 0, rc = 0;
 	size_t n, i;
 
@@ -419,7 +419,9 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 		rc = !buf ? IKO_ENOMEM : iko_error_set_errno(IKO_EIO, "cannot open %s", path);
 		goto done;
 	}
+	size = iko_progress_file_size(f);
 	while ((n = fread(buf, 1, COPY_CHUNK, f)) > 0) {
+		sent += (long long)n;
 		for (i = 0; i < n; i++) {
 			unsigned char ch = buf[i];
 			if (ch == '"')
@@ -434,7 +436,8 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 		if (PQputCopyData(c, (const char *)buf, (int)n) != 1)
 			goto done; /* the server's error comes with the result */
 		if (x->o->progress && records - 1 >= next_progress) {
-			x->o->progress(stage_name, records - 1, -1, x->o->payload);
+			long long total = iko_progress_total(records, sent, size);
+			x->o->progress(stage_name, records - 1, total > 0 ? total - 1 : -1, x->o->payload);
 			next_progress += PROGRESS_EVERY;
 		}
 	}

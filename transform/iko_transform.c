@@ -631,7 +631,9 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		if (rc < 0 || (rc = do_row(&c, w)) < 0)
 			goto done;
 		if (o->progress && (ts->records_in & 0x3fff) == 0)
-			o->progress("transform", ts->records_in, -1, o->payload);
+			o->progress("transform", ts->records_in,
+				    iko_progress_total(ts->records_in, iko_csv_reader_tell(r), iko_csv_reader_size(r)),
+				    o->payload);
 	}
 	if (ts->records_in != ts->records_out + ts->records_rejected) {
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance (%lld in, %lld out, %lld rejected)",

@@ -433,7 +433,10 @@ static int pass2(vctx *c, vtable *v)
 			goto done;
 		v->stats->records_out++;
 		if (c->o->progress && (v->stats->records_in & 0x3fff) == 0)
-			c->o->progress("validate", v->stats->records_in, -1, c->o->payload);
+			c->o->progress("validate", v->stats->records_in,
+				       iko_progress_total(v->stats->records_in, iko_csv_reader_tell(r),
+							  iko_csv_reader_size(r)),
+				       c->o->payload);
 	}
 	if (v->stats->records_in != v->stats->records_out + v->stats->records_rejected) {
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", v->t->name);
