@@ -37,7 +37,7 @@ int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 	const iko_opt opts[] = { { "out", IKO_OPT_STR, &out }, { "actuals", IKO_OPT_STR, &actuals },
 				 { NULL, IKO_OPT_FLAG, NULL } };
 	iko_schedule s;
-	size_t i;
+	size_t i, k;
 	int npos = 0, rc;
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, pos, 1, &npos)))
@@ -54,15 +54,19 @@ int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 		return iko_cli_exit_for(rc);
 	}
 	printf("schedule %s: %s\n", s.plan, s.feasible ? "feasible" : "INFEASIBLE");
-	for (i = 0; i < s.n; i++) {
-		char d[11] = "-";
-		if (s.m[i].cutover >= 0) {
-			int y, m, dd;
-			iko_day_civil(s.m[i].cutover, &y, &m, &dd);
-			iko_date_format_iso(d, y, m, dd);
+	/* in cutover order, then the municipalities that could not be placed */
+	for (k = 0; k <= s.n; k++)
+		for (i = 0; i < s.n; i++) {
+			char d[11] = "-";
+			if (k < s.n ? s.m[i].order != (int)k + 1 : s.m[i].order != 0)
+				continue;
+			if (s.m[i].cutover >= 0) {
+				int y, m, dd;
+				iko_day_civil(s.m[i].cutover, &y, &m, &dd);
+				iko_date_format_iso(d, y, m, dd);
+			}
+			printf("  %2d %s %-10s %s  %s\n", s.m[i].order, s.m[i].lg_code, s.m[i].name, d, s.m[i].reason);
 		}
-		printf("  %2d %s %-10s %s  %s\n", s.m[i].order, s.m[i].lg_code, s.m[i].name, d, s.m[i].reason);
-	}
 	rc = s.feasible ? IKO_EXIT_OK : IKO_EXIT_CHECKS;
 	iko_schedule_free(&s);
 	return rc;
