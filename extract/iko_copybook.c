@@ -398,6 +398,10 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 		} else if (kw(t, "REDEFINES")) {
 			if (i + 1 >= c->nt)
 				goto unended;
+			if (it->redefines) {
+				rc = cberr(c, t->line, t->col, "REDEFINES given twice in one entry: ", t->s);
+				goto fail;
+			}
 			if (!(it->redefines = iko_strdup(c->t[++i].s))) {
 				rc = IKO_ENOMEM;
 				goto fail;
