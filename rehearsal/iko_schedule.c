@@ -280,6 +280,22 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 	}
 	if ((rc = load_costs(s, iko_yaml_get(root, "costs"), path)))
 		goto done;
+	/* a shared cost must have someone to share it */
+	for (i = 0; i < s->ncost; i++) {
+		long long who = 0;
+		size_t k;
+		for (k = 0; k < s->n; k++)
+			if ((!s->cost[i].vendor || !strcmp(s->cost[i].vendor, s->m[k].vendor)) &&
+			    (s->cost[i].split != 2 || s->m[k].residents > 0))
+				who++;
+		if (!who) {
+			rc = iko_error_set(IKO_EPARSE, "%s: cost item %s: no municipality %s%s%s to bear it", path,
+					   s->cost[i].item, s->cost[i].vendor ? "of vendor " : "",
+					   s->cost[i].vendor ? s->cost[i].vendor : "in the plan",
+					   s->cost[i].split == 2 ? " with residents" : "");
+			goto done;
+		}
+	}
 	/* vendor capacities: kept in the YAML, read again when planning */
 	rc = 0;
 	s->feasible = 0;

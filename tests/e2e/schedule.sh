@@ -136,6 +136,12 @@ set +e
 set -e
 [ $rc -eq 1 ] || fail "bad amount: exit $rc"
 grep -q "c.yaml:[0-9]*: amount 0.3x: not a number of 人日" "$W/out" || fail "$(cat "$W/out")"
+# a shared cost nobody in the plan can bear is refused, not silently dropped
+sed 's/amount: 0.3, split: shared, vendor: A}/amount: 0.3, split: shared, vendor: Z}/' "$PLAN" > "$W/z.yaml"
+set +e
+"$IKO" schedule "$W/z.yaml" --out "$W/z" > "$W/out" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -qx "iko: schedule: $W/z.yaml: cost item 設計: no municipality of vendor Z to bear it" "$W/out" || fail "cost for nobody: $rc $(cat "$W/out")"
 # a list given as a mapping is named, not a crash (found by fuzz/fuzz_schedule)
 printf 'plan: x\nstart: 2012-02-01\nend: 2012-02-29\nmunicipalities:\n  a: {lg_code: "435015"}\n' > "$W/m.yaml"
 set +e
