@@ -103,25 +103,6 @@ static int lesson_rows(iko_buf *b, const char *path, const char *vendor, const c
 	return b->ptr ? 0 : IKO_ENOMEM;
 }
 
-static char *plan_relative(const char *plan, const char *p)
-{
-	char *dir, *slash, *out;
-
-	if (p[0] == '/')
-		return iko_strdup(p);
-	if (!(dir = iko_strdup(plan)))
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash) {
-		free(dir);
-		return iko_strdup(p);
-	}
-	*slash = '\0';
-	out = iko_path_join(dir, p);
-	free(dir);
-	return out;
-}
-
 int cmd_runbook(int argc, char **argv, const iko_cli *cli)
 {
 	const char *plan = NULL, *lg = NULL, *kind = NULL, *out = NULL, *tdir = NULL, *pos[1] = { NULL };
@@ -140,7 +121,7 @@ int cmd_runbook(int argc, char **argv, const iko_cli *cli)
 	const char *runs = "runs", *db_dir = ".iko/pg", *pack_dir = "PACK", *pack_version = "X.Y.Z";
 	iko_runbook_vars v;
 	size_t i, k, len;
-	int npos = 0, rc, status = IKO_EXIT_ERROR, ncontacts = 0, loaded = 0;
+	int npos = 0, rc, status = IKO_EXIT_ERROR, ncontacts = 0;
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, pos, 1, &npos)))
 		return rc;
@@ -154,10 +135,8 @@ int cmd_runbook(int argc, char **argv, const iko_cli *cli)
 		;
 	if (kind && k == 3)
 		return iko_cli_usage(cli, "--kind %s: cutover, rollback or rehearsal", kind);
-	if (iko_schedule_load(&s, plan))
-		goto fail_noplan;
-	loaded = 1;
-	if (iko_schedule_plan(&s))
+	/* s is zeroed by the load, also when it fails: freeing it is safe */
+	if (iko_schedule_load(&s, plan) || iko_schedule_plan(&s))
 		goto fail;
 	for (i = 0; i < s.n; i++)
 		if (!strcmp(s.m[i].lg_code, lg))
@@ -184,7 +163,7 @@ int cmd_runbook(int argc, char **argv, const iko_cli *cli)
 	proj_rel = iko_yaml_str(pm, "project", iko_yaml_str(iko_yaml_root(doc), "project", NULL));
 	if (proj_rel) {
 		const iko_project_muni *pj;
-		if (!(project = plan_relative(plan, proj_rel)) || iko_project_load(&proj, project))
+		if (!(project = iko_path_beside(plan, proj_rel)) || iko_project_load(&proj, project))
 			goto fail;
 		if (!(pj = iko_project_find(proj, lg))) {
 			iko_error_set(IKO_EINVAL, "%s is not in the project %s", lg, project);
@@ -246,30 +225,16 @@ int cmd_runbook(int argc, char **argv, const iko_cli *cli)
 			iko_error_set(IKO_ENOMEM, "out of memory");
 			goto fail;
 		}
-		{
-			iko_afile *f = NULL;
-			if (iko_afile_open(&f, opath, 0644))
-				goto fail;
-			if (fwrite(text.ptr, 1, text.len, iko_afile_fp(f)) != text.len) {
-				iko_error_set_errno(IKO_EIO, "cannot write %s", opath);
-				iko_afile_free(f);
-				goto fail;
-			}
-			rc = iko_afile_commit(f);
-			iko_afile_free(f);
-			if (rc)
-				goto fail;
-		}
+		if (iko_write_file(opath, text.ptr, text.len, 0644))
+			goto fail;
 		printf("%s\n", opath);
 	}
 	status = IKO_EXIT_OK;
 	goto done;
 fail:
-fail_noplan:
 	iko_cli_error("runbook render");
 done:
-	if (loaded)
-		iko_schedule_free(&s);
+	iko_schedule_free(&s);
 	iko_yaml_free(doc);
 	iko_project_free(proj);
 	iko_pack_free(pack);

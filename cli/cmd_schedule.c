@@ -8,6 +8,7 @@
 #include "iko_schedule.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 const char cmd_schedule_usage[] =
 	"usage: iko schedule PLAN.yaml --out DIR [--actuals ACTUALS.yaml]\n\n"
@@ -37,7 +38,8 @@ int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 	const iko_opt opts[] = { { "out", IKO_OPT_STR, &out }, { "actuals", IKO_OPT_STR, &actuals },
 				 { NULL, IKO_OPT_FLAG, NULL } };
 	iko_schedule s;
-	size_t i, k;
+	iko_sched_muni **o;
+	size_t i;
 	int npos = 0, rc;
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, pos, 1, &npos)))
@@ -55,18 +57,21 @@ int cmd_schedule(int argc, char **argv, const iko_cli *cli)
 	}
 	printf("schedule %s: %s\n", s.plan, s.feasible ? "feasible" : "INFEASIBLE");
 	/* in cutover order, then the municipalities that could not be placed */
-	for (k = 0; k <= s.n; k++)
-		for (i = 0; i < s.n; i++) {
-			char d[11] = "-";
-			if (k < s.n ? s.m[i].order != (int)k + 1 : s.m[i].order != 0)
-				continue;
-			if (s.m[i].cutover >= 0) {
-				int y, m, dd;
-				iko_day_civil(s.m[i].cutover, &y, &m, &dd);
-				iko_date_format_iso(d, y, m, dd);
-			}
-			printf("  %2d %s %-10s %s  %s\n", s.m[i].order, s.m[i].lg_code, s.m[i].name, d, s.m[i].reason);
+	if (!(o = iko_schedule_in_order(&s))) {
+		iko_cli_error("schedule");
+		iko_schedule_free(&s);
+		return IKO_EXIT_ERROR;
+	}
+	for (i = 0; i < s.n; i++) {
+		char d[11] = "-";
+		if (o[i]->cutover >= 0) {
+			int y, m, dd;
+			iko_day_civil(o[i]->cutover, &y, &m, &dd);
+			iko_date_format_iso(d, y, m, dd);
 		}
+		printf("  %2d %s %-10s %s  %s\n", o[i]->order, o[i]->lg_code, o[i]->name, d, o[i]->reason);
+	}
+	free(o);
 	rc = s.feasible ? IKO_EXIT_OK : IKO_EXIT_CHECKS;
 	iko_schedule_free(&s);
 	return rc;

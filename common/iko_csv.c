@@ -2,7 +2,6 @@
  * iko_csv.c — RFC 4180 reader (byte state machine) and canonical writer.
  */
 #include "iko_csv.h"
-#include "iko_progress.h"
 
 #include "iko_buf.h"
 #include "iko_error.h"
@@ -90,7 +89,7 @@ const char *iko_csv_reader_name(const iko_csv_reader *r)
 
 long long iko_csv_reader_size(const iko_csv_reader *r)
 {
-	return iko_progress_file_size(r->fp);
+	return iko_file_size(r->fp);
 }
 
 long long iko_csv_reader_tell(const iko_csv_reader *r)

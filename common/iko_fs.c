@@ -2,7 +2,6 @@
  * iko_fs.c — atomic output files and small file-system helpers.
  */
 #include "iko_fs.h"
-#include "iko_progress.h"
 
 #include "iko_buf.h"
 #include "iko_error.h"
@@ -103,6 +102,18 @@ void iko_test_pause(const char *point)
 	}
 }
 
+/* The test pause point commit:<file name>, just before an output gets its final name. */
+static void pause_at_commit(const char *final)
+{
+	const char *base = strrchr(final, '/');
+	char point[300];
+
+	if (!getenv("IKO_TEST_PAUSE"))
+		return;
+	snprintf(point, sizeof(point), "commit:%s", base ? base + 1 : final);
+	iko_test_pause(point);
+}
+
 int iko_afile_open(iko_afile **out, const char *path, mode_t mode)
 {
 	iko_afile *f = NULL;
@@ -175,12 +186,7 @@ int iko_afile_commit(iko_afile *f)
 		return iko_error_set_errno(IKO_EIO, "cannot close %s", f->path);
 	}
 	f->fp = NULL;
-	{
-		const char *base = strrchr(f->path, '/');
-		char point[300];
-		snprintf(point, sizeof(point), "commit:%s", base ? base + 1 : f->path);
-		iko_test_pause(point);
-	}
+	pause_at_commit(f->path);
 	if (rename(f->tmp, f->path) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s",
 					   f->tmp, f->path);
@@ -211,12 +217,7 @@ int iko_commit_rename(const char *tmp, const char *final)
 		(void)fsync(fd);
 		close(fd);
 	}
-	{
-		const char *base = strrchr(final, '/');
-		char point[300];
-		snprintf(point, sizeof(point), "commit:%s", base ? base + 1 : final);
-		iko_test_pause(point);
-	}
+	pause_at_commit(final);
 	if (rename(tmp, final) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s", tmp,
 					   final);
@@ -376,12 +377,41 @@ void iko_now_iso(char out[21])
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-long long iko_progress_file_size(void *fp)
+long long iko_file_size(FILE *fp)
 {
 	struct stat st;
-	int fd = fp ? fileno((FILE *)fp) : -1;
+	int fd = fp ? fileno(fp) : -1;
 
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	return (long long)st.st_size;
+}
+
+int iko_write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	iko_afile *f = NULL;
+	int rc;
+
+	if ((rc = iko_afile_open(&f, path, mode)))
+		return rc;
+	if (len && fwrite(data, 1, len, iko_afile_fp(f)) != len)
+		rc = iko_error_set_errno(IKO_EIO, "cannot write %s", path);
+	if (!rc)
+		rc = iko_afile_commit(f);
+	iko_afile_free(f);
+	return rc;
+}
+
+char *iko_path_beside(const char *file, const char *rel)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir, *out;
+
+	if (rel[0] == '/' || !slash)
+		return iko_strdup(rel);
+	if (!(dir = iko_strndup(file, (size_t)(slash - file) + (slash == file))))
+		return NULL;
+	out = iko_path_join(dir, rel);
+	free(dir);
+	return out;
 }

@@ -32,6 +32,9 @@ int iko_afile_commit(iko_afile *f);
 /* Close and unlink the temporary file if not committed; free. NULL-safe. */
 void iko_afile_free(iko_afile *f);
 
+/* Write len bytes to path atomically (iko_afile) with permission bits mode. */
+int iko_write_file(const char *path, const void *data, size_t len, mode_t mode);
+
 /* Build a temporary sibling name for path, caller frees. The name is
  * remembered until committed or forgotten, for iko_tmp_cleanup. */
 char *iko_tmpname(const char *path);
@@ -64,6 +67,11 @@ int iko_path_exists(const char *path);
 int iko_is_dir(const char *path);
 /* Join dir and name with one '/'; caller frees. NULL on ENOMEM. */
 char *iko_path_join(const char *dir, const char *name);
+/* rel as given in file (a plan, a project): absolute as is, else beside
+ * file, in file's directory. Caller frees; NULL on ENOMEM. */
+char *iko_path_beside(const char *file, const char *rel);
+/* The size of the regular file open as fp, else 0 (a pipe, a zip member). */
+long long iko_file_size(FILE *fp);
 /* Remove a directory tree (like rm -rf). Missing path is not an error. */
 int iko_rm_rf(const char *path);
 

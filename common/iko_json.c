@@ -202,17 +202,5 @@ int iko_json_finish(iko_json *j)
 
 int iko_json_write_file(const char *path, const iko_buf *buf)
 {
-	iko_afile *f;
-	int rc = iko_afile_open(&f, path, 0644);
-
-	if (rc)
-		return rc;
-	if (fwrite(iko_buf_cstr(buf), 1, buf->len, iko_afile_fp(f)) != buf->len) {
-		rc = iko_error_set_errno(IKO_EIO, "cannot write %s", path);
-		iko_afile_free(f);
-		return rc;
-	}
-	rc = iko_afile_commit(f);
-	iko_afile_free(f);
-	return rc;
+	return iko_write_file(path, iko_buf_cstr(buf), buf->len, 0644);
 }

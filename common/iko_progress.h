@@ -30,7 +30,4 @@ static inline long long iko_progress_total(long long done, long long consumed, l
 	return est < (double)done ? done : (long long)(est + 0.5);
 }
 
-/* The size of a regular file opened as fp, else 0. */
-long long iko_progress_file_size(void *fp);
-
 #endif

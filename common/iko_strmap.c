@@ -90,15 +90,21 @@ static char *arena_copy(iko_strmap *m, const char *s, size_t len)
 	return p;
 }
 
-static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len)
+/*
+ * Fibonacci hashing: the high 32 bits of h × 2^64/φ spread keys that differ
+ * only in their last digits (宛名番号 0001000003, 0001000004, …). They are
+ * kept in the entry: their top bits give the slot (so growing the table
+ * never hashes a key again) and a probe decides most mismatches on them
+ * without touching the key itself.
+ */
+static unsigned tag_of(const char *key, size_t len)
 {
-	/* Fibonacci hashing: the high bits of h × 2^64/φ spread keys that differ
-	 * only in their last digits (宛名番号 0001000003, 0001000004, …); the
-	 * low 32 bits are kept in the entry so that most mismatches are decided
-	 * without touching the key itself */
-	uint64_t h = hash(key, len) * 0x9E3779B97F4A7C15ull;
-	size_t i = (size_t)(h >> (64 - m->bits));
-	unsigned tag = (unsigned)h;
+	return (unsigned)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len, unsigned tag)
+{
+	size_t i = (size_t)(tag >> (32 - m->bits));
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
 		iko_strmap_entry *e = &m->slots[i];
@@ -107,16 +113,13 @@ static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len)
 	}
 }
 
-static unsigned tag_of(const char *key, size_t len)
-{
-	return (unsigned)(hash(key, len) * 0x9E3779B97F4A7C15ull);
-}
-
 static int grow(iko_strmap *m)
 {
 	iko_strmap_entry *old = m->slots;
-	size_t oldcap = m->cap, i;
+	size_t oldcap = m->cap, i, j;
 
+	if (m->bits >= 32)
+		return iko_error_set(IKO_ENOMEM, "too many keys");
 	m->slots = calloc(oldcap * 2, sizeof(*m->slots));
 	if (!m->slots) {
 		m->slots = old;
@@ -124,9 +127,13 @@ static int grow(iko_strmap *m)
 	}
 	m->cap = oldcap * 2;
 	m->bits++;
+	/* keys are distinct: each goes to the first free slot from its own */
 	for (i = 0; i < oldcap; i++)
-		if (old[i].key)
-			*probe(m, old[i].key, old[i].keylen) = old[i];
+		if (old[i].key) {
+			for (j = old[i].tag >> (32 - m->bits); m->slots[j].key; j = (j + 1) & (m->cap - 1))
+				;
+			m->slots[j] = old[i];
+		}
 	free(old);
 	return 0;
 }
@@ -134,13 +141,15 @@ static int grow(iko_strmap *m)
 int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_entry **out)
 {
 	iko_strmap_entry *e;
+	unsigned tag;
 	int rc;
 
 	if (len > 0xFFFFFFFFu)
 		return iko_error_set(IKO_EINVAL, "key too long (%zu bytes)", len);
 	if ((m->n + 1) * 10 > m->cap * 7 && (rc = grow(m)))
 		return rc;
-	e = probe(m, key, len);
+	tag = tag_of(key, len);
+	e = probe(m, key, len, tag);
 	if (!e->key) {
 		char *k = arena_copy(m, key, len);
 		if (!k)
@@ -148,7 +157,7 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 		memset(e, 0, sizeof(*e));
 		e->key = k;
 		e->keylen = (unsigned)len;
-		e->tag = tag_of(key, len);
+		e->tag = tag;
 		m->n++;
 	}
 	*out = e;
@@ -157,7 +166,7 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 
 iko_strmap_entry *iko_strmap_get(const iko_strmap *m, const char *key, size_t len)
 {
-	iko_strmap_entry *e = probe(m, key, len);
+	iko_strmap_entry *e = probe(m, key, len, tag_of(key, len));
 
 	return e->key ? e : NULL;
 }

@@ -13,7 +13,7 @@
 typedef struct iko_strmap_entry {
 	const char *key;   /* NUL-terminated copy owned by the map */
 	unsigned keylen;   /* keys are shorter than 4 GiB */
-	unsigned tag;      /* internal: 32 bits of the key's hash */
+	unsigned tag;      /* internal: 32 bits of the key's hash (its slot, a quick compare) */
 	long long a, b;    /* caller-defined counters */
 	void *value;       /* caller-defined, not freed by the map */
 } iko_strmap_entry;

@@ -1535,7 +1535,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		goto done;
 	if ((rc = iko_input_open(&c.rd.fp, &c.source, o->input)))
 		goto done;
-	c.input_size = iko_progress_file_size(c.rd.fp);
+	c.input_size = iko_file_size(c.rd.fp);
 	iko_sha256_init(&c.rd.sha);
 	c.rd.hash_inline = iko_input_is_archive(o->input);
 	if (!c.rd.hash_inline) {

@@ -197,6 +197,8 @@ int iko_input_open(FILE **out, char **name, const char *spec)
 	char *path;
 	int rc;
 
+	zip_error[0] = '\0'; /* no stale archive error from an earlier input */
+
 	*out = NULL;
 	*name = NULL;
 	/* ARCHIVE.zip:MEMBER — the last ".zip:" in the spec splits it */

@@ -419,7 +419,7 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 		rc = !buf ? IKO_ENOMEM : iko_error_set_errno(IKO_EIO, "cannot open %s", path);
 		goto done;
 	}
-	size = iko_progress_file_size(f);
+	size = iko_file_size(f);
 	while ((n = fread(buf, 1, COPY_CHUNK, f)) > 0) {
 		sent += (long long)n;
 		for (i = 0; i < n; i++) {

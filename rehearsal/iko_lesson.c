@@ -21,16 +21,7 @@ static const char *const header[NF] = {
 
 char *iko_lesson_path(const char *project_path)
 {
-	char *dir = iko_strdup(project_path), *slash, *p;
-
-	if (!dir)
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	p = iko_path_join(slash ? dir : ".", "lessons.csv");
-	free(dir);
-	return p;
+	return iko_path_beside(project_path, "lessons.csv");
 }
 
 static void set_field(iko_lesson *l, int i, char *v)

@@ -440,6 +440,8 @@ static int link_tree(const char *from, const char *to)
 			while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
 				if (fwrite(buf, 1, n, out) != n)
 					rc = iko_error_set_errno(IKO_EIO, "cannot write %s", b);
+			if (!rc && in && ferror(in))
+				rc = iko_error_set_errno(IKO_EIO, "cannot read %s", a);
 			if (in)
 				fclose(in);
 			if (out && fclose(out) != 0 && !rc)

@@ -12,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 0 = Monday (1970-01-01 was a Thursday). */
-static int weekday(long day)
-{
-	return (int)(((day % 7) + 7 + 3) % 7);
-}
-
 void iko_runbook_day(char out[32], long day)
 {
 	static const char *const wd[] = { "月", "火", "水", "木", "金", "土", "日" };
@@ -26,7 +20,7 @@ void iko_runbook_day(char out[32], long day)
 
 	iko_day_civil(day, &y, &m, &d);
 	iko_date_format_iso(iso, y, m, d);
-	snprintf(out, 32, "%s（%s）", iso, wd[weekday(day)]);
+	snprintf(out, 32, "%s（%s）", iso, wd[iko_day_weekday(day)]);
 }
 
 /* {{T-14}} / {{R+3}}: 1 and *day set when key is a date expression. */
@@ -56,10 +50,10 @@ static int date_expr(const char *key, size_t len, const iko_runbook_vars *v, lon
 	*day = (key[0] == 'T' ? v->cutover : v->rehearsal) + off;
 	/* the town hall's working days: before the base day a weekend moves back
 	 * to Friday, after it forward to Monday; the base day itself stays */
-	if (off < 0 && weekday(*day) >= 5)
-		*day -= weekday(*day) - 4;
-	else if (off > 0 && weekday(*day) >= 5)
-		*day += 7 - weekday(*day);
+	if (off < 0 && iko_day_weekday(*day) >= 5)
+		*day -= iko_day_weekday(*day) - 4;
+	else if (off > 0 && iko_day_weekday(*day) >= 5)
+		*day += 7 - iko_day_weekday(*day);
 	return 1;
 }
 

@@ -66,7 +66,7 @@ static int day_arg(const iko_yaml_node *n, const char *key, long *out, const cha
 }
 
 /* 1970-01-01 was a Thursday: Monday = 0. */
-static int weekday(long day)
+int iko_day_weekday(long day)
 {
 	return (int)(((day % 7) + 7 + 3) % 7);
 }
@@ -208,7 +208,7 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 	s->plan = iko_strdup(iko_yaml_str(root, "plan", "移行計画"));
 	if ((rc = day_arg(root, "start", &s->start, path, 1)) || (rc = day_arg(root, "end", &s->end, path, 1)))
 		goto done;
-	s->start -= weekday(s->start);
+	s->start -= iko_day_weekday(s->start);
 	wd = iko_yaml_str(root, "cutover_weekday", "fri");
 	for (s->weekday = 0; s->weekday < 7 && strcmp(days[s->weekday], wd); s->weekday++)
 		;
@@ -267,12 +267,7 @@ int iko_schedule_load(iko_schedule *s, const char *path)
 	}
 	s->business = iko_strdup(iko_yaml_str(root, "business", "jumin"));
 	if (iko_yaml_str(root, "lessons", NULL)) {
-		const char *l = iko_yaml_str(root, "lessons", NULL);
-		char *dir = iko_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
-		if (slash)
-			*slash = '\0';
-		s->lessons_path = l[0] == '/' ? iko_strdup(l) : iko_path_join(slash ? dir : ".", l);
-		free(dir);
+		s->lessons_path = iko_path_beside(path, iko_yaml_str(root, "lessons", NULL));
 		if (!s->lessons_path) {
 			rc = IKO_ENOMEM;
 			goto done;
@@ -543,21 +538,6 @@ static int cmp_order(const void *a, const void *b)
 	return x->order - y->order;
 }
 
-static int write_text(const char *path, const iko_buf *b, int mode)
-{
-	iko_afile *f = NULL;
-	int rc;
-
-	if ((rc = iko_afile_open(&f, path, (mode_t)mode)))
-		return rc;
-	if (b->len && fwrite(b->ptr, 1, b->len, iko_afile_fp(f)) != b->len)
-		rc = iko_error_set_errno(IKO_EIO, "cannot write %s", path);
-	if (!rc)
-		rc = iko_afile_commit(f);
-	iko_afile_free(f);
-	return rc;
-}
-
 /* RFC 5545 text escaping. */
 static int ics_text(iko_buf *b, const char *s)
 {
@@ -592,8 +572,8 @@ static const char *phase(const iko_schedule *s, const iko_sched_muni *m, long mo
 
 	if (m->cutover < 0)
 		return "";
-	cw = m->cutover - weekday(m->cutover);                 /* the cutover's Monday */
-	rw = (m->cutover - s->rehearsal_days) - weekday(m->cutover - s->rehearsal_days);
+	cw = m->cutover - iko_day_weekday(m->cutover);                 /* the cutover's Monday */
+	rw = (m->cutover - s->rehearsal_days) - iko_day_weekday(m->cutover - s->rehearsal_days);
 	if (monday == cw)
 		return "切替";
 	if (monday > cw && monday <= cw + 14)
@@ -605,9 +585,12 @@ static const char *phase(const iko_schedule *s, const iko_sched_muni *m, long mo
 	return "";
 }
 
-static const char *split_label(int split)
+/* "設計（均等按分 A）": the item, how it is split, and among whom. */
+static void cost_label(char *out, size_t size, const iko_sched_cost *c)
 {
-	return split == 0 ? "各団体" : split == 1 ? "均等按分" : "人口按分";
+	snprintf(out, size, "%s（%s%s%s）", c->item,
+		 c->split == 0 ? "各団体" : c->split == 1 ? "均等按分" : "人口按分",
+		 c->vendor ? " " : "", c->vendor ? c->vendor : "");
 }
 
 static void hundredths(char *out, size_t size, long long v)
@@ -635,8 +618,7 @@ static int write_cost_sheet(const iko_schedule *s, iko_sched_muni *const *o, iko
 	cols[1] = (iko_wb_column){ "団体名", IKO_CELL_TEXT, 0 };
 	cols[2] = (iko_wb_column){ "ベンダ", IKO_CELL_TEXT, 0 };
 	for (k = 0; k < s->ncost; k++) {
-		snprintf(labels[k], sizeof(labels[k]), "%s（%s%s%s）", s->cost[k].item, split_label(s->cost[k].split),
-			 s->cost[k].vendor ? " " : "", s->cost[k].vendor ? s->cost[k].vendor : "");
+		cost_label(labels[k], sizeof(labels[k]), &s->cost[k]);
 		cols[3 + k] = (iko_wb_column){ labels[k], IKO_CELL_NUMBER, 12 };
 	}
 	snprintf(labels[s->ncost], sizeof(labels[s->ncost]), "合計（%s）", s->cost_unit);
@@ -695,9 +677,11 @@ static int md_costs(const iko_schedule *s, iko_sched_muni *const *o, iko_buf *md
 	iko_buf_printf(md, "\n## 費用按分 (%s)\n\nShared work on a vendor's pack is split across the "
 		       "municipalities using it; verification with each municipality's own data stays with it.\n\n"
 		       "| 団体コード | 団体名 |", s->cost_unit);
-	for (k = 0; k < s->ncost; k++)
-		iko_buf_printf(md, " %s（%s%s%s） |", s->cost[k].item, split_label(s->cost[k].split),
-			       s->cost[k].vendor ? " " : "", s->cost[k].vendor ? s->cost[k].vendor : "");
+	for (k = 0; k < s->ncost; k++) {
+		char label[200];
+		cost_label(label, sizeof(label), &s->cost[k]);
+		iko_buf_printf(md, " %s |", label);
+	}
 	iko_buf_puts(md, " 合計 |\n|---|---|");
 	for (k = 0; k <= s->ncost; k++)
 		iko_buf_puts(md, "---|");
@@ -812,9 +796,24 @@ done:
 	return rc;
 }
 
-int iko_schedule_write(const iko_schedule *s, const char *dir)
+iko_sched_muni **iko_schedule_in_order(const iko_schedule *s)
 {
 	iko_sched_muni **o = calloc(s->n + 1, sizeof(*o));
+	size_t i;
+
+	if (!o) {
+		iko_error_set(IKO_ENOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < s->n; i++)
+		o[i] = &s->m[i];
+	qsort(o, s->n, sizeof(*o), cmp_order);
+	return o;
+}
+
+int iko_schedule_write(const iko_schedule *s, const char *dir)
+{
+	iko_sched_muni **o = iko_schedule_in_order(s);
 	iko_buf md = IKO_BUF_INIT, ics = IKO_BUF_INIT, t = IKO_BUF_INIT, u = IKO_BUF_INIT;
 	char *p = NULL, d1[11], d2[11], nl[16];
 	size_t i;
@@ -822,9 +821,6 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 
 	if (!o)
 		return IKO_ENOMEM;
-	for (i = 0; i < s->n; i++)
-		o[i] = &s->m[i];
-	qsort(o, s->n, sizeof(*o), cmp_order);
 	if ((rc = iko_mkdir_p(dir, 0)))
 		goto done;
 	iko_buf_printf(&md, "# %s — 切替計画\n\n%s\n\n| 順 | 団体コード | 団体名 | ベンダ | 人口 | 最終リハーサル | 切替日 | 先行団体 | 教訓 | 理由 |\n"
@@ -875,10 +871,10 @@ int iko_schedule_write(const iko_schedule *s, const char *dir)
 			       s->lessons_path, s->business);
 	if ((rc = md_costs(s, o, &md)))
 		goto done;
-	if (!(p = iko_path_join(dir, "schedule.md")) || (rc = write_text(p, &md, 0644)))
+	if (!(p = iko_path_join(dir, "schedule.md")) || (rc = iko_write_file(p, md.ptr, md.len, 0644)))
 		goto done;
 	free(p);
-	if (!(p = iko_path_join(dir, "schedule.ics")) || (rc = write_text(p, &ics, 0644)))
+	if (!(p = iko_path_join(dir, "schedule.ics")) || (rc = iko_write_file(p, ics.ptr, ics.len, 0644)))
 		goto done;
 	free(p);
 	if (!(p = iko_path_join(dir, "schedule.xlsx")) || (rc = write_xlsx(s, o, p)))

@@ -101,10 +101,15 @@ int iko_schedule_plan(iko_schedule *s);
  * 稼働後; sheets 理由 and 停止期間) into dir.
  */
 int iko_schedule_write(const iko_schedule *s, const char *dir);
+/* The municipalities in cutover order, unplaced ones last (caller frees the
+ * array, not the entries); NULL on ENOMEM. */
+iko_sched_muni **iko_schedule_in_order(const iko_schedule *s);
 void iko_schedule_free(iko_schedule *s);
 
 /* Day numbers (days since 1970-01-01) and back. */
 long iko_day_of(int y, int m, int d);
 void iko_day_civil(long z, int *y, int *m, int *d);
+/* 0 = Monday … 6 = Sunday. */
+int iko_day_weekday(long day);
 
 #endif
