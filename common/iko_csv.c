@@ -17,7 +17,9 @@ struct iko_csv_reader {
 	int own_fp;
 	char *name;
 	char sep;
-	unsigned char *in;   /* read buffer */
+	unsigned char *in;   /* read buffer (or the caller's bytes: mem) */
+	unsigned char *own;  /* the reader's own buffer */
+	int mem;             /* reading from memory (iko_csv_reader_set_mem) */
 	size_t in_len, in_pos;
 	int eof;
 	long long consumed;  /* bytes consumed before in_pos */
@@ -42,10 +44,10 @@ int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
-	r->in = malloc(CSV_CHUNK);
+	r->in = r->own = malloc(CSV_CHUNK);
 	r->name = iko_strdup(name);
 	if (!r->in || !r->name) {
-		free(r->in);
+		free(r->own);
 		free(r->name);
 		free(r);
 		return iko_error_set(IKO_ENOMEM, "out of memory");
@@ -89,7 +91,7 @@ const char *iko_csv_reader_name(const iko_csv_reader *r)
 
 long long iko_csv_reader_size(const iko_csv_reader *r)
 {
-	return iko_file_size(r->fp);
+	return r->mem ? r->consumed + (long long)r->in_len : iko_file_size(r->fp);
 }
 
 long long iko_csv_reader_tell(const iko_csv_reader *r)
@@ -108,9 +110,25 @@ void iko_csv_reader_free(iko_csv_reader *r)
 	free(r->starts);
 	free(r->lens);
 	free(r->ptrs);
-	free(r->in);
+	free(r->own);
 	free(r->name);
 	free(r);
+}
+
+void iko_csv_reader_set_mem(iko_csv_reader *r, const void *data, size_t len, long long record,
+			    long long line, long long offset)
+{
+	r->mem = 1;
+	r->in = (unsigned char *)data;
+	r->in_len = len;
+	r->in_pos = 0;
+	r->eof = 1;
+	r->consumed = offset;
+	r->record = record - 1;
+	r->line = line;
+	r->raw_mark = 0;
+	r->raw_active = 0;
+	r->bom_checked = offset > 0;
 }
 
 /* Next byte, or -1 at EOF, -2 on read error. */
@@ -315,6 +333,81 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 	row->raw = iko_buf_cstr(&r->raw);
 	row->raw_len = r->raw.len;
 	return rc;
+}
+
+/* Ordinary bytes outside quotes: none of them can end a field or a record. */
+static int csv_plain(unsigned char ch, char sep)
+{
+	return ch != (unsigned char)sep && ch != '"' && ch != '\r' && ch != '\n';
+}
+
+int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof, size_t *end)
+{
+	enum { FSTART, UNQ, QUOTED, AFTERQ, SKIP } st = FSTART;
+	const unsigned char *q;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char ch = s[i];
+		switch (st) {
+		case QUOTED:
+			q = memchr(s + i, '"', len - i);
+			if (!q) {
+				i = len;
+				break;
+			}
+			i = (size_t)(q - s);
+			if (i + 1 == len && !at_eof)
+				return 0;
+			if (i + 1 < len && s[i + 1] == '"') {
+				i += 2;
+				break;
+			}
+			i++;
+			st = AFTERQ;
+			break;
+		case SKIP: /* after a malformed field the reader skips to the line end */
+			q = memchr(s + i, '\n', len - i);
+			if (!q) {
+				i = len;
+				break;
+			}
+			*end = (size_t)(q - s) + 1;
+			return 1;
+		default:
+			if (ch == '\n') {
+				*end = i + 1;
+				return 1;
+			}
+			if (ch == '\r') {
+				if (i + 1 == len && !at_eof)
+					return 0;
+				if (i + 1 < len && s[i + 1] == '\n') {
+					*end = i + 2;
+					return 1;
+				}
+				st = st == AFTERQ ? SKIP : UNQ;
+				i++;
+			} else if (ch == (unsigned char)sep) {
+				st = FSTART;
+				i++;
+			} else if (st == AFTERQ) {
+				st = SKIP;
+				i++;
+			} else if (ch == '"' && st == FSTART) {
+				st = QUOTED;
+				i++;
+			} else {
+				st = UNQ;
+				for (i++; i < len && csv_plain(s[i], sep); i++)
+					;
+			}
+		}
+	}
+	if (!at_eof)
+		return 0;
+	*end = len;
+	return 1;
 }
 
 int iko_csv_find(const iko_csv_row *header, const char *name)

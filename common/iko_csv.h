@@ -37,6 +37,25 @@ typedef struct iko_csv_row {
 int iko_csv_reader_open(iko_csv_reader **out, const char *path);
 /* Read from an open stream (not closed by the reader); name is for errors. */
 int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name);
+/*
+ * Read the records in data[0..len) instead (not copied: keep it until the
+ * last iko_csv_next). The first record there is numbered `record`, starts
+ * on `line` at byte `offset` of the whole input; a byte order mark is
+ * skipped only at offset 0. Cutting the input at record ends (see
+ * iko_csv_record_end) and reading the pieces this way gives exactly the
+ * rows, numbers and errors of reading it whole. May be called again.
+ */
+void iko_csv_reader_set_mem(iko_csv_reader *r, const void *data, size_t len, long long record,
+			    long long line, long long offset);
+/*
+ * Where the record at s[0] ends, exactly as iko_csv_next ends it (quotes,
+ * doubled quotes, quoted line breaks, CRLF, and the skip to the line end
+ * after a malformed field): *end = its length, line end included, and 1;
+ * 0 when s[0..len) may not hold all of it yet (at_eof = 0: more bytes
+ * follow). At end of input (at_eof) the record ends at len at the latest.
+ * s starts after any byte order mark. len = 0 at EOF is not a record.
+ */
+int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof, size_t *end);
 /* Use another single-byte separator (default ','). */
 void iko_csv_reader_set_sep(iko_csv_reader *r, char sep);
 /*

@@ -628,6 +628,8 @@ typedef struct xdec {
 	iko_buf *bufs;         /* one per non-FILLER field of the widest record */
 	iko_buf tmp;
 	int variable;          /* rdw/vb: absent trailing fields are empty */
+	iko_csv_reader *csv;   /* csv threads: parses a batch in memory */
+	long long hdr_skip;    /* csv: 1 when record 1 was a header (not counted) */
 } xdec;
 
 /* Why a record was rejected (fields point into the layout or detail). */
@@ -1005,13 +1007,12 @@ static int hs_close(void *cookie)
 	return 0;
 }
 
-/* A CSV field as a number: optional sign, digits, optional point. */
+/* A CSV field as a number (optional sign, digits, optional point), appended. */
 static int csv_number(iko_buf *out, const char *s, size_t len)
 {
 	size_t i = 0, digits = 0;
 	int dot = 0;
 
-	iko_buf_clear(out);
 	if (len && (s[0] == '-' || s[0] == '+'))
 		i++;
 	for (; i < len; i++) {
@@ -1027,46 +1028,70 @@ static int csv_number(iko_buf *out, const char *s, size_t len)
 	return iko_buf_put(out, s[0] == '+' ? s + 1 : s, s[0] == '+' ? len - 1 : len) ? IKO_ENOMEM : 0;
 }
 
-static int csv_record(xctx *c, const iko_csv_row *row, long long recno)
+/*
+ * One delimited record as a CSV line appended to out: text fields decoded
+ * and trimmed, number fields checked, each quoted only when it must be.
+ * 0 decoded, 1 rejected (*f says why; nothing appended), <0 error. Shared by
+ * the serial path and the decoding threads.
+ */
+static int decode_csv_row(xdec *d, const iko_csv_row *row, iko_buf *out, xfail *f)
 {
-	const xrec *r = &c->lay.recs[0];
-	size_t i, nv = 0;
+	const xrec *r = &d->lay->recs[0];
+	size_t i, start, line_start = out->len, nv = 0;
 	int bad, rc;
-	char detail[96];
 
 	if (row->nfields != r->n) {
-		snprintf(detail, sizeof(detail), "%zu fields, the layout has %zu", row->nfields, r->n);
-		return reject(c, recno, row->offset, IKO_R_FIELDS, NULL, detail);
+		f->why = IKO_R_FIELDS;
+		f->field = NULL;
+		snprintf(f->detail, sizeof(f->detail), "%zu fields, the layout has %zu", row->nfields, r->n);
+		return 1;
 	}
+	if (!out->ptr && iko_buf_grow(out, 256))
+		return IKO_ENOMEM;
 	for (i = 0; i < r->n; i++) {
-		const xfield *f = &r->f[i];
-		iko_buf *b = &c->bufs[nv];
-		if (f->filler)
+		const xfield *fl = &r->f[i];
+		int text = fl->type == FT_X || fl->type == FT_N;
+		if (fl->filler)
 			continue;
-		if (f->type == FT_X || f->type == FT_N) {
-			bad = iko_codec_decode(c->cdc, b, (const unsigned char *)row->fields[i], row->lens[i], 0);
+		if (nv++ && iko_buf_putc(out, ','))
+			return IKO_ENOMEM;
+		start = out->len;
+		if (text) {
+			bad = iko_codec_decode_append(d->cdc, out, (const unsigned char *)row->fields[i], row->lens[i], 0);
 			if (!bad)
-				iko_buf_truncate(b, iko_utf8_rtrim_len(iko_buf_cstr(b), b->len));
+				iko_buf_truncate(out, start + iko_utf8_rtrim_len(out->ptr + start, out->len - start));
 		} else {
-			bad = csv_number(b, row->fields[i], row->lens[i]);
+			bad = csv_number(out, row->fields[i], row->lens[i]);
 		}
 		if (bad < 0)
 			return bad;
-		if (bad)
-			return reject(c, recno, row->offset, f->type == FT_X || f->type == FT_N ? IKO_R_DECODE
-												  : IKO_R_ZONED,
-				      f->name, "field is not valid");
-		if (!b->ptr && (rc = iko_buf_grow(b, 1)))
+		if (bad) {
+			f->why = text ? IKO_R_DECODE : IKO_R_ZONED;
+			f->field = fl->name;
+			snprintf(f->detail, sizeof(f->detail), "field is not valid");
+			iko_buf_truncate(out, line_start);
+			return 1;
+		}
+		if ((rc = csv_quote_tail(out, start)))
 			return rc;
-		nv++;
 	}
-	for (i = 0; i < nv; i++)
-		if ((rc = iko_csv_write_field(c->outs[0].w, c->bufs[i].ptr, c->bufs[i].len)))
-			return rc;
-	if ((rc = iko_csv_end_row(c->outs[0].w)))
+	return iko_buf_putc(out, '\n') ? IKO_ENOMEM : 0;
+}
+
+static int csv_record(xctx *c, const iko_csv_row *row, long long recno)
+{
+	xfail f;
+	int rc = decode_csv_row(&c->dec, row, &c->lines[0], &f);
+
+	if (rc < 0)
 		return rc;
+	if (rc)
+		return reject(c, recno, row->offset, f.why, f.field, f.detail);
+	c->pending[0]++;
 	c->outs[0].rows++;
 	c->st->records_written++;
+	if (c->lines[0].len >= (1u << 20))
+		return flush_lines(c, 0);
 	return 0;
 }
 
@@ -1081,10 +1106,6 @@ static int run_csv(xctx *c, int header)
 	long long recno = 0;
 	int rc;
 
-	if (c->lay.nrecs != 1) {
-		free(h);
-		return iko_error_set(IKO_EINVAL, "--recfm csv needs a layout with one record type");
-	}
 	if (!h)
 		return IKO_ENOMEM;
 	h->fp = c->rd.fp;
@@ -1151,11 +1172,13 @@ typedef struct xrej {
 	long long recno, off;
 	size_t at, len;        /* raw bytes in the batch */
 	xfail f;
+	char *msg;             /* a detail too long for f.detail (csv syntax errors), or NULL */
 } xrej;
 
 typedef struct xbatch {
 	int state;             /* 0 empty, 1 filled, 2 decoded */
 	long long seq;
+	long long rec0, line0, off0; /* csv: the first record's number, line and byte offset */
 	iko_buf data;          /* the records' bytes */
 	size_t n, cap;
 	size_t *at, *len;
@@ -1175,10 +1198,12 @@ typedef struct xpar {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	xbatch slot[NSLOT];
+	int csv;               /* delimited input: batches of whole CSV records */
 	long long filled;      /* batches handed out */
 	int eof, abort;
 	xdec dec[NWORK];
 	int wid[NWORK];
+	long long lines;       /* csv: the line the next batch starts on */
 } xpar;
 
 static int parallel_ok(void)
@@ -1206,8 +1231,20 @@ static int batch_reserve(xbatch *b)
 	return 0;
 }
 
-static int add_rej(xbatch *b, size_t i, const xfail *f)
+static void rej_clear(xbatch *b)
 {
+	size_t k;
+
+	for (k = 0; k < b->nrej; k++)
+		free(b->rej[k].msg);
+	b->nrej = 0;
+}
+
+static int add_rej_at(xbatch *b, long long recno, long long off, size_t at, size_t len, const xfail *f,
+		      const char *msg)
+{
+	xrej *x;
+
 	if (b->nrej == b->caprej) {
 		size_t nc = b->caprej ? b->caprej * 2 : 16;
 		xrej *a = realloc(b->rej, nc * sizeof(*a));
@@ -1216,12 +1253,22 @@ static int add_rej(xbatch *b, size_t i, const xfail *f)
 		b->rej = a;
 		b->caprej = nc;
 	}
-	b->rej[b->nrej].recno = b->recno[i];
-	b->rej[b->nrej].off = b->off[i];
-	b->rej[b->nrej].at = b->at[i];
-	b->rej[b->nrej].len = b->len[i];
-	b->rej[b->nrej++].f = *f;
+	x = &b->rej[b->nrej];
+	x->recno = recno;
+	x->off = off;
+	x->at = at;
+	x->len = len;
+	x->f = *f;
+	x->msg = NULL;
+	if (msg && !(x->msg = iko_strdup(msg)))
+		return IKO_ENOMEM;
+	b->nrej++;
 	return 0;
+}
+
+static int add_rej(xbatch *b, size_t i, const xfail *f)
+{
+	return add_rej_at(b, b->recno[i], b->off[i], b->at[i], b->len[i], f, NULL);
 }
 
 /* Decode every record of a batch into its CSV text. */
@@ -1235,7 +1282,7 @@ static int decode_batch(xdec *d, xbatch *b, size_t ntypes)
 		iko_buf_clear(&b->out[k]);
 		b->rows[k] = 0;
 	}
-	b->nrej = 0;
+	rej_clear(b);
 	for (i = 0; i < b->n; i++) {
 		if (b->got[i] == 2) {
 			f.why = b->why[i];
@@ -1261,6 +1308,42 @@ static int decode_batch(xdec *d, xbatch *b, size_t ntypes)
 	return 0;
 }
 
+/*
+ * Parse a batch of whole CSV records (cut by iko_csv_record_end) and decode
+ * every record: the same rows, numbers and errors as the serial path.
+ */
+static int decode_csv_batch(xdec *d, xbatch *b)
+{
+	iko_csv_row row;
+	xfail f;
+	int rc;
+
+	iko_buf_clear(&b->out[0]);
+	b->rows[0] = 0;
+	rej_clear(b);
+	iko_csv_reader_set_mem(d->csv, b->data.ptr, b->data.len, b->rec0, b->line0, b->off0);
+	while ((rc = iko_csv_next(d->csv, &row)) != 0) {
+		const char *msg = NULL;
+		if (rc < 0 && rc != IKO_EPARSE)
+			return rc;
+		if (rc == IKO_EPARSE) {
+			f.why = IKO_R_CSV;
+			f.field = NULL;
+			f.detail[0] = '\0';
+			msg = iko_error_message();
+		} else if ((rc = decode_csv_row(d, &row, &b->out[0], &f)) == 0) {
+			b->rows[0]++;
+			continue;
+		} else if (rc < 0) {
+			return rc;
+		}
+		if ((rc = add_rej_at(b, row.record - d->hdr_skip, row.offset, (size_t)(row.offset - b->off0),
+				     row.raw_len, &f, msg)))
+			return rc;
+	}
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	int *wid = arg;
@@ -1279,7 +1362,7 @@ static void *worker_main(void *arg)
 			return NULL;
 		}
 		pthread_mutex_unlock(&p->mu);
-		rc = decode_batch(&p->dec[*wid], b, p->c->lay.nrecs);
+		rc = p->csv ? decode_csv_batch(&p->dec[*wid], b) : decode_batch(&p->dec[*wid], b, p->c->lay.nrecs);
 		if (rc)
 			snprintf(b->err, sizeof(b->err), "%s", iko_error_message());
 		pthread_mutex_lock(&p->mu);
@@ -1316,7 +1399,7 @@ static int write_batch(xpar *p, xbatch *b)
 		rj.reason = x->f.why;
 		rj.severity = IKO_SEV_REJECT;
 		rj.field = x->f.field;
-		rj.detail = x->f.detail;
+		rj.detail = x->msg ? x->msg : x->f.detail;
 		rj.raw = b->data.ptr + x->at;
 		rj.raw_len = x->len;
 		c->st->records_rejected++;
@@ -1342,7 +1425,118 @@ static void batch_release(xbatch *b, size_t ntypes)
 		iko_buf_release(&b->out[k]);
 	free(b->out);
 	free(b->rows);
+	rej_clear(b);
 	free(b->rej);
+}
+
+/* Newlines in s[0..n): the reader counts lines by them. */
+static long long count_lines(const unsigned char *s, size_t n)
+{
+	const unsigned char *e = s + n, *q;
+	long long k = 0;
+
+	while (s < e && (q = memchr(s, '\n', (size_t)(e - s)))) {
+		k++;
+		s = q + 1;
+	}
+	return k;
+}
+
+/*
+ * The length of the next whole CSV record in the read buffer, from skip
+ * bytes on: 1 and *end, or 0 at end of input. More is read when the buffer
+ * may not hold all of it (a quoted field can span any number of lines).
+ */
+static int csv_next_end(reader *r, size_t skip, size_t *end)
+{
+	size_t want = RD_CHUNK;
+	int rc;
+
+	for (;;) {
+		size_t avail = rd_avail(r);
+		if (avail <= skip && r->eof)
+			return 0;
+		if (avail > skip &&
+		    iko_csv_record_end(r->buf + r->pos + skip, avail - skip, ',', r->eof, end))
+			return 1;
+		while (want <= avail)
+			want *= 2;
+		if ((rc = rd_fill(r, want)))
+			return rc;
+	}
+}
+
+/*
+ * Delimited input: this thread cuts batches of whole records (finding
+ * where each ends is all it does) and numbers them; the decoding threads
+ * parse and decode. A header line is read here first, so that every batch
+ * knows how to number its records.
+ */
+static int csv_fill_batch(xctx *c, xpar *p, xbatch *b, long long *recno, int *got)
+{
+	reader *r = &c->rd;
+	size_t scanned = 0, end;
+	long long n = 0;
+	int rc;
+
+	b->rec0 = p->dec[0].hdr_skip + *recno + 1;
+	b->off0 = r->offset;
+	if (r->offset == 0) {
+		if ((rc = rd_fill(r, 3)) == 0 && rd_avail(r) >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
+			scanned = 3; /* a byte order mark: the reader skips it */
+		if (rc) {
+			*got = -1;
+			return rc == IKO_EIO ? 0 : rc;
+		}
+	}
+	rc = 0;
+	while (scanned < BATCH_BYTES) {
+		if ((rc = csv_next_end(r, scanned, &end)) < 0 && rc != IKO_EIO)
+			return rc;
+		if (rc <= 0) {
+			*got = rc; /* end of input, or -1: a read error (reported by the caller) */
+			break;
+		}
+		scanned += end;
+		n++;
+	}
+	if (iko_buf_put(&b->data, r->buf + r->pos, scanned))
+		return IKO_ENOMEM;
+	b->line0 = p->lines;
+	p->lines += count_lines(r->buf + r->pos, scanned);
+	r->pos += scanned;
+	r->offset += (long long)scanned;
+	b->n = (size_t)n;
+	*recno += n;
+	c->st->records_read += n;
+	return 0;
+}
+
+/* A header line (when the layout has one): skipped if it parses, else it is record 1. */
+static int csv_header(xctx *c, xpar *p, int *got)
+{
+	reader *r = &c->rd;
+	iko_csv_row row;
+	size_t skip = 0, end;
+	int rc;
+
+	if ((rc = rd_fill(r, 3)) == 0 && rd_avail(r) >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
+		skip = 3;
+	if (rc == 0)
+		rc = csv_next_end(r, skip, &end);
+	if (rc == IKO_EIO)
+		*got = -1;
+	if (rc <= 0)
+		return rc == IKO_EIO ? 0 : rc;
+	iko_csv_reader_set_mem(p->dec[0].csv, r->buf + r->pos, skip + end, 1, 1, 0);
+	if (iko_csv_next(p->dec[0].csv, &row) != 1)
+		return 0; /* malformed: record 1, rejected like any other */
+	for (rc = 0; rc < NWORK; rc++)
+		p->dec[rc].hdr_skip = 1;
+	p->lines += count_lines(r->buf + r->pos, skip + end);
+	r->pos += skip + end;
+	r->offset += (long long)(skip + end);
+	return 0;
 }
 
 static int run_parallel(xctx *c, long long *recno, int *got_out)
@@ -1356,6 +1550,8 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 	if (!p)
 		return IKO_ENOMEM;
 	p->c = c;
+	p->csv = c->rd.kind == 4;
+	p->lines = 1;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (k = 0; k < NSLOT; k++) {
@@ -1372,13 +1568,17 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		memset(&d->tmp, 0, sizeof(d->tmp));
 		d->cdc = NULL;
 		d->bufs = calloc(c->nvals + 1, sizeof(iko_buf));
+		d->csv = NULL;
 		if (!d->bufs || (rc = iko_codec_open(&d->cdc, c->enc)) ||
-		    (c->o->gaiji_path && (rc = iko_codec_load_gaiji(d->cdc, c->o->gaiji_path)))) {
+		    (c->o->gaiji_path && (rc = iko_codec_load_gaiji(d->cdc, c->o->gaiji_path))) ||
+		    (p->csv && (rc = iko_csv_reader_open_fp(&d->csv, NULL, c->source)))) {
 			rc = rc ? rc : IKO_ENOMEM;
 			goto done;
 		}
 		p->wid[w] = w;
 	}
+	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, &got)))
+		goto done;
 	for (w = 0; w < NWORK; w++) {
 		if (start_thread(&th[w], worker_main, &p->wid[w])) {
 			rc = iko_error_set(IKO_ERROR, "cannot start a decoding thread");
@@ -1410,7 +1610,9 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 			break;
 		iko_buf_clear(&b->data);
 		b->n = 0;
-		while (b->data.len < BATCH_BYTES && (got = next_record(&c->rd, &off, &why)) > 0) {
+		if (p->csv && (rc = csv_fill_batch(c, p, b, recno, &got)))
+			break;
+		while (!p->csv && b->data.len < BATCH_BYTES && (got = next_record(&c->rd, &off, &why)) > 0) {
 			if ((rc = batch_reserve(b)) ||
 			    (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len) ? IKO_ENOMEM : 0))
 				break;
@@ -1426,7 +1628,7 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		}
 		if (rc)
 			break;
-		if (b->n) {
+		if (b->n || (p->csv && b->data.len)) {
 			pthread_mutex_lock(&p->mu);
 			b->seq = p->filled++;
 			b->state = 1;
@@ -1479,6 +1681,7 @@ done:
 		free(p->dec[w].bufs);
 		iko_buf_release(&p->dec[w].tmp);
 		iko_codec_free(p->dec[w].cdc);
+		iko_csv_reader_free(p->dec[w].csv);
 	}
 	for (k = 0; k < NSLOT; k++)
 		batch_release(&p->slot[k], c->lay.nrecs);
@@ -1510,7 +1713,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	long long recno = 0, off;
 	enum iko_reason why = IKO_R_RECLEN;
 	size_t i;
-	int rc, got;
+	int rc, got = 1;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
@@ -1572,17 +1775,20 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 		rc = IKO_ENOMEM;
 		goto done;
 	}
-	if (c.rd.kind == 4) {
+	if (c.rd.kind == 4 && c.lay.nrecs != 1) {
+		rc = iko_error_set(IKO_EINVAL, "--recfm csv needs a layout with one record type");
+		goto done;
+	}
+	if (c.rd.kind == 4 && (o->stop_on_error || !parallel_ok())) {
 		if ((rc = run_csv(&c, c.lay.csv_header)))
 			goto done;
 		got = 0;
-	}
-	if (c.rd.kind != 4 && !o->stop_on_error && parallel_ok()) {
+	} else if (!o->stop_on_error && parallel_ok()) {
 		rc = run_parallel(&c, &recno, &got);
 		if (rc)
 			goto done;
 	}
-	while (c.rd.kind != 4 && (got = next_record(&c.rd, &off, &why)) > 0) {
+	while (c.rd.kind != 4 && got > 0 && (got = next_record(&c.rd, &off, &why)) > 0) {
 		recno++;
 		st->records_read++;
 		rc = got == 2 ? reject(&c, recno, off, why, NULL,

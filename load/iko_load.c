@@ -3,8 +3,11 @@
  *
  * Stage 4 of the pipeline. Phase 1 streams each <table>.csv through
  * COPY ... FROM STDIN into <table>_<lg>_new (created in the same transaction,
- * so with wal_level=minimal the bulk data skips the WAL), then adds the
- * primary key and ANALYZEs. Phase 2 swaps every table in one transaction:
+ * so with wal_level=minimal the bulk data skips the WAL, and with FREEZE the
+ * rows are written already frozen: the index build, ANALYZE and later reads
+ * need not set hint bits or rewrite pages; nobody can see the table before
+ * the swap, so no snapshot is skipped), then adds the primary key and
+ * ANALYZEs. Phase 2 swaps every table in one transaction:
  * detach <table>_<lg>, keep it as <table>_<lg>_prev, attach the new one.
  * A failure before phase 2 commits drops the _new tables and changes nothing
  * visible. Identifiers go through PQescapeIdentifier, values through
@@ -476,7 +479,7 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 		goto done;
 	}
 	if ((rc = q_rel(&sql, &x->q, t->name, x->o->lg_code, "_new")) ||
-	    iko_buf_printf(&sql, " (%s) FROM STDIN WITH (FORMAT csv, HEADER true)",
+	    iko_buf_printf(&sql, " (%s) FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true)",
 			   iko_buf_cstr(&cols))) {
 		rc = rc ? rc : IKO_ENOMEM;
 		goto done;

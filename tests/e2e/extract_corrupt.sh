@@ -92,6 +92,64 @@ cmp "$W/many.csv" "$W/many1.csv" || { echo "FAIL: many batches: CSV differs"; ex
 cmp "$W/many.csv.rejects.csv" "$W/many1.csv.rejects.csv" || { echo "FAIL: many batches: rejects differ"; exit 1; }
 grep -q '"records_read": 12000,' "$W/many.csv.manifest.json" || { echo "FAIL: many: $(cat "$W/many.csv.manifest.json")"; exit 1; }
 [ "$(($(wc -l < "$W/many.csv.rejects.csv") - 1))" -ge 10 ] || { echo "FAIL: too few rejects in many"; exit 1; }
+# delimited input (--recfm csv) is cut into batches of whole records for the
+# decoding threads: a file of several batches with every kind of awkward
+# record spread over it (quoted line breaks, doubled quotes, CRLF and LF,
+# lone CR, text after a closing quote, a wrong field count, bad CP932, a bad
+# number, a quote left open at the end) reads the same with one thread and
+# with two, with and without a header and a byte order mark
+cat > "$W/c.yaml" <<'YAML'
+encoding: CP932
+recfm: csv
+header: false
+name: C
+fields:
+  - {name: ID, length: 8, type: "9"}
+  - {name: NAME, length: 40, type: X}
+  - {name: NOTE, length: 80, type: X}
+YAML
+sed 's/^header: false/header: true/' "$W/c.yaml" > "$W/ch.yaml"
+/usr/bin/python3 - "$W" <<'PY'
+import random, sys
+w = sys.argv[1]
+rnd = random.Random(9)
+odd = [b'"a\r\nb",\x95\x5c,"say ""hi"""\r\n', b'1,"x"y,z\r\n', b'2,only\r\n', b'3,\x85\x40,n\r\n',
+       b'4a,n,n\n', b'5,"multi\nline\nname","\r"\r\n', b'6,lone\rcr,x\r\n', b'7,"q"\rz,x\n', b'8,,\n',
+       b'"9","\xe0",x\r\n', b'10,"\x82\xa0\x82\xa2",\x83\x5c\r\n']
+out = []
+for i in range(60000):
+    if i % 331 == 7:
+        out.append(odd[(i // 331) % len(odd)])
+    else:
+        out.append(b'%d,\x8e\x52\x93\x63\x81\x40\x91\xbe\x98\x59%d,"note, %d"\r\n' % (i, i % 97, rnd.randrange(10**6)))
+body = b"".join(out)
+open(w + "/c1.csv", "wb").write(body + b'99,"never closed\r\n')
+open(w + "/c2.csv", "wb").write(b"\xef\xbb\xbfID,NAME,NOTE\r\n" + body)
+open(w + "/c3.csv", "wb").write(b'"bad"header,x,y\n' + body)
+PY
+for v in c1:c c2:ch c3:ch c2:c; do
+	f=${v%%:*}
+	y=${v##*:}
+	"$IKO" extract --layout "$W/$y.yaml" --input "$W/$f.csv" --out "$W/$f.$y.2.csv" 2>/dev/null || [ $? -eq 3 ]
+	IKO_EXTRACT_THREADS=1 "$IKO" extract --layout "$W/$y.yaml" --input "$W/$f.csv" --out "$W/$f.$y.1.csv" 2>/dev/null || [ $? -eq 3 ]
+	cmp "$W/$f.$y.2.csv" "$W/$f.$y.1.csv" || { echo "FAIL: csv $v: threads change the CSV"; exit 1; }
+	cmp "$W/$f.$y.2.csv.rejects.csv" "$W/$f.$y.1.csv.rejects.csv" || { echo "FAIL: csv $v: threads change the rejects"; exit 1; }
+	grep -v '"finished"\|"seconds"\|"elapsed\|"path"' "$W/$f.$y.2.csv.manifest.json" > "$W/m2"
+	grep -v '"finished"\|"seconds"\|"elapsed\|"path"' "$W/$f.$y.1.csv.manifest.json" > "$W/m1"
+	cmp "$W/m1" "$W/m2" || { echo "FAIL: csv $v: threads change the manifest"; diff "$W/m1" "$W/m2"; exit 1; }
+done
+# c1: 60,000 records + the open quote at the end; 182 odd ones (kinds 0-5
+# 17 times, 6-10 16 times): bad-csv = kinds 1 and 7 + the open quote,
+# bad-zoned = kinds 0 and 4, field-count = kind 2, undecodable = kinds 3 and 9
+c1=$(/usr/bin/python3 -c "
+import csv, json, sys
+m = json.load(open(sys.argv[1]))
+print(m['records_read'], m['records_written'], m['records_rejected'], json.dumps(m['rejected_by_reason'], sort_keys=True))
+" "$W/c1.c.2.csv.manifest.json")
+[ "$c1" = '60001 59883 118 {"bad-csv": 34, "bad-zoned": 34, "field-count": 17, "undecodable": 33}' ] || { echo "FAIL: c1 counts: $c1"; exit 1; }
+grep -q '"records_read": 60000,' "$W/c2.ch.2.csv.manifest.json" || { echo "FAIL: c2 header: $(cat "$W/c2.ch.2.csv.manifest.json")"; exit 1; }
+grep -q '"records_read": 60001,' "$W/c3.ch.2.csv.manifest.json" || { echo "FAIL: c3 bad header is a record"; exit 1; }
+[ "$(sed -n 2p "$W/c3.ch.2.csv.rejects.csv" | cut -d, -f3,4,6)" = "1,0,bad-csv" ] || { echo "FAIL: c3: $(sed -n 2p "$W/c3.ch.2.csv.rejects.csv")"; exit 1; }
 [ $n -eq 13 ] || { echo "FAIL: ran $n variants"; exit 1; }
 grep -q '"records_rejected": 0' "$W/good.rdw.csv.manifest.json" || { echo "FAIL: good rdw"; exit 1; }
 grep -q '"records_read": 30,' "$W/good.vb.csv.manifest.json" || { echo "FAIL: good vb"; exit 1; }

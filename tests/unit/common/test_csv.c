@@ -329,6 +329,110 @@ START_TEST(test_chunk_boundaries)
 }
 END_TEST
 
+/* Everything a reader says about one record, as text, to compare readings. */
+static void describe(iko_buf *out, int rc, const iko_csv_row *row)
+{
+	size_t i;
+	char tmp[160];
+
+	snprintf(tmp, sizeof(tmp), "rc=%d rec=%lld line=%lld off=%lld raw=%zu n=%zu|", rc, row->record, row->line,
+		 row->offset, row->raw_len, row->nfields);
+	ck_assert_int_eq(iko_buf_puts(out, tmp), 0);
+	for (i = 0; i < row->nfields; i++) {
+		ck_assert_int_eq(iko_buf_put(out, row->fields[i], row->lens[i]), 0);
+		ck_assert_int_eq(iko_buf_putc(out, '|'), 0);
+	}
+	ck_assert_int_eq(iko_buf_put(out, row->raw, row->raw_len), 0);
+	if (rc != 1)
+		ck_assert_int_eq(iko_buf_puts(out, iko_error_message()), 0);
+	ck_assert_int_eq(iko_buf_putc(out, '\n'), 0);
+}
+
+/*
+ * Cutting a text at the record ends iko_csv_record_end finds and reading
+ * the pieces from memory (iko_csv_reader_set_mem) gives exactly what
+ * reading it whole gives: rows, numbers, raw bytes and error messages.
+ */
+static void check_cuts(const unsigned char *data, size_t len)
+{
+	iko_buf whole = { 0 }, cut = { 0 };
+	iko_csv_reader *r, *m = NULL;
+	iko_csv_row row;
+	FILE *fp;
+	size_t pos = 0, bom = 0, end, end2, k;
+	long long record = 1, line = 1;
+	int rc;
+
+	r = reader_on((const char *)data, len, &fp);
+	while ((rc = iko_csv_next(r, &row)) != 0) {
+		ck_assert(rc == 1 || rc == IKO_EPARSE);
+		describe(&whole, rc, &row);
+	}
+	iko_csv_reader_free(r);
+	fclose(fp);
+	ck_assert_int_eq(iko_csv_reader_open_fp(&m, NULL, "test.csv"), 0);
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		bom = 3;
+	while (pos + bom < len) {
+		ck_assert_int_eq(iko_csv_record_end(data + pos + bom, len - pos - bom, ',', 1, &end), 1);
+		ck_assert_uint_gt(end, 0);
+		/* with more input to come, it either waits or ends the record at the same place */
+		for (k = 1; k <= len - pos - bom; k++)
+			if (iko_csv_record_end(data + pos + bom, k, ',', 0, &end2))
+				ck_assert_uint_eq(end2, end);
+		iko_csv_reader_set_mem(m, data + pos, bom + end, record, line, (long long)pos);
+		rc = iko_csv_next(m, &row);
+		ck_assert(rc == 1 || rc == IKO_EPARSE);
+		describe(&cut, rc, &row);
+		ck_assert_int_eq(iko_csv_next(m, &row), 0);
+		for (k = 0; k < bom + end; k++)
+			line += data[pos + k] == '\n';
+		pos += bom + end;
+		bom = 0;
+		record++;
+	}
+	ck_assert_str_eq(iko_buf_cstr(&cut), iko_buf_cstr(&whole));
+	iko_csv_reader_free(m);
+	iko_buf_release(&whole);
+	iko_buf_release(&cut);
+}
+
+START_TEST(test_cut_at_record_ends)
+{
+	static const char *const cases[] = {
+		"a,b,c\r\n\"x,1\",\"he said \"\"hi\"\"\",\"multi\r\nline\"\n,,\nlast,\"\",end",
+		"\"open\nfield\r\nnever closed",
+		"\"a\"x,b\nnext,\"q\"\r\n\"a\"\rb\nc\r\rd\n\"\"\"\"\n\"x\"",
+		"\xEF\xBB\xBF\"bom\",x\n",
+		"\xEF\xBB\xBF",
+		"\n\n\r\n,\r\n\"\r\n\",\"\"\n",
+		"a\"b\",c\nd,e\"\"f\n\"g\"\"\n",
+		"\"a\"\"\"",
+		"x\r",
+		"\"x\"\r",
+		"\x82\xa0,\"\x83\x5c\",\x95\x5c\n",
+	};
+	unsigned char buf[64];
+	const unsigned char alphabet[] = "a,\"\r\n\x82\x5c";
+	unsigned seed = 7;
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_cuts((const unsigned char *)cases[i], strlen(cases[i]));
+	for (i = 0; i < 3000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % sizeof(buf);
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[j] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		if (i % 10 == 0 && n >= 3)
+			memcpy(buf, "\xEF\xBB\xBF", 3);
+		check_cuts(buf, n);
+	}
+}
+END_TEST
+
 Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -342,6 +446,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_random_round_trip);
 	tcase_add_test(tc, test_writer_round_trip);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_cut_at_record_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }
