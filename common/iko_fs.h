@@ -1,5 +1,6 @@
 /*
- * iko_fs.h — file helpers: atomic output files, directories, fingerprints.
+ * iko_fs.h — file helpers: atomic output files, directories, fingerprints,
+ * and helper threads that leave the signals to the main thread.
  *
  * Every output iko writes goes through iko_afile: it is written under a
  * temporary name in the same directory ("<name>.tmp.<pid>") and renamed over
@@ -10,6 +11,7 @@
 #ifndef IKO_FS_H
 #define IKO_FS_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -47,6 +49,12 @@ void iko_tmp_forget(const char *tmp);
 /* Unlink every remembered temporary file; returns how many were removed.
  * Async-signal-safe enough for a fatal-signal handler (unlink only). */
 size_t iko_tmp_cleanup(void);
+/*
+ * Start a helper thread with SIGINT, SIGTERM and SIGHUP blocked, so that
+ * those signals are handled on the main thread (the CLI's handler removes
+ * temporary files there). pthread_create's result.
+ */
+int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /*
  * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment,

@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <iconv.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -586,26 +585,6 @@ typedef struct hasher {
 } hasher;
 
 /* Hash a plain file on the other core while the main thread decodes it. */
-/*
- * Start a helper thread with SIGINT, SIGTERM and SIGHUP blocked, so that
- * those signals are handled on the main thread (the CLI's handler removes
- * temporary files there).
- */
-static int start_thread(pthread_t *th, void *(*fn)(void *), void *arg)
-{
-	sigset_t block, old;
-	int rc;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(th, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
-}
-
 static void *hash_main(void *arg)
 {
 	hasher *h = arg;
@@ -1580,7 +1559,7 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, &got)))
 		goto done;
 	for (w = 0; w < NWORK; w++) {
-		if (start_thread(&th[w], worker_main, &p->wid[w])) {
+		if (iko_thread_start(&th[w], worker_main, &p->wid[w])) {
 			rc = iko_error_set(IKO_ERROR, "cannot start a decoding thread");
 			break;
 		}
@@ -1743,7 +1722,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	c.rd.hash_inline = iko_input_is_archive(o->input);
 	if (!c.rd.hash_inline) {
 		hash.path = o->input;
-		if (start_thread(&hash.th, hash_main, &hash) == 0)
+		if (iko_thread_start(&hash.th, hash_main, &hash) == 0)
 			hash.started = 1;
 		else
 			c.rd.hash_inline = 1;

@@ -18,6 +18,7 @@
 
 #include <libpq-fe.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,17 +283,18 @@ static int column_diffs(iko_reconcile_result *r, size_t *cap, const iko_table *t
 	return rc < 0 ? rc : 0;
 }
 
-static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
-			const iko_table *t, const char *path, PGconn *conn, const char *lg)
+/*
+ * The validated records of a table by key: the byte offset + 1 of each
+ * record (a) and a hash of all its values (b).
+ */
+static int csv_keys(iko_strmap **out, const iko_table *t, const char *path)
 {
 	iko_strmap *keys = NULL;
 	iko_csv_reader *rd = NULL;
 	iko_csv_row row;
-	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
+	iko_buf key = IKO_BUF_INIT;
 	iko_strmap_entry *e;
-	PGresult *res = NULL;
-	size_t i, pos;
-	char *q;
+	size_t i;
 	int rc;
 
 	if ((rc = iko_strmap_new(&keys)) || (rc = iko_csv_reader_open(&rd, path)))
@@ -306,8 +308,10 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		iko_buf_clear(&key);
 		for (i = 0; i < t->nkey; i++)
 			if ((i && iko_buf_putc(&key, '\x1f')) ||
-			    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]]))
-				goto oom;
+			    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]])) {
+				rc = iko_error_set(IKO_ENOMEM, "out of memory");
+				goto done;
+			}
 		for (i = 0; i < row.nfields; i++)
 			h = fnv(h, row.fields[i], row.lens[i]);
 		if ((rc = iko_strmap_upsert(keys, key.ptr ? key.ptr : "", key.len, &e)))
@@ -315,8 +319,28 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		e->a = row.offset + 1;
 		e->b = (long long)h;
 	}
-	if (rc < 0)
-		goto done;
+done:
+	iko_buf_release(&key);
+	iko_csv_reader_free(rd);
+	if (rc < 0) {
+		iko_strmap_free(keys);
+		return rc;
+	}
+	*out = keys;
+	return 0;
+}
+
+/* Every loaded row of a table against the validated record with its key. */
+static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
+			const iko_table *t, const char *path, PGconn *conn, const char *lg, iko_strmap *keys)
+{
+	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
+	iko_strmap_entry *e;
+	PGresult *res = NULL;
+	size_t i, pos;
+	char *q;
+	int rc = 0;
+
 	/* SELECT every column as text, streamed row by row. */
 	iko_buf_puts(&sql, "SELECT ");
 	for (i = 0; i < t->ncols; i++) {
@@ -403,8 +427,6 @@ dberr:
 done:
 	iko_buf_release(&key);
 	iko_buf_release(&sql);
-	iko_csv_reader_free(rd);
-	iko_strmap_free(keys);
 	return rc;
 }
 
@@ -497,21 +519,58 @@ done:
 	return rc;
 }
 
-static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o)
+/* The work that needs no database, done while the server computes its figures. */
+typedef struct csv_side {
+	const iko_reconcile_options *o;
+	const iko_schema *s;
+	const iko_pack *pack;
+	iko_figures *old, *ext;
+	const char *tdir;
+	char **vpath;          /* per table: validate/<table>.csv, NULL when absent */
+	iko_strmap **keys;     /* per table: csv_keys of vpath */
+	int rc;
+	char *err;             /* the message, for the calling thread */
+} csv_side;
+
+static int csv_side_work(csv_side *w)
+{
+	size_t i;
+	int rc;
+
+	if (w->o->dump_dir) {
+		char *xdir = iko_path_join(w->o->run_dir, "extract");
+		rc = xdir ? iko_figures_read_old(w->old, w->pack, w->o->dump_dir, xdir) : IKO_ENOMEM;
+		free(xdir);
+		if (rc)
+			return rc;
+	}
+	if ((rc = iko_figures_from_csv(w->ext, w->s, w->tdir)))
+		return rc;
+	for (i = 0; w->o->conn && i < w->s->ntables; i++)
+		if (w->vpath[i] && (rc = csv_keys(&w->keys[i], &w->s->tables[i], w->vpath[i])))
+			return rc;
+	return 0;
+}
+
+static void *csv_side_main(void *arg)
+{
+	csv_side *w = arg;
+
+	w->rc = csv_side_work(w);
+	if (w->rc && !(w->err = iko_strdup(iko_error_message())))
+		w->rc = IKO_ENOMEM;
+	return NULL;
+}
+
+static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o,
+		   const csv_side *w)
 {
 	size_t cap = 0, i;
 	int rc = 0;
 
-	for (i = 0; i < s->ntables && !rc; i++) {
-		char *rel = iko_aprintf("validate/%s.csv", s->tables[i].name);
-		char *p = rel ? iko_path_join(o->run_dir, rel) : NULL;
-		free(rel);
-		if (!p)
-			return IKO_ENOMEM;
-		if (iko_path_exists(p))
-			rc = record_table(r, &cap, s, &s->tables[i], p, o->conn, o->lg_code);
-		free(p);
-	}
+	for (i = 0; i < s->ntables && !rc; i++)
+		if (w->vpath[i])
+			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, o->lg_code, w->keys[i]);
 	return rc ? rc : legacy_values(r, s, o);
 }
 
@@ -585,9 +644,13 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	iko_pack *pack = NULL;
 	iko_figures *old = NULL, *ext = NULL, *db = NULL;
 	char *dir = NULL, *tdir = NULL, *p1 = NULL, *p2 = NULL;
-	int rc;
+	csv_side w;
+	pthread_t th;
+	int rc, started = 0;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
 	if (!o->run_dir || !o->schema || !o->pack_dir || !o->lg_code)
 		return iko_error_set(IKO_EINVAL, "reconcile needs a run directory, schema, pack and lg_code");
 	dir = iko_path_join(o->run_dir, "reconcile");
@@ -603,21 +666,54 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 		goto done;
 	out->pack_version = iko_strdup(iko_pack_version(pack));
 	out->schema_version = iko_strdup(s->version);
-	if (o->dump_dir) {
-		char *xdir = iko_path_join(o->run_dir, "extract");
-		rc = xdir ? iko_figures_read_old(old, pack, o->dump_dir, xdir) : IKO_ENOMEM;
-		free(xdir);
-		if (rc)
-			goto done;
-	}
-	if ((rc = iko_figures_from_csv(ext, s, tdir)))
+	/*
+	 * The old totals, the transformed data's figures and the validated
+	 * records by key need no database: a second thread reads them while
+	 * the server computes its figures (mostly waiting on this one).
+	 */
+	w.o = o;
+	w.s = s;
+	w.pack = pack;
+	w.old = old;
+	w.ext = ext;
+	w.tdir = tdir;
+	w.vpath = calloc(s->ntables + 1, sizeof(*w.vpath));
+	w.keys = calloc(s->ntables + 1, sizeof(*w.keys));
+	if (!w.vpath || !w.keys) {
+		rc = IKO_ENOMEM;
 		goto done;
+	}
+	for (i = 0; o->conn && i < s->ntables; i++) {
+		char *rel = iko_aprintf("validate/%s.csv", s->tables[i].name);
+		w.vpath[i] = rel ? iko_path_join(o->run_dir, rel) : NULL;
+		free(rel);
+		if (!w.vpath[i]) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		if (!iko_path_exists(w.vpath[i])) {
+			free(w.vpath[i]);
+			w.vpath[i] = NULL;
+		}
+	}
+	if (o->conn && iko_thread_start(&th, csv_side_main, &w) == 0)
+		started = 1;
+	else
+		csv_side_main(&w);
 	if (o->conn && ((rc = iko_figures_new(&db)) ||
 			(rc = iko_figures_from_db(db, s, o->conn, o->lg_code))))
 		goto done;
+	if (started) {
+		pthread_join(th, NULL);
+		started = 0;
+	}
+	if (w.rc) {
+		rc = iko_error_set(w.rc, "%s", w.err ? w.err : "out of memory");
+		goto done;
+	}
 	if ((rc = measures(out, s, o->dump_dir ? old : NULL, ext, db)))
 		goto done;
-	if (o->conn && (rc = records(out, s, o)))
+	if (o->conn && (rc = records(out, s, o, &w)))
 		goto done;
 	p1 = iko_path_join(dir, "measures.csv");
 	p2 = iko_path_join(dir, "records.csv");
@@ -630,6 +726,17 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	if (o->xlsx_path)
 		rc = iko_discrepancy_workbook(out, s, o);
 done:
+	if (started)
+		pthread_join(th, NULL);
+	for (i = 0; s && i < s->ntables; i++) {
+		if (w.vpath)
+			free(w.vpath[i]);
+		if (w.keys)
+			iko_strmap_free(w.keys[i]);
+	}
+	free(w.vpath);
+	free(w.keys);
+	free(w.err);
 	free(p1);
 	free(p2);
 	free(dir);

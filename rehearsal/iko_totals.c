@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <iconv.h>
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,28 +361,56 @@ static int passes(const mstate *ms, const iko_csv_row *row)
 #define AGE_BAND "age_band"
 #define AGE_BAND_COL (-2)          /* ms->group[i] for age_band; the date column is ms->bcol */
 
+static char today[11];
+static int today_y, today_m, today_d;
+
+static void today_init(void)
+{
+	char now[21];
+
+	iko_now_iso(now);
+	memcpy(today, now, 10);
+	today[10] = '\0';
+	if (sscanf(today, "%4d-%2d-%2d", &today_y, &today_m, &today_d) != 3)
+		today_y = 0;
+}
+
+/* The reconciliation day, fixed at first use (the figures are read on two threads). */
 static const char *today_iso(void)
 {
-	static char d[11];
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!d[0]) {
-		char now[21];
-		iko_now_iso(now);
-		memcpy(d, now, 10);
-		d[10] = '\0';
+	pthread_once(&once, today_init);
+	return today;
+}
+
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
 	}
-	return d;
+	return v;
 }
 
 static const char *age_band(const char *birth, size_t len)
 {
-	const char *t = today_iso();
-	int by, bm, bd, ty, tm, td, age;
+	int by, bm, bd, age;
 
-	if (len != 10 || sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3 ||
-	    sscanf(t, "%4d-%2d-%2d", &ty, &tm, &td) != 3)
+	today_iso();
+	if (len != 10 || !today_y)
 		return "不詳";
-	age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+	/* YYYY-MM-DD as validated; anything else the slow way, as before */
+	by = digits(birth, 4);
+	bm = digits(birth + 5, 2);
+	bd = digits(birth + 8, 2);
+	if ((by < 0 || bm < 0 || bd < 0 || birth[4] != '-' || birth[7] != '-') &&
+	    sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3)
+		return "不詳";
+	age = today_y - by - ((today_m < bm || (today_m == bm && today_d < bd)) ? 1 : 0);
 	return age < 15 ? "0-14" : age < 65 ? "15-64" : age < 75 ? "65-74" : "75-";
 }
 

@@ -73,4 +73,13 @@ ws = wb["差異の比較"]
 assert [c.value for c in ws[1]] == ["状態", "差異ID", "シート", "区分", "キー", "項目"]
 assert {r[0] for r in ws.iter_rows(min_row=2, values_only=True)} == {"解消"}
 PY
+# an error on reconcile's second thread (it reads the validated records
+# while the server computes its figures) reaches the user as it is
+cp -r "$R2" "$W/R9"
+sed -i '1s/^lg_code,/lgcode,x,/' "$W/R9/validate/household.csv"
+set +e
+"$IKO" reconcile --run "$W/R9" --db-dir "$W/pg" > "$W/rec9" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "bad header: exit $rc"
+[ "$(cat "$W/rec9")" = "iko: reconcile: $W/R9/validate/household.csv: header does not match table household" ] || fail "$(cat "$W/rec9")"
 echo "rehearsal_compare: ok"
