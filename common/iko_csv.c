@@ -34,7 +34,17 @@ struct iko_csv_reader {
 	char **ptrs;
 	size_t nalloc;
 	int bom_checked;
+	unsigned char plain[256]; /* 1: a byte that neither ends nor quotes an unquoted field */
+	int bytewise;             /* tests: no next_simple */
 };
+
+static void set_plain(iko_csv_reader *r)
+{
+	int c;
+
+	for (c = 0; c < 256; c++)
+		r->plain[c] = c != (unsigned char)r->sep && c != '"' && c != '\r' && c != '\n';
+}
 
 int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
 {
@@ -54,6 +64,7 @@ int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
 	}
 	r->fp = fp;
 	r->sep = ',';
+	set_plain(r);
 	r->line = 1;
 	*out = r;
 	return 0;
@@ -79,9 +90,15 @@ int iko_csv_reader_open(iko_csv_reader **out, const char *path)
 	return 0;
 }
 
+void iko_csv_reader_bytewise(iko_csv_reader *r)
+{
+	r->bytewise = 1;
+}
+
 void iko_csv_reader_set_sep(iko_csv_reader *r, char sep)
 {
 	r->sep = sep;
+	set_plain(r);
 }
 
 const char *iko_csv_reader_name(const iko_csv_reader *r)
@@ -162,24 +179,31 @@ static int peekb(iko_csv_reader *r)
 	return c;
 }
 
+static int grow_fields(iko_csv_reader *r)
+{
+	size_t n = r->nalloc ? r->nalloc * 2 : 32;
+	size_t *s = realloc(r->starts, n * sizeof(*s));
+	char **p;
+
+	if (!s)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	r->starts = s;
+	s = realloc(r->lens, n * sizeof(*s));
+	if (!s)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	r->lens = s;
+	p = realloc(r->ptrs, n * sizeof(*p));
+	if (!p)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	r->ptrs = p;
+	r->nalloc = n;
+	return 0;
+}
+
 static int end_field(iko_csv_reader *r, size_t *nf, size_t start)
 {
-	if (*nf == r->nalloc) {
-		size_t n = r->nalloc ? r->nalloc * 2 : 32;
-		size_t *s = realloc(r->starts, n * sizeof(*s));
-		if (!s)
-			return iko_error_set(IKO_ENOMEM, "out of memory");
-		r->starts = s;
-		s = realloc(r->lens, n * sizeof(*s));
-		if (!s)
-			return iko_error_set(IKO_ENOMEM, "out of memory");
-		r->lens = s;
-		char **p = realloc(r->ptrs, n * sizeof(*p));
-		if (!p)
-			return iko_error_set(IKO_ENOMEM, "out of memory");
-		r->ptrs = p;
-		r->nalloc = n;
-	}
+	if (*nf == r->nalloc && grow_fields(r))
+		return IKO_ENOMEM;
 	r->starts[*nf] = start;
 	r->lens[*nf] = r->data.len - start;
 	(*nf)++;
@@ -206,6 +230,69 @@ static void skip_line(iko_csv_reader *r)
 	}
 }
 
+/*
+ * The common record, read in one sweep when it lies whole in the read
+ * buffer: every field unquoted, or quoted with no quote or line break
+ * inside, ended by LF or CRLF. Anything else (a doubled quote, a quoted
+ * line break, a lone CR, text after a closing quote, a record running past
+ * the buffer) returns 0 having consumed nothing, and the byte-wise path
+ * below reads the record instead — with the same result for these.
+ */
+static size_t next_simple(iko_csv_reader *r)
+{
+	const unsigned char *start = r->in + r->in_pos, *end = r->in + r->in_len, *p = start, *f, *q;
+	const unsigned char sep = (unsigned char)r->sep;
+	size_t nf = 0, n;
+	char *d;
+
+	if (iko_buf_grow(&r->data, (size_t)(end - p) + 2))
+		return 0;
+	d = r->data.ptr;
+	for (;;) {
+		if (p < end && *p == '"') {
+			q = memchr(p + 1, '"', (size_t)(end - p - 1));
+			if (!q || q + 1 >= end || memchr(p + 1, '\n', (size_t)(q - p - 1)))
+				return 0;
+			f = p + 1;
+			n = (size_t)(q - f);
+			p = q + 1;
+			if (*p != sep && *p != '\n' && *p != '\r')
+				return 0;
+		} else {
+			f = p;
+			while (p < end && r->plain[*p])
+				p++;
+			if (p >= end || *p == '"')
+				return 0;
+			n = (size_t)(p - f);
+		}
+		if (nf == r->nalloc && grow_fields(r))
+			return 0;
+		r->starts[nf] = (size_t)(d - r->data.ptr);
+		r->lens[nf++] = n;
+		memcpy(d, f, n);
+		d += n;
+		*d++ = '\0';
+		if (*p == sep) {
+			p++;
+			continue;
+		}
+		if (*p == '\r') {
+			if (p + 1 >= end || p[1] != '\n')
+				return 0;
+			p++;
+		}
+		p++; /* the LF */
+		break;
+	}
+	r->data.len = (size_t)(d - r->data.ptr);
+	*d = '\0';
+	if (iko_buf_put(&r->raw, start, (size_t)(p - start)))
+		return 0;
+	r->in_pos += (size_t)(p - start);
+	return nf;
+}
+
 int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 {
 	size_t nf = 0, start = 0, i;
@@ -222,6 +309,19 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 			r->in_pos += 3;
 	}
 	row->offset = iko_csv_reader_tell(r);
+	if (r->in_pos < r->in_len && !r->bytewise && (nf = next_simple(r)) > 0) {
+		r->record++;
+		for (i = 0; i < nf; i++)
+			r->ptrs[i] = r->data.ptr + r->starts[i];
+		row->nfields = nf;
+		row->fields = r->ptrs;
+		row->lens = r->lens;
+		row->record = r->record;
+		row->line = r->line++;
+		row->raw = iko_buf_cstr(&r->raw);
+		row->raw_len = r->raw.len;
+		return 1;
+	}
 	r->raw_mark = r->in_pos;
 	r->raw_active = 1;
 	c = getb(r);

@@ -56,6 +56,8 @@ void iko_csv_reader_set_mem(iko_csv_reader *r, const void *data, size_t len, lon
  * s starts after any byte order mark. len = 0 at EOF is not a record.
  */
 int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof, size_t *end);
+/* Tests: read every record byte by byte (no one-sweep path for common records). */
+void iko_csv_reader_bytewise(iko_csv_reader *r);
 /* Use another single-byte separator (default ','). */
 void iko_csv_reader_set_sep(iko_csv_reader *r, char sep);
 /*

@@ -519,51 +519,140 @@ done:
 	return rc;
 }
 
-/* The work that needs no database, done while the server computes its figures. */
-typedef struct csv_side {
-	const iko_reconcile_options *o;
-	const iko_schema *s;
-	const iko_pack *pack;
+/*
+ * The half of a reconciliation that needs no database — the old totals,
+ * the transformed data's figures and the validated records by key — read
+ * on a helper thread: during the load (iko_reconcile_prepare), or else
+ * while the server computes its own figures.
+ */
+struct iko_reconcile_prep {
+	char *run_dir, *dump_dir, *tdir;
+	int with_records;      /* build the key sets (a database will be compared) */
+	iko_schema *s;
+	iko_pack *pack;
 	iko_figures *old, *ext;
-	const char *tdir;
 	char **vpath;          /* per table: validate/<table>.csv, NULL when absent */
 	iko_strmap **keys;     /* per table: csv_keys of vpath */
-	int rc;
-	char *err;             /* the message, for the calling thread */
-} csv_side;
+	pthread_t th;
+	int started, rc;
+	char *err;             /* the thread's message, for the caller */
+};
 
-static int csv_side_work(csv_side *w)
+static int prep_work(iko_reconcile_prep *w)
 {
 	size_t i;
 	int rc;
 
-	if (w->o->dump_dir) {
-		char *xdir = iko_path_join(w->o->run_dir, "extract");
-		rc = xdir ? iko_figures_read_old(w->old, w->pack, w->o->dump_dir, xdir) : IKO_ENOMEM;
+	if (w->dump_dir) {
+		char *xdir = iko_path_join(w->run_dir, "extract");
+		rc = xdir ? iko_figures_read_old(w->old, w->pack, w->dump_dir, xdir) : IKO_ENOMEM;
 		free(xdir);
 		if (rc)
 			return rc;
 	}
 	if ((rc = iko_figures_from_csv(w->ext, w->s, w->tdir)))
 		return rc;
-	for (i = 0; w->o->conn && i < w->s->ntables; i++)
+	for (i = 0; w->with_records && i < w->s->ntables; i++)
 		if (w->vpath[i] && (rc = csv_keys(&w->keys[i], &w->s->tables[i], w->vpath[i])))
 			return rc;
 	return 0;
 }
 
-static void *csv_side_main(void *arg)
+static void *prep_main(void *arg)
 {
-	csv_side *w = arg;
+	iko_reconcile_prep *w = arg;
 
-	w->rc = csv_side_work(w);
+	w->rc = prep_work(w);
 	if (w->rc && !(w->err = iko_strdup(iko_error_message())))
 		w->rc = IKO_ENOMEM;
 	return NULL;
 }
 
+/* Wait for the helper thread; its error, if any, becomes this thread's. */
+static int prep_join(iko_reconcile_prep *w)
+{
+	if (w->started) {
+		pthread_join(w->th, NULL);
+		w->started = 0;
+	}
+	if (w->rc)
+		return iko_error_set(w->rc, "%s", w->err ? w->err : "out of memory");
+	return 0;
+}
+
+void iko_reconcile_prep_free(iko_reconcile_prep *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	if (w->started)
+		pthread_join(w->th, NULL);
+	for (i = 0; w->s && i < w->s->ntables; i++) {
+		if (w->vpath)
+			free(w->vpath[i]);
+		if (w->keys)
+			iko_strmap_free(w->keys[i]);
+	}
+	free(w->vpath);
+	free(w->keys);
+	free(w->err);
+	free(w->run_dir);
+	free(w->dump_dir);
+	free(w->tdir);
+	iko_figures_free(w->old);
+	iko_figures_free(w->ext);
+	iko_pack_free(w->pack);
+	iko_schema_free(w->s);
+	free(w);
+}
+
+int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options *o)
+{
+	iko_reconcile_prep *w;
+	size_t i;
+	int rc = IKO_ENOMEM;
+
+	*out = NULL;
+	if (!o->run_dir || !o->schema || !o->pack_dir || !o->lg_code)
+		return iko_error_set(IKO_EINVAL, "reconcile needs a run directory, schema, pack and lg_code");
+	if (!(w = calloc(1, sizeof(*w))))
+		return IKO_ENOMEM;
+	w->with_records = o->conn != NULL;
+	if (!(w->run_dir = iko_strdup(o->run_dir)) || (o->dump_dir && !(w->dump_dir = iko_strdup(o->dump_dir))) ||
+	    !(w->tdir = iko_path_join(o->run_dir, "transform")))
+		goto fail;
+	if ((rc = iko_schema_load_named(&w->s, o->schema)) || (rc = iko_pack_load(&w->pack, o->pack_dir, o->lg_code)) ||
+	    (rc = iko_figures_new(&w->old)) || (rc = iko_figures_new(&w->ext)))
+		goto fail;
+	rc = IKO_ENOMEM;
+	if (!(w->vpath = calloc(w->s->ntables + 1, sizeof(*w->vpath))) ||
+	    !(w->keys = calloc(w->s->ntables + 1, sizeof(*w->keys))))
+		goto fail;
+	for (i = 0; w->with_records && i < w->s->ntables; i++) {
+		char *rel = iko_aprintf("validate/%s.csv", w->s->tables[i].name);
+		w->vpath[i] = rel ? iko_path_join(o->run_dir, rel) : NULL;
+		free(rel);
+		if (!w->vpath[i])
+			goto fail;
+		if (!iko_path_exists(w->vpath[i])) {
+			free(w->vpath[i]);
+			w->vpath[i] = NULL;
+		}
+	}
+	if (iko_thread_start(&w->th, prep_main, w) == 0)
+		w->started = 1;
+	else
+		prep_main(w);
+	*out = w;
+	return 0;
+fail:
+	iko_reconcile_prep_free(w);
+	return rc;
+}
+
 static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o,
-		   const csv_side *w)
+		   const iko_reconcile_prep *w)
 {
 	size_t cap = 0, i;
 	int rc = 0;
@@ -640,80 +729,30 @@ done:
 
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 {
-	iko_schema *s = NULL;
-	iko_pack *pack = NULL;
-	iko_figures *old = NULL, *ext = NULL, *db = NULL;
-	char *dir = NULL, *tdir = NULL, *p1 = NULL, *p2 = NULL;
-	csv_side w;
-	pthread_t th;
-	int rc, started = 0;
-	size_t i;
+	iko_reconcile_prep *w = o->prep;
+	iko_figures *db = NULL;
+	char *dir = NULL, *p1 = NULL, *p2 = NULL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(&w, 0, sizeof(w));
-	if (!o->run_dir || !o->schema || !o->pack_dir || !o->lg_code)
-		return iko_error_set(IKO_EINVAL, "reconcile needs a run directory, schema, pack and lg_code");
-	dir = iko_path_join(o->run_dir, "reconcile");
-	tdir = iko_path_join(o->run_dir, "transform");
-	if (!dir || !tdir) {
+	/* started now unless the caller started it earlier (during the load) */
+	if (!w && (rc = iko_reconcile_prepare(&w, o)))
+		return rc;
+	if (!(dir = iko_path_join(o->run_dir, "reconcile"))) {
 		rc = IKO_ENOMEM;
 		goto done;
 	}
-	if ((rc = iko_schema_load_named(&s, o->schema)) ||
-	    (rc = iko_pack_load(&pack, o->pack_dir, o->lg_code)) ||
-	    (rc = iko_mkdir_p(dir, 1)) || (rc = iko_figures_new(&old)) ||
-	    (rc = iko_figures_new(&ext)))
+	if ((rc = iko_mkdir_p(dir, 1)))
 		goto done;
-	out->pack_version = iko_strdup(iko_pack_version(pack));
-	out->schema_version = iko_strdup(s->version);
-	/*
-	 * The old totals, the transformed data's figures and the validated
-	 * records by key need no database: a second thread reads them while
-	 * the server computes its figures (mostly waiting on this one).
-	 */
-	w.o = o;
-	w.s = s;
-	w.pack = pack;
-	w.old = old;
-	w.ext = ext;
-	w.tdir = tdir;
-	w.vpath = calloc(s->ntables + 1, sizeof(*w.vpath));
-	w.keys = calloc(s->ntables + 1, sizeof(*w.keys));
-	if (!w.vpath || !w.keys) {
-		rc = IKO_ENOMEM;
+	out->pack_version = iko_strdup(iko_pack_version(w->pack));
+	out->schema_version = iko_strdup(w->s->version);
+	if (o->conn && ((rc = iko_figures_new(&db)) || (rc = iko_figures_from_db(db, w->s, o->conn, o->lg_code))))
 		goto done;
-	}
-	for (i = 0; o->conn && i < s->ntables; i++) {
-		char *rel = iko_aprintf("validate/%s.csv", s->tables[i].name);
-		w.vpath[i] = rel ? iko_path_join(o->run_dir, rel) : NULL;
-		free(rel);
-		if (!w.vpath[i]) {
-			rc = IKO_ENOMEM;
-			goto done;
-		}
-		if (!iko_path_exists(w.vpath[i])) {
-			free(w.vpath[i]);
-			w.vpath[i] = NULL;
-		}
-	}
-	if (o->conn && iko_thread_start(&th, csv_side_main, &w) == 0)
-		started = 1;
-	else
-		csv_side_main(&w);
-	if (o->conn && ((rc = iko_figures_new(&db)) ||
-			(rc = iko_figures_from_db(db, s, o->conn, o->lg_code))))
+	if ((rc = prep_join(w)))
 		goto done;
-	if (started) {
-		pthread_join(th, NULL);
-		started = 0;
-	}
-	if (w.rc) {
-		rc = iko_error_set(w.rc, "%s", w.err ? w.err : "out of memory");
+	if ((rc = measures(out, w->s, o->dump_dir ? w->old : NULL, w->ext, db)))
 		goto done;
-	}
-	if ((rc = measures(out, s, o->dump_dir ? old : NULL, ext, db)))
-		goto done;
-	if (o->conn && (rc = records(out, s, o, &w)))
+	if (o->conn && (rc = records(out, w->s, o, w)))
 		goto done;
 	p1 = iko_path_join(dir, "measures.csv");
 	p2 = iko_path_join(dir, "records.csv");
@@ -724,28 +763,14 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	if ((rc = write_measures_csv(out, p1)) || (rc = write_records_csv(out, p2)))
 		goto done;
 	if (o->xlsx_path)
-		rc = iko_discrepancy_workbook(out, s, o);
+		rc = iko_discrepancy_workbook(out, w->s, o);
 done:
-	if (started)
-		pthread_join(th, NULL);
-	for (i = 0; s && i < s->ntables; i++) {
-		if (w.vpath)
-			free(w.vpath[i]);
-		if (w.keys)
-			iko_strmap_free(w.keys[i]);
-	}
-	free(w.vpath);
-	free(w.keys);
-	free(w.err);
+	if (!o->prep)
+		iko_reconcile_prep_free(w);
 	free(p1);
 	free(p2);
 	free(dir);
-	free(tdir);
-	iko_figures_free(old);
-	iko_figures_free(ext);
 	iko_figures_free(db);
-	iko_pack_free(pack);
-	iko_schema_free(s);
 	return rc;
 }
 

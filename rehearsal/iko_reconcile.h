@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 struct pg_conn;
+typedef struct iko_reconcile_prep iko_reconcile_prep;
 
 typedef struct iko_measure_row {
 	char *measure;       /* table.measure */
@@ -51,10 +52,11 @@ typedef struct iko_reconcile_options {
 	const char *municipality, *run_id, *tool_version;
 	size_t ninputs;
 	const char *const *input_names, *const *input_sha256;
+	iko_reconcile_prep *prep;   /* from iko_reconcile_prepare, or NULL (still owned by the caller) */
 } iko_reconcile_options;
 
 #define IKO_RECONCILE_OPTIONS_INIT \
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 
 typedef struct iko_reconcile_result {
 	size_t nrows;
@@ -70,6 +72,16 @@ typedef struct iko_reconcile_result {
 #define IKO_RECONCILE_MAX_DIFFS 100000
 
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *opts);
+/*
+ * Start reading the half of a reconciliation that needs no database (the
+ * old totals, the transformed data's figures, the validated records by
+ * key; with opts->conn set) on a helper thread — e.g. while the load runs,
+ * when the client is mostly waiting for the server. Hand it to
+ * iko_reconcile_run as opts->prep; an error on the thread is reported there.
+ */
+int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options *opts);
+/* Wait for the thread and free. NULL-safe. */
+void iko_reconcile_prep_free(iko_reconcile_prep *p);
 void iko_reconcile_result_release(iko_reconcile_result *r);
 
 struct iko_schema;

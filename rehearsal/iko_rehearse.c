@@ -49,6 +49,7 @@ typedef struct rctx {
 	char *gaiji[8];
 	size_t ngaiji;
 	struct timespec t0;
+	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
 } rctx;
 
 static double now_s(void)
@@ -247,6 +248,30 @@ static int stage_load(rctx *c, PGconn *conn)
 	return rc;
 }
 
+/* What reconcile reads (the same for iko_reconcile_prepare and _run). */
+static void reconcile_options(rctx *c, PGconn *conn, iko_reconcile_options *ro)
+{
+	ro->run_dir = c->r->run_dir;
+	ro->schema = iko_pack_schema(c->pack);
+	ro->pack_dir = c->o->muni->pack;
+	ro->dump_dir = c->o->muni->dump;
+	ro->lg_code = c->o->muni->lg_code;
+	ro->conn = conn;
+}
+
+/*
+ * While the server loads (the client mostly waits), a helper thread reads
+ * what reconcile needs from the run's files: the old totals, the
+ * transformed data's figures, the validated records by key.
+ */
+static int start_reconcile(rctx *c, PGconn *conn)
+{
+	iko_reconcile_options ro = IKO_RECONCILE_OPTIONS_INIT;
+
+	reconcile_options(c, conn, &ro);
+	return iko_reconcile_prepare(&c->prep, &ro);
+}
+
 static int stage_reconcile(rctx *c, PGconn *conn)
 {
 	iko_reconcile_options ro = IKO_RECONCILE_OPTIONS_INIT;
@@ -261,12 +286,8 @@ static int stage_reconcile(rctx *c, PGconn *conn)
 			names[i] = c->inputs[i].name;
 			shas[i] = c->inputs[i].sha256;
 		}
-		ro.run_dir = c->r->run_dir;
-		ro.schema = iko_pack_schema(c->pack);
-		ro.pack_dir = c->o->muni->pack;
-		ro.dump_dir = c->o->muni->dump;
-		ro.lg_code = c->o->muni->lg_code;
-		ro.conn = conn;
+		reconcile_options(c, conn, &ro);
+		ro.prep = c->prep;
 		ro.xlsx_path = xlsx;
 		ro.reveal = c->o->reveal;
 		ro.municipality = c->o->muni->name;
@@ -639,6 +660,11 @@ lessons_done:
 	dsn = o->db ? o->db : o->project->db;
 	if (last >= 3)
 		STAGE("connect", iko_db_connect(&conn, dsn, o->project->db_dir));
+	if (first <= 3 && last >= 4) {
+		r->failed_stage = "reconcile";
+		if ((rc = start_reconcile(&c, conn)))
+			goto done;
+	}
 	if (first <= 3 && last >= 3)
 		STAGE("load", stage_load(&c, conn));
 	if (last >= 4)
@@ -688,6 +714,7 @@ done:
 		if (!rc)
 			rc = erc;
 	}
+	iko_reconcile_prep_free(c.prep);
 	if (conn)
 		PQfinish(conn);
 	for (i = 0; i < c.ninputs; i++) {
