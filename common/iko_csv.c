@@ -520,13 +520,24 @@ int iko_csv_find(const iko_csv_row *header, const char *name)
 	return -1;
 }
 
+/* Rows gather in `line` and go to the file in writes of about this size. */
+#define WRITER_FLUSH (256u << 10)
+
 struct iko_csv_writer {
 	iko_afile *file;
 	FILE *fp;
 	int nfield;
 	long long rows;
-	iko_buf line;
+	iko_buf line;          /* whole rows not written yet, then the current one */
 };
+
+static int writer_flush(iko_csv_writer *w)
+{
+	if (w->line.len && fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	iko_buf_clear(&w->line);
+	return 0;
+}
 
 int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode)
 {
@@ -547,13 +558,22 @@ int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode)
 	return 0;
 }
 
+/* Bytes that make a comma-separated field need quotes. */
+static const unsigned char needs_quotes[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 int iko_csv_escape(iko_buf *b, const char *s, size_t len, char sep)
 {
 	size_t i;
 	int need = 0, rc;
 
-	for (i = 0; i < len && !need; i++)
-		need = s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (sep == ',') {
+		for (i = 0; i < len && !needs_quotes[(unsigned char)s[i]]; i++)
+			;
+		need = i < len;
+	} else {
+		for (i = 0; i < len && !need; i++)
+			need = s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	}
 	if (!need)
 		return iko_buf_put(b, s, len);
 	if ((rc = iko_buf_putc(b, '"')))
@@ -578,6 +598,10 @@ int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len)
 
 int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows)
 {
+	int rc;
+
+	if ((rc = writer_flush(w)))
+		return rc;
 	if (len && fwrite(data, 1, len, w->fp) != len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
 	w->rows += rows;
@@ -603,13 +627,9 @@ int iko_csv_end_row(iko_csv_writer *w)
 
 	if (rc)
 		return rc;
-	if (fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
-		return iko_error_set_errno(IKO_EIO, "cannot write %s",
-					   iko_afile_path(w->file));
-	iko_buf_clear(&w->line);
 	w->nfield = 0;
 	w->rows++;
-	return 0;
+	return w->line.len >= WRITER_FLUSH ? writer_flush(w) : 0;
 }
 
 int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n)
@@ -630,7 +650,9 @@ long long iko_csv_writer_rows(const iko_csv_writer *w)
 
 int iko_csv_writer_commit(iko_csv_writer *w)
 {
-	return iko_afile_commit(w->file);
+	int rc = writer_flush(w);
+
+	return rc ? rc : iko_afile_commit(w->file);
 }
 
 void iko_csv_writer_free(iko_csv_writer *w)

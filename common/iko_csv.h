@@ -88,7 +88,7 @@ int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len);
 int iko_csv_write_str(iko_csv_writer *w, const char *s);
 /* Append an integer field. */
 int iko_csv_write_ll(iko_csv_writer *w, long long v);
-/* End the current record (writes LF). */
+/* End the current record (LF); rows reach the file in writes of about 256 KiB, all by commit. */
 int iko_csv_end_row(iko_csv_writer *w);
 /* Append rows already formatted as RFC 4180 lines (each ending in LF). */
 int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows);

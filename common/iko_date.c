@@ -94,5 +94,16 @@ void iko_date_format_iso(char out[11], int y, int m, int d)
 {
 	unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
 
-	snprintf(out, 11, "%04u-%02u-%02u", uy, um, ud);
+	/* "%04u-%02u-%02u" without printf: a transform formats millions */
+	out[0] = (char)('0' + uy / 1000);
+	out[1] = (char)('0' + uy / 100 % 10);
+	out[2] = (char)('0' + uy / 10 % 10);
+	out[3] = (char)('0' + uy % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + um / 10);
+	out[6] = (char)('0' + um % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + ud / 10);
+	out[9] = (char)('0' + ud % 10);
+	out[10] = '\0';
 }

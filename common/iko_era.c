@@ -66,12 +66,14 @@ static int read_num(const char **p, int maxd, int *v)
 	return n;
 }
 
-static void year_text(char *out, size_t n, const iko_era_info *e, int ey)
+/* The year as written (令和元年, 平成31年) into out, for messages and notes. */
+static const char *year_text(char *out, size_t n, const iko_era_info *e, int ey)
 {
 	if (ey == 1)
 		snprintf(out, n, "%s元年", e->kanji);
 	else
 		snprintf(out, n, "%s%d年", e->kanji, ey);
+	return out;
 }
 
 /* Day before the next era's first day, or 9999-12-31. */
@@ -137,7 +139,6 @@ static int finish(iko_era_date *out, enum iko_era era, int ey, int m, int d, con
 	out->era = era;
 	if (!e)
 		return iko_error_set(IKO_EPARSE, "%s: unknown era", src);
-	year_text(yt, sizeof(yt), e, ey);
 	if (ey < 1)
 		return iko_error_set(IKO_EPARSE, "%s: era year %02d out of range", src, ey);
 	if (m < 0 || m > 12)
@@ -154,14 +155,14 @@ static int finish(iko_era_date *out, enum iko_era era, int ey, int m, int d, con
 		return iko_error_set(IKO_EPARSE, "%s: day %d out of range", src, d);
 	if (!iko_date_valid(y, m, d))
 		return iko_error_set(IKO_EPARSE, "%s: %s%d月%d日 does not exist (%04d-%02d has %d days)", src,
-				     yt, m, d, y, m, iko_days_in_month(y, m));
+				     year_text(yt, sizeof(yt), e, ey), m, d, y, m, iko_days_in_month(y, m));
 	if (iko_date_cmp(y, m, d, e->y, e->m, e->d) < 0)
 		return iko_error_set(IKO_EPARSE, "%s: %s%d月%d日 is not a date of %s (%s began %04d-%02d-%02d)",
-				     src, yt, m, d, e->kanji, e->kanji, e->y, e->m, e->d);
+				     src, year_text(yt, sizeof(yt), e, ey), m, d, e->kanji, e->kanji, e->y, e->m, e->d);
 	if (iko_date_cmp(y, m, d, ey_, em, ed) > 0) {
 		if (era != IKO_ERA_HEISEI)
 			return iko_error_set(IKO_EPARSE, "%s: %s%d月%d日 is not a date of %s (%s ended %04d-%02d-%02d)",
-					     src, yt, m, d, e->kanji, e->kanji, ey_, em, ed);
+					     src, year_text(yt, sizeof(yt), e, ey), m, d, e->kanji, e->kanji, ey_, em, ed);
 		out->status = IKO_ERA_WARN_NORMALISED;
 	}
 	out->y = y;
