@@ -23,7 +23,7 @@
 
 struct iko_charset {
 	iconv_t cd;
-	uint8_t known[65536 / 8];
+	uint8_t known[65536 / 8]; /* the answer for a BMP code point is in ok[] */
 	uint8_t ok[65536 / 8];
 	iko_strmap *extra;  /* code points (as UTF-8) allowed by gaiji tables */
 	int list_only;      /* an MJ list replaced JIS X 0213: only ASCII, IVS and the list */
@@ -79,11 +79,10 @@ static int in_jisx0213(iko_charset *cs, uint32_t cp)
 	return r != (size_t)-1 && r == 0;
 }
 
-static int allowed(iko_charset *cs, uint32_t cp)
+static int in_set(iko_charset *cs, uint32_t cp)
 {
 	unsigned char u[4];
 	size_t n;
-	int yes;
 
 	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
 		return 0;
@@ -105,15 +104,26 @@ static int allowed(iko_charset *cs, uint32_t cp)
 		return 1;
 	if (cs->list_only)
 		return 0;
+	return in_jisx0213(cs, cp);
+}
+
+/* in_set, remembered per BMP code point (forgotten when the set changes). */
+static int allowed(iko_charset *cs, uint32_t cp)
+{
 	if (cp >= 0x10000)
-		return in_jisx0213(cs, cp);
+		return in_set(cs, cp);
 	if (!(cs->known[cp >> 3] & (1u << (cp & 7)))) {
-		yes = in_jisx0213(cs, cp);
 		cs->known[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-		if (yes)
+		if (in_set(cs, cp))
 			cs->ok[cp >> 3] |= (uint8_t)(1u << (cp & 7));
 	}
 	return (cs->ok[cp >> 3] >> (cp & 7)) & 1;
+}
+
+static void forget(iko_charset *cs)
+{
+	memset(cs->known, 0, sizeof(cs->known));
+	memset(cs->ok, 0, sizeof(cs->ok));
 }
 
 int iko_charset_check(iko_charset *cs, const char *s, size_t len, unsigned *bad)
@@ -165,6 +175,7 @@ static int add_unicode_list(iko_charset *cs, const char *s)
 		p = end;
 	}
 	iko_buf_release(&b);
+	forget(cs);
 	return rc;
 }
 
@@ -230,5 +241,6 @@ int iko_charset_use_list(iko_charset *cs, const char *path)
 	if (n == 0)
 		return iko_error_set(IKO_EPARSE, "%s: no characters listed", path);
 	cs->list_only = 1;
+	forget(cs);
 	return 0;
 }

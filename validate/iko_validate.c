@@ -41,6 +41,7 @@ typedef struct vtable {
 	pcre2_code **re;          /* per schema column */
 	pcre2_match_data *md;
 	iko_strmap *keys;         /* key → occurrences */
+	iko_strmap *dups;         /* the keys that occur more than once → occurrences */
 	iko_strmap *heads;        /* setai → a: current members, b: heads */
 	rule_cols rc;
 	int has_head_rule, has_exists_rule, has_removal_rule, has_foreign_rule, has_death_rule;
@@ -133,13 +134,19 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	/* a sensitive value (個人番号, 支援措置) never goes into a detail either */
 	const char *shown = cd->sensitive ? "(masked)" : val;
 	unsigned bad;
-	int y, m, d, r;
+	size_t i;
+	int y, m, d, r, printable;
 
 	if (len == 0)
 		return cd->required ? fail(f, IKO_R_REQUIRED, cd->name, val, "%s (%s) is required",
 					  cd->label, cd->name)
 				    : 0;
-	if (!iko_utf8_valid(val, len))
+	/* most values (codes, numbers, dates) are printable ASCII: valid UTF-8,
+	 * one character per byte, inside every character set */
+	for (i = 0; i < len && (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7F; i++)
+		;
+	printable = i == len;
+	if (!printable && !iko_utf8_valid(val, len))
 		return fail(f, IKO_R_CHARSET, cd->name, val, "%s is not valid UTF-8", cd->label);
 	switch (cd->type) {
 	case IKO_COL_DATE:
@@ -165,7 +172,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	case IKO_COL_TYPE_COUNT_:
 		break;
 	}
-	if (cd->length && cd->type != IKO_COL_DATE && iko_utf8_length(val, len) > (size_t)cd->length)
+	if (cd->length && cd->type != IKO_COL_DATE && (printable ? len : iko_utf8_length(val, len)) > (size_t)cd->length)
 		return fail(f, IKO_R_TOO_LONG, cd->name, val, "%s is longer than %d characters (%zu)",
 			    cd->label, cd->length, iko_utf8_length(val, len));
 	if (cd->codes && !iko_code_list_has(cd->codes, val))
@@ -196,7 +203,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" does not match %s",
 				    cd->label, shown, cd->pattern);
 	}
-	if (iko_charset_check(c->cs, val, len, &bad) == 0)
+	if (!printable && iko_charset_check(c->cs, val, len, &bad) == 0)
 		return fail(f, IKO_R_CHARSET, cd->name, val,
 			    "%s: character U+%04X is outside the standard character set", cd->label, bad);
 	return 0;
@@ -221,6 +228,26 @@ static int build_key(vctx *c, const vtable *v, const iko_csv_row *row)
 static int is_current(const vtable *v, const iko_csv_row *row)
 {
 	return v->rc.jotai >= 0 && !strcmp(fv(v, row, v->rc.jotai), "1");
+}
+
+/*
+ * The keys that occur more than once, in a map of their own: pass 2 looks
+ * every record's key up there — a few entries, in cache — instead of in the
+ * map of all keys.
+ */
+static int find_dups(vtable *v)
+{
+	iko_strmap_entry *e, *d;
+	size_t pos = 0;
+	int rc;
+
+	while ((e = iko_strmap_next(v->keys, &pos)) != NULL)
+		if (e->a > 1) {
+			if ((rc = iko_strmap_upsert(v->dups, e->key, e->keylen, &d)))
+				return rc;
+			d->a = e->a;
+		}
+	return 0;
 }
 
 /* Pass 1: key occurrences and, for residents, heads per household. */
@@ -255,7 +282,7 @@ static int pass1(vctx *c, vtable *v)
 		}
 	}
 	iko_csv_reader_free(r);
-	return rc;
+	return rc < 0 ? rc : find_dups(v);
 }
 
 static int is_removal_reason(const char *s)
@@ -363,8 +390,8 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 			    "lg_code %s does not match the municipality %s", fv(v, row, 0), c->o->lg_code);
 	if ((r = build_key(c, v, row)))
 		return r;
-	e = iko_strmap_get(v->keys, c->key.ptr, c->key.len);
-	if (e && e->a > 1)
+	e = iko_strmap_get(v->dups, c->key.ptr, c->key.len);
+	if (e)
 		return fail(f, IKO_R_DUP_KEY, v->t->cols[v->t->key[v->t->nkey - 1]].name,
 			    fv(v, row, v->t->key[v->t->nkey - 1]),
 			    "key occurs %lld times; every occurrence is rejected", e->a);
@@ -476,7 +503,8 @@ static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 	free(name);
 	v->map = calloc(t->ncols, sizeof(int));
 	v->re = calloc(t->ncols, sizeof(pcre2_code *));
-	if (!v->in_path || !v->map || !v->re || iko_strmap_new(&v->keys) || iko_strmap_new(&v->heads))
+	if (!v->in_path || !v->map || !v->re || iko_strmap_new(&v->keys) || iko_strmap_new(&v->dups) ||
+	    iko_strmap_new(&v->heads))
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	for (i = 0; i < t->ncols; i++) {
 		if (!t->cols[i].pattern)
@@ -542,6 +570,7 @@ static void vtable_release(vtable *v)
 	free(v->map);
 	free(v->in_path);
 	iko_strmap_free(v->keys);
+	iko_strmap_free(v->dups);
 	iko_strmap_free(v->heads);
 }
 
@@ -664,9 +693,15 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	for (i = 0; i < n; i++)
 		if ((rc = pass1(&c, &vt[i])))
 			goto done;
-	for (i = 0; i < n; i++)
-		if (!strcmp(vt[i].t->name, "household"))
+	for (i = 0; i < n; i++) {
+		if (!strcmp(vt[i].t->name, "household")) {
 			c.households = vt[i].keys;
+		} else {
+			/* pass 2 needs only the duplicates (and the household keys) */
+			iko_strmap_free(vt[i].keys);
+			vt[i].keys = NULL;
+		}
+	}
 	for (i = 0; i < n; i++)
 		if ((rc = pass2(&c, &vt[i])))
 			goto done;
