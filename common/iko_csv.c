@@ -510,6 +510,121 @@ int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof,
 	return 1;
 }
 
+/* ---- whole records in batches ------------------------------------------------ */
+
+#define CUT_CHUNK (1u << 20)
+
+struct iko_csv_cutter {
+	FILE *fp;
+	char sep;
+	unsigned char *buf;    /* bytes [pos, len) not handed out yet */
+	size_t len, pos, cap;
+	int eof, err;
+	long long record;      /* records handed out */
+	long long line;        /* the line the next record starts on */
+	long long offset;      /* byte offset of buf[pos] */
+};
+
+int iko_csv_cutter_open(iko_csv_cutter **out, FILE *fp, char sep)
+{
+	iko_csv_cutter *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	c->fp = fp;
+	c->sep = sep;
+	c->line = 1;
+	*out = c;
+	return 0;
+}
+
+void iko_csv_cutter_free(iko_csv_cutter *c)
+{
+	if (!c)
+		return;
+	free(c->buf);
+	free(c);
+}
+
+/* At least n bytes at buf + pos unless the input ends first. */
+static int cut_fill(iko_csv_cutter *c, size_t n)
+{
+	size_t got;
+
+	if (c->len - c->pos >= n || c->eof)
+		return 0;
+	if (c->pos) {
+		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->len -= c->pos;
+		c->pos = 0;
+	}
+	if (c->cap < n + CUT_CHUNK) {
+		size_t cap = c->cap ? c->cap : CUT_CHUNK;
+		unsigned char *nb;
+		while (cap < n + CUT_CHUNK)
+			cap *= 2;
+		if (!(nb = realloc(c->buf, cap)))
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		c->buf = nb;
+		c->cap = cap;
+	}
+	while (c->len < n && !c->eof) {
+		got = fread(c->buf + c->len, 1, c->cap - c->len, c->fp);
+		if (got == 0) {
+			if (ferror(c->fp))
+				return IKO_EIO;
+			c->eof = 1;
+		}
+		c->len += got;
+	}
+	return 0;
+}
+
+int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b)
+{
+	size_t skip = 0, scanned = 0, end, want, avail;
+	const unsigned char *q;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (c->offset == 0 && c->record == 0) {
+		if ((rc = cut_fill(c, 3)))
+			return rc;
+		if (c->len - c->pos >= 3 && !memcmp(c->buf + c->pos, "\xEF\xBB\xBF", 3))
+			skip = 3; /* a byte order mark: the reader skips it (offset 0) */
+	}
+	scanned = skip;
+	for (want = CUT_CHUNK; scanned - skip < max || !b->records;) {
+		avail = c->len - c->pos;
+		if (avail > scanned &&
+		    iko_csv_record_end(c->buf + c->pos + scanned, avail - scanned, c->sep, c->eof, &end)) {
+			scanned += end;
+			b->records++;
+			continue;
+		}
+		if (c->eof)
+			break;
+		while (want <= avail)
+			want *= 2;
+		if ((rc = cut_fill(c, want)))
+			return rc;
+	}
+	if (scanned == 0)
+		return 0;
+	b->data = c->buf + c->pos;
+	b->len = scanned;
+	b->record = c->record + 1;
+	b->line = c->line;
+	b->offset = c->offset;
+	for (q = b->data; (q = memchr(q, '\n', (size_t)(b->data + scanned - q))) != NULL; q++)
+		c->line++;
+	c->record += b->records;
+	c->pos += scanned;
+	c->offset += (long long)scanned;
+	return 1;
+}
+
 int iko_csv_find(const iko_csv_row *header, const char *name)
 {
 	size_t i;
@@ -533,6 +648,8 @@ struct iko_csv_writer {
 
 static int writer_flush(iko_csv_writer *w)
 {
+	if (!w->fp)
+		return 0; /* in memory: kept until iko_csv_writer_move */
 	if (w->line.len && fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
 	iko_buf_clear(&w->line);
@@ -560,6 +677,22 @@ int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode)
 
 /* Bytes that make a comma-separated field need quotes. */
 static const unsigned char needs_quotes[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
+int iko_csv_writer_open_mem(iko_csv_writer **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : iko_error_set(IKO_ENOMEM, "out of memory");
+}
+
+int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem)
+{
+	int rc = iko_csv_write_raw(w, mem->line.ptr, mem->line.len, mem->rows);
+
+	iko_buf_clear(&mem->line);
+	mem->rows = 0;
+	mem->nfield = 0;
+	return rc;
+}
 
 int iko_csv_escape(iko_buf *b, const char *s, size_t len, char sep)
 {

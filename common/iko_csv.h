@@ -58,6 +58,25 @@ void iko_csv_reader_set_mem(iko_csv_reader *r, const void *data, size_t len, lon
 int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof, size_t *end);
 /* Tests: read every record byte by byte (no one-sweep path for common records). */
 void iko_csv_reader_bytewise(iko_csv_reader *r);
+/*
+ * Cutting a stream into batches of whole records, to be parsed elsewhere
+ * (another thread) with iko_csv_reader_set_mem(r, b.data, b.len, b.record,
+ * b.line, b.offset): the rows, numbers and errors are those of reading the
+ * stream with iko_csv_next.
+ */
+typedef struct iko_csv_cutter iko_csv_cutter;
+typedef struct iko_csv_batch {
+	const unsigned char *data; /* valid until the next iko_csv_cutter_next */
+	size_t len;
+	long long records;         /* records in it */
+	long long record, line, offset; /* of its first record */
+} iko_csv_batch;
+
+/* Read fp (not closed by the cutter) from its start. */
+int iko_csv_cutter_open(iko_csv_cutter **out, FILE *fp, char sep);
+/* The next batch of about max bytes (more when one record is longer): 1, 0 at end, <0 on error (IKO_EIO: read error). */
+int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b);
+void iko_csv_cutter_free(iko_csv_cutter *c);
 /* Use another single-byte separator (default ','). */
 void iko_csv_reader_set_sep(iko_csv_reader *r, char sep);
 /*
@@ -82,6 +101,10 @@ typedef struct iko_csv_writer iko_csv_writer;
 
 /* Create path atomically with mode (0600 for personal data). */
 int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode);
+/* A writer that keeps its rows in memory (for a helper thread). */
+int iko_csv_writer_open_mem(iko_csv_writer **out);
+/* Append the whole rows of a memory writer to w, and empty it. */
+int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem);
 /* Append one field to the current record. */
 int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len);
 /* Append a C string field (NULL writes an empty field). */

@@ -1074,27 +1074,37 @@ static int csv_record(xctx *c, const iko_csv_row *row, long long recno)
 	return 0;
 }
 
-/* Read the whole input as delimited text in the layout's encoding. */
-static int run_csv(xctx *c, int header)
+/*
+ * The input as a stream that counts the bytes read (c->rd.offset) and, for
+ * a zip member, fingerprints them (a plain file is hashed on its own thread).
+ */
+static FILE *hashing_stream(xctx *c)
 {
 	cookie_io_functions_t io = { hs_read, NULL, NULL, hs_close };
 	hash_stream *h = calloc(1, sizeof(*h));
 	FILE *fp;
+
+	if (!h)
+		return NULL;
+	h->fp = c->rd.fp;
+	h->sha = c->rd.hash_inline ? &c->rd.sha : NULL;
+	h->bytes = &c->rd.offset;
+	if (!(fp = fopencookie(h, "rb", io)))
+		free(h);
+	return fp;
+}
+
+/* Read the whole input as delimited text in the layout's encoding (one thread). */
+static int run_csv(xctx *c, int header)
+{
+	FILE *fp = hashing_stream(c);
 	iko_csv_reader *r = NULL;
 	iko_csv_row row;
 	long long recno = 0;
 	int rc;
 
-	if (!h)
+	if (!fp)
 		return IKO_ENOMEM;
-	h->fp = c->rd.fp;
-	h->sha = c->rd.hash_inline ? &c->rd.sha : NULL;
-	h->bytes = &c->rd.offset;
-	fp = fopencookie(h, "rb", io);
-	if (!fp) {
-		free(h);
-		return IKO_ENOMEM;
-	}
 	if ((rc = iko_csv_reader_open_fp(&r, fp, c->source))) {
 		fclose(fp);
 		return rc;
@@ -1182,7 +1192,8 @@ typedef struct xpar {
 	int eof, abort;
 	xdec dec[NWORK];
 	int wid[NWORK];
-	long long lines;       /* csv: the line the next batch starts on */
+	FILE *in;              /* csv: the input, fingerprinted as it is read (zip members) */
+	iko_csv_cutter *cut;   /* csv: cuts it into whole records */
 } xpar;
 
 static int parallel_ok(void)
@@ -1408,114 +1419,62 @@ static void batch_release(xbatch *b, size_t ntypes)
 	free(b->rej);
 }
 
-/* Newlines in s[0..n): the reader counts lines by them. */
-static long long count_lines(const unsigned char *s, size_t n)
-{
-	const unsigned char *e = s + n, *q;
-	long long k = 0;
-
-	while (s < e && (q = memchr(s, '\n', (size_t)(e - s)))) {
-		k++;
-		s = q + 1;
-	}
-	return k;
-}
-
 /*
- * The length of the next whole CSV record in the read buffer, from skip
- * bytes on: 1 and *end, or 0 at end of input. More is read when the buffer
- * may not hold all of it (a quoted field can span any number of lines).
- */
-static int csv_next_end(reader *r, size_t skip, size_t *end)
-{
-	size_t want = RD_CHUNK;
-	int rc;
-
-	for (;;) {
-		size_t avail = rd_avail(r);
-		if (avail <= skip && r->eof)
-			return 0;
-		if (avail > skip &&
-		    iko_csv_record_end(r->buf + r->pos + skip, avail - skip, ',', r->eof, end))
-			return 1;
-		while (want <= avail)
-			want *= 2;
-		if ((rc = rd_fill(r, want)))
-			return rc;
-	}
-}
-
-/*
- * Delimited input: this thread cuts batches of whole records (finding
- * where each ends is all it does) and numbers them; the decoding threads
- * parse and decode. A header line is read here first, so that every batch
- * knows how to number its records.
+ * Delimited input: this thread cuts batches of whole records (iko_csv_cutter:
+ * finding where each ends is all it does); the decoding threads parse and
+ * decode them. *got: 0 at the end, -1 on a read error (reported by the caller).
  */
 static int csv_fill_batch(xctx *c, xpar *p, xbatch *b, long long *recno, int *got)
 {
-	reader *r = &c->rd;
-	size_t scanned = 0, end;
-	long long n = 0;
-	int rc;
+	iko_csv_batch cb;
+	int rc = iko_csv_cutter_next(p->cut, BATCH_BYTES, &cb);
 
-	b->rec0 = p->dec[0].hdr_skip + *recno + 1;
-	b->off0 = r->offset;
-	if (r->offset == 0) {
-		if ((rc = rd_fill(r, 3)) == 0 && rd_avail(r) >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
-			scanned = 3; /* a byte order mark: the reader skips it */
-		if (rc) {
-			*got = -1;
-			return rc == IKO_EIO ? 0 : rc;
-		}
+	if (rc < 0 && rc != IKO_EIO)
+		return rc;
+	if (rc <= 0) {
+		*got = rc ? -1 : 0;
+		return 0;
 	}
-	rc = 0;
-	while (scanned < BATCH_BYTES) {
-		if ((rc = csv_next_end(r, scanned, &end)) < 0 && rc != IKO_EIO)
-			return rc;
-		if (rc <= 0) {
-			*got = rc; /* end of input, or -1: a read error (reported by the caller) */
-			break;
-		}
-		scanned += end;
-		n++;
-	}
-	if (iko_buf_put(&b->data, r->buf + r->pos, scanned))
+	if (iko_buf_put(&b->data, cb.data, cb.len))
 		return IKO_ENOMEM;
-	b->line0 = p->lines;
-	p->lines += count_lines(r->buf + r->pos, scanned);
-	r->pos += scanned;
-	r->offset += (long long)scanned;
-	b->n = (size_t)n;
-	*recno += n;
-	c->st->records_read += n;
+	b->rec0 = cb.record;
+	b->line0 = cb.line;
+	b->off0 = cb.offset;
+	b->n = (size_t)cb.records;
+	*recno += cb.records;
+	c->st->records_read += cb.records;
 	return 0;
 }
 
-/* A header line (when the layout has one): skipped if it parses, else it is record 1. */
-static int csv_header(xctx *c, xpar *p, int *got)
+/*
+ * A header line (when the layout has one) is read here first, so that every
+ * batch knows how to number its records: skipped when it parses; else it is
+ * record 1, rejected like any other (before anything else is written).
+ */
+static int csv_header(xctx *c, xpar *p, long long *recno, int *got)
 {
-	reader *r = &c->rd;
+	iko_csv_batch cb;
 	iko_csv_row row;
-	size_t skip = 0, end;
-	int rc;
+	int rc = iko_csv_cutter_next(p->cut, 1, &cb), w;
 
-	if ((rc = rd_fill(r, 3)) == 0 && rd_avail(r) >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
-		skip = 3;
-	if (rc == 0)
-		rc = csv_next_end(r, skip, &end);
 	if (rc == IKO_EIO)
 		*got = -1;
 	if (rc <= 0)
 		return rc == IKO_EIO ? 0 : rc;
-	iko_csv_reader_set_mem(p->dec[0].csv, r->buf + r->pos, skip + end, 1, 1, 0);
-	if (iko_csv_next(p->dec[0].csv, &row) != 1)
-		return 0; /* malformed: record 1, rejected like any other */
-	for (rc = 0; rc < NWORK; rc++)
-		p->dec[rc].hdr_skip = 1;
-	p->lines += count_lines(r->buf + r->pos, skip + end);
-	r->pos += skip + end;
-	r->offset += (long long)(skip + end);
-	return 0;
+	iko_csv_reader_set_mem(p->dec[0].csv, cb.data, cb.len, cb.record, cb.line, cb.offset);
+	if ((rc = iko_csv_next(p->dec[0].csv, &row)) == 0)
+		return 0; /* a byte order mark and nothing else */
+	if (rc == 1) {
+		for (w = 0; w < NWORK; w++)
+			p->dec[w].hdr_skip = 1;
+		return 0;
+	}
+	++*recno;
+	c->st->records_read++;
+	iko_buf_clear(&c->rd.rec);
+	if (iko_buf_put(&c->rd.rec, row.raw, row.raw_len))
+		return IKO_ENOMEM;
+	return reject(c, 1, row.offset, IKO_R_CSV, NULL, iko_error_message());
 }
 
 static int run_parallel(xctx *c, long long *recno, int *got_out)
@@ -1530,7 +1489,6 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		return IKO_ENOMEM;
 	p->c = c;
 	p->csv = c->rd.kind == 4;
-	p->lines = 1;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (k = 0; k < NSLOT; k++) {
@@ -1556,7 +1514,11 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		}
 		p->wid[w] = w;
 	}
-	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, &got)))
+	if (p->csv && (!(p->in = hashing_stream(c)) || (rc = iko_csv_cutter_open(&p->cut, p->in, ',')))) {
+		rc = rc ? rc : IKO_ENOMEM;
+		goto done;
+	}
+	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, recno, &got)))
 		goto done;
 	for (w = 0; w < NWORK; w++) {
 		if (iko_thread_start(&th[w], worker_main, &p->wid[w])) {
@@ -1664,6 +1626,9 @@ done:
 	}
 	for (k = 0; k < NSLOT; k++)
 		batch_release(&p->slot[k], c->lay.nrecs);
+	iko_csv_cutter_free(p->cut);
+	if (p->in)
+		fclose(p->in);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);

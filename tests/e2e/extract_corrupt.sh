@@ -126,8 +126,10 @@ body = b"".join(out)
 open(w + "/c1.csv", "wb").write(body + b'99,"never closed\r\n')
 open(w + "/c2.csv", "wb").write(b"\xef\xbb\xbfID,NAME,NOTE\r\n" + body)
 open(w + "/c3.csv", "wb").write(b'"bad"header,x,y\n' + body)
+open(w + "/c4.csv", "wb").write(b'\xef\xbb\xbf"bad"header,x,y\n' + body[:50000])
+open(w + "/c5.csv", "wb").write(b'\xef\xbb\xbf')
 PY
-for v in c1:c c2:ch c3:ch c2:c; do
+for v in c1:c c2:ch c3:ch c2:c c4:ch c5:ch c5:c; do
 	f=${v%%:*}
 	y=${v##*:}
 	"$IKO" extract --layout "$W/$y.yaml" --input "$W/$f.csv" --out "$W/$f.$y.2.csv" 2>/dev/null || [ $? -eq 3 ]
@@ -149,6 +151,8 @@ print(m['records_read'], m['records_written'], m['records_rejected'], json.dumps
 [ "$c1" = '60001 59883 118 {"bad-csv": 34, "bad-zoned": 34, "field-count": 17, "undecodable": 33}' ] || { echo "FAIL: c1 counts: $c1"; exit 1; }
 grep -q '"records_read": 60000,' "$W/c2.ch.2.csv.manifest.json" || { echo "FAIL: c2 header: $(cat "$W/c2.ch.2.csv.manifest.json")"; exit 1; }
 grep -q '"records_read": 60001,' "$W/c3.ch.2.csv.manifest.json" || { echo "FAIL: c3 bad header is a record"; exit 1; }
+grep -q '"records_read": 0,' "$W/c5.ch.2.csv.manifest.json" || { echo "FAIL: c5: a byte order mark alone is no record"; exit 1; }
+[ "$(sed -n 2p "$W/c4.ch.2.csv.rejects.csv" | cut -d, -f3,4,6)" = "1,3,bad-csv" ] || { echo "FAIL: c4: $(sed -n 2p "$W/c4.ch.2.csv.rejects.csv")"; exit 1; }
 [ "$(sed -n 2p "$W/c3.ch.2.csv.rejects.csv" | cut -d, -f3,4,6)" = "1,0,bad-csv" ] || { echo "FAIL: c3: $(sed -n 2p "$W/c3.ch.2.csv.rejects.csv")"; exit 1; }
 [ $n -eq 13 ] || { echo "FAIL: ran $n variants"; exit 1; }
 grep -q '"records_rejected": 0' "$W/good.rdw.csv.manifest.json" || { echo "FAIL: good rdw"; exit 1; }

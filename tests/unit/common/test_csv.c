@@ -348,6 +348,46 @@ static void describe(iko_buf *out, int rc, const iko_csv_row *row)
 	ck_assert_int_eq(iko_buf_putc(out, '\n'), 0);
 }
 
+/* iko_csv_cutter's batches, read from memory, give what reading the whole gives. */
+static void check_cutter(const unsigned char *data, size_t len, const char *whole)
+{
+	static const size_t maxes[] = { 1, 5, 40, 1u << 20 };
+	iko_buf got = { 0 };
+	iko_csv_reader *m = NULL;
+	iko_csv_cutter *cut = NULL;
+	iko_csv_batch b;
+	iko_csv_row row;
+	size_t i;
+	long long n;
+	FILE *fp;
+	int rc;
+
+	ck_assert_int_eq(iko_csv_reader_open_fp(&m, NULL, "test.csv"), 0);
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		iko_buf_clear(&got);
+		fp = len ? fmemopen((void *)data, len, "rb") : fopen("/dev/null", "rb");
+		ck_assert_ptr_nonnull(fp);
+		ck_assert_int_eq(iko_csv_cutter_open(&cut, fp, ','), 0);
+		while ((rc = iko_csv_cutter_next(cut, maxes[i], &b)) == 1) {
+			iko_csv_reader_set_mem(m, b.data, b.len, b.record, b.line, b.offset);
+			for (n = 0; (rc = iko_csv_next(m, &row)) != 0; n++)
+				describe(&got, rc, &row);
+			ck_assert_int_eq(n, b.records);
+			/* every batch holds a record, except a byte order mark alone */
+			if (!(len == 3 && !memcmp(data, "\xEF\xBB\xBF", 3)))
+				ck_assert_int_ge(b.records, 1);
+			if (maxes[i] == 1)
+				ck_assert_int_le(b.records, 1);
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_str_eq(iko_buf_cstr(&got), whole);
+		iko_csv_cutter_free(cut);
+		fclose(fp);
+	}
+	iko_csv_reader_free(m);
+	iko_buf_release(&got);
+}
+
 /*
  * Cutting a text at the record ends iko_csv_record_end finds and reading
  * the pieces from memory (iko_csv_reader_set_mem) gives exactly what
@@ -401,6 +441,7 @@ static void check_cuts(const unsigned char *data, size_t len)
 		record++;
 	}
 	ck_assert_str_eq(iko_buf_cstr(&cut), iko_buf_cstr(&whole));
+	check_cutter(data, len, iko_buf_cstr(&whole));
 	iko_csv_reader_free(m);
 	iko_buf_release(&whole);
 	iko_buf_release(&cut);

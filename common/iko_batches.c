@@ -1,0 +1,147 @@
+/*
+ * iko_batches.c — ordered batch pipeline over helper threads.
+ */
+#include "iko_batches.h"
+
+#include "iko_error.h"
+#include "iko_fs.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SLOTS 16
+#define MAX_WORKERS 8
+
+enum { FREE, FILLED, DONE };
+
+typedef struct pool {
+	const iko_batches_ops *ops;
+	void *const *slots;
+	int nslots, nworkers;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int state[MAX_SLOTS];
+	long long seq[MAX_SLOTS];
+	int rc[MAX_SLOTS];
+	char err[MAX_SLOTS][512];
+	long long filled;      /* batches handed out */
+	int eof, abort;
+	int wid[MAX_WORKERS];
+} pool;
+
+static void *worker_main(void *arg)
+{
+	int *wid = arg;
+	pool *p = (pool *)((char *)(wid - *wid) - offsetof(pool, wid));
+	long long seq;
+	int k, rc;
+
+	for (seq = *wid;; seq += p->nworkers) {
+		k = (int)(seq % p->nslots);
+		pthread_mutex_lock(&p->mu);
+		while (!p->abort && !(p->state[k] == FILLED && p->seq[k] == seq) && !(p->eof && seq >= p->filled))
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->abort || (p->eof && seq >= p->filled)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&p->mu);
+		rc = p->ops->work(p->ops->ctx, *wid, p->slots[k]);
+		if (rc)
+			snprintf(p->err[k], sizeof(p->err[k]), "%s", iko_error_message());
+		pthread_mutex_lock(&p->mu);
+		p->rc[k] = rc;
+		p->state[k] = DONE;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Drain the oldest batch if it is done (called with the lock held; drops it while draining). */
+static int drain_one(pool *p, long long *drained, int *did)
+{
+	int k = (int)(*drained % p->nslots), rc;
+
+	*did = 0;
+	if (*drained >= p->filled || p->state[k] != DONE)
+		return 0;
+	pthread_mutex_unlock(&p->mu);
+	rc = p->rc[k] ? iko_error_set(p->rc[k], "%s", p->err[k]) : p->ops->drain(p->ops->ctx, p->slots[k]);
+	pthread_mutex_lock(&p->mu);
+	p->state[k] = FREE;
+	++*drained;
+	*did = 1;
+	pthread_cond_broadcast(&p->cv);
+	return rc;
+}
+
+int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, int nworkers)
+{
+	pool *p;
+	pthread_t th[MAX_WORKERS];
+	long long drained = 0;
+	int started = 0, rc = 0, w, got = 1, did;
+
+	if (nslots < 1 || nslots > MAX_SLOTS || nworkers < 1 || nworkers > MAX_WORKERS)
+		return iko_error_set(IKO_EINVAL, "batches: %d slots, %d workers", nslots, nworkers);
+	if (!(p = calloc(1, sizeof(*p))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	p->ops = ops;
+	p->slots = slots;
+	p->nslots = nslots;
+	p->nworkers = nworkers;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (w = 0; w < nworkers; w++) {
+		p->wid[w] = w;
+		if (iko_thread_start(&th[w], worker_main, &p->wid[w])) {
+			rc = iko_error_set(IKO_ERROR, "cannot start a helper thread");
+			break;
+		}
+		started++;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (!rc && got > 0) {
+		int k = (int)(p->filled % nslots);
+		/* wait for the slot, draining finished batches meanwhile */
+		while (!rc && p->state[k] != FREE) {
+			rc = drain_one(p, &drained, &did);
+			if (!rc && !did)
+				pthread_cond_wait(&p->cv, &p->mu);
+		}
+		if (rc)
+			break;
+		pthread_mutex_unlock(&p->mu);
+		got = ops->fill(ops->ctx, slots[k]);
+		pthread_mutex_lock(&p->mu);
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+		if (got > 0) {
+			p->seq[k] = p->filled++;
+			p->state[k] = FILLED;
+			pthread_cond_broadcast(&p->cv);
+		}
+	}
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	while (!rc && drained < p->filled) {
+		rc = drain_one(p, &drained, &did);
+		if (!rc && !did)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	if (rc)
+		p->abort = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (w = 0; w < started; w++)
+		pthread_join(th[w], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p);
+	return rc;
+}

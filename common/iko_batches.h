@@ -1,0 +1,33 @@
+/*
+ * iko_batches.h — work cut into batches on this thread, done on helper
+ * threads, and written out on this thread strictly in order.
+ *
+ * A stage that reads a file record by record can spread the per-record
+ * work over the cores and still write byte for byte what one thread
+ * writes: fill() cuts the next batch (this thread), work() does it on one
+ * of the helper threads (batch k goes to thread k % nworkers, each with
+ * its own state), drain() writes the finished batches oldest first (this
+ * thread again). At most nslots batches are in flight. Helper threads
+ * start with the termination signals blocked (iko_thread_start).
+ */
+#ifndef IKO_BATCHES_H
+#define IKO_BATCHES_H
+
+typedef struct iko_batches_ops {
+	void *ctx;
+	/* Fill batch: 1 filled, 0 nothing more (batch unused), <0 error. */
+	int (*fill)(void *ctx, void *batch);
+	/* Do batch on helper thread `worker`: 0, or <0 (its message is kept). */
+	int (*work)(void *ctx, int worker, void *batch);
+	/* Write batch out (called in the order the batches were filled). */
+	int (*drain)(void *ctx, void *batch);
+} iko_batches_ops;
+
+/*
+ * Run until fill() says there is nothing more, every batch is drained, or
+ * something fails (the first error, with its message, is returned; no
+ * batch after it is drained). slots: nslots batch objects, reused.
+ */
+int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, int nworkers);
+
+#endif
