@@ -3,6 +3,8 @@
  */
 #include "iko_batches.h"
 
+#include "iko_buf.h"
+#include "iko_csv.h"
 #include "iko_error.h"
 #include "iko_fs.h"
 
@@ -142,6 +144,93 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 		pthread_join(th[w], NULL);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	free(p);
+	return rc;
+}
+
+/* ---- a CSV file's records ----------------------------------------------------------- */
+
+typedef struct cslot {
+	iko_buf data;
+	iko_csv_batch pos;
+	void *user;
+} cslot;
+
+typedef struct cpool {
+	const iko_csv_batches_ops *ops;
+	const char *name;
+	size_t bytes;
+	iko_csv_cutter *cut;
+	iko_csv_reader *rd[MAX_WORKERS];
+	cslot slot[MAX_SLOTS];
+} cpool;
+
+static int c_fill(void *ctx, void *batch)
+{
+	cpool *p = ctx;
+	cslot *s = batch;
+	int rc = iko_csv_cutter_next_copy(p->cut, p->bytes, &s->data, &s->pos);
+
+	return rc == IKO_EIO ? iko_error_set_errno(IKO_EIO, "cannot read %s", p->name) : rc;
+}
+
+static int c_work(void *ctx, int w, void *batch)
+{
+	cpool *p = ctx;
+	cslot *s = batch;
+
+	iko_csv_reader_set_mem(p->rd[w], s->data.ptr, s->data.len, s->pos.record, s->pos.line, s->pos.offset);
+	return p->ops->work(p->ops->ctx, w, p->rd[w], s->user);
+}
+
+static int c_drain(void *ctx, void *batch)
+{
+	cpool *p = ctx;
+	cslot *s = batch;
+
+	return p->ops->drain(p->ops->ctx, s->user, &s->pos);
+}
+
+int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, const iko_csv_batches_ops *ops,
+			void *const *batches, int nslots, int nworkers)
+{
+	cpool *p;
+	iko_batches_ops bo = { NULL, c_fill, c_work, c_drain };
+	void *slots[MAX_SLOTS];
+	iko_csv_batch hdr;
+	FILE *fp = NULL;
+	int rc = 0, i;
+
+	if (nslots < 1 || nslots > MAX_SLOTS || nworkers < 1 || nworkers > MAX_WORKERS)
+		return iko_error_set(IKO_EINVAL, "batches: %d slots, %d workers", nslots, nworkers);
+	if (!(p = calloc(1, sizeof(*p))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	p->ops = ops;
+	p->name = name;
+	p->bytes = batch_bytes;
+	bo.ctx = p;
+	for (i = 0; i < nslots; i++) {
+		p->slot[i].user = batches[i];
+		slots[i] = &p->slot[i];
+	}
+	for (i = 0; !rc && i < nworkers; i++)
+		rc = iko_csv_reader_open_fp(&p->rd[i], NULL, name);
+	if (!rc && !(fp = fopen(path, "rb")))
+		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", name);
+	if (!rc)
+		rc = iko_csv_cutter_open(&p->cut, fp, ',');
+	/* the header line, read by the caller */
+	if (!rc && (rc = iko_csv_cutter_next(p->cut, 1, &hdr)) == IKO_EIO)
+		rc = iko_error_set_errno(IKO_EIO, "cannot read %s", name);
+	if (rc >= 0)
+		rc = iko_batches_run(&bo, slots, nslots, nworkers);
+	for (i = 0; i < nworkers; i++)
+		iko_csv_reader_free(p->rd[i]);
+	for (i = 0; i < nslots; i++)
+		iko_buf_release(&p->slot[i].data);
+	iko_csv_cutter_free(p->cut);
+	if (fp)
+		fclose(fp);
 	free(p);
 	return rc;
 }

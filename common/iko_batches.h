@@ -13,6 +13,8 @@
 #ifndef IKO_BATCHES_H
 #define IKO_BATCHES_H
 
+#include <stddef.h>
+
 typedef struct iko_batches_ops {
 	void *ctx;
 	/* Fill batch: 1 filled, 0 nothing more (batch unused), <0 error. */
@@ -29,5 +31,24 @@ typedef struct iko_batches_ops {
  * batch after it is drained). slots: nslots batch objects, reused.
  */
 int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, int nworkers);
+
+/*
+ * The records of a CSV file after its header line, in batches of about
+ * batch_bytes on helper threads. work() gets a reader on the batch (the
+ * rows, numbers and errors of reading the file whole with iko_csv_next) and
+ * the caller's batch object; drain() gets the same object back, in order,
+ * with the batch's place in the file (records, offset, bytes). name is the
+ * file's name in error messages.
+ */
+struct iko_csv_reader;
+struct iko_csv_batch;
+typedef struct iko_csv_batches_ops {
+	void *ctx;
+	int (*work)(void *ctx, int worker, struct iko_csv_reader *rd, void *batch);
+	int (*drain)(void *ctx, void *batch, const struct iko_csv_batch *pos);
+} iko_csv_batches_ops;
+
+int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, const iko_csv_batches_ops *ops,
+			void *const *batches, int nslots, int nworkers);
 
 #endif

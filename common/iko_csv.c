@@ -625,6 +625,19 @@ int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b)
 	return 1;
 }
 
+int iko_csv_cutter_next_copy(iko_csv_cutter *c, size_t max, iko_buf *into, iko_csv_batch *b)
+{
+	int rc = iko_csv_cutter_next(c, max, b);
+
+	if (rc <= 0)
+		return rc;
+	iko_buf_clear(into);
+	if (iko_buf_put(into, b->data, b->len))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	b->data = (const unsigned char *)into->ptr;
+	return 1;
+}
+
 int iko_csv_find(const iko_csv_row *header, const char *name)
 {
 	size_t i;

@@ -76,6 +76,9 @@ typedef struct iko_csv_batch {
 int iko_csv_cutter_open(iko_csv_cutter **out, FILE *fp, char sep);
 /* The next batch of about max bytes (more when one record is longer): 1, 0 at end, <0 on error (IKO_EIO: read error). */
 int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b);
+/* The same, the batch's bytes copied into `into` (b->data points there, valid until it changes). */
+struct iko_buf;
+int iko_csv_cutter_next_copy(iko_csv_cutter *c, size_t max, struct iko_buf *into, iko_csv_batch *b);
 void iko_csv_cutter_free(iko_csv_cutter *c);
 /* Use another single-byte separator (default ','). */
 void iko_csv_reader_set_sep(iko_csv_reader *r, char sep);

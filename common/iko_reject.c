@@ -154,3 +154,82 @@ void iko_rejects_free(iko_rejects *r)
 	iko_buf_release(&r->hex);
 	free(r);
 }
+
+/* ---- rejects in memory ------------------------------------------------------------ */
+
+struct iko_reject_mem_entry {
+	iko_reject rj;         /* key, value, detail, raw: offsets into text (as integers) */
+	size_t key, value, detail, raw;
+	int has_key, has_value, has_detail;
+};
+
+static int mem_put(iko_reject_mem *m, const void *s, size_t n, size_t *at)
+{
+	if (m->tlen + n + 1 > m->tcap) {
+		size_t cap = m->tcap ? m->tcap : 4096;
+		char *t;
+		while (cap < m->tlen + n + 1)
+			cap *= 2;
+		if (!(t = realloc(m->text, cap)))
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		m->text = t;
+		m->tcap = cap;
+	}
+	*at = m->tlen;
+	if (n)
+		memcpy(m->text + m->tlen, s, n);
+	m->text[m->tlen + n] = '\0';
+	m->tlen += n + 1;
+	return 0;
+}
+
+int iko_reject_mem_add(iko_reject_mem *m, const iko_reject *rj)
+{
+	iko_reject_mem_entry *x;
+	int rc;
+
+	if (m->n == m->cap) {
+		size_t n = m->cap ? m->cap * 2 : 64;
+		iko_reject_mem_entry *a = realloc(m->e, n * sizeof(*a));
+		if (!a)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		m->e = a;
+		m->cap = n;
+	}
+	x = &m->e[m->n];
+	x->rj = *rj;
+	x->has_key = rj->key != NULL;
+	x->has_value = rj->value != NULL;
+	x->has_detail = rj->detail != NULL;
+	if ((rc = mem_put(m, rj->key, rj->key ? strlen(rj->key) : 0, &x->key)) ||
+	    (rc = mem_put(m, rj->value, rj->value ? strlen(rj->value) : 0, &x->value)) ||
+	    (rc = mem_put(m, rj->detail, rj->detail ? strlen(rj->detail) : 0, &x->detail)) ||
+	    (rc = mem_put(m, rj->raw, rj->raw ? rj->raw_len : 0, &x->raw)))
+		return rc;
+	m->n++;
+	return 0;
+}
+
+void iko_reject_mem_get(const iko_reject_mem *m, size_t i, iko_reject *rj)
+{
+	const iko_reject_mem_entry *x = &m->e[i];
+
+	*rj = x->rj;
+	rj->key = x->has_key ? m->text + x->key : NULL;
+	rj->value = x->has_value ? m->text + x->value : NULL;
+	rj->detail = x->has_detail ? m->text + x->detail : NULL;
+	rj->raw = x->rj.raw ? m->text + x->raw : NULL;
+}
+
+void iko_reject_mem_clear(iko_reject_mem *m)
+{
+	m->n = 0;
+	m->tlen = 0;
+}
+
+void iko_reject_mem_release(iko_reject_mem *m)
+{
+	free(m->e);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}

@@ -97,6 +97,26 @@ int iko_rejects_commit(iko_rejects *w);
 /* Free; removes the file if not committed. NULL-safe. */
 void iko_rejects_free(iko_rejects *w);
 
+/*
+ * Rejects kept in memory — by a helper thread that works on a batch of
+ * records — and added to the rejects file later, in record order. Every
+ * string and the raw bytes are copied; stage, source and field are kept as
+ * pointers (names that outlive the list).
+ */
+typedef struct iko_reject_mem_entry iko_reject_mem_entry;
+typedef struct iko_reject_mem {
+	iko_reject_mem_entry *e;
+	size_t n, cap;
+	char *text;
+	size_t tlen, tcap;
+} iko_reject_mem;
+
+int iko_reject_mem_add(iko_reject_mem *m, const iko_reject *rj);
+/* Entry i (pointers into m, valid until the next add or clear). */
+void iko_reject_mem_get(const iko_reject_mem *m, size_t i, iko_reject *rj);
+void iko_reject_mem_clear(iko_reject_mem *m);
+void iko_reject_mem_release(iko_reject_mem *m);
+
 /* Column names of the rejects file, in order. */
 extern const char *const iko_rejects_columns[11];
 

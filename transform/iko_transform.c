@@ -61,24 +61,10 @@ typedef struct run_ctx {
 	struct tbatch *batch;  /* on a helper thread: issues go to the batch, not the file */
 } run_ctx;
 
-/* A reject or warning found on a helper thread, written out in order. */
-typedef struct tissue {
-	long long record, offset;
-	enum iko_reason reason;
-	enum iko_severity sev;
-	const char *field;     /* a column name of the pack's map */
-	size_t key, value, detail; /* NUL-terminated strings in the batch's text */
-	size_t raw, raw_len;   /* the record's bytes in the batch */
-} tissue;
-
 /* Records mapped on a helper thread. */
 typedef struct tbatch {
-	iko_buf data;          /* the records' bytes */
-	iko_csv_batch pos;     /* their numbers (data copied from pos.data) */
 	iko_csv_writer *out, *legacy; /* in memory */
-	tissue *iss;
-	size_t niss, capiss;
-	iko_buf text;
+	iko_reject_mem iss;    /* rejects and warnings, in record order */
 	iko_transform_table st; /* records_out, records_rejected, warnings */
 	long long by_reason[IKO_R_COUNT_];
 } tbatch;
@@ -381,50 +367,10 @@ static const char *row_key(run_ctx *c)
 	return iko_buf_cstr(&c->tmp);
 }
 
-static int text_put(iko_buf *t, const char *s, size_t *at)
-{
-	*at = t->len;
-	return iko_buf_put(t, s ? s : "", s ? strlen(s) + 1 : 1) ? IKO_ENOMEM : 0;
-}
-
-static int batch_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
-{
-	struct tbatch *b = c->batch;
-	tissue *x;
-	int rc;
-
-	if (b->niss == b->capiss) {
-		size_t n = b->capiss ? b->capiss * 2 : 64;
-		tissue *a = realloc(b->iss, n * sizeof(*a));
-		if (!a)
-			return iko_error_set(IKO_ENOMEM, "out of memory");
-		b->iss = a;
-		b->capiss = n;
-	}
-	x = &b->iss[b->niss];
-	x->record = c->record;
-	x->offset = c->row->offset;
-	x->reason = is->reason;
-	x->sev = sev;
-	x->field = is->column;
-	x->raw = (size_t)(c->row->offset - b->pos.offset);
-	x->raw_len = c->row->raw_len;
-	if ((rc = text_put(&b->text, row_key(c), &x->key)) ||
-	    (rc = text_put(&b->text, iko_buf_cstr(&is->value), &x->value)) ||
-	    (rc = text_put(&b->text, iko_buf_cstr(&is->detail), &x->detail)))
-		return rc;
-	b->niss++;
-	if ((unsigned)is->reason < IKO_R_COUNT_)
-		c->by_reason[is->reason]++;
-	return 0;
-}
-
 static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
 {
 	iko_reject rj;
 
-	if (c->batch)
-		return batch_issue(c, is, sev);
 	memset(&rj, 0, sizeof(rj));
 	rj.stage = "transform";
 	rj.source = c->source;
@@ -440,7 +386,7 @@ static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
 	rj.raw_len = c->row->raw_len;
 	if ((unsigned)is->reason < IKO_R_COUNT_)
 		c->by_reason[is->reason]++;
-	return iko_rejects_add(c->rejects, &rj);
+	return c->batch ? iko_reject_mem_add(&c->batch->iss, &rj) : iko_rejects_add(c->rejects, &rj);
 }
 
 /*
@@ -626,38 +572,19 @@ static int resolve(run_ctx *c, const iko_csv_row *hdr, const char *path)
 
 typedef struct tworker {
 	run_ctx c;
-	iko_csv_reader *rd;
 	iko_transform_table st;
 } tworker;
 
 typedef struct tpar {
 	run_ctx *c;            /* the table's own context: writers, rejects, stats */
 	iko_csv_writer *w;
-	iko_csv_cutter *cut;
 	long long size;        /* input bytes, for progress */
 	tworker wk[TWORK];
 	tbatch b[TSLOT];
 } tpar;
 
-static int tp_fill(void *ctx, void *batch)
-{
-	tpar *p = ctx;
-	tbatch *b = batch;
-	int rc = iko_csv_cutter_next(p->cut, TBATCH, &b->pos);
-
-	if (rc == IKO_EIO)
-		return iko_error_set_errno(IKO_EIO, "cannot read %s", p->c->source);
-	if (rc <= 0)
-		return rc;
-	iko_buf_clear(&b->data);
-	if (iko_buf_put(&b->data, b->pos.data, b->pos.len))
-		return IKO_ENOMEM;
-	b->pos.data = NULL;
-	return 1;
-}
-
 /* Map a batch: the loop of run_table's serial path, into the batch. */
-static int tp_work(void *ctx, int w, void *batch)
+static int tp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 {
 	tpar *p = ctx;
 	tbatch *b = batch;
@@ -666,15 +593,13 @@ static int tp_work(void *ctx, int w, void *batch)
 	iko_csv_row row;
 	int rc;
 
-	b->niss = 0;
-	iko_buf_clear(&b->text);
+	iko_reject_mem_clear(&b->iss);
 	memset(&k->st, 0, sizeof(k->st));
 	memset(b->by_reason, 0, sizeof(b->by_reason));
 	c->batch = b;
 	c->legacy = b->legacy;
 	c->by_reason = b->by_reason;
-	iko_csv_reader_set_mem(k->rd, b->data.ptr, b->data.len, b->pos.record, b->pos.line, b->pos.offset);
-	while ((rc = iko_csv_next(k->rd, &row)) != 0) {
+	while ((rc = iko_csv_next(rd, &row)) != 0) {
 		c->row = &row;
 		c->record = row.record - 1;
 		if (rc == IKO_EPARSE) {
@@ -696,7 +621,7 @@ static int tp_work(void *ctx, int w, void *batch)
 }
 
 /* Write a mapped batch: rows, legacy values and issues in record order. */
-static int tp_drain(void *ctx, void *batch)
+static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 {
 	tpar *p = ctx;
 	tbatch *b = batch;
@@ -706,34 +631,21 @@ static int tp_drain(void *ctx, void *batch)
 
 	if ((rc = iko_csv_writer_move(p->w, b->out)) || (rc = iko_csv_writer_move(c->legacy, b->legacy)))
 		return rc;
-	for (i = 0; i < b->niss; i++) {
-		const tissue *x = &b->iss[i];
+	for (i = 0; i < b->iss.n; i++) {
 		iko_reject rj;
-		memset(&rj, 0, sizeof(rj));
-		rj.stage = "transform";
-		rj.source = c->source;
-		rj.record = x->record;
-		rj.offset = x->offset;
-		rj.key = b->text.ptr + x->key;
-		rj.reason = x->reason;
-		rj.severity = x->sev;
-		rj.field = x->field;
-		rj.value = b->text.ptr + x->value;
-		rj.detail = b->text.ptr + x->detail;
-		rj.raw = b->data.ptr + x->raw;
-		rj.raw_len = x->raw_len;
+		iko_reject_mem_get(&b->iss, i, &rj);
 		if ((rc = iko_rejects_add(c->rejects, &rj)))
 			return rc;
 	}
 	for (i = 0; i < IKO_R_COUNT_; i++)
 		c->by_reason[i] += b->by_reason[i];
-	c->stats->records_in += b->pos.records;
+	c->stats->records_in += pos->records;
 	c->stats->records_out += b->st.records_out;
 	c->stats->records_rejected += b->st.records_rejected;
 	c->stats->warnings += b->st.warnings;
 	if (c->opts->progress)
 		c->opts->progress("transform", c->stats->records_in,
-				  iko_progress_total(c->stats->records_in, b->pos.offset + (long long)b->data.len, p->size),
+				  iko_progress_total(c->stats->records_in, pos->offset + (long long)pos->len, p->size),
 				  c->opts->payload);
 	return 0;
 }
@@ -751,13 +663,11 @@ static int parallel_ok(const iko_transform_options *o)
  * has a context of its own (buffers, pack rules); rows, legacy values,
  * rejects and counts come out exactly as the serial loop writes them.
  */
-static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, iko_csv_writer *w)
+static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, long long size, iko_csv_writer *w)
 {
 	tpar *p = calloc(1, sizeof(*p));
 	void *slots[TSLOT];
-	iko_batches_ops ops = { NULL, tp_fill, tp_work, tp_drain };
-	iko_csv_batch hdr;
-	FILE *fp = NULL;
+	iko_csv_batches_ops ops = { NULL, tp_work, tp_drain };
 	size_t i, n;
 	int rc = IKO_ENOMEM;
 
@@ -765,6 +675,7 @@ static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, i
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	p->c = c;
 	p->w = w;
+	p->size = size;
 	ops.ctx = p;
 	n = c->table->ncols;
 	for (i = 0; i < TWORK; i++) {
@@ -782,8 +693,7 @@ static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, i
 		k->set = calloc(n, sizeof(int));
 		if (!k->vals || !k->set)
 			goto done;
-		if ((rc = iko_csv_reader_open_fp(&p->wk[i].rd, NULL, in)) ||
-		    (c->rules && (rc = iko_packrules_load(&k->rules, pack, c->table))))
+		if (c->rules && (rc = iko_packrules_load(&k->rules, pack, c->table)))
 			goto done;
 	}
 	for (i = 0; i < TSLOT; i++) {
@@ -791,20 +701,7 @@ static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, i
 		if ((rc = iko_csv_writer_open_mem(&p->b[i].out)) || (rc = iko_csv_writer_open_mem(&p->b[i].legacy)))
 			goto done;
 	}
-	if (!(fp = fopen(in, "rb"))) {
-		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", in);
-		goto done;
-	}
-	p->size = iko_file_size(fp);
-	if ((rc = iko_csv_cutter_open(&p->cut, fp, ',')))
-		goto done;
-	/* the header, read already by the caller */
-	rc = iko_csv_cutter_next(p->cut, 1, &hdr);
-	if (rc == IKO_EIO)
-		rc = iko_error_set_errno(IKO_EIO, "cannot read %s", in);
-	if (rc < 0)
-		goto done;
-	rc = iko_batches_run(&ops, slots, TSLOT, TWORK);
+	rc = iko_csv_batches_run(in, in, TBATCH, &ops, slots, TSLOT, TWORK);
 done:
 	for (i = 0; i < TWORK; i++) {
 		run_ctx *k = &p->wk[i].c;
@@ -821,20 +718,13 @@ done:
 		iko_buf_release(&k->warn.value);
 		iko_buf_release(&k->warn.detail);
 		iko_buf_release(&k->lkey);
-		if (k->rules != c->rules)
-			iko_packrules_free(k->rules);
-		iko_csv_reader_free(p->wk[i].rd);
+		iko_packrules_free(k->rules);
 	}
 	for (i = 0; i < TSLOT; i++) {
-		iko_buf_release(&p->b[i].data);
-		iko_buf_release(&p->b[i].text);
-		free(p->b[i].iss);
+		iko_reject_mem_release(&p->b[i].iss);
 		iko_csv_writer_free(p->b[i].out);
 		iko_csv_writer_free(p->b[i].legacy);
 	}
-	iko_csv_cutter_free(p->cut);
-	if (fp)
-		fclose(fp);
 	free(p);
 	return rc;
 }
@@ -901,9 +791,10 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 	if ((rc = iko_csv_end_row(w)))
 		goto done;
 	if (parallel_ok(o)) {
+		long long size = iko_csv_reader_size(r);
 		iko_csv_reader_free(r);
 		r = NULL;
-		if ((rc = run_rows_parallel(&c, pack, in, w)))
+		if ((rc = run_rows_parallel(&c, pack, in, size, w)))
 			goto done;
 	}
 	while (r && (rc = iko_csv_next(r, &row)) != 0) {

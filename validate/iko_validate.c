@@ -4,6 +4,7 @@
 #include "iko_validate.h"
 #include "iko_yaml.h"
 
+#include "iko_batches.h"
 #include "iko_buf.h"
 #include "iko_checkdigit.h"
 #include "iko_csv.h"
@@ -57,12 +58,23 @@ typedef struct vctx {
 	iko_strmap *households;   /* keys of the household table, if validated */
 	iko_buf key;
 	long long nrejected;      /* over every table, for --max-errors */
+	struct vbatch *batch;     /* on a helper thread: rejects go to the batch */
 } vctx;
+
+/* Records checked on a helper thread. */
+typedef struct vbatch {
+	iko_csv_writer *out;      /* in memory */
+	iko_reject_mem iss;       /* rejects and warnings, in record order */
+	iko_validate_table st;    /* records_out, records_rejected, warnings */
+	iko_validate_stats all;   /* by_reason, gaiji_records */
+} vbatch;
 
 /* A record was rejected: count it; an error once past o->max_errors. */
 static int count_reject(vctx *c, vtable *v)
 {
 	v->stats->records_rejected++;
+	if (c->batch)
+		return 0; /* counted again, in order, when the batch is written */
 	if (c->o->max_errors > 0 && ++c->nrejected > c->o->max_errors)
 		return iko_error_set(IKO_ECHECK, "stopped at %s record %lld: more than %lld records rejected "
 				     "(--max-errors %lld)", v->t->name, v->stats->records_in,
@@ -370,7 +382,7 @@ static int emit(vctx *c, vtable *v, const iko_csv_row *row, const vfail *f,
 	rj.raw = row->raw;
 	rj.raw_len = row->raw_len;
 	c->st->by_reason[f->reason]++;
-	return iko_rejects_add(c->rejects, &rj);
+	return c->batch ? iko_reject_mem_add(&c->batch->iss, &rj) : iko_rejects_add(c->rejects, &rj);
 }
 
 static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
@@ -398,6 +410,189 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 	return check_rules(c, v, row, f);
 }
 
+/* Pass 2 for one record: check it, then write it or reject it. */
+static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv_writer *w, vfail *f)
+{
+	size_t i;
+
+	if (rc == IKO_EPARSE) {
+		fail(f, IKO_R_CSV, NULL, NULL, "%s", iko_error_message());
+		if ((rc = emit(c, v, row, f, IKO_SEV_REJECT)) || (rc = count_reject(c, v)))
+			return rc;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	rc = check_row(c, v, row, f);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return (rc = emit(c, v, row, f, IKO_SEV_REJECT)) ? rc : count_reject(c, v);
+	if ((i = (size_t)has_u3013(row)) != 0) {
+		int col = -1;
+		size_t k;
+		for (k = 0; k < v->t->ncols; k++)
+			if (v->map[k] == (int)i - 1)
+				col = (int)k;
+		fail(f, IKO_R_GAIJI, col >= 0 ? v->t->cols[col].name : NULL,
+		     row->fields[i - 1], "unmapped gaiji (〓): register it in the gaiji table before go-live");
+		v->stats->warnings++;
+		c->st->gaiji_records++;
+		if ((rc = emit(c, v, row, f, IKO_SEV_WARN)))
+			return rc;
+	}
+	for (i = 0; i < v->t->ncols; i++) {
+		size_t len;
+		const char *val = fld(v, row, (int)i, &len);
+		if ((rc = iko_csv_write_field(w, val, len)))
+			return rc;
+	}
+	if ((rc = iko_csv_end_row(w)))
+		return rc;
+	v->stats->records_out++;
+	return 0;
+}
+
+/* ---- pass 2 on two threads ---------------------------------------------------------- */
+
+#define VWORK 2
+#define VSLOT (2 * VWORK)
+#define VBATCH (1u << 20)
+
+typedef struct vworker {
+	vctx c;                   /* its own key buffer, character set, counters */
+	vtable v;                 /* its own match data and counters; maps shared, read only */
+	iko_validate_table st;
+	iko_validate_stats all;
+	vfail f;
+} vworker;
+
+typedef struct vpar {
+	vctx *c;
+	vtable *v;
+	iko_csv_writer *w;
+	long long size;
+	vworker wk[VWORK];
+	vbatch b[VSLOT];
+} vpar;
+
+static int vp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
+{
+	vpar *p = ctx;
+	vbatch *b = batch;
+	vworker *k = &p->wk[w];
+	iko_csv_row row;
+	int rc;
+
+	iko_reject_mem_clear(&b->iss);
+	memset(&k->st, 0, sizeof(k->st));
+	memset(&k->all, 0, sizeof(k->all));
+	k->c.batch = b;
+	while ((rc = iko_csv_next(rd, &row)) != 0)
+		if ((rc = check_one(&k->c, &k->v, &row, rc, b->out, &k->f)))
+			return rc;
+	b->st = k->st;
+	b->all = k->all;
+	return 0;
+}
+
+/* Write a checked batch: rows and rejects in record order, --max-errors counted in order. */
+static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
+{
+	vpar *p = ctx;
+	vbatch *b = batch;
+	vctx *c = p->c;
+	vtable *v = p->v;
+	size_t i;
+	int rc;
+
+	if ((rc = iko_csv_writer_move(p->w, b->out)))
+		return rc;
+	for (i = 0; i < b->iss.n; i++) {
+		iko_reject rj;
+		iko_reject_mem_get(&b->iss, i, &rj);
+		if ((rc = iko_rejects_add(c->rejects, &rj)))
+			return rc;
+		if (rj.severity == IKO_SEV_REJECT && c->o->max_errors > 0 && ++c->nrejected > c->o->max_errors)
+			return iko_error_set(IKO_ECHECK, "stopped at %s record %lld: more than %lld records rejected "
+					     "(--max-errors %lld)", v->t->name, rj.record,
+					     c->o->max_errors, c->o->max_errors);
+	}
+	for (i = 0; i < IKO_R_COUNT_; i++)
+		c->st->by_reason[i] += b->all.by_reason[i];
+	c->st->gaiji_records += b->all.gaiji_records;
+	v->stats->records_in += pos->records;
+	v->stats->records_out += b->st.records_out;
+	v->stats->records_rejected += b->st.records_rejected;
+	v->stats->warnings += b->st.warnings;
+	if (c->o->progress)
+		c->o->progress("validate", v->stats->records_in,
+			       iko_progress_total(v->stats->records_in, pos->offset + (long long)pos->len, p->size),
+			       c->o->payload);
+	return 0;
+}
+
+static int parallel_ok(void)
+{
+	const char *e = getenv("IKO_VALIDATE_THREADS");
+
+	return !(e && !strcmp(e, "1"));
+}
+
+static int make_charset(iko_charset **out, const iko_validate_options *o);
+
+/* The records after the header, checked on two threads; written exactly as one thread writes them. */
+static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w)
+{
+	vpar *p = calloc(1, sizeof(*p));
+	void *slots[VSLOT];
+	iko_csv_batches_ops ops = { NULL, vp_work, vp_drain };
+	size_t i;
+	int rc = IKO_ENOMEM;
+
+	if (!p)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	p->c = c;
+	p->v = v;
+	p->w = w;
+	p->size = size;
+	ops.ctx = p;
+	for (i = 0; i < VWORK; i++) {
+		vworker *k = &p->wk[i];
+		k->c = *c;
+		memset(&k->c.key, 0, sizeof(k->c.key));
+		k->c.cs = NULL;
+		k->c.rejects = NULL;
+		k->c.st = &k->all;
+		k->v = *v;
+		k->v.stats = &k->st;
+		if (!(k->v.md = pcre2_match_data_create(4, NULL)) || (rc = make_charset(&k->c.cs, c->o))) {
+			rc = rc ? rc : IKO_ENOMEM;
+			goto done;
+		}
+	}
+	for (i = 0; i < VSLOT; i++) {
+		slots[i] = &p->b[i];
+		if ((rc = iko_csv_writer_open_mem(&p->b[i].out)))
+			goto done;
+	}
+	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK);
+done:
+	for (i = 0; i < VWORK; i++) {
+		vworker *k = &p->wk[i];
+		iko_buf_release(&k->c.key);
+		iko_buf_release(&k->f.detail);
+		iko_charset_free(k->c.cs);
+		pcre2_match_data_free(k->v.md);
+	}
+	for (i = 0; i < VSLOT; i++) {
+		iko_reject_mem_release(&p->b[i].iss);
+		iko_csv_writer_free(p->b[i].out);
+	}
+	free(p);
+	return rc;
+}
+
 /* Pass 2: check and write. */
 static int pass2(vctx *c, vtable *v)
 {
@@ -411,59 +606,30 @@ static int pass2(vctx *c, vtable *v)
 
 	if (!outp)
 		return IKO_ENOMEM;
-	if ((rc = iko_csv_reader_open(&r, v->in_path)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
+	if ((rc = iko_csv_writer_open(&w, outp, 0600)))
 		goto done;
-	iko_csv_next(r, &row);
 	for (i = 0; i < v->t->ncols; i++)
 		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))
 			goto done;
 	if ((rc = iko_csv_end_row(w)))
 		goto done;
-	while ((rc = iko_csv_next(r, &row)) != 0) {
-		v->stats->records_in++;
-		if (rc == IKO_EPARSE) {
-			fail(&f, IKO_R_CSV, NULL, NULL, "%s", iko_error_message());
-			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)) || (rc = count_reject(c, v)))
-				goto done;
-			continue;
-		}
-		if (rc < 0)
+	if ((rc = iko_csv_reader_open(&r, v->in_path)))
+		goto done;
+	if (parallel_ok()) {
+		if ((rc = pass2_parallel(c, v, iko_csv_reader_size(r), w)))
 			goto done;
-		rc = check_row(c, v, &row, &f);
-		if (rc < 0)
-			goto done;
-		if (rc > 0) {
-			if ((rc = emit(c, v, &row, &f, IKO_SEV_REJECT)) || (rc = count_reject(c, v)))
+	} else {
+		iko_csv_next(r, &row);
+		while ((rc = iko_csv_next(r, &row)) != 0) {
+			v->stats->records_in++;
+			if ((rc = check_one(c, v, &row, rc, w, &f)))
 				goto done;
-			continue;
+			if (c->o->progress && (v->stats->records_in & 0x3fff) == 0)
+				c->o->progress("validate", v->stats->records_in,
+					       iko_progress_total(v->stats->records_in, iko_csv_reader_tell(r),
+								  iko_csv_reader_size(r)),
+					       c->o->payload);
 		}
-		if ((i = (size_t)has_u3013(&row)) != 0) {
-			int col = -1;
-			size_t k;
-			for (k = 0; k < v->t->ncols; k++)
-				if (v->map[k] == (int)i - 1)
-					col = (int)k;
-			fail(&f, IKO_R_GAIJI, col >= 0 ? v->t->cols[col].name : NULL,
-			     row.fields[i - 1], "unmapped gaiji (〓): register it in the gaiji table before go-live");
-			v->stats->warnings++;
-			c->st->gaiji_records++;
-			if ((rc = emit(c, v, &row, &f, IKO_SEV_WARN)))
-				goto done;
-		}
-		for (i = 0; i < v->t->ncols; i++) {
-			size_t len;
-			const char *val = fld(v, &row, (int)i, &len);
-			if ((rc = iko_csv_write_field(w, val, len)))
-				goto done;
-		}
-		if ((rc = iko_csv_end_row(w)))
-			goto done;
-		v->stats->records_out++;
-		if (c->o->progress && (v->stats->records_in & 0x3fff) == 0)
-			c->o->progress("validate", v->stats->records_in,
-				       iko_progress_total(v->stats->records_in, iko_csv_reader_tell(r),
-							  iko_csv_reader_size(r)),
-				       c->o->payload);
 	}
 	if (v->stats->records_in != v->stats->records_out + v->stats->records_rejected) {
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", v->t->name);
@@ -631,6 +797,22 @@ static int write_manifest(const iko_validate_options *o, const iko_validate_stat
 	return rc;
 }
 
+/* The character set of the options (JIS X 0213 or an MJ list, plus the gaiji tables). */
+static int make_charset(iko_charset **out, const iko_validate_options *o)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = iko_charset_new(out)))
+		return rc;
+	if (o->charset_list && (rc = iko_charset_use_list(*out, o->charset_list)))
+		return rc;
+	for (i = 0; i < o->ncharset_extra; i++)
+		if ((rc = iko_charset_add_gaiji_table(*out, o->charset_extra[i])))
+			return rc;
+	return 0;
+}
+
 int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 {
 	iko_schema *s = NULL;
@@ -645,13 +827,8 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	if (!o->schema || !o->in_dir || !o->out_dir)
 		return iko_error_set(IKO_EINVAL, "validate needs a schema, an input and an output directory");
 	if ((rc = iko_schema_load_spec(&s, o->schema)) || (rc = iko_mkdir_p(o->out_dir, 1)) ||
-	    (rc = iko_charset_new(&c.cs)))
+	    (rc = make_charset(&c.cs, o)))
 		goto done;
-	if (o->charset_list && (rc = iko_charset_use_list(c.cs, o->charset_list)))
-		goto done;
-	for (i = 0; i < o->ncharset_extra; i++)
-		if ((rc = iko_charset_add_gaiji_table(c.cs, o->charset_extra[i])))
-			goto done;
 	c.o = o;
 	c.s = s;
 	c.st = out;
