@@ -19,6 +19,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,18 @@ typedef struct vbatch {
 	iko_validate_table st;    /* records_out, records_rejected, warnings */
 	iko_validate_stats all;   /* by_reason, gaiji_records */
 } vbatch;
+
+/* Both passes read records on VWORK helper threads, in batches of VBATCH bytes. */
+#define VWORK 2
+#define VSLOT (2 * VWORK)
+#define VBATCH (1u << 20)
+
+static int parallel_ok(void)
+{
+	const char *e = getenv("IKO_VALIDATE_THREADS");
+
+	return !(e && !strcmp(e, "1"));
+}
 
 /* A record was rejected: count it; an error once past o->max_errors. */
 static int count_reject(vctx *c, vtable *v)
@@ -263,6 +276,102 @@ static int find_dups(vtable *v)
 }
 
 /* Pass 1: key occurrences and, for residents, heads per household. */
+/*
+ * Pass 1 on helper threads: they parse the records and make each key (and,
+ * for a current resident, its 世帯番号 and whether it is the head); this
+ * thread counts them in the maps. A batch's findings: entries of
+ * [kind byte][length][bytes], kind 'k' a key, 'h' a member, 'H' a head.
+ */
+typedef struct kbatch {
+	iko_buf out;
+} kbatch;
+
+typedef struct kpar {
+	vctx c[VWORK];            /* key buffers */
+	vtable *v;
+	kbatch b[VSLOT];
+} kpar;
+
+static int kput(iko_buf *b, char kind, const char *s, size_t len)
+{
+	uint32_t n = (uint32_t)len;
+
+	return iko_buf_putc(b, kind) || iko_buf_put(b, &n, sizeof(n)) || iko_buf_put(b, s, len) ? IKO_ENOMEM : 0;
+}
+
+static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
+{
+	kpar *p = ctx;
+	kbatch *b = batch;
+	vctx *c = &p->c[w];
+	const vtable *v = p->v;
+	iko_csv_row row;
+	size_t len;
+	const char *setai;
+	int rc;
+
+	iko_buf_clear(&b->out);
+	while ((rc = iko_csv_next(rd, &row)) != 0) {
+		if (rc == IKO_EPARSE)
+			continue;
+		if (rc < 0 || (rc = build_key(c, v, &row)) || (rc = kput(&b->out, 'k', c->key.ptr, c->key.len)))
+			return rc;
+		if (v->has_head_rule && is_current(v, &row)) {
+			setai = fld(v, &row, v->rc.setai, &len);
+			if ((rc = kput(&b->out, strcmp(fv(v, &row, v->rc.zokugara), "02") ? 'h' : 'H', setai, len)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
+{
+	kpar *p = ctx;
+	kbatch *b = batch;
+	const char *s = b->out.ptr, *end = b->out.ptr + b->out.len;
+	iko_strmap_entry *e;
+	uint32_t n;
+	int rc;
+
+	(void)pos;
+	while (s < end) {
+		char kind = *s++;
+		memcpy(&n, s, sizeof(n));
+		s += sizeof(n);
+		if ((rc = iko_strmap_upsert(kind == 'k' ? p->v->keys : p->v->heads, s, n, &e)))
+			return rc;
+		e->a++;
+		if (kind == 'H')
+			e->b++;
+		s += n;
+	}
+	return 0;
+}
+
+static int pass1_parallel(vtable *v)
+{
+	kpar *p = calloc(1, sizeof(*p));
+	void *slots[VSLOT];
+	iko_csv_batches_ops ops = { NULL, kp_work, kp_drain };
+	size_t i;
+	int rc;
+
+	if (!p)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	p->v = v;
+	ops.ctx = p;
+	for (i = 0; i < VSLOT; i++)
+		slots[i] = &p->b[i];
+	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK);
+	for (i = 0; i < VWORK; i++)
+		iko_buf_release(&p->c[i].key);
+	for (i = 0; i < VSLOT; i++)
+		iko_buf_release(&p->b[i].out);
+	free(p);
+	return rc;
+}
+
 static int pass1(vctx *c, vtable *v)
 {
 	iko_csv_reader *r = NULL;
@@ -272,6 +381,8 @@ static int pass1(vctx *c, vtable *v)
 	const char *setai;
 	int rc;
 
+	if (parallel_ok())
+		return (rc = pass1_parallel(v)) ? rc : find_dups(v);
 	if ((rc = iko_csv_reader_open(&r, v->in_path)))
 		return rc;
 	iko_csv_next(r, &row); /* header, checked by the caller */
@@ -455,9 +566,6 @@ static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv
 
 /* ---- pass 2 on two threads ---------------------------------------------------------- */
 
-#define VWORK 2
-#define VSLOT (2 * VWORK)
-#define VBATCH (1u << 20)
 
 typedef struct vworker {
 	vctx c;                   /* its own key buffer, character set, counters */
@@ -532,12 +640,6 @@ static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	return 0;
 }
 
-static int parallel_ok(void)
-{
-	const char *e = getenv("IKO_VALIDATE_THREADS");
-
-	return !(e && !strcmp(e, "1"));
-}
 
 static int make_charset(iko_charset **out, const iko_validate_options *o);
 
