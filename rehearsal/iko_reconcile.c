@@ -727,14 +727,66 @@ done:
 	return rc;
 }
 
+/*
+ * The loaded tables' figures on a second connection of their own, while
+ * the first streams the loaded rows for the record comparison: the server
+ * runs both at once (on two cores) instead of one after the other.
+ */
+typedef struct db_side {
+	iko_figures *db;
+	const iko_schema *s;
+	PGconn *conn;
+	const char *lg;
+	pthread_t th;
+	int started, rc;
+	char *err;
+} db_side;
+
+static void *db_side_main(void *arg)
+{
+	db_side *d = arg;
+
+	d->rc = iko_figures_from_db(d->db, d->s, d->conn, d->lg);
+	if (d->rc && !(d->err = iko_strdup(iko_error_message())))
+		d->rc = IKO_ENOMEM;
+	return NULL;
+}
+
+/* A second connection like c (same server, database, user), or NULL. */
+static PGconn *second_connection(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *op;
+	const char *keys[64], *vals[64];
+	PGconn *d;
+	int n = 0;
+
+	if (!opts)
+		return NULL;
+	for (op = opts; op->keyword && n < 63; op++)
+		if (op->val && *op->val) {
+			keys[n] = op->keyword;
+			vals[n++] = op->val;
+		}
+	keys[n] = vals[n] = NULL;
+	d = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (PQstatus(d) != CONNECTION_OK || PQsetClientEncoding(d, "UTF8") != 0) {
+		PQfinish(d);
+		return NULL;
+	}
+	return d;
+}
+
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 {
 	iko_reconcile_prep *w = o->prep;
 	iko_figures *db = NULL;
 	char *dir = NULL, *p1 = NULL, *p2 = NULL;
-	int rc;
+	db_side d;
+	int rc, rrc = 0;
 
 	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
 	/* started now unless the caller started it earlier (during the load) */
 	if (!w && (rc = iko_reconcile_prepare(&w, o)))
 		return rc;
@@ -746,13 +798,30 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 		goto done;
 	out->pack_version = iko_strdup(iko_pack_version(w->pack));
 	out->schema_version = iko_strdup(w->s->version);
-	if (o->conn && ((rc = iko_figures_new(&db)) || (rc = iko_figures_from_db(db, w->s, o->conn, o->lg_code))))
-		goto done;
+	if (o->conn) {
+		if ((rc = iko_figures_new(&db)))
+			goto done;
+		d.db = db;
+		d.s = w->s;
+		d.lg = o->lg_code;
+		if ((d.conn = second_connection(o->conn)) && iko_thread_start(&d.th, db_side_main, &d) == 0)
+			d.started = 1;
+		else if ((rc = iko_figures_from_db(db, w->s, o->conn, o->lg_code)))
+			goto done;
+	}
 	if ((rc = prep_join(w)))
 		goto done;
-	if ((rc = measures(out, w->s, o->dump_dir ? w->old : NULL, w->ext, db)))
-		goto done;
-	if (o->conn && (rc = records(out, w->s, o, w)))
+	if (o->conn)
+		rrc = records(out, w->s, o, w);
+	if (d.started) {
+		pthread_join(d.th, NULL);
+		d.started = 0;
+		if (d.rc) {
+			rc = iko_error_set(d.rc, "%s", d.err ? d.err : "out of memory");
+			goto done;
+		}
+	}
+	if ((rc = rrc) || (rc = measures(out, w->s, o->dump_dir ? w->old : NULL, w->ext, db)))
 		goto done;
 	p1 = iko_path_join(dir, "measures.csv");
 	p2 = iko_path_join(dir, "records.csv");
@@ -765,6 +834,10 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	if (o->xlsx_path)
 		rc = iko_discrepancy_workbook(out, w->s, o);
 done:
+	if (d.started)
+		pthread_join(d.th, NULL);
+	PQfinish(d.conn);
+	free(d.err);
 	if (!o->prep)
 		iko_reconcile_prep_free(w);
 	free(p1);
