@@ -417,17 +417,41 @@ char *iko_path_beside(const char *file, const char *rel)
 	return out;
 }
 
+typedef struct thread_start {
+	void *(*fn)(void *);
+	void *arg;
+} thread_start;
+
+/* Run the thread's function, then free its error message (thread-local). */
+static void *thread_main(void *p)
+{
+	thread_start ts = *(thread_start *)p;
+	void *ret;
+
+	free(p);
+	ret = ts.fn(ts.arg);
+	iko_error_clear();
+	return ret;
+}
+
 int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 {
+	thread_start *ts = malloc(sizeof(*ts));
 	sigset_t block, old;
 	int rc;
 
+	if (!ts)
+		return -1;
+	ts->fn = fn;
+	ts->arg = arg;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(th, NULL, fn, arg);
+	rc = pthread_create(th, NULL, thread_main, ts);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		free(ts);
 	return rc;
 }

@@ -52,7 +52,8 @@ size_t iko_tmp_cleanup(void);
 /*
  * Start a helper thread with SIGINT, SIGTERM and SIGHUP blocked, so that
  * those signals are handled on the main thread (the CLI's handler removes
- * temporary files there). pthread_create's result.
+ * temporary files there); the thread's error message is freed when its
+ * function returns. pthread_create's result.
  */
 int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 

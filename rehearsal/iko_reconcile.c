@@ -840,6 +840,8 @@ done:
 	free(d.err);
 	if (!o->prep)
 		iko_reconcile_prep_free(w);
+	if (rc)
+		iko_reconcile_result_release(out); /* nothing for the caller to free on an error */
 	free(p1);
 	free(p2);
 	free(dir);
