@@ -32,29 +32,9 @@ int iko_buf_grow(iko_buf *b, size_t extra)
 	return 0;
 }
 
-int iko_buf_put(iko_buf *b, const void *data, size_t len)
-{
-	int rc = iko_buf_grow(b, len);
-
-	if (rc)
-		return rc;
-	if (len)
-		memcpy(b->ptr + b->len, data, len);
-	b->len += len;
-	b->ptr[b->len] = '\0';
-	return 0;
-}
-
 int iko_buf_puts(iko_buf *b, const char *s)
 {
 	return iko_buf_put(b, s, strlen(s));
-}
-
-int iko_buf_putc(iko_buf *b, int c)
-{
-	unsigned char ch = (unsigned char)c;
-
-	return iko_buf_put(b, &ch, 1);
 }
 
 int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct iko_buf {
 	char *ptr;  /* contents; NULL until something is added */
@@ -21,9 +22,33 @@ typedef struct iko_buf {
 
 /* Ensure room for `extra` more bytes plus the NUL. */
 int iko_buf_grow(iko_buf *b, size_t extra);
-int iko_buf_put(iko_buf *b, const void *data, size_t len);
+
+/* Append len bytes (inline: the stages append millions of short fields). */
+static inline int iko_buf_put(iko_buf *b, const void *data, size_t len)
+{
+	int rc;
+
+	if (len >= b->cap - b->len && (rc = iko_buf_grow(b, len)))
+		return rc;
+	if (len)
+		memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+static inline int iko_buf_putc(iko_buf *b, int c)
+{
+	int rc;
+
+	if (b->cap - b->len < 2 && (rc = iko_buf_grow(b, 1)))
+		return rc;
+	b->ptr[b->len++] = (char)c;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
 int iko_buf_puts(iko_buf *b, const char *s);
-int iko_buf_putc(iko_buf *b, int c);
 int iko_buf_printf(iko_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)

@@ -444,8 +444,16 @@ static int csv_plain(unsigned char ch, char sep)
 int iko_csv_record_end(const unsigned char *s, size_t len, char sep, int at_eof, size_t *end)
 {
 	enum { FSTART, UNQ, QUOTED, AFTERQ, SKIP } st = FSTART;
-	const unsigned char *q;
-	size_t i = 0;
+	const unsigned char *q, *nl = memchr(s, '\n', len);
+	size_t i = 0, lim = nl ? (size_t)(nl - s) : len;
+
+	/* no quote before the line end: the line end ends the record (the common case) */
+	if (!memchr(s, '"', lim)) {
+		if (!nl && !at_eof)
+			return 0;
+		*end = nl ? lim + 1 : len;
+		return 1;
+	}
 
 	while (i < len) {
 		unsigned char ch = s[i];
