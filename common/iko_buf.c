@@ -83,24 +83,12 @@ int iko_buf_put_hex(iko_buf *b, const void *data, size_t len)
 	return 0;
 }
 
-void iko_buf_clear(iko_buf *b)
-{
-	b->len = 0;
-	if (b->ptr)
-		b->ptr[0] = '\0';
-}
-
 void iko_buf_truncate(iko_buf *b, size_t len)
 {
 	if (len < b->len) {
 		b->len = len;
 		b->ptr[len] = '\0';
 	}
-}
-
-const char *iko_buf_cstr(const iko_buf *b)
-{
-	return b->ptr ? b->ptr : "";
 }
 
 char *iko_buf_detach(iko_buf *b)

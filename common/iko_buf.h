@@ -56,11 +56,21 @@ int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)
 /* Append len bytes as lower-case hex. */
 int iko_buf_put_hex(iko_buf *b, const void *data, size_t len);
 /* Set len to 0 keeping the allocation. */
-void iko_buf_clear(iko_buf *b);
+static inline void iko_buf_clear(iko_buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
 /* Shorten to len (len <= b->len). */
 void iko_buf_truncate(iko_buf *b, size_t len);
 /* Contents as a C string: "" when empty, never NULL. */
-const char *iko_buf_cstr(const iko_buf *b);
+static inline const char *iko_buf_cstr(const iko_buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
 /* Take ownership of the contents (caller frees; "" allocated if empty). */
 char *iko_buf_detach(iko_buf *b);
 /* Free the contents and reset to IKO_BUF_INIT. */

@@ -743,11 +743,26 @@ int iko_csv_escape(iko_buf *b, const char *s, size_t len, char sep)
 
 int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len)
 {
-	int rc;
+	iko_buf *b = &w->line;
+	char *d;
+	size_t i;
 
-	if (w->nfield++ && (rc = iko_buf_putc(&w->line, ',')))
-		return rc;
-	return iko_csv_escape(&w->line, s, len, ',');
+	/* one pass: copy while checking for bytes that need quotes (rare) */
+	if (b->cap - b->len < len + 2 && iko_buf_grow(b, len + 1))
+		return IKO_ENOMEM;
+	d = b->ptr + b->len;
+	if (w->nfield++)
+		*d++ = ',';
+	for (i = 0; i < len && !needs_quotes[(unsigned char)s[i]]; i++)
+		d[i] = s[i];
+	b->len = (size_t)(d - b->ptr);
+	if (i < len) {
+		b->ptr[b->len] = '\0';
+		return iko_csv_escape(b, s, len, ',');
+	}
+	b->len += len;
+	b->ptr[b->len] = '\0';
+	return 0;
 }
 
 int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows)
