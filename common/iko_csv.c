@@ -293,9 +293,25 @@ static size_t next_simple(iko_csv_reader *r)
 	return nf;
 }
 
+/* The row of the record just read: nf fields from data, raw bytes from raw. */
+static void fill_row(iko_csv_reader *r, iko_csv_row *row, size_t nf, long long line)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++)
+		r->ptrs[i] = r->data.ptr + r->starts[i];
+	row->nfields = nf;
+	row->fields = r->ptrs;
+	row->lens = r->lens;
+	row->record = r->record;
+	row->line = line;
+	row->raw = iko_buf_cstr(&r->raw);
+	row->raw_len = r->raw.len;
+}
+
 int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 {
-	size_t nf = 0, start = 0, i;
+	size_t nf = 0, start = 0;
 	int c, quoted = 0, after_quote = 0, rc = 1;
 	long long start_line = r->line;
 
@@ -311,15 +327,7 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 	row->offset = iko_csv_reader_tell(r);
 	if (r->in_pos < r->in_len && !r->bytewise && (nf = next_simple(r)) > 0) {
 		r->record++;
-		for (i = 0; i < nf; i++)
-			r->ptrs[i] = r->data.ptr + r->starts[i];
-		row->nfields = nf;
-		row->fields = r->ptrs;
-		row->lens = r->lens;
-		row->record = r->record;
-		row->line = r->line++;
-		row->raw = iko_buf_cstr(&r->raw);
-		row->raw_len = r->raw.len;
+		fill_row(r, row, nf, r->line++);
 		return 1;
 	}
 	r->raw_mark = r->in_pos;
@@ -423,15 +431,7 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 	r->raw_active = 0;
 	if (r->in_pos > r->raw_mark && iko_buf_put(&r->raw, r->in + r->raw_mark, r->in_pos - r->raw_mark))
 		return IKO_ENOMEM;
-	for (i = 0; i < nf; i++)
-		r->ptrs[i] = r->data.ptr + r->starts[i];
-	row->nfields = nf;
-	row->fields = r->ptrs;
-	row->lens = r->lens;
-	row->record = r->record;
-	row->line = start_line;
-	row->raw = iko_buf_cstr(&r->raw);
-	row->raw_len = r->raw.len;
+	fill_row(r, row, nf, start_line);
 	return rc;
 }
 

@@ -221,6 +221,21 @@ void iko_reject_mem_get(const iko_reject_mem *m, size_t i, iko_reject *rj)
 	rj->raw = x->rj.raw ? m->text + x->raw : NULL;
 }
 
+int iko_reject_mem_flush(iko_reject_mem *m, iko_rejects *to)
+{
+	iko_reject rj;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n; i++) {
+		iko_reject_mem_get(m, i, &rj);
+		if ((rc = iko_rejects_add(to, &rj)))
+			return rc;
+	}
+	iko_reject_mem_clear(m);
+	return 0;
+}
+
 void iko_reject_mem_clear(iko_reject_mem *m)
 {
 	m->n = 0;

@@ -114,6 +114,8 @@ typedef struct iko_reject_mem {
 int iko_reject_mem_add(iko_reject_mem *m, const iko_reject *rj);
 /* Entry i (pointers into m, valid until the next add or clear). */
 void iko_reject_mem_get(const iko_reject_mem *m, size_t i, iko_reject *rj);
+/* Add every entry to the rejects file, in order, and empty m. */
+int iko_reject_mem_flush(iko_reject_mem *m, iko_rejects *to);
 void iko_reject_mem_clear(iko_reject_mem *m);
 void iko_reject_mem_release(iko_reject_mem *m);
 

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #include "iko_extract.h"
 
+#include "iko_batches.h"
 #include "iko_buf.h"
 #include "iko_csv.h"
 #include "iko_error.h"
@@ -604,9 +605,9 @@ typedef struct xdec {
 	const xlayout *lay;
 	const char *enc;       /* for messages */
 	iko_codec *cdc;
-	iko_buf *bufs;         /* one per non-FILLER field of the widest record */
 	iko_buf tmp;
 	int variable;          /* rdw/vb: absent trailing fields are empty */
+	const char *source;    /* the input's name, for rejects */
 	iko_csv_reader *csv;   /* csv threads: parses a batch in memory */
 	long long hdr_skip;    /* csv: 1 when record 1 was a header (not counted) */
 } xdec;
@@ -632,13 +633,8 @@ typedef struct xctx {
 	reader rd;
 	xout *outs;
 	iko_rejects *rej;
-	iko_buf val, tmp;
 	char *source;
-	char **vals;
-	size_t *lens;
-	size_t nvals;
-	iko_buf *bufs;
-	xdec dec;              /* the serial path's decoder (cdc, bufs) */
+	xdec dec;              /* the serial path's decoder */
 	const char *enc;
 	iko_buf *lines;        /* serial path: pending CSV lines per record type */
 	long long *pending;
@@ -836,7 +832,7 @@ static int do_record(xctx *c, long long recno, long long off)
 static int open_outputs(xctx *c)
 {
 	const char *out = c->o->out;
-	size_t n = strlen(out), i, k, maxf = 0;
+	size_t n = strlen(out), i, k;
 	int single_file = c->lay.nrecs == 1 && n > 4 && !strcasecmp(out + n - 4, ".csv");
 	int rc;
 
@@ -876,12 +872,8 @@ static int open_outputs(xctx *c)
 				return rc;
 		if ((rc = iko_csv_end_row(c->outs[i].w)))
 			return rc;
-		if (r->n > maxf)
-			maxf = r->n;
 	}
-	c->bufs = calloc(maxf + 1, sizeof(iko_buf));
-	c->nvals = maxf;
-	return c->bufs ? 0 : IKO_ENOMEM;
+	return 0;
 }
 
 static int write_manifest(xctx *c, const char *path, const char *enc, const char *recfm)
@@ -1157,16 +1149,7 @@ static int recfm_kind(const char *s)
 #define NSLOT (2 * NWORK)
 #define BATCH_BYTES (1u << 20)
 
-typedef struct xrej {
-	long long recno, off;
-	size_t at, len;        /* raw bytes in the batch */
-	xfail f;
-	char *msg;             /* a detail too long for f.detail (csv syntax errors), or NULL */
-} xrej;
-
 typedef struct xbatch {
-	int state;             /* 0 empty, 1 filled, 2 decoded */
-	long long seq;
 	long long rec0, line0, off0; /* csv: the first record's number, line and byte offset */
 	iko_buf data;          /* the records' bytes */
 	size_t n, cap;
@@ -1176,22 +1159,16 @@ typedef struct xbatch {
 	enum iko_reason *why;
 	iko_buf *out;          /* per record type: CSV lines */
 	long long *rows;
-	xrej *rej;
-	size_t nrej, caprej;
-	int rc;
-	char err[512];
+	iko_reject_mem rej;    /* its rejects, in record order */
 } xbatch;
 
 typedef struct xpar {
 	xctx *c;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
 	xbatch slot[NSLOT];
 	int csv;               /* delimited input: batches of whole CSV records */
-	long long filled;      /* batches handed out */
-	int eof, abort;
+	long long *recno;      /* records read so far */
+	int got;               /* the reader's last answer: >0 more, 0 end, <0 read error */
 	xdec dec[NWORK];
-	int wid[NWORK];
 	FILE *in;              /* csv: the input, fingerprinted as it is read (zip members) */
 	iko_csv_cutter *cut;   /* csv: cuts it into whole records */
 } xpar;
@@ -1221,44 +1198,24 @@ static int batch_reserve(xbatch *b)
 	return 0;
 }
 
-static void rej_clear(xbatch *b)
+/* A record of a batch rejected on a decoding thread (kept until the batch is written). */
+static int batch_reject(const xdec *d, xbatch *b, long long recno, long long off, const void *raw, size_t len,
+			enum iko_reason why, const char *field, const char *detail)
 {
-	size_t k;
+	iko_reject rj;
 
-	for (k = 0; k < b->nrej; k++)
-		free(b->rej[k].msg);
-	b->nrej = 0;
-}
-
-static int add_rej_at(xbatch *b, long long recno, long long off, size_t at, size_t len, const xfail *f,
-		      const char *msg)
-{
-	xrej *x;
-
-	if (b->nrej == b->caprej) {
-		size_t nc = b->caprej ? b->caprej * 2 : 16;
-		xrej *a = realloc(b->rej, nc * sizeof(*a));
-		if (!a)
-			return IKO_ENOMEM;
-		b->rej = a;
-		b->caprej = nc;
-	}
-	x = &b->rej[b->nrej];
-	x->recno = recno;
-	x->off = off;
-	x->at = at;
-	x->len = len;
-	x->f = *f;
-	x->msg = NULL;
-	if (msg && !(x->msg = iko_strdup(msg)))
-		return IKO_ENOMEM;
-	b->nrej++;
-	return 0;
-}
-
-static int add_rej(xbatch *b, size_t i, const xfail *f)
-{
-	return add_rej_at(b, b->recno[i], b->off[i], b->at[i], b->len[i], f, NULL);
+	memset(&rj, 0, sizeof(rj));
+	rj.stage = "extract";
+	rj.source = d->source;
+	rj.record = recno;
+	rj.offset = off;
+	rj.reason = why;
+	rj.severity = IKO_SEV_REJECT;
+	rj.field = field;
+	rj.detail = detail;
+	rj.raw = raw;
+	rj.raw_len = len;
+	return iko_reject_mem_add(&b->rej, &rj);
 }
 
 /* Decode every record of a batch into its CSV text. */
@@ -1272,28 +1229,21 @@ static int decode_batch(xdec *d, xbatch *b, size_t ntypes)
 		iko_buf_clear(&b->out[k]);
 		b->rows[k] = 0;
 	}
-	rej_clear(b);
+	iko_reject_mem_clear(&b->rej);
 	for (i = 0; i < b->n; i++) {
+		const char *raw = b->data.ptr + b->at[i];
 		if (b->got[i] == 2) {
-			f.why = b->why[i];
-			f.field = NULL;
-			snprintf(f.detail, sizeof(f.detail), "%s",
-				 b->why[i] == IKO_R_RECLEN ? "record length differs from the layout"
-							   : "bad record descriptor word");
-			if ((rc = add_rej(b, i, &f)))
-				return rc;
+			rc = batch_reject(d, b, b->recno[i], b->off[i], raw, b->len[i], b->why[i], NULL,
+					  b->why[i] == IKO_R_RECLEN ? "record length differs from the layout"
+								    : "bad record descriptor word");
+		} else if ((rc = decode_record(d, (const unsigned char *)raw, b->len[i], b->out, &which, &f)) == 0) {
+			b->rows[which]++;
 			continue;
+		} else if (rc > 0) {
+			rc = batch_reject(d, b, b->recno[i], b->off[i], raw, b->len[i], f.why, f.field, f.detail);
 		}
-		rc = decode_record(d, (const unsigned char *)b->data.ptr + b->at[i], b->len[i], b->out,
-				   &which, &f);
-		if (rc < 0)
+		if (rc)
 			return rc;
-		if (rc) {
-			if ((rc = add_rej(b, i, &f)))
-				return rc;
-			continue;
-		}
-		b->rows[which]++;
 	}
 	return 0;
 }
@@ -1310,57 +1260,21 @@ static int decode_csv_batch(xdec *d, xbatch *b)
 
 	iko_buf_clear(&b->out[0]);
 	b->rows[0] = 0;
-	rej_clear(b);
+	iko_reject_mem_clear(&b->rej);
 	iko_csv_reader_set_mem(d->csv, b->data.ptr, b->data.len, b->rec0, b->line0, b->off0);
 	while ((rc = iko_csv_next(d->csv, &row)) != 0) {
-		const char *msg = NULL;
-		if (rc < 0 && rc != IKO_EPARSE)
-			return rc;
-		if (rc == IKO_EPARSE) {
-			f.why = IKO_R_CSV;
-			f.field = NULL;
-			f.detail[0] = '\0';
-			msg = iko_error_message();
-		} else if ((rc = decode_csv_row(d, &row, &b->out[0], &f)) == 0) {
+		long long recno = row.record - d->hdr_skip;
+		if (rc == IKO_EPARSE)
+			rc = batch_reject(d, b, recno, row.offset, row.raw, row.raw_len, IKO_R_CSV, NULL,
+					  iko_error_message());
+		else if (rc > 0 && (rc = decode_csv_row(d, &row, &b->out[0], &f)) == 0)
 			b->rows[0]++;
-			continue;
-		} else if (rc < 0) {
-			return rc;
-		}
-		if ((rc = add_rej_at(b, row.record - d->hdr_skip, row.offset, (size_t)(row.offset - b->off0),
-				     row.raw_len, &f, msg)))
+		else if (rc > 0)
+			rc = batch_reject(d, b, recno, row.offset, row.raw, row.raw_len, f.why, f.field, f.detail);
+		if (rc)
 			return rc;
 	}
 	return 0;
-}
-
-static void *worker_main(void *arg)
-{
-	int *wid = arg;
-	xpar *p = (xpar *)((char *)(wid - *wid) - offsetof(xpar, wid));
-	long long seq;
-	xbatch *b;
-	int rc;
-
-	for (seq = *wid;; seq += NWORK) {
-		b = &p->slot[seq % NSLOT];
-		pthread_mutex_lock(&p->mu);
-		while (!p->abort && !(b->state == 1 && b->seq == seq) && !(p->eof && seq >= p->filled))
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->abort || (p->eof && seq >= p->filled)) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		pthread_mutex_unlock(&p->mu);
-		rc = p->csv ? decode_csv_batch(&p->dec[*wid], b) : decode_batch(&p->dec[*wid], b, p->c->lay.nrecs);
-		if (rc)
-			snprintf(b->err, sizeof(b->err), "%s", iko_error_message());
-		pthread_mutex_lock(&p->mu);
-		b->rc = rc;
-		b->state = 2;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
 }
 
 /* Write a decoded batch out (in order), then free its slot. */
@@ -1370,30 +1284,17 @@ static int write_batch(xpar *p, xbatch *b)
 	size_t k;
 	int rc;
 
-	if (b->rc)
-		return iko_error_set(b->rc, "%s", b->err);
 	for (k = 0; k < c->lay.nrecs; k++) {
 		if ((rc = iko_csv_write_raw(c->outs[k].w, b->out[k].ptr, b->out[k].len, b->rows[k])))
 			return rc;
 		c->outs[k].rows += b->rows[k];
 		c->st->records_written += b->rows[k];
 	}
-	for (k = 0; k < b->nrej; k++) {
+	for (k = 0; k < b->rej.n; k++) {
 		iko_reject rj;
-		const xrej *x = &b->rej[k];
-		memset(&rj, 0, sizeof(rj));
-		rj.stage = "extract";
-		rj.source = c->source;
-		rj.record = x->recno;
-		rj.offset = x->off;
-		rj.reason = x->f.why;
-		rj.severity = IKO_SEV_REJECT;
-		rj.field = x->f.field;
-		rj.detail = x->msg ? x->msg : x->f.detail;
-		rj.raw = b->data.ptr + x->at;
-		rj.raw_len = x->len;
+		iko_reject_mem_get(&b->rej, k, &rj);
 		c->st->records_rejected++;
-		c->st->by_reason[x->f.why]++;
+		c->st->by_reason[rj.reason]++;
 		if ((rc = iko_rejects_add(c->rej, &rj)))
 			return rc;
 	}
@@ -1415,8 +1316,7 @@ static void batch_release(xbatch *b, size_t ntypes)
 		iko_buf_release(&b->out[k]);
 	free(b->out);
 	free(b->rows);
-	rej_clear(b);
-	free(b->rej);
+	iko_reject_mem_release(&b->rej);
 }
 
 /*
@@ -1427,7 +1327,7 @@ static void batch_release(xbatch *b, size_t ntypes)
 static int csv_fill_batch(xctx *c, xpar *p, xbatch *b, long long *recno, int *got)
 {
 	iko_csv_batch cb;
-	int rc = iko_csv_cutter_next(p->cut, BATCH_BYTES, &cb);
+	int rc = iko_csv_cutter_next_copy(p->cut, BATCH_BYTES, &b->data, &cb);
 
 	if (rc < 0 && rc != IKO_EIO)
 		return rc;
@@ -1435,8 +1335,6 @@ static int csv_fill_batch(xctx *c, xpar *p, xbatch *b, long long *recno, int *go
 		*got = rc ? -1 : 0;
 		return 0;
 	}
-	if (iko_buf_put(&b->data, cb.data, cb.len))
-		return IKO_ENOMEM;
 	b->rec0 = cb.record;
 	b->line0 = cb.line;
 	b->off0 = cb.offset;
@@ -1477,21 +1375,70 @@ static int csv_header(xctx *c, xpar *p, long long *recno, int *got)
 	return reject(c, 1, row.offset, IKO_R_CSV, NULL, iko_error_message());
 }
 
+/* The next batch of records (this thread): 1, 0 when there is nothing more, <0 on error. */
+static int x_fill(void *ctx, void *batch)
+{
+	xpar *p = ctx;
+	xctx *c = p->c;
+	xbatch *b = batch;
+	long long off;
+	enum iko_reason why = IKO_R_RECLEN;
+	int rc;
+
+	iko_buf_clear(&b->data);
+	b->n = 0;
+	if (p->got <= 0)
+		return 0;
+	if (p->csv && (rc = csv_fill_batch(c, p, b, p->recno, &p->got)))
+		return rc;
+	while (!p->csv && b->data.len < BATCH_BYTES && (p->got = next_record(&c->rd, &off, &why)) > 0) {
+		if ((rc = batch_reserve(b)) || (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len)))
+			return rc;
+		++*p->recno;
+		c->st->records_read++;
+		b->at[b->n] = b->data.len - c->rd.rec.len;
+		b->len[b->n] = c->rd.rec.len;
+		b->recno[b->n] = *p->recno;
+		b->off[b->n] = off;
+		b->got[b->n] = (unsigned char)p->got;
+		b->why[b->n] = why;
+		b->n++;
+	}
+	if (c->o->progress)
+		c->o->progress("extract", *p->recno, iko_progress_total(*p->recno, c->rd.offset, c->input_size),
+			       c->o->payload);
+	return b->n || (p->csv && b->data.len) ? 1 : 0;
+}
+
+/* Decode a batch on decoding thread w. */
+static int x_work(void *ctx, int w, void *batch)
+{
+	xpar *p = ctx;
+
+	return p->csv ? decode_csv_batch(&p->dec[w], batch) : decode_batch(&p->dec[w], batch, p->c->lay.nrecs);
+}
+
+static int x_drain(void *ctx, void *batch)
+{
+	return write_batch(ctx, batch);
+}
+
 static int run_parallel(xctx *c, long long *recno, int *got_out)
 {
 	xpar *p = calloc(1, sizeof(*p));
-	pthread_t th[NWORK];
-	int started = 0, rc = 0, got = 1, w, k;
-	long long written = 0, off;
-	enum iko_reason why = IKO_R_RECLEN;
+	iko_batches_ops ops = { NULL, x_fill, x_work, x_drain };
+	void *slots[NSLOT];
+	int rc = 0, w, k;
 
 	if (!p)
 		return IKO_ENOMEM;
 	p->c = c;
 	p->csv = c->rd.kind == 4;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+	p->recno = recno;
+	p->got = 1;
+	ops.ctx = p;
 	for (k = 0; k < NSLOT; k++) {
+		slots[k] = &p->slot[k];
 		p->slot[k].out = calloc(c->lay.nrecs, sizeof(iko_buf));
 		p->slot[k].rows = calloc(c->lay.nrecs, sizeof(long long));
 		if (!p->slot[k].out || !p->slot[k].rows) {
@@ -1504,122 +1451,26 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		*d = c->dec;
 		memset(&d->tmp, 0, sizeof(d->tmp));
 		d->cdc = NULL;
-		d->bufs = calloc(c->nvals + 1, sizeof(iko_buf));
 		d->csv = NULL;
-		if (!d->bufs || (rc = iko_codec_open(&d->cdc, c->enc)) ||
+		if ((rc = iko_codec_open(&d->cdc, c->enc)) ||
 		    (c->o->gaiji_path && (rc = iko_codec_load_gaiji(d->cdc, c->o->gaiji_path))) ||
-		    (p->csv && (rc = iko_csv_reader_open_fp(&d->csv, NULL, c->source)))) {
-			rc = rc ? rc : IKO_ENOMEM;
+		    (p->csv && (rc = iko_csv_reader_open_fp(&d->csv, NULL, c->source))))
 			goto done;
-		}
-		p->wid[w] = w;
 	}
 	if (p->csv && (!(p->in = hashing_stream(c)) || (rc = iko_csv_cutter_open(&p->cut, p->in, ',')))) {
 		rc = rc ? rc : IKO_ENOMEM;
 		goto done;
 	}
-	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, recno, &got)))
+	if (p->csv && c->lay.csv_header && (rc = csv_header(c, p, recno, &p->got)))
 		goto done;
-	for (w = 0; w < NWORK; w++) {
-		if (iko_thread_start(&th[w], worker_main, &p->wid[w])) {
-			rc = iko_error_set(IKO_ERROR, "cannot start a decoding thread");
-			break;
-		}
-		started++;
-	}
-	if (rc)
-		goto stop;
-	while (got > 0 && !rc) {
-		xbatch *b = &p->slot[p->filled % NSLOT];
-		/* wait for the slot; write out finished batches, oldest first */
-		pthread_mutex_lock(&p->mu);
-		while (b->state != 0 && !rc) {
-			xbatch *o = &p->slot[written % NSLOT];
-			if (o->state == 2) {
-				pthread_mutex_unlock(&p->mu);
-				rc = write_batch(p, o);
-				pthread_mutex_lock(&p->mu);
-				o->state = 0;
-				written++;
-				pthread_cond_broadcast(&p->cv);
-			} else {
-				pthread_cond_wait(&p->cv, &p->mu);
-			}
-		}
-		pthread_mutex_unlock(&p->mu);
-		if (rc)
-			break;
-		iko_buf_clear(&b->data);
-		b->n = 0;
-		if (p->csv && (rc = csv_fill_batch(c, p, b, recno, &got)))
-			break;
-		while (!p->csv && b->data.len < BATCH_BYTES && (got = next_record(&c->rd, &off, &why)) > 0) {
-			if ((rc = batch_reserve(b)) ||
-			    (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len) ? IKO_ENOMEM : 0))
-				break;
-			++*recno;
-			c->st->records_read++;
-			b->at[b->n] = b->data.len - c->rd.rec.len;
-			b->len[b->n] = c->rd.rec.len;
-			b->recno[b->n] = *recno;
-			b->off[b->n] = off;
-			b->got[b->n] = (unsigned char)got;
-			b->why[b->n] = why;
-			b->n++;
-		}
-		if (rc)
-			break;
-		if (b->n || (p->csv && b->data.len)) {
-			pthread_mutex_lock(&p->mu);
-			b->seq = p->filled++;
-			b->state = 1;
-			pthread_cond_broadcast(&p->cv);
-			pthread_mutex_unlock(&p->mu);
-		}
-		if (c->o->progress)
-			c->o->progress("extract", *recno, iko_progress_total(*recno, c->rd.offset, c->input_size),
-				       c->o->payload);
-	}
-	/* the rest, in order */
-	pthread_mutex_lock(&p->mu);
-	p->eof = 1;
-	pthread_cond_broadcast(&p->cv);
-	while (!rc && written < p->filled) {
-		xbatch *o = &p->slot[written % NSLOT];
-		if (o->state != 2) {
-			pthread_cond_wait(&p->cv, &p->mu);
-			continue;
-		}
-		pthread_mutex_unlock(&p->mu);
-		rc = write_batch(p, o);
-		pthread_mutex_lock(&p->mu);
-		o->state = 0;
-		written++;
-		pthread_cond_broadcast(&p->cv);
-	}
-	pthread_mutex_unlock(&p->mu);
-stop:
-	pthread_mutex_lock(&p->mu);
-	if (rc)
-		p->abort = 1;
-	p->eof = 1;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	for (w = 0; w < started; w++)
-		pthread_join(th[w], NULL);
-	if (got < 0 && !rc)
-		got = -1;
-	*got_out = got;
+	if ((rc = iko_batches_run(&ops, slots, NSLOT, NWORK)))
+		goto done;
+	*got_out = p->got < 0 ? -1 : p->got;
 	/* the main codec reports the gaiji counts of every thread */
 	for (w = 0; !rc && w < NWORK; w++)
-		if (p->dec[w].cdc)
-			rc = iko_codec_merge_counts(c->cdc, p->dec[w].cdc);
+		rc = iko_codec_merge_counts(c->cdc, p->dec[w].cdc);
 done:
 	for (w = 0; w < NWORK; w++) {
-		size_t i;
-		for (i = 0; p->dec[w].bufs && i <= c->nvals; i++)
-			iko_buf_release(&p->dec[w].bufs[i]);
-		free(p->dec[w].bufs);
 		iko_buf_release(&p->dec[w].tmp);
 		iko_codec_free(p->dec[w].cdc);
 		iko_csv_reader_free(p->dec[w].csv);
@@ -1629,8 +1480,6 @@ done:
 	iko_csv_cutter_free(p->cut);
 	if (p->in)
 		fclose(p->in);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	free(p);
 	return rc;
 }
@@ -1710,7 +1559,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	c.dec.lay = &c.lay;
 	c.dec.cdc = c.cdc;
 	c.dec.enc = enc;
-	c.dec.bufs = c.bufs;
+	c.dec.source = c.source;
 	c.dec.variable = c.rd.kind >= 2;
 	c.enc = enc;
 	c.lines = calloc(c.lay.nrecs, sizeof(iko_buf));
@@ -1783,15 +1632,10 @@ done:
 		free(c.outs[i].path);
 	}
 	free(c.outs);
-	for (i = 0; c.bufs && i <= c.nvals; i++)
-		iko_buf_release(&c.bufs[i]);
-	free(c.bufs);
 	iko_rejects_free(c.rej);
 	if (c.rd.fp)
 		fclose(c.rd.fp);
 	iko_buf_release(&c.rd.rec);
-	iko_buf_release(&c.val);
-	iko_buf_release(&c.tmp);
 	iko_buf_release(&c.dec.tmp);
 	for (i = 0; c.lines && i < c.lay.nrecs; i++)
 		iko_buf_release(&c.lines[i]);

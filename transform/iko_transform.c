@@ -629,14 +629,9 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	size_t i;
 	int rc;
 
-	if ((rc = iko_csv_writer_move(p->w, b->out)) || (rc = iko_csv_writer_move(c->legacy, b->legacy)))
+	if ((rc = iko_csv_writer_move(p->w, b->out)) || (rc = iko_csv_writer_move(c->legacy, b->legacy)) ||
+	    (rc = iko_reject_mem_flush(&b->iss, c->rejects)))
 		return rc;
-	for (i = 0; i < b->iss.n; i++) {
-		iko_reject rj;
-		iko_reject_mem_get(&b->iss, i, &rj);
-		if ((rc = iko_rejects_add(c->rejects, &rj)))
-			return rc;
-	}
 	for (i = 0; i < IKO_R_COUNT_; i++)
 		c->by_reason[i] += b->by_reason[i];
 	c->stats->records_in += pos->records;

@@ -11,6 +11,17 @@ set -euo pipefail
 W=$(mktemp -d /tmp/iko-e2e-threads.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# same_outputs STAGE DIR1 DIR2 FILE...: the files and the manifest (but its times) are equal
+same_outputs() {
+	local stage=$1 d1=$2 d2=$3 f
+	shift 3
+	for f in "$@"; do
+		cmp "$d1/$f" "$d2/$f" || fail "$stage: $f differs with two threads"
+	done
+	grep -v '"finished"\|"seconds"' "$d1/manifest.json" > "$W/m1"
+	grep -v '"finished"\|"seconds"' "$d2/manifest.json" > "$W/m2"
+	cmp "$W/m1" "$W/m2" || { diff "$W/m1" "$W/m2"; fail "$stage: manifest differs"; }
+}
 P="$IKO_SOURCE_DIR/packs/vendor-a/jumin"
 
 "$IKO" sample --vendor A --lg-code 435015 --residents 30000 --seed 21 --inject 40 --out "$W/dump" >/dev/null
@@ -34,12 +45,7 @@ IKO_TRANSFORM_THREADS=1 "$IKO" transform --pack "$P" --lg-code 435015 --in "$W/x
 	[ $? -eq 3 ] || fail "one thread: exit $?"
 "$IKO" transform --pack "$P" --lg-code 435015 --in "$W/x" --out "$W/t2" > "$W/out" 2>&1 || [ $? -eq 3 ] ||
 	fail "two threads: exit $?: $(cat "$W/out")"
-for f in resident.csv resident.legacy.csv household.csv household.legacy.csv rejects.csv; do
-	cmp "$W/t1/$f" "$W/t2/$f" || fail "$f differs with two threads"
-done
-grep -v '"finished"\|"seconds"' "$W/t1/manifest.json" > "$W/m1"
-grep -v '"finished"\|"seconds"' "$W/t2/manifest.json" > "$W/m2"
-cmp "$W/m1" "$W/m2" || { diff "$W/m1" "$W/m2"; fail "manifest differs"; }
+same_outputs transform "$W/t1" "$W/t2" resident.csv resident.legacy.csv household.csv household.legacy.csv rejects.csv
 # what the comparison covered: rejects and warnings of several kinds, spread over the file
 /usr/bin/python3 - "$W/t2" <<'PY'
 import csv, json, sys
@@ -70,12 +76,7 @@ IKO_VALIDATE_THREADS=1 "$IKO" validate --in "$W/t2" --out "$W/v1" --lg-code 4350
 	> /dev/null 2>&1 || [ $? -eq 3 ] || fail "validate, one thread: exit $?"
 "$IKO" validate --in "$W/t2" --out "$W/v2" --lg-code 435015 --gaiji "$W/dump/GAIJI.CSV" > "$W/out" 2>&1 ||
 	[ $? -eq 3 ] || fail "validate, two threads: exit $?: $(cat "$W/out")"
-for f in resident.csv household.csv rejects.csv; do
-	cmp "$W/v1/$f" "$W/v2/$f" || fail "validate: $f differs with two threads"
-done
-grep -v '"finished"\|"seconds"' "$W/v1/manifest.json" > "$W/m1"
-grep -v '"finished"\|"seconds"' "$W/v2/manifest.json" > "$W/m2"
-cmp "$W/m1" "$W/m2" || { diff "$W/m1" "$W/m2"; fail "validate: manifest differs"; }
+same_outputs validate "$W/v1" "$W/v2" resident.csv household.csv rejects.csv
 /usr/bin/python3 - "$W/v2" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1] + "/rejects.csv", newline="", encoding="utf-8")))
