@@ -641,22 +641,29 @@ typedef struct xctx {
 	long long input_size;  /* bytes, for the progress estimate (0: unknown) */
 } xctx;
 
+/* An extract reject: the record's place, its bytes, why. */
+static void make_reject(iko_reject *rj, const char *source, long long recno, long long off, const void *raw,
+			size_t len, enum iko_reason why, const char *field, const char *detail)
+{
+	memset(rj, 0, sizeof(*rj));
+	rj->stage = "extract";
+	rj->source = source;
+	rj->record = recno;
+	rj->offset = off;
+	rj->reason = why;
+	rj->severity = IKO_SEV_REJECT;
+	rj->field = field;
+	rj->detail = detail;
+	rj->raw = raw;
+	rj->raw_len = len;
+}
+
 static int reject(xctx *c, long long recno, long long off, enum iko_reason why, const char *field,
 		  const char *detail)
 {
 	iko_reject rj;
 
-	memset(&rj, 0, sizeof(rj));
-	rj.stage = "extract";
-	rj.source = c->source;
-	rj.record = recno;
-	rj.offset = off;
-	rj.reason = why;
-	rj.severity = IKO_SEV_REJECT;
-	rj.field = field;
-	rj.detail = detail;
-	rj.raw = c->rd.rec.ptr;
-	rj.raw_len = c->rd.rec.len;
+	make_reject(&rj, c->source, recno, off, c->rd.rec.ptr, c->rd.rec.len, why, field, detail);
 	c->st->records_rejected++;
 	c->st->by_reason[why]++;
 	if (c->o->stop_on_error)
@@ -1204,17 +1211,7 @@ static int batch_reject(const xdec *d, xbatch *b, long long recno, long long off
 {
 	iko_reject rj;
 
-	memset(&rj, 0, sizeof(rj));
-	rj.stage = "extract";
-	rj.source = d->source;
-	rj.record = recno;
-	rj.offset = off;
-	rj.reason = why;
-	rj.severity = IKO_SEV_REJECT;
-	rj.field = field;
-	rj.detail = detail;
-	rj.raw = raw;
-	rj.raw_len = len;
+	make_reject(&rj, d->source, recno, off, raw, len, why, field, detail);
 	return iko_reject_mem_add(&b->rej, &rj);
 }
 
