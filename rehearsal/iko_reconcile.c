@@ -332,14 +332,29 @@ done:
 
 /* Every loaded row of a table against the validated record with its key. */
 static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
-			const iko_table *t, const char *path, PGconn *conn, const char *lg, iko_strmap *keys)
+			const iko_table *t, const char *path, PGconn *conn, const char *lg, iko_strmap *keys,
+			iko_figures *db)
 {
 	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
 	iko_strmap_entry *e;
+	iko_figures_rows *fr = NULL;
+	iko_csv_row row = { 0 }, hdr = { 0 };
 	PGresult *res = NULL;
 	size_t i, pos;
 	char *q;
 	int rc = 0;
+
+	/* the loaded rows' figures are taken from the same read (db) */
+	row.fields = calloc(t->ncols + 1, sizeof(*row.fields));
+	row.lens = calloc(t->ncols + 1, sizeof(*row.lens));
+	hdr.fields = calloc(t->ncols + 1, sizeof(*hdr.fields));
+	if (!row.fields || !row.lens || !hdr.fields)
+		goto oom;
+	for (i = 0; i < t->ncols; i++)
+		hdr.fields[i] = t->cols[i].name;
+	row.nfields = hdr.nfields = t->ncols;
+	if (db && (rc = iko_figures_rows_open(&fr, db, t, &hdr, t->name)))
+		goto done;
 
 	/* SELECT every column as text, streamed row by row. */
 	iko_buf_puts(&sql, "SELECT ");
@@ -383,8 +398,15 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 					goto oom;
 			}
 			for (i = 0; i < t->ncols; i++) {
-				const char *v = PQgetisnull(res, 0, (int)i) ? "" : PQgetvalue(res, 0, (int)i);
-				h = fnv(h, v, strlen(v));
+				int null = PQgetisnull(res, 0, (int)i);
+				row.fields[i] = null ? (char *)"" : PQgetvalue(res, 0, (int)i);
+				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, 0, (int)i);
+				h = fnv(h, row.fields[i], row.lens[i]);
+			}
+			if (fr && (rc = iko_figures_rows_add(fr, &row))) {
+				PQclear(res);
+				res = NULL;
+				goto drain;
 			}
 			e = iko_strmap_get(keys, key.ptr ? key.ptr : "", key.len);
 			if (!e) {
@@ -425,6 +447,10 @@ oom:
 dberr:
 	rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(conn));
 done:
+	iko_figures_rows_free(fr);
+	free(row.fields);
+	free(row.lens);
+	free(hdr.fields);
 	iko_buf_release(&key);
 	iko_buf_release(&sql);
 	return rc;
@@ -651,15 +677,20 @@ fail:
 	return rc;
 }
 
+/*
+ * Every validated record against the loaded row with its key; the loaded
+ * tables' row-kind figures are computed from the same read into db.
+ */
 static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o,
-		   const iko_reconcile_prep *w)
+		   const iko_reconcile_prep *w, iko_figures *db)
 {
 	size_t cap = 0, i;
 	int rc = 0;
 
 	for (i = 0; i < s->ntables && !rc; i++)
 		if (w->vpath[i])
-			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, o->lg_code, w->keys[i]);
+			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, o->lg_code, w->keys[i],
+					  db);
 	return rc ? rc : legacy_values(r, s, o);
 }
 
@@ -728,15 +759,17 @@ done:
 }
 
 /*
- * The loaded tables' figures on a second connection of their own, while
- * the first streams the loaded rows for the record comparison: the server
- * runs both at once (on two cores) instead of one after the other.
+ * The loaded tables' figures that are not taken from the rows the record
+ * comparison reads (min and max, and tables with no validated file), in
+ * SQL on a second connection of their own while the first streams the
+ * loaded rows: the server runs both at once instead of one after the other.
  */
 typedef struct db_side {
 	iko_figures *db;
 	const iko_schema *s;
 	PGconn *conn;
 	const char *lg;
+	const unsigned char *by_rows;
 	pthread_t th;
 	int started, rc;
 	char *err;
@@ -746,7 +779,7 @@ static void *db_side_main(void *arg)
 {
 	db_side *d = arg;
 
-	d->rc = iko_figures_from_db(d->db, d->s, d->conn, d->lg);
+	d->rc = iko_figures_from_db(d->db, d->s, d->conn, d->lg, d->by_rows);
 	if (d->rc && !(d->err = iko_strdup(iko_error_message())))
 		d->rc = IKO_ENOMEM;
 	return NULL;
@@ -780,7 +813,8 @@ static PGconn *second_connection(PGconn *c)
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 {
 	iko_reconcile_prep *w = o->prep;
-	iko_figures *db = NULL;
+	iko_figures *db = NULL, *dbsql = NULL;
+	unsigned char *by_rows = NULL;
 	char *dir = NULL, *p1 = NULL, *p2 = NULL;
 	db_side d;
 	int rc, rrc = 0;
@@ -799,20 +833,33 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	out->pack_version = iko_strdup(iko_pack_version(w->pack));
 	out->schema_version = iko_strdup(w->s->version);
 	if (o->conn) {
-		if ((rc = iko_figures_new(&db)))
+		size_t i, k, nsql = 0;
+		if ((rc = iko_figures_new(&db)) || (rc = iko_figures_new(&dbsql)))
 			goto done;
-		d.db = db;
+		if (!(by_rows = calloc(w->s->ntables + 1, 1))) {
+			rc = IKO_ENOMEM;
+			goto done;
+		}
+		for (i = 0; i < w->s->ntables; i++) {
+			by_rows[i] = w->vpath[i] != NULL;
+			for (k = 0; k < w->s->tables[i].nmeasures; k++)
+				nsql += !by_rows[i] || !iko_measure_row_kind(&w->s->tables[i].measures[k]);
+		}
+		d.db = dbsql;
 		d.s = w->s;
 		d.lg = o->lg_code;
-		if ((d.conn = second_connection(o->conn)) && iko_thread_start(&d.th, db_side_main, &d) == 0)
+		d.by_rows = by_rows;
+		if (!nsql)
+			; /* every figure comes from the rows */
+		else if ((d.conn = second_connection(o->conn)) && iko_thread_start(&d.th, db_side_main, &d) == 0)
 			d.started = 1;
-		else if ((rc = iko_figures_from_db(db, w->s, o->conn, o->lg_code)))
+		else if ((rc = iko_figures_from_db(dbsql, w->s, o->conn, o->lg_code, by_rows)))
 			goto done;
 	}
 	if ((rc = prep_join(w)))
 		goto done;
 	if (o->conn)
-		rrc = records(out, w->s, o, w);
+		rrc = records(out, w->s, o, w, db);
 	if (d.started) {
 		pthread_join(d.th, NULL);
 		d.started = 0;
@@ -821,6 +868,8 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 			goto done;
 		}
 	}
+	if (!rrc && db && (rc = iko_figures_merge(db, dbsql)))
+		goto done;
 	if ((rc = rrc) || (rc = measures(out, w->s, o->dump_dir ? w->old : NULL, w->ext, db)))
 		goto done;
 	p1 = iko_path_join(dir, "measures.csv");
@@ -845,7 +894,9 @@ done:
 	free(p1);
 	free(p2);
 	free(dir);
+	free(by_rows);
 	iko_figures_free(db);
+	iko_figures_free(dbsql);
 	return rc;
 }
 

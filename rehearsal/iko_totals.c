@@ -110,6 +110,25 @@ int iko_figures_next(const iko_figures *f, size_t *pos, const char **measure,
 	return 1;
 }
 
+int iko_figures_merge(iko_figures *dst, const iko_figures *src)
+{
+	size_t pos = 0;
+	const char *m, *g;
+	double v;
+	iko_buf name = IKO_BUF_INIT;
+	int rc = 0;
+
+	while (!rc && iko_figures_next(src, &pos, &m, &g, &v)) {
+		iko_buf_clear(&name);
+		if (iko_buf_put(&name, m, strcspn(m, "\x1e")))
+			rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		else
+			rc = iko_figures_add(dst, iko_buf_cstr(&name), g, v);
+	}
+	iko_buf_release(&name);
+	return rc;
+}
+
 /* ---- old system's totals ---------------------------------------------- */
 
 static int to_utf8(iconv_t cd, iko_buf *out, const char *s, size_t len)
@@ -459,71 +478,121 @@ static int measure_row(iko_figures *f, mstate *ms, const iko_csv_row *row, iko_b
 	}
 }
 
+/* Which measures iko computes itself (row by row); the rest only in SQL. */
+int iko_measure_row_kind(const iko_measure *m)
+{
+	return m->kind == IKO_MEASURE_COUNT || m->kind == IKO_MEASURE_SUM || m->kind == IKO_MEASURE_DISTINCT;
+}
+
+struct iko_figures_rows {
+	iko_figures *f;
+	const iko_table *t;
+	mstate *ms;
+	size_t nms;
+	iko_buf g;
+};
+
+void iko_figures_rows_free(iko_figures_rows *fr)
+{
+	size_t i;
+
+	if (!fr)
+		return;
+	for (i = 0; fr->ms && i < fr->nms; i++) {
+		free(fr->ms[i].name);
+		free(fr->ms[i].group);
+		free(fr->ms[i].fcol);
+		iko_strmap_free(fr->ms[i].seen);
+	}
+	free(fr->ms);
+	iko_buf_release(&fr->g);
+	free(fr);
+}
+
+int iko_figures_rows_open(iko_figures_rows **out, iko_figures *f, const iko_table *t,
+			  const iko_csv_row *header, const char *source)
+{
+	iko_figures_rows *fr = calloc(1, sizeof(*fr));
+	size_t i, j;
+
+	*out = NULL;
+	if (!fr || !(fr->ms = calloc(t->nmeasures + 1, sizeof(*fr->ms)))) {
+		free(fr);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	fr->f = f;
+	fr->t = t;
+	fr->nms = t->nmeasures;
+	for (i = 0; i < t->nmeasures; i++) {
+		const iko_measure *m = &t->measures[i];
+		mstate *ms = &fr->ms[i];
+		ms->m = m;
+		ms->name = iko_aprintf("%s.%s", t->name, m->name);
+		ms->col = m->column ? iko_csv_find(header, m->column) : -1;
+		ms->group = calloc(m->ngroup + 1, sizeof(int));
+		ms->fcol = calloc(m->nfilter + 1, sizeof(int));
+		if (!ms->name || !ms->group || !ms->fcol || iko_strmap_new(&ms->seen)) {
+			iko_figures_rows_free(fr);
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		}
+		for (j = 0; j < m->ngroup; j++) {
+			if (!strcmp(m->group_by[j], AGE_BAND)) {
+				ms->group[j] = AGE_BAND_COL;
+				if ((ms->bcol = iko_csv_find(header, "birth_date")) < 0)
+					goto missing;
+				continue;
+			}
+			if ((ms->group[j] = iko_csv_find(header, m->group_by[j])) < 0)
+				goto missing;
+		}
+		for (j = 0; j < m->nfilter; j++)
+			if ((ms->fcol[j] = iko_csv_find(header, m->filters[j].column)) < 0)
+				goto missing;
+		if (m->column && ms->col < 0)
+			goto missing;
+	}
+	*out = fr;
+	return 0;
+missing:
+	iko_error_set(IKO_EPARSE, "%s: a column used by measure %s is missing", source, fr->ms[i].name);
+	iko_figures_rows_free(fr);
+	return IKO_EPARSE;
+}
+
+int iko_figures_rows_add(iko_figures_rows *fr, const iko_csv_row *row)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < fr->nms; i++)
+		if (iko_measure_row_kind(fr->ms[i].m) && (rc = measure_row(fr->f, &fr->ms[i], row, &fr->g)))
+			return rc;
+	return 0;
+}
+
 static int csv_table(iko_figures *f, const iko_table *t, const char *path)
 {
 	iko_csv_reader *r = NULL;
 	iko_csv_row row;
-	mstate *ms = calloc(t->nmeasures + 1, sizeof(*ms));
-	iko_buf g = IKO_BUF_INIT;
-	size_t i, j;
+	iko_figures_rows *fr = NULL;
 	int rc;
 
-	if (!ms)
-		return IKO_ENOMEM;
 	if ((rc = iko_csv_reader_open(&r, path)))
-		goto done;
+		return rc;
 	if ((rc = iko_csv_next(r, &row)) != 1) {
 		rc = rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file", path);
 		goto done;
 	}
-	for (i = 0; i < t->nmeasures; i++) {
-		const iko_measure *m = &t->measures[i];
-		ms[i].m = m;
-		ms[i].name = iko_aprintf("%s.%s", t->name, m->name);
-		ms[i].col = m->column ? iko_csv_find(&row, m->column) : -1;
-		ms[i].group = calloc(m->ngroup + 1, sizeof(int));
-		ms[i].fcol = calloc(m->nfilter + 1, sizeof(int));
-		if (!ms[i].name || !ms[i].group || !ms[i].fcol || iko_strmap_new(&ms[i].seen)) {
-			rc = IKO_ENOMEM;
-			goto done;
-		}
-		for (j = 0; j < m->ngroup; j++) {
-			if (!strcmp(m->group_by[j], AGE_BAND)) {
-				ms[i].group[j] = AGE_BAND_COL;
-				if ((ms[i].bcol = iko_csv_find(&row, "birth_date")) < 0)
-					goto missing;
-				continue;
-			}
-			if ((ms[i].group[j] = iko_csv_find(&row, m->group_by[j])) < 0)
-				goto missing;
-		}
-		for (j = 0; j < m->nfilter; j++)
-			if ((ms[i].fcol[j] = iko_csv_find(&row, m->filters[j].column)) < 0)
-				goto missing;
-		if (m->column && ms[i].col < 0)
-			goto missing;
-	}
+	if ((rc = iko_figures_rows_open(&fr, f, t, &row, path)))
+		goto done;
 	while ((rc = iko_csv_next(r, &row)) != 0) {
 		if (rc == IKO_EPARSE)
 			continue;
-		if (rc < 0)
+		if (rc < 0 || (rc = iko_figures_rows_add(fr, &row)))
 			goto done;
-		for (i = 0; i < t->nmeasures; i++)
-			if ((rc = measure_row(f, &ms[i], &row, &g)))
-				goto done;
 	}
-	goto done;
-missing:
-	rc = iko_error_set(IKO_EPARSE, "%s: a column used by measure %s is missing", path, ms[i].name);
 done:
-	for (i = 0; i < t->nmeasures; i++) {
-		free(ms[i].name);
-		free(ms[i].group);
-		free(ms[i].fcol);
-		iko_strmap_free(ms[i].seen);
-	}
-	free(ms);
-	iko_buf_release(&g);
+	iko_figures_rows_free(fr);
 	iko_csv_reader_free(r);
 	return rc;
 }
@@ -626,7 +695,8 @@ static int measure_sql(iko_buf *sql, PGconn *conn, const iko_schema *s, const ik
 	return rc ? (iko_error_code() ? iko_error_code() : IKO_ENOMEM) : 0;
 }
 
-int iko_figures_from_db(iko_figures *f, const iko_schema *s, PGconn *conn, const char *lg_code)
+int iko_figures_from_db(iko_figures *f, const iko_schema *s, PGconn *conn, const char *lg_code,
+			const unsigned char *by_rows)
 {
 	const char *params[64];
 	iko_buf sql = IKO_BUF_INIT, g = IKO_BUF_INIT, name = IKO_BUF_INIT;
@@ -639,6 +709,8 @@ int iko_figures_from_db(iko_figures *f, const iko_schema *s, PGconn *conn, const
 			const iko_measure *m = &t->measures[k];
 			PGresult *res;
 			size_t nvals = 1 + m->ngroup;
+			if (by_rows && by_rows[i] && iko_measure_row_kind(m))
+				continue; /* the caller computes it from the rows it reads */
 			for (c = 0; c < (int)m->nfilter; c++)
 				nvals += m->filters[c].n;
 			if (nvals > 64) {

@@ -16,6 +16,7 @@
 
 struct iko_pack;
 struct pg_conn;
+struct iko_csv_row;
 
 typedef struct iko_figures iko_figures;
 
@@ -41,8 +42,28 @@ int iko_figures_read_old(iko_figures *f, const struct iko_pack *pack, const char
 /* Compute every measure of every table over dir/<table>.csv (missing skipped). */
 int iko_figures_from_csv(iko_figures *f, const iko_schema *s, const char *dir);
 
-/* Compute every measure over the loaded tables for lg_code (SQL). */
+/* Add every figure of src to dst. */
+int iko_figures_merge(iko_figures *dst, const iko_figures *src);
+
+/*
+ * Measures computed over rows, one row at a time: count, sum and distinct
+ * (iko_measure_row_kind); min and max only in SQL. The header names the
+ * row's fields (a CSV header, or the table's columns in order); source
+ * names the rows in errors. Rows are added to f.
+ */
+typedef struct iko_figures_rows iko_figures_rows;
+int iko_measure_row_kind(const iko_measure *m);
+int iko_figures_rows_open(iko_figures_rows **out, iko_figures *f, const iko_table *t,
+			  const struct iko_csv_row *header, const char *source);
+int iko_figures_rows_add(iko_figures_rows *fr, const struct iko_csv_row *row);
+void iko_figures_rows_free(iko_figures_rows *fr);
+
+/*
+ * Compute the measures over the loaded tables for lg_code in SQL; with
+ * by_rows, the row-kind measures of the tables marked there are left to
+ * the caller (who reads those tables' rows anyway).
+ */
 int iko_figures_from_db(iko_figures *f, const iko_schema *s, struct pg_conn *conn,
-			const char *lg_code);
+			const char *lg_code, const unsigned char *by_rows);
 
 #endif
