@@ -736,3 +736,28 @@ done:
 	free(url);
 	return rc;
 }
+
+PGconn *iko_db_connect_like(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *op;
+	const char *keys[64], *vals[64];
+	PGconn *d;
+	int n = 0;
+
+	if (!opts)
+		return NULL;
+	for (op = opts; op->keyword && n < 63; op++)
+		if (op->val && *op->val) {
+			keys[n] = op->keyword;
+			vals[n++] = op->val;
+		}
+	keys[n] = vals[n] = NULL;
+	d = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (PQstatus(d) != CONNECTION_OK || PQsetClientEncoding(d, "UTF8") != 0) {
+		PQfinish(d);
+		return NULL;
+	}
+	PQsetNoticeProcessor(d, quiet_notices, NULL);
+	return d;
+}

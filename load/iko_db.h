@@ -60,6 +60,13 @@ int iko_db_data_dir(char **out, const char *dir);
 int iko_db_connect(PGconn **out, const char *dsn, const char *dir);
 
 /*
+ * A second connection like c (same server, database, user, options), set
+ * up as iko_db_connect sets one up; NULL when it cannot be made (the
+ * caller goes on with c alone).
+ */
+PGconn *iko_db_connect_like(PGconn *c);
+
+/*
  * Append value to a libpq keyword/value connection string, quoted with
  * single quotes (and backslash escapes) when it is empty or holds spaces,
  * quotes or backslashes. Returns 0 or IKO_ENOMEM.

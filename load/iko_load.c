@@ -17,11 +17,14 @@
 
 #include "iko_checkdigit.h"
 #include "iko_csv.h"
+#include "iko_db.h"
 #include "iko_error.h"
 #include "iko_fs.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -42,6 +45,7 @@ typedef struct load_ctx {
 	sqlq q;
 	iko_buf schema_q;   /* quoted schema name */
 	int *made_new;      /* per table: _new may exist, drop it on failure */
+	int quiet;          /* no progress (the second connection's tables) */
 } load_ctx;
 
 static double now_seconds(void)
@@ -438,7 +442,7 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 		}
 		if (PQputCopyData(c, (const char *)buf, (int)n) != 1)
 			goto done; /* the server's error comes with the result */
-		if (x->o->progress && records - 1 >= next_progress) {
+		if (x->o->progress && !x->quiet && records - 1 >= next_progress) {
 			long long total = iko_progress_total(records, sent, size);
 			x->o->progress(stage_name, records - 1, total > 0 ? total - 1 : -1, x->o->payload);
 			next_progress += PROGRESS_EVERY;
@@ -570,6 +574,125 @@ done:
 	free(newname);
 	free(path);
 	free(file);
+	return rc;
+}
+
+/*
+ * Phase 1 on two connections: the tables are independent until the swap
+ * (each _new is created, filled and committed in a transaction of its
+ * own), so while the server copies and indexes the biggest table on the
+ * caller's connection, a second one takes the others — the server works
+ * on two cores. Tables go biggest file first to whichever connection is
+ * free; after a failure neither takes another. IKO_LOAD_CONNECTIONS=1, or
+ * a second connection that cannot be made, loads them one by one.
+ */
+typedef struct phase1 {
+	const load_ctx *x;
+	load_ctx x2;              /* the second connection's: no progress */
+	iko_load_result *res;
+	size_t *order, n, next;
+	pthread_mutex_t mu;
+	int failed;
+	pthread_t th;
+	int started, rc2;
+	char *err2;
+} phase1;
+
+static int take_table(phase1 *p, size_t *ti)
+{
+	int ok;
+
+	pthread_mutex_lock(&p->mu);
+	ok = !p->failed && p->next < p->n;
+	if (ok)
+		*ti = p->order[p->next++];
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+static int phase1_run(phase1 *p, const load_ctx *x)
+{
+	size_t ti;
+	int rc = 0;
+
+	while (!rc && take_table(p, &ti))
+		if ((rc = load_table(x, ti, &p->res->tables[ti]))) {
+			pthread_mutex_lock(&p->mu);
+			p->failed = 1;
+			pthread_mutex_unlock(&p->mu);
+		}
+	return rc;
+}
+
+static void *phase1_main(void *arg)
+{
+	phase1 *p = arg;
+
+	p->rc2 = phase1_run(p, &p->x2);
+	if (p->rc2 && !(p->err2 = iko_strdup(iko_error_message())))
+		p->rc2 = IKO_ENOMEM;
+	return NULL;
+}
+
+static long long input_size(const load_ctx *x, size_t ti)
+{
+	char *path = iko_aprintf("%s/%s.csv", x->o->in_dir, x->o->schema->tables[ti].name);
+	struct stat st;
+	long long n = path && stat(path, &st) == 0 ? (long long)st.st_size : 0;
+
+	free(path);
+	return n;
+}
+
+static int load_tables(const load_ctx *x, iko_load_result *res)
+{
+	const char *e = getenv("IKO_LOAD_CONNECTIONS");
+	phase1 p;
+	long long *size;
+	size_t i, j, n = x->o->schema->ntables;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.x = x;
+	p.res = res;
+	p.n = n;
+	p.order = calloc(n + 1, sizeof(*p.order));
+	size = calloc(n + 1, sizeof(*size));
+	if (!p.order || !size) {
+		free(p.order);
+		free(size);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	/* biggest first; equal sizes in schema order */
+	for (i = 0; i < n; i++) {
+		long long sz = input_size(x, i);
+		for (j = i; j > 0 && size[j - 1] < sz; j--) {
+			size[j] = size[j - 1];
+			p.order[j] = p.order[j - 1];
+		}
+		size[j] = sz;
+		p.order[j] = i;
+	}
+	free(size);
+	pthread_mutex_init(&p.mu, NULL);
+	if (n > 1 && !(e && !strcmp(e, "1"))) {
+		p.x2 = *x;
+		p.x2.quiet = 1;
+		if ((p.x2.q.conn = iko_db_connect_like(x->q.conn)) != NULL &&
+		    iko_thread_start(&p.th, phase1_main, &p) == 0)
+			p.started = 1;
+	}
+	rc = phase1_run(&p, x);
+	if (p.started) {
+		pthread_join(p.th, NULL);
+		if (!rc && p.rc2)
+			rc = iko_error_set(p.rc2, "%s", p.err2 ? p.err2 : "out of memory");
+	}
+	/* closed before the caller drops the _new tables it may still hold */
+	PQfinish(p.x2.q.conn);
+	pthread_mutex_destroy(&p.mu);
+	free(p.err2);
+	free(p.order);
 	return rc;
 }
 
@@ -818,7 +941,7 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	iko_load_result res;
 	double t0 = now_seconds();
 	int rc, locked = 0;
-	size_t i, n;
+	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	memset(&res, 0, sizeof(res));
@@ -843,9 +966,8 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	if ((rc = iko_load_ensure_schema(opts->conn, opts->schema)) ||
 	    (rc = ensure_history(opts->conn)))
 		goto done;
-	for (i = 0; i < n; i++)
-		if ((rc = load_table(&x, i, &res.tables[i])))
-			goto done;
+	if ((rc = load_tables(&x, &res)))
+		goto done;
 	pause_point("swap-begin", NULL);
 	if ((rc = swap_all(&x, &res)))
 		goto done;

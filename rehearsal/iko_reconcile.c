@@ -6,6 +6,7 @@
 
 #include "iko_buf.h"
 #include "iko_csv.h"
+#include "iko_db.h"
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_json.h"
@@ -785,31 +786,6 @@ static void *db_side_main(void *arg)
 	return NULL;
 }
 
-/* A second connection like c (same server, database, user), or NULL. */
-static PGconn *second_connection(PGconn *c)
-{
-	PQconninfoOption *opts = PQconninfo(c), *op;
-	const char *keys[64], *vals[64];
-	PGconn *d;
-	int n = 0;
-
-	if (!opts)
-		return NULL;
-	for (op = opts; op->keyword && n < 63; op++)
-		if (op->val && *op->val) {
-			keys[n] = op->keyword;
-			vals[n++] = op->val;
-		}
-	keys[n] = vals[n] = NULL;
-	d = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (PQstatus(d) != CONNECTION_OK || PQsetClientEncoding(d, "UTF8") != 0) {
-		PQfinish(d);
-		return NULL;
-	}
-	return d;
-}
-
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 {
 	iko_reconcile_prep *w = o->prep;
@@ -851,7 +827,7 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 		d.by_rows = by_rows;
 		if (!nsql)
 			; /* every figure comes from the rows */
-		else if ((d.conn = second_connection(o->conn)) && iko_thread_start(&d.th, db_side_main, &d) == 0)
+		else if ((d.conn = iko_db_connect_like(o->conn)) && iko_thread_start(&d.th, db_side_main, &d) == 0)
 			d.started = 1;
 		else if ((rc = iko_figures_from_db(dbsql, w->s, o->conn, o->lg_code, by_rows)))
 			goto done;

@@ -139,6 +139,24 @@ expect_eq "$(q "select count(*) from pg_class c join pg_namespace n on n.oid = c
 	where n.nspname = 'jumin' and c.relname like '%\_new'")" "0" "no _new table left"
 expect_eq "$(q "select count(*) from jumin.resident_131016_prev")" "3" "prev kept after failed load"
 
+# --- a refused row in the table the second connection loads (the smaller
+# file): the same message as loading one table after the other ---------------
+mkdir -p "$tmp/badhh"
+cp "$tmp/a1/resident.csv" "$tmp/badhh/"
+sed '3s/,1$/,x/' "$tmp/a1/household.csv" >"$tmp/badhh/household.csv"
+for conns in 2 1; do
+	set +e
+	IKO_LOAD_CONNECTIONS=$conns load --lg-code 131016 --in "$tmp/badhh" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	set -e
+	expect_eq "$rc" 1 "bad household exit code ($conns)"
+	expect_eq "$(cat "$tmp/err")" \
+		"iko: load: $tmp/badhh/household.csv: line 3, column member_count: invalid input syntax for type bigint: \"x\"" \
+		"bad household message ($conns)"
+	expect_eq "$(sum_of 131016)" "$a_sum" "131016 intact after failed household ($conns)"
+	expect_eq "$(q "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where n.nspname = 'jumin' and c.relname like '%\_new'")" "0" "no _new table left ($conns)"
+done
+
 # --- the same input twice: identical contents ------------------------------------
 load --lg-code 131016 --in "$tmp/a2" >/dev/null
 expect_eq "$(sum_of 131016)" "$a_sum" "reload of the same input"
