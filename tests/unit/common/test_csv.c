@@ -267,6 +267,87 @@ START_TEST(test_writer_round_trip)
 }
 END_TEST
 
+/* RFC 4180 quoting as the writer must do it, byte by byte (the reference). */
+static void ref_field(iko_buf *b, const char *s, size_t len)
+{
+	size_t i;
+	int need = 0;
+
+	for (i = 0; i < len; i++)
+		need |= s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (need)
+		iko_buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			iko_buf_putc(b, '"');
+		iko_buf_putc(b, s[i]);
+	}
+	if (need)
+		iko_buf_putc(b, '"');
+}
+
+/*
+ * The writer copies and checks a field in one pass: a byte that needs
+ * quotes at every position of fields of 0..40 bytes, beside bytes that only
+ * look alike in their low bits (0xAC = ',' + 0x80, 0xA2, 0x8D, 0x8A, UTF-8
+ * text), is quoted exactly as the plain reference quotes it.
+ */
+START_TEST(test_write_field_every_position)
+{
+	static const char specials[] = { ',', '"', '\r', '\n', 0 };
+	static const char fillers[][4] = { "a", "\xac", "\xa2", "\x8d", "\x8a", "\x2b", "\x2d", "\x21", "\x0b" };
+	char dir[] = "/tmp/iko-csv-XXXXXX";
+	char *path, field[64];
+	iko_csv_writer *w = NULL;
+	iko_buf want = IKO_BUF_INIT;
+	size_t len, pos, f, k, n = 0;
+	FILE *fp;
+	char *got;
+	long sz;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = iko_path_join(dir, "q.csv");
+	ck_assert_int_eq(iko_csv_writer_open(&w, path, 0600), 0);
+	for (f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++)
+		for (len = 0; len <= 40; len++)
+			for (pos = 0; pos <= len; pos++)
+				for (k = 0; k < sizeof(specials); k++) {
+					if (pos == len && k > 0)
+						continue; /* pos == len: no special byte at all */
+					memset(field, fillers[f][0], len);
+					if (pos < len)
+						field[pos] = specials[k];
+					if (len > 2 && (len + f) % 3 == 0)
+						memcpy(field, "\xe6\x97\xa5", 3); /* 日 */
+					ck_assert_int_eq(iko_csv_write_field(w, "x", 1), 0);
+					ck_assert_int_eq(iko_csv_write_field(w, field, len), 0);
+					ck_assert_int_eq(iko_csv_end_row(w), 0);
+					iko_buf_puts(&want, "x,");
+					ref_field(&want, field, len);
+					iko_buf_putc(&want, '\n');
+					n++;
+				}
+	ck_assert_int_eq(iko_csv_writer_commit(w), 0);
+	iko_csv_writer_free(w);
+	ck_assert_uint_gt(n, 10000);
+	fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	sz = ftell(fp);
+	rewind(fp);
+	got = malloc((size_t)sz + 1);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(fread(got, 1, (size_t)sz, fp), (size_t)sz);
+	fclose(fp);
+	ck_assert_uint_eq((size_t)sz, want.len);
+	ck_assert_int_eq(memcmp(got, want.ptr, want.len), 0);
+	free(got);
+	iko_buf_release(&want);
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	iko_csv_reader *r = NULL;
@@ -497,6 +578,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_records_crlf);
 	tcase_add_test(tc, test_random_round_trip);
 	tcase_add_test(tc, test_writer_round_trip);
+	tcase_add_test(tc, test_write_field_every_position);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_cut_at_record_ends);
 	suite_add_tcase(s, tc);
