@@ -455,3 +455,10 @@ int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 		free(ts);
 	return rc;
 }
+
+int iko_thread_keep_error(int rc, char **err)
+{
+	if (rc && !(*err = iko_strdup(iko_error_message())))
+		return IKO_ENOMEM;
+	return rc;
+}

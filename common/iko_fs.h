@@ -56,6 +56,12 @@ size_t iko_tmp_cleanup(void);
  * function returns. pthread_create's result.
  */
 int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
+/*
+ * On a helper thread, before it returns: keep the message of a failure
+ * (rc < 0) in *err for the thread that joins it. Returns rc, or IKO_ENOMEM
+ * when the message cannot be kept.
+ */
+int iko_thread_keep_error(int rc, char **err);
 
 /*
  * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment,

@@ -628,9 +628,7 @@ static void *phase1_main(void *arg)
 {
 	phase1 *p = arg;
 
-	p->rc2 = phase1_run(p, &p->x2);
-	if (p->rc2 && !(p->err2 = iko_strdup(iko_error_message())))
-		p->rc2 = IKO_ENOMEM;
+	p->rc2 = iko_thread_keep_error(phase1_run(p, &p->x2), &p->err2);
 	return NULL;
 }
 

@@ -216,6 +216,16 @@ static uint64_t fnv(uint64_t h, const char *s, size_t len)
 	return h * 1099511628211ull;
 }
 
+static void diff_free(iko_record_diff *d)
+{
+	free(d->table);
+	free(d->key);
+	free(d->column);
+	free(d->source_value);
+	free(d->loaded_value);
+	free(d->legacy_value);
+}
+
 static int add_diff(iko_reconcile_result *r, size_t *cap, const char *kind, const char *table,
 		    const char *key, const char *col, const char *sv, const char *lv)
 {
@@ -331,32 +341,47 @@ done:
 	return 0;
 }
 
-/* Every loaded row of a table against the validated record with its key. */
-static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
-			const iko_table *t, const char *path, PGconn *conn, const char *lg, iko_strmap *keys,
-			iko_figures *db)
+/*
+ * One stream of loaded rows (a whole table, or a range of its pages) against
+ * the validated records with their keys. Its differences and counts go to
+ * part, its figures to fr; several streams may share keys (an entry is
+ * marked seen by negating its offset, atomically: a key is normally in one
+ * stream only).
+ */
+typedef struct rstream {
+	const iko_schema *s;
+	const iko_table *t;
+	const char *path, *lg, *range; /* range: ctid lower/upper bound condition, or NULL */
+	const char *tid;               /* its parameter */
+	PGconn *conn;
+	iko_strmap *keys;
+	iko_figures_rows *fr;
+	iko_reconcile_result part;
+	size_t cap;
+	pthread_t th;
+	int started, rc;
+	char *err;
+} rstream;
+
+static int stream_rows(rstream *x)
 {
+	const iko_table *t = x->t;
+	iko_reconcile_result *r = &x->part;
+	PGconn *conn = x->conn;
+	const char *params[2] = { x->lg, x->tid };
 	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
 	iko_strmap_entry *e;
-	iko_figures_rows *fr = NULL;
-	iko_csv_row row = { 0 }, hdr = { 0 };
+	iko_csv_row row = { 0 };
 	PGresult *res = NULL;
-	size_t i, pos;
+	size_t i;
 	char *q;
 	int rc = 0;
 
-	/* the loaded rows' figures are taken from the same read (db) */
 	row.fields = calloc(t->ncols + 1, sizeof(*row.fields));
 	row.lens = calloc(t->ncols + 1, sizeof(*row.lens));
-	hdr.fields = calloc(t->ncols + 1, sizeof(*hdr.fields));
-	if (!row.fields || !row.lens || !hdr.fields)
+	if (!row.fields || !row.lens)
 		goto oom;
-	for (i = 0; i < t->ncols; i++)
-		hdr.fields[i] = t->cols[i].name;
-	row.nfields = hdr.nfields = t->ncols;
-	if (db && (rc = iko_figures_rows_open(&fr, db, t, &hdr, t->name)))
-		goto done;
-
+	row.nfields = t->ncols;
 	/* SELECT every column as text, streamed row by row. */
 	iko_buf_puts(&sql, "SELECT ");
 	for (i = 0; i < t->ncols; i++) {
@@ -367,15 +392,16 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		PQfreemem(q);
 	}
 	iko_buf_puts(&sql, " FROM ");
-	if (!(q = PQescapeIdentifier(conn, s->name, strlen(s->name))))
+	if (!(q = PQescapeIdentifier(conn, x->s->name, strlen(x->s->name))))
 		goto dberr;
 	iko_buf_printf(&sql, "%s.", q);
 	PQfreemem(q);
 	if (!(q = PQescapeIdentifier(conn, t->name, strlen(t->name))))
 		goto dberr;
-	iko_buf_printf(&sql, "%s WHERE lg_code = $1", q);
+	iko_buf_printf(&sql, "%s WHERE lg_code = $1%s", q, x->range ? x->range : "");
 	PQfreemem(q);
-	if (!PQsendQueryParams(conn, sql.ptr, 1, NULL, &lg, NULL, NULL, 0) || !PQsetSingleRowMode(conn))
+	if (!PQsendQueryParams(conn, sql.ptr, x->range ? 2 : 1, NULL, params, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(conn))
 		goto dberr;
 	while ((res = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
@@ -384,7 +410,7 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 			continue;
 		}
 		if (st != PGRES_SINGLE_TUPLE) {
-			rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", s->name, t->name, PQresultErrorMessage(res));
+			rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", x->s->name, t->name, PQresultErrorMessage(res));
 			PQclear(res);
 			while ((res = PQgetResult(conn)) != NULL)
 				PQclear(res);
@@ -392,6 +418,7 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		}
 		{
 			uint64_t h = 1469598103934665603ull;
+			long long a;
 			iko_buf_clear(&key);
 			for (i = 0; i < t->nkey; i++) {
 				const char *v = PQgetvalue(res, 0, t->key[i]);
@@ -404,21 +431,23 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, 0, (int)i);
 				h = fnv(h, row.fields[i], row.lens[i]);
 			}
-			if (fr && (rc = iko_figures_rows_add(fr, &row))) {
+			if (x->fr && (rc = iko_figures_rows_add(x->fr, &row))) {
 				PQclear(res);
 				res = NULL;
 				goto drain;
 			}
-			e = iko_strmap_get(keys, key.ptr ? key.ptr : "", key.len);
+			e = iko_strmap_get(x->keys, key.ptr ? key.ptr : "", key.len);
 			if (!e) {
 				r->only_target++;
-				rc = add_diff(r, cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);
+				rc = add_diff(r, &x->cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);
 			} else {
+				a = __atomic_load_n(&e->a, __ATOMIC_RELAXED);
 				if (e->b != (long long)h) {
 					r->mismatch++;
-					rc = column_diffs(r, cap, t, path, e->a - 1, res, key_text(&key));
+					rc = column_diffs(r, &x->cap, t, x->path, (a < 0 ? -a : a) - 1, res, key_text(&key));
 				}
-				e->a = 0; /* seen */
+				if (a > 0)
+					__atomic_store_n(&e->a, -a, __ATOMIC_RELAXED); /* seen */
 			}
 		}
 		PQclear(res);
@@ -426,17 +455,6 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		if (rc)
 			goto drain;
 	}
-	pos = 0;
-	while ((e = iko_strmap_next(keys, &pos)) != NULL) {
-		if (!e->a)
-			continue;
-		r->only_source++;
-		iko_buf_clear(&key);
-		iko_buf_puts(&key, e->key);
-		if ((rc = add_diff(r, cap, "only_in_source", t->name, key_text(&key), NULL, NULL, NULL)))
-			goto done;
-	}
-	rc = 0;
 	goto done;
 drain:
 	while ((res = PQgetResult(conn)) != NULL)
@@ -448,12 +466,175 @@ oom:
 dberr:
 	rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(conn));
 done:
-	iko_figures_rows_free(fr);
 	free(row.fields);
 	free(row.lens);
-	free(hdr.fields);
 	iko_buf_release(&key);
 	iko_buf_release(&sql);
+	return rc;
+}
+
+static void *stream_main(void *arg)
+{
+	rstream *x = arg;
+
+	x->rc = iko_thread_keep_error(stream_rows(x), &x->err);
+	return NULL;
+}
+
+/* Append a stream's differences to r (up to the cap) and add its counts; part is left empty. */
+static int take_part(iko_reconcile_result *r, size_t *cap, iko_reconcile_result *part)
+{
+	size_t i;
+	int rc = 0;
+
+	r->only_target += part->only_target;
+	r->mismatch += part->mismatch;
+	for (i = 0; i < part->ndiffs; i++) {
+		iko_record_diff *d = &part->diffs[i];
+		if (!rc && r->ndiffs < IKO_RECONCILE_MAX_DIFFS && r->ndiffs == *cap) {
+			iko_record_diff *n = realloc(r->diffs, (*cap = *cap ? *cap * 2 : 64) * sizeof(*n));
+			if (!n)
+				rc = iko_error_set(IKO_ENOMEM, "out of memory");
+			else
+				r->diffs = n;
+		}
+		if (!rc && r->ndiffs < IKO_RECONCILE_MAX_DIFFS) {
+			r->diffs[r->ndiffs++] = *d;
+			continue;
+		}
+		diff_free(d);
+	}
+	free(part->diffs);
+	memset(part, 0, sizeof(*part));
+	return rc;
+}
+
+/* Pages of the table's partition for lg, or -1 (then it is read in one stream). */
+static long long table_pages(PGconn *conn, const iko_schema *s, const iko_table *t, const char *lg)
+{
+	iko_buf sql = IKO_BUF_INIT;
+	PGresult *res = NULL;
+	char *q1 = PQescapeIdentifier(conn, s->name, strlen(s->name));
+	char *q2 = PQescapeIdentifier(conn, t->name, strlen(t->name));
+	long long n = -1;
+
+	if (q1 && q2 &&
+	    !iko_buf_printf(&sql, "SELECT pg_relation_size(tableoid) / current_setting('block_size')::bigint "
+				  "FROM %s.%s WHERE lg_code = $1 LIMIT 1", q1, q2)) {
+		res = PQexecParams(conn, sql.ptr, 1, NULL, &lg, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	}
+	PQclear(res);
+	PQfreemem(q1);
+	PQfreemem(q2);
+	iko_buf_release(&sql);
+	return n;
+}
+
+/*
+ * A table of this many validated records or more is read in two streams at
+ * once (the first and second half of its pages); IKO_RECONCILE_SPLIT_ROWS
+ * sets another threshold (tests), IKO_RECONCILE_STREAMS=1 reads every
+ * table in one stream.
+ */
+static size_t split_min_rows(void)
+{
+	const char *e = getenv("IKO_RECONCILE_SPLIT_ROWS"), *one = getenv("IKO_RECONCILE_STREAMS");
+
+	if (one && !strcmp(one, "1"))
+		return (size_t)-1;
+	return e && *e ? (size_t)strtoull(e, NULL, 10) : 100000;
+}
+
+/*
+ * Every loaded row of a table against the validated record with its key,
+ * and the loaded figures from the same read (db). A big table is read on
+ * two connections at once, the first half of its pages on conn and the
+ * second on conn2: the server converts rows to text on two cores. The
+ * first half's differences come first, so the list is the one a single
+ * stream makes.
+ */
+static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
+			const iko_table *t, const char *path, PGconn *conn, PGconn *conn2, const char *lg,
+			iko_strmap *keys, iko_figures *db)
+{
+	rstream x[2];
+	iko_figures *f2 = NULL;
+	iko_csv_row hdr = { 0 };
+	iko_buf key = IKO_BUF_INIT;
+	iko_strmap_entry *e;
+	char tid[64];
+	long long pages = -1;
+	size_t i, pos;
+	int rc = 0, n = 1;
+
+	memset(x, 0, sizeof(x));
+	if (!(hdr.fields = calloc(t->ncols + 1, sizeof(*hdr.fields))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < t->ncols; i++)
+		hdr.fields[i] = t->cols[i].name;
+	hdr.nfields = t->ncols;
+	if (conn2 && iko_strmap_size(keys) >= split_min_rows() && (pages = table_pages(conn, s, t, lg)) >= 2)
+		n = 2;
+	for (i = 0; i < (size_t)n; i++) {
+		x[i].s = s;
+		x[i].t = t;
+		x[i].path = path;
+		x[i].lg = lg;
+		x[i].keys = keys;
+		x[i].conn = i ? conn2 : conn;
+	}
+	if (n == 2) {
+		snprintf(tid, sizeof(tid), "(%lld,0)", pages / 2);
+		x[0].range = " AND ctid < $2::tid";
+		x[1].range = " AND ctid >= $2::tid";
+		x[0].tid = x[1].tid = tid;
+	}
+	if (db && ((rc = iko_figures_rows_open(&x[0].fr, db, t, &hdr, t->name)) ||
+		   (n == 2 && ((rc = iko_figures_new(&f2)) ||
+			       (rc = iko_figures_rows_open(&x[1].fr, f2, t, &hdr, t->name))))))
+		goto done;
+	if (n == 2 && iko_thread_start(&x[1].th, stream_main, &x[1]) == 0)
+		x[1].started = 1;
+	else if (n == 2)
+		stream_main(&x[1]);
+	rc = stream_rows(&x[0]);
+	if (x[1].started) {
+		pthread_join(x[1].th, NULL);
+		x[1].started = 0;
+	}
+	if (!rc && x[1].rc)
+		rc = iko_error_set(x[1].rc, "%s", x[1].err ? x[1].err : "out of memory");
+	for (i = 0; i < (size_t)n; i++) {
+		int trc = take_part(r, cap, &x[i].part);
+		rc = rc ? rc : trc;
+	}
+	if (!rc && n == 2 && x[0].fr)
+		rc = iko_figures_rows_merge(x[0].fr, x[1].fr);
+	else if (!rc && x[0].fr)
+		rc = iko_figures_rows_flush(x[0].fr);
+	if (rc)
+		goto done;
+	pos = 0;
+	while ((e = iko_strmap_next(keys, &pos)) != NULL) {
+		if (e->a <= 0)
+			continue;
+		r->only_source++;
+		iko_buf_clear(&key);
+		iko_buf_puts(&key, e->key);
+		if ((rc = add_diff(r, cap, "only_in_source", t->name, key_text(&key), NULL, NULL, NULL)))
+			goto done;
+	}
+done:
+	for (i = 0; i < 2; i++) {
+		iko_figures_rows_free(x[i].fr);
+		free(x[i].err);
+		iko_reconcile_result_release(&x[i].part);
+	}
+	iko_figures_free(f2);
+	free(hdr.fields);
+	iko_buf_release(&key);
 	return rc;
 }
 
@@ -589,9 +770,7 @@ static void *prep_main(void *arg)
 {
 	iko_reconcile_prep *w = arg;
 
-	w->rc = prep_work(w);
-	if (w->rc && !(w->err = iko_strdup(iko_error_message())))
-		w->rc = IKO_ENOMEM;
+	w->rc = iko_thread_keep_error(prep_work(w), &w->err);
 	return NULL;
 }
 
@@ -685,13 +864,19 @@ fail:
 static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o,
 		   const iko_reconcile_prep *w, iko_figures *db)
 {
+	PGconn *conn2 = NULL;
 	size_t cap = 0, i;
 	int rc = 0;
 
+	/* a second connection for the big tables (read in two halves at once) */
+	for (i = 0; i < s->ntables && !conn2; i++)
+		if (w->vpath[i] && w->keys[i] && iko_strmap_size(w->keys[i]) >= split_min_rows())
+			conn2 = iko_db_connect_like(o->conn);
 	for (i = 0; i < s->ntables && !rc; i++)
 		if (w->vpath[i])
-			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, o->lg_code, w->keys[i],
-					  db);
+			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, conn2, o->lg_code,
+					  w->keys[i], db);
+	PQfinish(conn2);
 	return rc ? rc : legacy_values(r, s, o);
 }
 
@@ -780,9 +965,7 @@ static void *db_side_main(void *arg)
 {
 	db_side *d = arg;
 
-	d->rc = iko_figures_from_db(d->db, d->s, d->conn, d->lg, d->by_rows);
-	if (d->rc && !(d->err = iko_strdup(iko_error_message())))
-		d->rc = IKO_ENOMEM;
+	d->rc = iko_thread_keep_error(iko_figures_from_db(d->db, d->s, d->conn, d->lg, d->by_rows), &d->err);
 	return NULL;
 }
 
@@ -887,14 +1070,8 @@ void iko_reconcile_result_release(iko_reconcile_result *r)
 		free(r->rows[i].group_label);
 	}
 	free(r->rows);
-	for (i = 0; i < r->ndiffs; i++) {
-		free(r->diffs[i].table);
-		free(r->diffs[i].key);
-		free(r->diffs[i].column);
-		free(r->diffs[i].source_value);
-		free(r->diffs[i].loaded_value);
-		free(r->diffs[i].legacy_value);
-	}
+	for (i = 0; i < r->ndiffs; i++)
+		diff_free(&r->diffs[i]);
 	free(r->diffs);
 	free(r->pack_version);
 	free(r->schema_version);

@@ -49,14 +49,23 @@ int iko_figures_merge(iko_figures *dst, const iko_figures *src);
  * Measures computed over rows, one row at a time: count, sum and distinct
  * (iko_measure_row_kind); min and max only in SQL. The header names the
  * row's fields (a CSV header, or the table's columns in order); source
- * names the rows in errors. Rows are added to f.
+ * names the rows in errors. Rows are added up per measure and reach f with
+ * iko_figures_rows_flush (iko_figures_rows_merge flushes both).
  */
 typedef struct iko_figures_rows iko_figures_rows;
 int iko_measure_row_kind(const iko_measure *m);
 int iko_figures_rows_open(iko_figures_rows **out, iko_figures *f, const iko_table *t,
 			  const struct iko_csv_row *header, const char *source);
 int iko_figures_rows_add(iko_figures_rows *fr, const struct iko_csv_row *row);
+/* Hand the figures added so far to the figure set (before reading it). */
+int iko_figures_rows_flush(iko_figures_rows *fr);
 void iko_figures_rows_free(iko_figures_rows *fr);
+/*
+ * Fold src — the same table's other rows, added to a figure set of its
+ * own — into dst: counts and sums add up, a distinct value seen by both
+ * counts once.
+ */
+int iko_figures_rows_merge(iko_figures_rows *dst, iko_figures_rows *src);
 
 /*
  * Compute the measures over the loaded tables for lg_code in SQL; with
