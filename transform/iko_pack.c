@@ -224,6 +224,7 @@ static int compile_regex(map_step *st, const iko_yaml_doc *doc, const iko_yaml_n
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		return perr(doc, arg, "regex %s: %s", pat, (const char *)msg);
 	}
+	(void)pcre2_jit_compile(st->re, PCRE2_JIT_COMPLETE); /* interpreted where there is no JIT */
 	return check_replace(st, pat, doc, arg);
 }
 

@@ -152,6 +152,7 @@ static int load_rule(rule *r, const struct iko_pack *p, const iko_table *t, cons
 			return iko_error_set(IKO_EPARSE, "pack %s: rules line %d: rule %s: bad pattern at %zu: %s",
 					     p->name, n->line, r->name, (size_t)off, (const char *)msg);
 		}
+		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* interpreted where there is no JIT */
 	}
 	return 0;
 }
