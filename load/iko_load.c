@@ -22,6 +22,7 @@
 #include "iko_fs.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -465,9 +466,240 @@ done:
 	return rc;
 }
 
+/* ---- binary COPY ---------------------------------------------------------
+ *
+ * The server parses text (dates above all) more slowly than it reads
+ * PostgreSQL's binary COPY format, so a table is sent in binary when every
+ * value can be encoded exactly as the server would read its text: strings
+ * as they are, dates YYYY-MM-DD (1-9999), integers of up to 18 digits, an
+ * empty unquoted field as NULL (COPY's CSV rule). Anything else — a value
+ * of another form, a malformed record, a decimal column, or any error the
+ * server reports — abandons the binary attempt: the transaction is rolled
+ * back and the table is sent again as text, so every message about bad
+ * data is the one the text COPY gives (with its line numbers).
+ * IKO_LOAD_FORMAT=text sends every table as text.
+ */
+#define COPY_AS_TEXT 1 /* copy_table: try again as text */
+
+static int put16(iko_buf *b, uint16_t v)
+{
+	unsigned char t[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	return iko_buf_put(b, t, 2);
+}
+
+static int put32(iko_buf *b, uint32_t v)
+{
+	unsigned char t[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+			       (unsigned char)v };
+	return iko_buf_put(b, t, 4);
+}
+
+static int put64(iko_buf *b, uint64_t v)
+{
+	return put32(b, (uint32_t)(v >> 32)) || put32(b, (uint32_t)v) ? IKO_ENOMEM : 0;
+}
+
+static int digits_at(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DD (years 1-9999) as days since 2000-01-01, PostgreSQL's date; 0 if not that form. */
+static int iso_date_days(const char *s, size_t len, int32_t *days)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, leap;
+	long yy, era, yoe, doy, doe;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	y = digits_at(s, 4);
+	m = digits_at(s + 5, 2);
+	d = digits_at(s + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] + (m == 2 && leap))
+		return 0;
+	/* days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil algorithm) */
+	yy = m <= 2 ? y - 1 : y;
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*days = (int32_t)(era * 146097 + doe - 719468 - 10957);
+	return 1;
+}
+
+/* -?[0-9]{1,18} as a number; 0 if not that form. */
+static int plain_integer(const char *s, size_t len, int64_t *v)
+{
+	size_t i = s[0] == '-' ? 1 : 0;
+	int64_t n = 0;
+
+	if (len <= i || len - i > 18)
+		return 0;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		n = n * 10 + (s[i] - '0');
+	}
+	*v = s[0] == '-' ? -n : n;
+	return 1;
+}
+
+/* Which fields of a raw CSV record are quoted (only asked of records with a quote). */
+static void quoted_fields(const char *raw, size_t len, unsigned char *q, size_t n)
+{
+	size_t i = 0, f;
+
+	memset(q, 0, n);
+	for (f = 0; f < n && i <= len; f++) {
+		if (i < len && raw[i] == '"') {
+			q[f] = 1;
+			for (i++; i < len; i++)
+				if (raw[i] == '"') {
+					if (i + 1 < len && raw[i + 1] == '"')
+						i++;
+					else
+						break;
+				}
+		}
+		while (i < len && raw[i] != ',' && raw[i] != '\n' && raw[i] != '\r')
+			i++;
+		if (i >= len || raw[i] != ',')
+			break;
+		i++;
+	}
+}
+
+/* One record as a binary tuple; 1 when a value has no exact binary form. */
+static int encode_row(iko_buf *b, const iko_csv_row *row, const int *types, size_t n, unsigned char *q)
+{
+	size_t i;
+	int32_t days;
+	int64_t v;
+	int quotes = row->raw && memchr(row->raw, '"', row->raw_len) != NULL;
+
+	if (row->nfields != n)
+		return 1;
+	if (quotes)
+		quoted_fields(row->raw, row->raw_len, q, n);
+	if (put16(b, (uint16_t)n))
+		return IKO_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *s = row->fields[i];
+		size_t len = row->lens[i];
+		int rc;
+		if (len == 0 && !(quotes && q[i])) {
+			rc = put32(b, 0xFFFFFFFFu); /* NULL */
+		} else if (types[i] == IKO_COL_TEXT || types[i] == IKO_COL_CODE) {
+			rc = put32(b, (uint32_t)len) || iko_buf_put(b, s, len);
+		} else if (types[i] == IKO_COL_DATE) {
+			if (!iso_date_days(s, len, &days))
+				return 1;
+			rc = put32(b, 4) || put32(b, (uint32_t)days);
+		} else if (types[i] == IKO_COL_INTEGER) {
+			if (!plain_integer(s, len, &v))
+				return 1;
+			rc = put32(b, 8) || put64(b, (uint64_t)v);
+		} else if (types[i] == IKO_COL_FLAG) {
+			if (!plain_integer(s, len, &v) || v < -32768 || v > 32767)
+				return 1;
+			rc = put32(b, 2) || put16(b, (uint16_t)(int16_t)v);
+		} else {
+			return 1;
+		}
+		if (rc)
+			return IKO_ENOMEM;
+	}
+	return 0;
+}
+
+/* Can the table's columns (as the header names them) go in binary at all? */
+static int binary_types(const iko_table *t, const iko_csv_row *hdr, int *types)
+{
+	const char *e = getenv("IKO_LOAD_FORMAT");
+	size_t i;
+	int ci;
+
+	if (e && !strcmp(e, "text"))
+		return 0;
+	for (i = 0; i < hdr->nfields; i++) {
+		ci = iko_table_column(t, hdr->fields[i]);
+		if (ci < 0 || t->cols[ci].type == IKO_COL_DECIMAL)
+			return 0;
+		types[i] = t->cols[ci].type;
+	}
+	return 1;
+}
+
+/*
+ * Send the records read by rd as binary COPY data. 0, COPY_AS_TEXT when a
+ * value (or record) has no exact binary form, or <0.
+ */
+static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const int *types, size_t n,
+			      long long *rows)
+{
+	static const char sig[] = "PGCOPY\n\377\r\n";
+	PGconn *c = x->q.conn;
+	iko_buf b = IKO_BUF_INIT;
+	unsigned char *q = calloc(n + 1, 1);
+	long long records = 0, next_progress = PROGRESS_EVERY;
+	iko_csv_row row;
+	int rc = 0, got;
+
+	*rows = 0;
+	if (!q || iko_buf_put(&b, sig, 11) || put32(&b, 0) || put32(&b, 0)) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	while ((got = iko_csv_next(rd, &row)) != 0) {
+		if (got < 0) {
+			rc = got == IKO_EPARSE ? COPY_AS_TEXT : got;
+			goto done;
+		}
+		if ((rc = encode_row(&b, &row, types, n, q)) != 0) {
+			if (rc < 0)
+				rc = iko_error_set(IKO_ENOMEM, "out of memory");
+			goto done;
+		}
+		records++;
+		if (b.len >= COPY_CHUNK) {
+			if (PQputCopyData(c, b.ptr, (int)b.len) != 1) {
+				rc = COPY_AS_TEXT; /* the server's error comes with the text attempt */
+				goto done;
+			}
+			iko_buf_clear(&b);
+		}
+		if (x->o->progress && !x->quiet && records >= next_progress) {
+			x->o->progress(stage_name, records,
+				       iko_progress_total(records, iko_csv_reader_tell(rd), iko_csv_reader_size(rd)),
+				       x->o->payload);
+			next_progress += PROGRESS_EVERY;
+		}
+	}
+	if (put16(&b, 0xFFFFu) || PQputCopyData(c, b.ptr, (int)b.len) != 1) {
+		rc = COPY_AS_TEXT;
+		goto done;
+	}
+	*rows = records;
+done:
+	iko_buf_release(&b);
+	free(q);
+	return rc;
+}
+
 /* Run COPY for one table and check every result. */
 static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
-		      const iko_csv_row *hdr, const char *path, long long *loaded)
+		      const iko_csv_row *hdr, const char *path, long long *loaded, const int *types)
 {
 	iko_buf sql = IKO_BUF_INIT, cols = IKO_BUF_INIT;
 	PGconn *c = x->q.conn;
@@ -483,27 +715,31 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 		goto done;
 	}
 	if ((rc = q_rel(&sql, &x->q, t->name, x->o->lg_code, "_new")) ||
-	    iko_buf_printf(&sql, " (%s) FROM STDIN WITH (FORMAT csv, HEADER true, FREEZE true)",
-			   iko_buf_cstr(&cols))) {
+	    iko_buf_printf(&sql, " (%s) FROM STDIN WITH (%s, FREEZE true)", iko_buf_cstr(&cols),
+			   types ? "FORMAT binary" : "FORMAT csv, HEADER true")) {
 		rc = rc ? rc : IKO_ENOMEM;
 		goto done;
 	}
 	r = PQexec(c, iko_buf_cstr(&sql));
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		rc = copy_error(x, t, r, path);
+		rc = types ? COPY_AS_TEXT : copy_error(x, t, r, path);
 		goto done;
 	}
 	PQclear(r);
 	r = NULL;
-	rc = copy_stream(x, path, &rows);
+	rc = types ? copy_binary_stream(x, rd, types, hdr->nfields, &rows) : copy_stream(x, path, &rows);
 	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
 	/* Collect every result; the first one tells how COPY ended. */
 	while ((r = PQgetResult(c)) != NULL) {
 		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = copy_error(x, t, r, path);
+			rc = types ? COPY_AS_TEXT : copy_error(x, t, r, path);
 		else if (!rc && *loaded < 0)
 			*loaded = strtoll(PQcmdTuples(r), NULL, 10);
 		PQclear(r);
+	}
+	if (types && rc == COPY_AS_TEXT) {
+		iko_error_clear();
+		goto done;
 	}
 	if (!rc && end != 1)
 		rc = iko_error_set(IKO_EDB, "%s: COPY did not finish: %s", path,
@@ -528,7 +764,9 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	iko_csv_row hdr;
 	char *file = NULL, *path = NULL, *newname = NULL, *pk = NULL;
 	double t0 = now_seconds();
-	int rc = IKO_ENOMEM, got;
+	int rc = IKO_ENOMEM, got, binary, *types = NULL;
+	char **names = NULL;
+	size_t k = 0;
 
 	if (!(file = iko_aprintf("%s.csv", t->name)) || !(path = iko_path_join(x->o->in_dir, file)) ||
 	    !(newname = iko_aprintf("%s_%s_new", t->name, lg)) ||
@@ -544,15 +782,35 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 		goto done;
 	}
 	x->made_new[ti] = 1;
+	/* the header outlives the reader's next record (a binary attempt reads them all) */
+	names = calloc(hdr.nfields + 1, sizeof(*names));
+	types = calloc(hdr.nfields + 1, sizeof(*types));
+	for (k = 0; names && k < hdr.nfields; k++)
+		if (!(names[k] = iko_strdup(hdr.fields[k])))
+			break;
+	if (!names || !types || k < hdr.nfields) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	hdr.fields = names;
+	binary = binary_types(t, &hdr, types);
+again:
 	if ((rc = sql_exec(x->q.conn, "BEGIN", path)) ||
 	    (rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", newname, NULL)) ||
 	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 		goto done;
 	iko_buf_clear(&sql);
 	if ((rc = table_ddl(&sql, &x->q, x->o->schema->name, t, lg)) ||
-	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)) ||
-	    (rc = copy_table(x, t, rd, &hdr, path, &res->rows)) ||
-	    (rc = sql_exec(x->q.conn, "COMMIT", path)))
+	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+		goto done;
+	rc = copy_table(x, t, rd, &hdr, path, &res->rows, binary ? types : NULL);
+	if (rc == COPY_AS_TEXT) {
+		/* not every value has an exact binary form: the whole table as text */
+		PQclear(PQexec(x->q.conn, "ROLLBACK"));
+		binary = 0;
+		goto again;
+	}
+	if (rc || (rc = sql_exec(x->q.conn, "COMMIT", path)))
 		goto done;
 	pause_point("copied", t->name);
 	if (t->nkey) {
@@ -568,6 +826,10 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	pause_point("indexed", t->name);
 	res->seconds = now_seconds() - t0;
 done:
+	for (k = 0; names && names[k]; k++)
+		free(names[k]);
+	free(names);
+	free(types);
 	iko_csv_reader_free(rd);
 	iko_buf_release(&sql);
 	free(pk);
