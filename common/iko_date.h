@@ -49,5 +49,8 @@ int iko_era_to_year(enum iko_era era, int ey);
 int iko_date_parse_iso(const char *s, int *y, int *m, int *d);
 /* Format y-m-d as "YYYY-MM-DD" into out[11]. */
 void iko_date_format_iso(char out[11], int y, int m, int d);
+/* Day numbers (days since 1970-01-01, proleptic Gregorian) and back. */
+long iko_day_of(int y, int m, int d);
+void iko_day_civil(long z, int *y, int *m, int *d);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "iko_checkdigit.h"
 #include "iko_csv.h"
+#include "iko_date.h"
 #include "iko_db.h"
 #include "iko_error.h"
 #include "iko_fs.h"
@@ -499,42 +500,14 @@ static int put64(iko_buf *b, uint64_t v)
 	return put32(b, (uint32_t)(v >> 32)) || put32(b, (uint32_t)v) ? IKO_ENOMEM : 0;
 }
 
-static int digits_at(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* YYYY-MM-DD (years 1-9999) as days since 2000-01-01, PostgreSQL's date; 0 if not that form. */
+/* YYYY-MM-DD (a valid date, years 1-9999) as PostgreSQL's date: days since 2000-01-01; 0 if not that form. */
 static int iso_date_days(const char *s, size_t len, int32_t *days)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d, leap;
-	long yy, era, yoe, doy, doe;
+	int y, m, d;
 
-	if (len != 10 || s[4] != '-' || s[7] != '-')
+	if (len != 10 || !iko_date_parse_iso(s, &y, &m, &d))
 		return 0;
-	y = digits_at(s, 4);
-	m = digits_at(s + 5, 2);
-	d = digits_at(s + 8, 2);
-	if (y < 1 || m < 1 || m > 12 || d < 1)
-		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[m - 1] + (m == 2 && leap))
-		return 0;
-	/* days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's civil algorithm) */
-	yy = m <= 2 ? y - 1 : y;
-	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	*days = (int32_t)(era * 146097 + doe - 719468 - 10957);
+	*days = (int32_t)(iko_day_of(y, m, d) - iko_day_of(2000, 1, 1));
 	return 1;
 }
 
@@ -806,7 +779,8 @@ again:
 	rc = copy_table(x, t, rd, &hdr, path, &res->rows, binary ? types : NULL);
 	if (rc == COPY_AS_TEXT) {
 		/* not every value has an exact binary form: the whole table as text */
-		PQclear(PQexec(x->q.conn, "ROLLBACK"));
+		if ((rc = sql_exec(x->q.conn, "ROLLBACK", path)))
+			goto done;
 		binary = 0;
 		goto again;
 	}
@@ -849,7 +823,6 @@ done:
  * a second connection that cannot be made, loads them one by one.
  */
 typedef struct phase1 {
-	const load_ctx *x;
 	load_ctx x2;              /* the second connection's: no progress */
 	iko_load_result *res;
 	size_t *order, n, next;
@@ -913,7 +886,6 @@ static int load_tables(const load_ctx *x, iko_load_result *res)
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	p.x = x;
 	p.res = res;
 	p.n = n;
 	p.order = calloc(n + 1, sizeof(*p.order));

@@ -35,6 +35,8 @@
 
 #include <stddef.h>
 
+#include "iko_date.h"
+
 typedef struct iko_sched_muni {
 	char *lg_code, *name, *vendor;
 	long long residents;
@@ -106,9 +108,7 @@ int iko_schedule_write(const iko_schedule *s, const char *dir);
 iko_sched_muni **iko_schedule_in_order(const iko_schedule *s);
 void iko_schedule_free(iko_schedule *s);
 
-/* Day numbers (days since 1970-01-01) and back. */
-long iko_day_of(int y, int m, int d);
-void iko_day_civil(long z, int *y, int *m, int *d);
+/* Day numbers: iko_day_of and iko_day_civil (iko_date.h). */
 /* 0 = Monday … 6 = Sunday. */
 int iko_day_weekday(long day);
 

@@ -19,7 +19,7 @@
 #include <string.h>
 
 struct iko_figures {
-	iko_strmap *map;   /* "measure\x1egroup" → value (in entry->value as double*) */
+	iko_strmap *map;   /* "measure\x1egroup" → entry->a: 1 + the index of its value in vals */
 	double *vals;
 	size_t n, cap;
 	iko_buf key;
@@ -57,28 +57,41 @@ static int make_key(iko_figures *f, const char *measure, const char *group)
 	return 0;
 }
 
-int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v)
+/*
+ * Add v to the value of key in map: entry->a is the 1-based index of its
+ * value in *vals (n values, room for cap), a new key starting at 0.
+ */
+static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
+		     double v)
 {
 	iko_strmap_entry *e;
 	int rc;
 
-	if ((rc = make_key(f, measure, group)) ||
-	    (rc = iko_strmap_upsert(f->map, f->key.ptr, f->key.len, &e)))
+	if ((rc = iko_strmap_upsert(map, key, len, &e)))
 		return rc;
 	if (!e->a) {
-		if (f->n == f->cap) {
-			size_t nc = f->cap ? f->cap * 2 : 256;
-			double *a = realloc(f->vals, nc * sizeof(*a));
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			double *a = realloc(*vals, nc * sizeof(*a));
 			if (!a)
 				return iko_error_set(IKO_ENOMEM, "out of memory");
-			f->vals = a;
-			f->cap = nc;
+			*vals = a;
+			*cap = nc;
 		}
-		e->a = (long long)++f->n;
-		f->vals[e->a - 1] = 0;
+		(*vals)[*n] = 0;
+		e->a = (long long)++*n;
 	}
-	f->vals[e->a - 1] += v;
+	(*vals)[e->a - 1] += v;
 	return 0;
+}
+
+int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v)
+{
+	int rc;
+
+	if ((rc = make_key(f, measure, group)))
+		return rc;
+	return add_value(f->map, &f->vals, &f->n, &f->cap, f->key.ptr, f->key.len, v);
 }
 
 int iko_figures_get(const iko_figures *f, const char *measure, const char *group, double *v)
@@ -361,31 +374,13 @@ typedef struct mstate {
 } mstate;
 
 /*
- * Add v to the measure's figure for group (len bytes), in the measure's own
- * small map: cheaper than a figure set's "table.measure\x1egroup" key per
- * row. iko_figures_rows_flush hands the sums to the figure set.
+ * Add v to the measure's figure for group, in the measure's own small map:
+ * cheaper than a figure set's "table.measure\x1egroup" key per row.
+ * iko_figures_rows_flush hands the sums to the figure set.
  */
 static int acc_add(mstate *ms, const char *group, size_t len, double v)
 {
-	iko_strmap_entry *e;
-	int rc;
-
-	if ((rc = iko_strmap_upsert(ms->acc, group, len, &e)))
-		return rc;
-	if (!e->a) {
-		if (ms->nval == ms->cap) {
-			size_t nc = ms->cap ? ms->cap * 2 : 16;
-			double *a = realloc(ms->val, nc * sizeof(*a));
-			if (!a)
-				return iko_error_set(IKO_ENOMEM, "out of memory");
-			ms->val = a;
-			ms->cap = nc;
-		}
-		ms->val[ms->nval] = 0;
-		e->a = (long long)++ms->nval;
-	}
-	ms->val[e->a - 1] += v;
-	return 0;
+	return add_value(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v);
 }
 
 static int passes(const mstate *ms, const iko_csv_row *row)
