@@ -419,18 +419,18 @@ static int stream_rows(rstream *x)
 		{
 			uint64_t h = 1469598103934665603ull;
 			long long a;
-			iko_buf_clear(&key);
-			for (i = 0; i < t->nkey; i++) {
-				const char *v = PQgetvalue(res, 0, t->key[i]);
-				if ((i && iko_buf_putc(&key, '\x1f')) || iko_buf_puts(&key, v))
-					goto oom;
-			}
 			for (i = 0; i < t->ncols; i++) {
 				int null = PQgetisnull(res, 0, (int)i);
 				row.fields[i] = null ? (char *)"" : PQgetvalue(res, 0, (int)i);
 				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, 0, (int)i);
 				h = fnv(h, row.fields[i], row.lens[i]);
 			}
+			/* the key from the values just taken (no second lookup and strlen) */
+			iko_buf_clear(&key);
+			for (i = 0; i < t->nkey; i++)
+				if ((i && iko_buf_putc(&key, '\x1f')) ||
+				    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]]))
+					goto oom;
 			if (x->fr && (rc = iko_figures_rows_add(x->fr, &row))) {
 				PQclear(res);
 				res = NULL;
