@@ -17,10 +17,20 @@ typedef struct arena_block {
 	char data[];
 } arena_block;
 
+/*
+ * The entries live in one array in the order they were inserted; the
+ * open-addressing table holds only 8 bytes per slot: the key's 32-bit tag
+ * (high half) and its entry's index + 1 (low half; 0 = empty). A probe
+ * walks a table a fifth the size of the entries and touches an entry only
+ * when the tags agree, so a lookup among a million keys costs about one
+ * cache miss in the table and one in the entry.
+ */
 struct iko_strmap {
-	iko_strmap_entry *slots;
-	size_t cap, n;
-	unsigned bits;       /* cap == 1 << bits */
+	uint64_t *slots;
+	size_t cap;          /* slots: cap == 1 << bits */
+	unsigned bits;
+	iko_strmap_entry *ents;
+	size_t n, ents_cap;  /* entries used / allocated */
 	arena_block *arena;
 };
 
@@ -65,6 +75,7 @@ void iko_strmap_free(iko_strmap *m)
 		free(b);
 	}
 	free(m->slots);
+	free(m->ents);
 	free(m);
 }
 
@@ -93,29 +104,38 @@ static char *arena_copy(iko_strmap *m, const char *s, size_t len)
 /*
  * Fibonacci hashing: the high 32 bits of h × 2^64/φ spread keys that differ
  * only in their last digits (宛名番号 0001000003, 0001000004, …). They are
- * kept in the entry: their top bits give the slot (so growing the table
- * never hashes a key again) and a probe decides most mismatches on them
- * without touching the key itself.
+ * kept in the slot: their top bits give the slot (so growing the table
+ * never hashes a key again nor touches an entry) and a probe decides most
+ * mismatches on them without touching the entry or the key.
  */
 static unsigned tag_of(const char *key, size_t len)
 {
 	return (unsigned)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
-static iko_strmap_entry *probe(const iko_strmap *m, const char *key, size_t len, unsigned tag)
+#define SLOT_TAG(s) ((unsigned)((s) >> 32))
+#define SLOT_ENTRY(s) ((size_t)((s) & 0xFFFFFFFFu)) /* index + 1; 0: empty slot */
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint64_t *probe(const iko_strmap *m, const char *key, size_t len, unsigned tag)
 {
 	size_t i = (size_t)(tag >> (32 - m->bits));
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
-		iko_strmap_entry *e = &m->slots[i];
-		if (!e->key || (e->tag == tag && e->keylen == len && !memcmp(e->key, key, len)))
-			return e;
+		uint64_t s = m->slots[i];
+		if (!s)
+			return &m->slots[i];
+		if (SLOT_TAG(s) == tag) {
+			const iko_strmap_entry *e = &m->ents[SLOT_ENTRY(s) - 1];
+			if (e->keylen == len && !memcmp(e->key, key, len))
+				return &m->slots[i];
+		}
 	}
 }
 
 static int grow(iko_strmap *m)
 {
-	iko_strmap_entry *old = m->slots;
+	uint64_t *old = m->slots;
 	size_t oldcap = m->cap, i, j;
 
 	if (m->bits >= 32)
@@ -129,8 +149,8 @@ static int grow(iko_strmap *m)
 	m->bits++;
 	/* keys are distinct: each goes to the first free slot from its own */
 	for (i = 0; i < oldcap; i++)
-		if (old[i].key) {
-			for (j = old[i].tag >> (32 - m->bits); m->slots[j].key; j = (j + 1) & (m->cap - 1))
+		if (old[i]) {
+			for (j = SLOT_TAG(old[i]) >> (32 - m->bits); m->slots[j]; j = (j + 1) & (m->cap - 1))
 				;
 			m->slots[j] = old[i];
 		}
@@ -141,6 +161,7 @@ static int grow(iko_strmap *m)
 int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_entry **out)
 {
 	iko_strmap_entry *e;
+	uint64_t *slot;
 	unsigned tag;
 	int rc;
 
@@ -149,26 +170,36 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 	if ((m->n + 1) * 10 > m->cap * 7 && (rc = grow(m)))
 		return rc;
 	tag = tag_of(key, len);
-	e = probe(m, key, len, tag);
-	if (!e->key) {
-		char *k = arena_copy(m, key, len);
-		if (!k)
-			return iko_error_set(IKO_ENOMEM, "out of memory");
-		memset(e, 0, sizeof(*e));
-		e->key = k;
-		e->keylen = (unsigned)len;
-		e->tag = tag;
-		m->n++;
+	slot = probe(m, key, len, tag);
+	if (*slot) {
+		*out = &m->ents[SLOT_ENTRY(*slot) - 1];
+		return 0;
 	}
+	if (m->n == m->ents_cap) {
+		size_t cap = m->ents_cap ? m->ents_cap * 2 : 64;
+		iko_strmap_entry *ne = realloc(m->ents, cap * sizeof(*ne));
+		if (!ne)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		m->ents = ne;
+		m->ents_cap = cap;
+	}
+	e = &m->ents[m->n];
+	memset(e, 0, sizeof(*e));
+	if (!(e->key = arena_copy(m, key, len)))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	e->keylen = (unsigned)len;
+	e->tag = tag;
+	*slot = (uint64_t)tag << 32 | (uint64_t)(m->n + 1);
+	m->n++;
 	*out = e;
 	return 0;
 }
 
 iko_strmap_entry *iko_strmap_get(const iko_strmap *m, const char *key, size_t len)
 {
-	iko_strmap_entry *e = probe(m, key, len, tag_of(key, len));
+	uint64_t s = *probe(m, key, len, tag_of(key, len));
 
-	return e->key ? e : NULL;
+	return s ? &m->ents[SLOT_ENTRY(s) - 1] : NULL;
 }
 
 size_t iko_strmap_size(const iko_strmap *m)
@@ -178,10 +209,5 @@ size_t iko_strmap_size(const iko_strmap *m)
 
 iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos)
 {
-	while (*pos < m->cap) {
-		iko_strmap_entry *e = &m->slots[(*pos)++];
-		if (e->key)
-			return e;
-	}
-	return NULL;
+	return *pos < m->n ? &m->ents[(*pos)++] : NULL;
 }

@@ -27,7 +27,8 @@ int iko_strmap_upsert(iko_strmap *m, const char *key, size_t len, iko_strmap_ent
 /* Find key; NULL if absent. */
 iko_strmap_entry *iko_strmap_get(const iko_strmap *m, const char *key, size_t len);
 size_t iko_strmap_size(const iko_strmap *m);
-/* Iterate: start with *pos = 0; returns NULL at the end. */
+/* Iterate in the order the keys were first inserted: start with *pos = 0;
+ * returns NULL at the end. */
 iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos);
 
 #endif

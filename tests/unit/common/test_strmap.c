@@ -1,0 +1,156 @@
+/*
+ * test_strmap.c — the key map of validation and reconciliation: every key
+ * found again after the table grows, absent keys not found, counters kept,
+ * iteration in first-insertion order, keys with NUL bytes and the empty key.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iko_strmap.h"
+
+Suite *strmap_suite(void);
+
+/* key i: "435015\x1f" + 10 digits, every 7th one with a NUL byte inside and
+ * every 11th one longer (so keys differ in length as well as content) */
+static size_t make_key(char *k, long i)
+{
+	int n = snprintf(k, 64, "435015\x1f%010ld", i);
+
+	if (i % 7 == 0)
+		k[3] = '\0';
+	if (i % 11 == 0)
+		n += snprintf(k + n, 64 - (size_t)n, "-%ld", i % 97);
+	return (size_t)n;
+}
+
+START_TEST(test_empty)
+{
+	iko_strmap *m = NULL;
+	size_t pos = 0;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	ck_assert_uint_eq(iko_strmap_size(m), 0);
+	ck_assert_ptr_null(iko_strmap_get(m, "a", 1));
+	ck_assert_ptr_null(iko_strmap_get(m, "", 0));
+	ck_assert_ptr_null(iko_strmap_next(m, &pos));
+	ck_assert_uint_eq(pos, 0);
+	iko_strmap_free(m);
+	iko_strmap_free(NULL);
+}
+END_TEST
+
+START_TEST(test_many_keys)
+{
+	enum { N = 300000 };
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e, *again;
+	char k[64];
+	size_t len, pos = 0;
+	long i;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	for (i = 0; i < N; i++) {
+		len = make_key(k, i);
+		ck_assert_int_eq(iko_strmap_upsert(m, k, len, &e), 0);
+		ck_assert_int_eq(e->a, 0);
+		ck_assert_int_eq(e->b, 0);
+		ck_assert_ptr_null(e->value);
+		e->a = i + 1;
+		e->b = -i;
+		/* the same key again: the same entry, nothing added */
+		ck_assert_int_eq(iko_strmap_upsert(m, k, len, &again), 0);
+		ck_assert_ptr_eq(again, e);
+		ck_assert_uint_eq(iko_strmap_size(m), (size_t)i + 1);
+	}
+	/* every key found after the table grew many times, its counters kept,
+	 * its copy NUL-terminated and equal to the key */
+	for (i = N - 1; i >= 0; i -= 3) {
+		len = make_key(k, i);
+		e = iko_strmap_get(m, k, len);
+		ck_assert_msg(e != NULL, "key %ld lost", i);
+		ck_assert_int_eq(e->a, i + 1);
+		ck_assert_int_eq(e->b, -i);
+		ck_assert_uint_eq(e->keylen, len);
+		ck_assert_int_eq(memcmp(e->key, k, len), 0);
+		ck_assert_int_eq(e->key[len], '\0');
+	}
+	/* absent keys: past the end, a prefix, one byte longer, one byte changed */
+	len = make_key(k, N);
+	ck_assert_ptr_null(iko_strmap_get(m, k, len));
+	len = make_key(k, 12);
+	ck_assert_ptr_null(iko_strmap_get(m, k, len - 1));
+	k[len] = '0';
+	ck_assert_ptr_null(iko_strmap_get(m, k, len + 1));
+	k[len - 1] = 'z';
+	ck_assert_ptr_null(iko_strmap_get(m, k, len));
+	/* iteration: every entry once, in the order first inserted */
+	for (i = 0; (e = iko_strmap_next(m, &pos)) != NULL; i++) {
+		len = make_key(k, i);
+		ck_assert_msg(e->keylen == len && !memcmp(e->key, k, len), "entry %ld out of order", i);
+		ck_assert_int_eq(e->a, i + 1);
+	}
+	ck_assert_int_eq(i, N);
+	ck_assert_ptr_null(iko_strmap_next(m, &pos));
+	iko_strmap_free(m);
+}
+END_TEST
+
+START_TEST(test_empty_key_and_lengths)
+{
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e;
+	static const char nul3[3] = { 'a', '\0', 'b' };
+	size_t pos = 0;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	ck_assert_int_eq(iko_strmap_upsert(m, "", 0, &e), 0);
+	e->a = 1;
+	ck_assert_int_eq(iko_strmap_upsert(m, "a", 1, &e), 0);
+	e->a = 2;
+	ck_assert_int_eq(iko_strmap_upsert(m, nul3, 3, &e), 0);
+	e->a = 3;
+	ck_assert_int_eq(iko_strmap_upsert(m, "ab", 2, &e), 0);
+	e->a = 4;
+	ck_assert_uint_eq(iko_strmap_size(m), 4);
+	ck_assert_int_eq(iko_strmap_get(m, "", 0)->a, 1);
+	ck_assert_int_eq(iko_strmap_get(m, "a", 1)->a, 2);
+	ck_assert_int_eq(iko_strmap_get(m, nul3, 3)->a, 3);
+	ck_assert_int_eq(iko_strmap_get(m, "ab", 2)->a, 4);
+	ck_assert_ptr_null(iko_strmap_get(m, nul3, 2));
+	ck_assert_ptr_null(iko_strmap_get(m, "b", 1));
+	/* a key longer than an arena block */
+	{
+		size_t big = (1u << 20) + 5;
+		char *s = malloc(big);
+		ck_assert_ptr_nonnull(s);
+		memset(s, 'x', big);
+		ck_assert_int_eq(iko_strmap_upsert(m, s, big, &e), 0);
+		e->a = 5;
+		ck_assert_int_eq(iko_strmap_get(m, s, big)->a, 5);
+		ck_assert_ptr_null(iko_strmap_get(m, s, big - 1));
+		free(s);
+	}
+	ck_assert_int_eq(iko_strmap_next(m, &pos)->a, 1);
+	ck_assert_int_eq(iko_strmap_next(m, &pos)->a, 2);
+	ck_assert_int_eq(iko_strmap_next(m, &pos)->a, 3);
+	ck_assert_int_eq(iko_strmap_next(m, &pos)->a, 4);
+	ck_assert_int_eq(iko_strmap_next(m, &pos)->a, 5);
+	ck_assert_ptr_null(iko_strmap_next(m, &pos));
+	iko_strmap_free(m);
+}
+END_TEST
+
+Suite *strmap_suite(void)
+{
+	Suite *s = suite_create("strmap");
+	TCase *tc = tcase_create("strmap");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_many_keys);
+	tcase_add_test(tc, test_empty_key_and_lengths);
+	suite_add_tcase(s, tc);
+	return s;
+}
