@@ -5,6 +5,7 @@
 
 #include "iko_buf.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 
 #include <stdlib.h>
@@ -67,6 +68,18 @@ int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
 	set_plain(r);
 	r->line = 1;
 	*out = r;
+	return 0;
+}
+
+int iko_csv_reader_adopt_fp(iko_csv_reader **out, FILE *fp, const char *name)
+{
+	int rc = iko_csv_reader_open_fp(out, fp, name);
+
+	if (rc) {
+		fclose(fp);
+		return rc;
+	}
+	(*out)->own_fp = 1;
 	return 0;
 }
 
@@ -665,16 +678,43 @@ struct iko_csv_writer {
 	int nfield;
 	long long rows;
 	iko_buf line;          /* whole rows not written yet, then the current one */
+	iko_follow *follow;    /* told of every write and of the commit (iko_csv_writer_follow) */
+	int committed;
 };
+
+/* Bytes went to the file: a follower may read them now. */
+static int published(iko_csv_writer *w)
+{
+	if (!w->follow)
+		return 0;
+	if (fflush(w->fp) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	iko_follow_grew(w->follow, iko_afile_path(w->file));
+	return 0;
+}
 
 static int writer_flush(iko_csv_writer *w)
 {
 	if (!w->fp)
 		return 0; /* in memory: kept until iko_csv_writer_move */
-	if (w->line.len && fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
+	if (!w->line.len)
+		return 0;
+	if (fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
 	iko_buf_clear(&w->line);
-	return 0;
+	return published(w);
+}
+
+int iko_csv_writer_follow(iko_csv_writer *w, iko_follow *f)
+{
+	int rc;
+
+	if (!f || !w->fp)
+		return 0;
+	if ((rc = writer_flush(w)) || (rc = iko_follow_begin(f, iko_afile_path(w->file), iko_afile_tmppath(w->file))))
+		return rc;
+	w->follow = f;
+	return published(w);
 }
 
 int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode)
@@ -774,7 +814,7 @@ int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long
 	if (len && fwrite(data, 1, len, w->fp) != len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
 	w->rows += rows;
-	return 0;
+	return len ? published(w) : 0;
 }
 
 int iko_csv_write_str(iko_csv_writer *w, const char *s)
@@ -821,13 +861,19 @@ int iko_csv_writer_commit(iko_csv_writer *w)
 {
 	int rc = writer_flush(w);
 
-	return rc ? rc : iko_afile_commit(w->file);
+	if (!rc && !(rc = iko_afile_commit(w->file)) && w->follow) {
+		w->committed = 1;
+		iko_follow_done(w->follow, iko_afile_path(w->file), 1);
+	}
+	return rc;
 }
 
 void iko_csv_writer_free(iko_csv_writer *w)
 {
 	if (!w)
 		return;
+	if (w->follow && !w->committed)
+		iko_follow_done(w->follow, iko_afile_path(w->file), 0);
 	iko_afile_free(w->file);
 	iko_buf_release(&w->line);
 	free(w);

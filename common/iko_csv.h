@@ -37,6 +37,8 @@ typedef struct iko_csv_row {
 int iko_csv_reader_open(iko_csv_reader **out, const char *path);
 /* Read from an open stream (not closed by the reader); name is for errors. */
 int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name);
+/* The same, and the reader closes fp when freed (also when this fails). */
+int iko_csv_reader_adopt_fp(iko_csv_reader **out, FILE *fp, const char *name);
 /*
  * Read the records in data[0..len) instead (not copied: keep it until the
  * last iko_csv_next). The first record there is numbered `record`, starts
@@ -104,6 +106,13 @@ typedef struct iko_csv_writer iko_csv_writer;
 
 /* Create path atomically with mode (0600 for personal data). */
 int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode);
+/*
+ * Let readers of f read the file while it is written (iko_follow.h): every
+ * write is flushed to the file and announced, the commit marks it done and
+ * freeing it uncommitted marks it abandoned. f NULL: nothing.
+ */
+struct iko_follow;
+int iko_csv_writer_follow(iko_csv_writer *w, struct iko_follow *f);
 /* A writer that keeps its rows in memory (for a helper thread). */
 int iko_csv_writer_open_mem(iko_csv_writer **out);
 /* Append the whole rows of a memory writer to w, and empty it. */

@@ -20,6 +20,7 @@
 #include "iko_date.h"
 #include "iko_db.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 
 #include <pthread.h>
@@ -406,6 +407,30 @@ static int copy_error(const load_ctx *x, const iko_table *t, const PGresult *r,
 	return iko_error_set(IKO_EDB, "%s: %s", path, msg);
 }
 
+/*
+ * The input's size for the progress estimate: the reader's file, or (a file
+ * still being written when it was opened, iko_follow.h) the file under its
+ * final name once it has one; 0 while unknown.
+ */
+static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *path)
+{
+	long long size = rd ? iko_csv_reader_size(rd) : 0;
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	char *like;
+
+	if (size > 0 || !x->o->follow)
+		return size;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return (long long)st.st_size;
+	/* not there yet: the file it is made from is about as big */
+	like = x->o->size_dir ? iko_path_join(x->o->size_dir, base ? base + 1 : path) : NULL;
+	if (like && stat(like, &st) == 0 && S_ISREG(st.st_mode))
+		size = (long long)st.st_size;
+	free(like);
+	return size;
+}
+
 /* Send the file's records (header first) as COPY data. *rows = data rows. */
 /*
  * Send the file as it is (header included: COPY … HEADER true) in big
@@ -417,7 +442,7 @@ static int copy_error(const load_ctx *x, const iko_table *t, const PGresult *r,
 static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 {
 	PGconn *c = x->q.conn;
-	FILE *f = fopen(path, "rb");
+	FILE *f = iko_follow_fopen(x->o->follow, path);
 	unsigned char *buf = malloc(COPY_CHUNK);
 	long long records = 0, next_progress = PROGRESS_EVERY, sent = 0, size;
 	int quoted = 0, pending = 0, rc = 0;
@@ -430,6 +455,8 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 	}
 	size = iko_file_size(f);
 	while ((n = fread(buf, 1, COPY_CHUNK, f)) > 0) {
+		if (size <= 0)
+			size = input_bytes(x, NULL, path);
 		sent += (long long)n;
 		for (i = 0; i < n; i++) {
 			unsigned char ch = buf[i];
@@ -618,8 +645,8 @@ static int binary_types(const iko_table *t, const iko_csv_row *hdr, int *types)
  * Send the records read by rd as binary COPY data. 0, COPY_AS_TEXT when a
  * value (or record) has no exact binary form, or <0.
  */
-static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const int *types, size_t n,
-			      long long *rows)
+static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const char *path, const int *types,
+			      size_t n, long long *rows)
 {
 	static const char sig[] = "PGCOPY\n\377\r\n";
 	PGconn *c = x->q.conn;
@@ -654,7 +681,7 @@ static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const int *
 		}
 		if (x->o->progress && !x->quiet && records >= next_progress) {
 			x->o->progress(stage_name, records,
-				       iko_progress_total(records, iko_csv_reader_tell(rd), iko_csv_reader_size(rd)),
+				       iko_progress_total(records, iko_csv_reader_tell(rd), input_bytes(x, rd, path)),
 				       x->o->payload);
 			next_progress += PROGRESS_EVERY;
 		}
@@ -700,7 +727,7 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 	}
 	PQclear(r);
 	r = NULL;
-	rc = types ? copy_binary_stream(x, rd, types, hdr->nfields, &rows) : copy_stream(x, path, &rows);
+	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows) : copy_stream(x, path, &rows);
 	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
 	/* Collect every result; the first one tells how COPY ended. */
 	while ((r = PQgetResult(c)) != NULL) {
@@ -735,6 +762,7 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	iko_buf sql = IKO_BUF_INIT;
 	iko_csv_reader *rd = NULL;
 	iko_csv_row hdr;
+	FILE *fp;
 	char *file = NULL, *path = NULL, *newname = NULL, *pk = NULL;
 	double t0 = now_seconds();
 	int rc = IKO_ENOMEM, got, binary, *types = NULL;
@@ -746,7 +774,13 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	    !(pk = iko_aprintf("%s_%s_new_pkey", t->name, lg)) ||
 	    !(res->table = iko_strdup(t->name)))
 		goto done;
-	if ((rc = iko_csv_reader_open(&rd, path)))
+	if (!x->o->follow)
+		rc = iko_csv_reader_open(&rd, path);
+	else if ((fp = iko_follow_fopen(x->o->follow, path)) == NULL)
+		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
+	else
+		rc = iko_csv_reader_adopt_fp(&rd, fp, path);
+	if (rc)
 		goto done;
 	got = iko_csv_next(rd, &hdr);
 	if (got != 1) {
@@ -869,7 +903,8 @@ static void *phase1_main(void *arg)
 
 static long long input_size(const load_ctx *x, size_t ti)
 {
-	char *path = iko_aprintf("%s/%s.csv", x->o->in_dir, x->o->schema->tables[ti].name);
+	char *path = iko_aprintf("%s/%s.csv", x->o->size_dir ? x->o->size_dir : x->o->in_dir,
+				 x->o->schema->tables[ti].name);
 	struct stat st;
 	long long n = path && stat(path, &st) == 0 ? (long long)st.st_size : 0;
 
@@ -1151,13 +1186,20 @@ static int check_options(const iko_load_options *o)
 	    !iko_lg_code_valid(o->lg_code, 6))
 		return iko_error_set(IKO_EINVAL, "not a valid 団体コード (6 digits with check digit): %s",
 				     o->lg_code);
-	if (!iko_is_dir(o->in_dir))
+	if (!o->follow && !iko_is_dir(o->in_dir))
 		return iko_error_set(IKO_ENOTFOUND, "no such directory: %s", o->in_dir);
 	for (i = 0; i < o->schema->ntables; i++) {
 		path = iko_aprintf("%s/%s.csv", o->in_dir, o->schema->tables[i].name);
 		if (!path)
 			return IKO_ENOMEM;
-		ok = iko_path_exists(path);
+		if (o->follow && o->size_dir) {
+			/* still being written: there will be one for each file in size_dir */
+			char *sized = iko_aprintf("%s/%s.csv", o->size_dir, o->schema->tables[i].name);
+			ok = sized && iko_path_exists(sized);
+			free(sized);
+		} else {
+			ok = iko_path_exists(path);
+		}
 		if (!ok)
 			iko_error_set(IKO_ENOTFOUND, "missing input file %s", path);
 		free(path);
@@ -1200,6 +1242,11 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 		goto done;
 	if ((rc = load_tables(&x, &res)))
 		goto done;
+	if (opts->follow && !iko_follow_wait_closed(opts->follow)) {
+		rc = iko_error_set(IKO_ERROR, "%s: the files being loaded were not completed; nothing swapped",
+				   opts->in_dir);
+		goto done;
+	}
 	pause_point("swap-begin", NULL);
 	if ((rc = swap_all(&x, &res)))
 		goto done;

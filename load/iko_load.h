@@ -28,9 +28,17 @@ typedef struct iko_load_options {
 	const char *run_id;        /* recorded in iko.load_history; may be NULL */
 	iko_progress_fn progress;  /* optional, called every 10,000 rows */
 	void *payload;             /* passed to progress */
+	/*
+	 * NULL, or the files of in_dir are still being written (iko_follow.h):
+	 * the load reads them as they grow and swaps only once the writer has
+	 * closed the set as ok; size_dir (if set) holds files of about the
+	 * same sizes to order the tables by.
+	 */
+	struct iko_follow *follow;
+	const char *size_dir;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */

@@ -7,6 +7,7 @@
 #include "iko_db.h"
 #include "iko_error.h"
 #include "iko_extract.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_load.h"
@@ -26,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,10 @@ typedef struct rctx {
 	size_t ngaiji;
 	struct timespec t0;
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
+	pthread_mutex_t prog_mu;   /* the load's progress beside validate (load_progress) */
+	int validate_done;
+	const char *held_stage;
+	long long held_done, held_total;
 } rctx;
 
 static double now_s(void)
@@ -185,7 +191,7 @@ static int stage_transform(rctx *c)
 	return rc;
 }
 
-static int stage_validate(rctx *c)
+static int stage_validate(rctx *c, iko_follow *follow)
 {
 	iko_validate_options vo = IKO_VALIDATE_OPTIONS_INIT;
 	iko_validate_stats st;
@@ -202,6 +208,7 @@ static int stage_validate(rctx *c)
 		vo.ncharset_extra = c->ngaiji;
 		vo.progress = c->o->progress;
 		vo.payload = c->o->payload;
+		vo.follow = follow;
 		rc = iko_validate_run(&st, &vo);
 		for (i = 0; !rc && i < st.ntables; i++)
 			rc = add_count(c->r, "validate", st.tables[i].table, st.tables[i].records_in,
@@ -214,37 +221,138 @@ static int stage_validate(rctx *c)
 	return rc;
 }
 
-static int stage_load(rctx *c, PGconn *conn)
+/*
+ * The load's progress while it runs beside validate: the terminal line is
+ * validate's until validate is done, so until then the load's latest
+ * report is only kept; validate_finished shows it, and the load's later
+ * reports go straight through.
+ */
+static void load_progress(const char *stage, long long done, long long total, void *payload)
+{
+	rctx *c = payload;
+
+	pthread_mutex_lock(&c->prog_mu);
+	if (c->validate_done) {
+		if (c->o->progress)
+			c->o->progress(stage, done, total, c->o->payload);
+	} else {
+		c->held_stage = stage;
+		c->held_done = done;
+		c->held_total = total;
+	}
+	pthread_mutex_unlock(&c->prog_mu);
+}
+
+static void validate_finished(rctx *c)
+{
+	pthread_mutex_lock(&c->prog_mu);
+	c->validate_done = 1;
+	if (c->held_stage && c->o->progress)
+		c->o->progress(c->held_stage, c->held_done, c->held_total, c->o->payload);
+	pthread_mutex_unlock(&c->prog_mu);
+}
+
+/* Load the run's validated files into lr; follow: while validate still writes them. */
+static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *lr)
 {
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
-	iko_load_result lr;
-	char *in = sub(c->r->run_dir, "validate");
-	size_t i, k;
-	int rc;
+	char *in = sub(c->r->run_dir, "validate"), *sizes = follow ? sub(c->r->run_dir, "transform") : NULL;
+	int rc = IKO_ENOMEM;
 
-	if (!in)
-		return IKO_ENOMEM;
-	lo.conn = conn;
-	lo.schema = c->schema;
-	lo.lg_code = c->o->muni->lg_code;
-	lo.in_dir = in;
-	lo.run_id = c->r->run_id;
-	lo.progress = c->o->progress;
-	lo.payload = c->o->payload;
-	memset(&lr, 0, sizeof(lr));
-	rc = iko_load_routed(&lr, &lo, NULL);
-	for (i = 0; !rc && i < lr.ntables; i++) {
+	memset(lr, 0, sizeof(*lr));
+	if (in && (!follow || sizes)) {
+		lo.conn = conn;
+		lo.schema = c->schema;
+		lo.lg_code = c->o->muni->lg_code;
+		lo.in_dir = in;
+		lo.run_id = c->r->run_id;
+		lo.progress = follow ? load_progress : c->o->progress;
+		lo.payload = follow ? (void *)c : c->o->payload;
+		lo.follow = follow;
+		lo.size_dir = sizes;
+		rc = iko_load_routed(lr, &lo, NULL);
+	}
+	free(sizes);
+	free(in);
+	return rc;
+}
+
+/* The load's counts beside validate's (after both are done). */
+static int load_counts(rctx *c, const iko_load_result *lr)
+{
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; !rc && i < lr->ntables; i++) {
 		long long expected = -1;
 		for (k = 0; k < c->r->ncounts; k++)
 			if (!strcmp(c->r->counts[k].stage, "validate") &&
-			    !strcmp(c->r->counts[k].object, lr.tables[i].table))
+			    !strcmp(c->r->counts[k].object, lr->tables[i].table))
 				expected = c->r->counts[k].out;
-		rc = add_count(c->r, "load", lr.tables[i].table, expected, lr.tables[i].rows,
-			       expected >= 0 ? expected - lr.tables[i].rows : 0, 0);
-		c->r->loaded_rows += lr.tables[i].rows;
+		rc = add_count(c->r, "load", lr->tables[i].table, expected, lr->tables[i].rows,
+			       expected >= 0 ? expected - lr->tables[i].rows : 0, 0);
+		c->r->loaded_rows += lr->tables[i].rows;
 	}
+	return rc;
+}
+
+static int stage_load(rctx *c, PGconn *conn)
+{
+	iko_load_result lr;
+	int rc = run_load(c, conn, NULL, &lr);
+
+	if (!rc)
+		rc = load_counts(c, &lr);
 	iko_load_result_release(&lr);
-	free(in);
+	return rc;
+}
+
+/*
+ * The load beside validate: a helper thread loads the validated files as
+ * validate writes them (iko_follow.h), so the server copies the first
+ * table while validate checks the next, and the swap waits for validate to
+ * finish whole. IKO_REHEARSE_OVERLAP=0 runs validate, then the load.
+ */
+typedef struct load_job {
+	rctx *c;
+	PGconn *conn;
+	iko_follow *follow;
+	iko_load_result lr;
+	pthread_t th;
+	int started, rc;
+	char *err;
+	double t0;
+} load_job;
+
+static void *load_main(void *arg)
+{
+	load_job *j = arg;
+
+	iko_test_pause("stage:load");
+	j->rc = iko_thread_keep_error(run_load(j->c, j->conn, j->follow, &j->lr), &j->err);
+	return NULL;
+}
+
+static int overlap_wanted(void)
+{
+	const char *e = getenv("IKO_REHEARSE_OVERLAP");
+
+	return !(e && !strcmp(e, "0"));
+}
+
+/* Wait for the load thread (if any); its error, if it had one, becomes this thread's. */
+static int load_join(load_job *j)
+{
+	int rc = 0;
+
+	if (!j->started)
+		return 0;
+	pthread_join(j->th, NULL);
+	j->started = 0;
+	if (j->rc)
+		rc = iko_error_set(j->rc, "%s", j->err ? j->err : "out of memory");
+	free(j->err);
+	j->err = NULL;
 	return rc;
 }
 
@@ -598,6 +706,9 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 {
 	rctx c;
 	PGconn *conn = NULL;
+	iko_follow *follow = NULL;
+	char *failure = NULL;
+	load_job job;
 	double t0 = now_s();
 	const char *dsn;
 	size_t i;
@@ -605,6 +716,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
+	memset(&job, 0, sizeof(job));
 	first = o->from ? iko_rehearse_stage_index(o->from) : 0;
 	last = o->to ? iko_rehearse_stage_index(o->to) : 4;
 	if (first < 0 || last < 0)
@@ -619,6 +731,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 		return rc;
 	if (!(r->manifest = iko_path_join(r->run_dir, "manifest.json")))
 		return IKO_ENOMEM;
+	pthread_mutex_init(&c.prog_mu, NULL); /* destroyed at done: */
 	r->failed_stage = "setup";
 	if (!iko_is_dir(o->muni->dump)) {
 		rc = iko_error_set(IKO_ENOTFOUND, "dump directory %s does not exist", o->muni->dump);
@@ -655,24 +768,78 @@ lessons_done:
 		STAGE("extract", stage_extract(&c));
 	if (first <= 1 && last >= 1)
 		STAGE("transform", stage_transform(&c));
-	if (first <= 2 && last >= 2)
-		STAGE("validate", stage_validate(&c));
 	dsn = o->db ? o->db : o->project->db;
-	if (last >= 3)
+	if (first <= 2 && last >= 3 && overlap_wanted()) {
+		/* connected first, so the load can start beside validate; a server
+		 * that cannot be reached is reported after validate, as without */
+		double t_ = now_s();
+		if (iko_db_connect(&conn, dsn, o->project->db_dir) == 0) {
+			add_time(r, "connect", now_s() - t_);
+			if ((rc = iko_follow_new(&follow)))
+				goto done;
+			job.c = &c;
+			job.conn = conn;
+			job.follow = follow;
+			job.t0 = now_s();
+		} else {
+			iko_error_clear();
+			conn = NULL;
+		}
+	}
+	if (first <= 2 && last >= 2) {
+		double t_ = now_s();
+		iko_test_pause("stage:validate");
+		r->failed_stage = "validate";
+		if (follow && iko_thread_start(&job.th, load_main, &job) == 0)
+			job.started = 1;
+		rc = stage_validate(&c, job.started ? follow : NULL);
+		if (follow)
+			iko_follow_close(follow, rc == 0);
+		validate_finished(&c);
+		if (rc)
+			goto done; /* the load, if started, fails and is joined below */
+		add_time(r, "validate", now_s() - t_);
+	}
+	if (last >= 3 && !conn)
 		STAGE("connect", iko_db_connect(&conn, dsn, o->project->db_dir));
 	if (first <= 3 && last >= 4) {
 		r->failed_stage = "reconcile";
 		if ((rc = start_reconcile(&c, conn)))
 			goto done;
 	}
-	if (first <= 3 && last >= 3)
+	if (job.started) {
+		r->failed_stage = "load";
+		if ((rc = load_join(&job)) || (rc = load_counts(&c, &job.lr)))
+			goto done;
+		add_time(r, "load", now_s() - job.t0);
+	} else if (first <= 3 && last >= 3) {
 		STAGE("load", stage_load(&c, conn));
+	}
 	if (last >= 4)
 		STAGE("reconcile", stage_reconcile(&c, conn));
 	r->failed_stage = NULL;
 	if (last < 4)
 		r->stopped_after = stage_names[last];
 done:
+	if (job.started) {
+		/* stopped before the load was waited for (validate failed, …):
+		 * it stops too, rolled back; the first error stays the one reported */
+		if (follow)
+			iko_follow_close(follow, 0);
+		if (rc) {
+			char *keep = iko_strdup(iko_error_message());
+			(void)load_join(&job);
+			iko_error_set(rc, "%s", keep ? keep : "out of memory");
+			free(keep);
+		} else {
+			rc = load_join(&job);
+		}
+	}
+	iko_load_result_release(&job.lr);
+	iko_follow_free(follow);
+	/* the failure's message, kept: writing the manifest and the evidence
+	 * (which reads every file of the run) must not replace it */
+	failure = rc ? iko_strdup(iko_error_message()) : NULL;
 	r->seconds = now_s() - t0;
 	mrc = write_manifest(&c, rc);
 	if (!rc)
@@ -714,7 +881,12 @@ done:
 		if (!rc)
 			rc = erc;
 	}
+	if (failure) {
+		iko_error_set(rc, "%s", failure);
+		free(failure);
+	}
 	iko_reconcile_prep_free(c.prep);
+	pthread_mutex_destroy(&c.prog_mu);
 	if (conn)
 		PQfinish(conn);
 	for (i = 0; i < c.ninputs; i++) {

@@ -709,7 +709,7 @@ static int pass2(vctx *c, vtable *v)
 
 	if (!outp)
 		return IKO_ENOMEM;
-	if ((rc = iko_csv_writer_open(&w, outp, 0600)))
+	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (rc = iko_csv_writer_follow(w, c->o->follow)))
 		goto done;
 	for (i = 0; i < v->t->ncols; i++)
 		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))

@@ -30,9 +30,10 @@ typedef struct iko_validate_options {
 	void *payload;
 	long long max_errors;      /* > 0: stop with IKO_ECHECK past this many rejects, write nothing */
 	const char *charset_list;  /* NULL, or an MJ list replacing JIS X 0213 (iko_charset_use_list) */
+	struct iko_follow *follow; /* NULL, or readers follow each accepted <table>.csv as it is written */
 } iko_validate_options;
 
-#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL }
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL }
 
 typedef struct iko_validate_table {
 	char *table;

@@ -1,0 +1,289 @@
+/*
+ * iko_follow.c — read files while another thread is still writing them.
+ *
+ * The reader's FILE is a glibc cookie stream over its own descriptor on the
+ * writer's file (opened under the temporary name while the writer has it,
+ * under the final name once done). A read that returns 0 while the writer
+ * is still writing waits for the writer's next grew/done and reads again:
+ * the file only ever grows, so every read sees a prefix of what will be
+ * committed. The state is taken before the read, so a read after "done" was
+ * seen is known to see every byte.
+ */
+#define _GNU_SOURCE /* fopencookie */
+#include "iko_follow.h"
+
+#include "iko_buf.h"
+#include "iko_error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+enum { WRITING, DONE, FAILED };
+
+typedef struct fentry {
+	char *path, *tmp;
+	int state;
+	unsigned long gen;     /* bumped by every grew/done */
+} fentry;
+
+struct iko_follow {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	fentry *e;
+	size_t n, cap;
+	int closed, closed_ok;
+};
+
+int iko_follow_new(iko_follow **out)
+{
+	iko_follow *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (!f)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	*out = f;
+	return 0;
+}
+
+void iko_follow_free(iko_follow *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->n; i++) {
+		free(f->e[i].path);
+		free(f->e[i].tmp);
+	}
+	free(f->e);
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
+	free(f);
+}
+
+/* The entry of path (caller holds mu); NULL if none. */
+static fentry *find(iko_follow *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(f->e[i].path, path))
+			return &f->e[i];
+	return NULL;
+}
+
+int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
+{
+	char *p = iko_strdup(path), *t = iko_strdup(tmp);
+	fentry *e;
+	int rc = 0;
+
+	pthread_mutex_lock(&f->mu);
+	if (!p || !t) {
+		rc = IKO_ENOMEM;
+	} else if ((e = find(f, path)) != NULL) {
+		/* written again (a retry): readers that come now follow the new file */
+		free(e->tmp);
+		e->tmp = t;
+		e->state = WRITING;
+		e->gen++;
+		t = NULL;
+	} else if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		fentry *ne = realloc(f->e, cap * sizeof(*ne));
+		if (!ne)
+			rc = IKO_ENOMEM;
+		else {
+			f->e = ne;
+			f->cap = cap;
+		}
+	}
+	if (!rc && t) {
+		e = &f->e[f->n++];
+		e->path = p;
+		e->tmp = t;
+		e->state = WRITING;
+		e->gen = 0;
+		p = t = NULL;
+	}
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	free(p);
+	free(t);
+	return rc ? iko_error_set(rc, "out of memory") : 0;
+}
+
+static void set_state(iko_follow *f, const char *path, int state)
+{
+	fentry *e;
+
+	pthread_mutex_lock(&f->mu);
+	if ((e = find(f, path)) != NULL) {
+		if (state != WRITING)
+			e->state = state;
+		e->gen++;
+	}
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+void iko_follow_grew(iko_follow *f, const char *path)
+{
+	set_state(f, path, WRITING);
+}
+
+void iko_follow_done(iko_follow *f, const char *path, int ok)
+{
+	set_state(f, path, ok ? DONE : FAILED);
+}
+
+void iko_follow_close(iko_follow *f, int ok)
+{
+	size_t i;
+
+	pthread_mutex_lock(&f->mu);
+	if (!f->closed) {
+		f->closed = 1;
+		f->closed_ok = ok;
+		for (i = 0; !ok && i < f->n; i++)
+			if (f->e[i].state == WRITING) {
+				f->e[i].state = FAILED;
+				f->e[i].gen++;
+			}
+	}
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+int iko_follow_wait_closed(iko_follow *f)
+{
+	int ok;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->closed)
+		pthread_cond_wait(&f->cv, &f->mu);
+	ok = f->closed_ok;
+	pthread_mutex_unlock(&f->mu);
+	return ok;
+}
+
+/* ---- the reader's stream ------------------------------------------------ */
+
+typedef struct freader {
+	iko_follow *f;
+	char *path;
+	int fd;
+} freader;
+
+static ssize_t fr_read(void *cookie, char *buf, size_t size)
+{
+	freader *r = cookie;
+	iko_follow *f = r->f;
+	fentry *e;
+	unsigned long gen;
+	int state;
+	ssize_t n;
+
+	for (;;) {
+		pthread_mutex_lock(&f->mu);
+		e = find(f, r->path);
+		state = e ? e->state : DONE;
+		gen = e ? e->gen : 0;
+		pthread_mutex_unlock(&f->mu);
+		do
+			n = read(r->fd, buf, size);
+		while (n < 0 && errno == EINTR);
+		if (n != 0)
+			return n;
+		if (state == DONE)
+			return 0;
+		if (state == FAILED) {
+			errno = EIO;
+			return -1;
+		}
+		pthread_mutex_lock(&f->mu);
+		while ((e = find(f, r->path)) != NULL && e->gen == gen && e->state == WRITING)
+			pthread_cond_wait(&f->cv, &f->mu);
+		pthread_mutex_unlock(&f->mu);
+	}
+}
+
+static int fr_close(void *cookie)
+{
+	freader *r = cookie;
+	int rc = close(r->fd);
+
+	free(r->path);
+	free(r);
+	return rc;
+}
+
+FILE *iko_follow_fopen(iko_follow *f, const char *path)
+{
+	static const cookie_io_functions_t io = { fr_read, NULL, NULL, fr_close };
+	freader *r;
+	fentry *e;
+	char *tmp = NULL;
+	int fd = -1, state, err;
+	FILE *fp;
+
+	if (!f)
+		return fopen(path, "rb");
+	pthread_mutex_lock(&f->mu);
+	/* not begun yet: wait for the writer to begin it or to close the set */
+	while ((e = find(f, path)) == NULL && !f->closed)
+		pthread_cond_wait(&f->cv, &f->mu);
+	state = e ? e->state : DONE;
+	if (e && state == WRITING && !(tmp = iko_strdup(e->tmp))) {
+		pthread_mutex_unlock(&f->mu);
+		errno = ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_unlock(&f->mu);
+	if (state == DONE || !e)
+		return fopen(path, "rb");
+	if (state == FAILED) {
+		errno = EIO;
+		return NULL;
+	}
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	free(tmp);
+	if (fd < 0 && errno == ENOENT) {
+		/* renamed (or removed) between the look and the open: it is done */
+		pthread_mutex_lock(&f->mu);
+		while ((e = find(f, path)) != NULL && e->state == WRITING)
+			pthread_cond_wait(&f->cv, &f->mu);
+		state = e ? e->state : DONE;
+		pthread_mutex_unlock(&f->mu);
+		if (state == FAILED) {
+			errno = EIO;
+			return NULL;
+		}
+		return fopen(path, "rb");
+	}
+	if (fd < 0)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->path = iko_strdup(path))) {
+		free(r);
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->f = f;
+	r->fd = fd;
+	fp = fopencookie(r, "rb", io);
+	if (!fp) {
+		err = errno;
+		fr_close(r);
+		errno = err;
+	}
+	return fp;
+}

@@ -1,0 +1,47 @@
+/*
+ * iko_follow.h — read files while another thread is still writing them.
+ *
+ * A rehearsal can start loading a table while validate is still writing
+ * it: validate writes <table>.csv under its temporary name as always
+ * (iko_afile), and tells a follow set each time more bytes are in the file
+ * and when the file has its final name (or was abandoned); the load opens
+ * the same path through the set and reads it like any file, except that
+ * where it would reach the end of a file still being written it waits for
+ * more. So the load reads exactly the bytes validate commits — no second
+ * copy of the data, no different path through the loader.
+ *
+ * The writer side calls begin, grew (any number of times), done; when it
+ * will begin no more files it closes the set (ok or not). A reader that
+ * asks for a path no writer has begun waits until one does or the set is
+ * closed, then reads the file as it is on disk (a missing file is the
+ * caller's usual "cannot open" error). If the writer abandons the file or
+ * closes the set as failed, the reader's next read fails with EIO.
+ */
+#ifndef IKO_FOLLOW_H
+#define IKO_FOLLOW_H
+
+#include <stdio.h>
+
+typedef struct iko_follow iko_follow;
+
+int iko_follow_new(iko_follow **out);
+void iko_follow_free(iko_follow *f);
+
+/* writer: path (its final name) is being written under tmp */
+int iko_follow_begin(iko_follow *f, const char *path, const char *tmp);
+/* writer: more bytes of path are in the file (after fflush) */
+void iko_follow_grew(iko_follow *f, const char *path);
+/* writer: path has its final name (ok) or was abandoned (!ok) */
+void iko_follow_done(iko_follow *f, const char *path, int ok);
+/* writer: no more files; !ok fails every file not done yet */
+void iko_follow_close(iko_follow *f, int ok);
+
+/*
+ * reader: open path for reading ("rb"), following the writer if it is
+ * still writing it. f NULL: plain fopen. NULL with errno set on failure.
+ */
+FILE *iko_follow_fopen(iko_follow *f, const char *path);
+/* reader: wait until the writer closes the set; 1 if it closed ok */
+int iko_follow_wait_closed(iko_follow *f);
+
+#endif

@@ -1,0 +1,85 @@
+#!/bin/bash
+# rehearse_overlap.sh — a rehearsal loads the validated files while validate
+# still writes them (iko_follow): the same rows, outputs and counts as
+# validate-then-load (IKO_REHEARSE_OVERLAP=0); and a validate that fails
+# after its tables were written and copied swaps nothing: the previous
+# generation stays, the _new tables are gone, validate's error is the one
+# reported.
+set -euo pipefail
+: "${IKO:?}" "${IKO_SOURCE_DIR:?}" "${IKO_SQLLOG:?}"
+W=$(mktemp -d /tmp/iko-e2e-overlap.XXXXXX)
+chmod 755 "$W"
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	"$IKO" db stop --dir "$W/pg" >/dev/null 2>&1 || true
+	if [ -f "$W/pg/cluster.path" ]; then rm -rf "$(cat "$W/pg/cluster.path")"; fi
+	rm -rf "$W"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$W"
+"$IKO" sample --vendor A --lg-code 435015 --residents 4000 --seed 5 --out dump >/dev/null
+cat > p.yaml <<YAML
+project: overlap
+runs: runs
+db_dir: pg
+municipalities:
+  - {lg_code: "435015", name: 錦町, pack: $IKO_SOURCE_DIR/packs/vendor-a/jumin, dump: dump}
+YAML
+logged() { LD_PRELOAD=$IKO_SQLLOG IKO_SQL_LOG=$W/sql.log ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"; }
+counts() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps(m["counts"], sort_keys=True)); print(m["status"], sorted(m["timings"]))' "$1"; }
+
+# validate, then load (R001); the load beside validate (R002)
+IKO_REHEARSE_OVERLAP=0 "$IKO" rehearse p.yaml > out1 || fail "R001: $(cat out1)"
+url=$("$IKO" db start --dir pg)
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+gen() {
+	q "select count(*) || ':' || md5(string_agg(r::text, '|' order by atena_no)) from jumin.resident r where lg_code = '435015'"
+	q "select count(*) || ':' || md5(string_agg(h::text, '|' order by setai_no)) from jumin.household h where lg_code = '435015'"
+}
+G1=$(gen)
+"$IKO" rehearse p.yaml > out2 || fail "R002: $(cat out2)"
+G2=$(gen)
+[ "$G1" = "$G2" ] || fail "the overlapped load loaded something else: $G1 / $G2"
+case "$G2" in 0:*) fail "nothing loaded: $G2";; esac
+for f in validate/resident.csv validate/household.csv validate/rejects.csv reconcile/measures.csv \
+	reconcile/records.csv reconcile/discrepancies.csv; do
+	cmp "runs/435015/R001/$f" "runs/435015/R002/$f" || fail "$f differs"
+done
+[ "$(counts runs/435015/R001/manifest.json)" = "$(counts runs/435015/R002/manifest.json)" ] ||
+	fail "counts differ: $(counts runs/435015/R001/manifest.json) / $(counts runs/435015/R002/manifest.json)"
+counts runs/435015/R002/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+	fail "R002 manifest: $(counts runs/435015/R002/manifest.json)"
+grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json ||
+	grep -A3 '"stage": "load"' runs/435015/R002/manifest.json | grep -q '"object": "resident"' || fail "no load count"
+
+# validate fails after writing both tables (its manifest.json cannot take its
+# final name: a directory is there), by which time the load beside it has
+# copied them into the _new tables: nothing is swapped
+rm -f paused resume sql.log
+IKO_TEST_PAUSE=stage:validate IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
+	logged "$IKO" rehearse p.yaml > out3 2> err3 &
+pid=$!
+for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
+[ -e paused ] || fail "validate never reached: $(cat err3)"
+run=runs/435015/R003
+mkdir -p "$run/validate/manifest.json/blocked"
+touch resume
+set +e
+wait $pid; rc=$?
+set -e
+pid=
+[ $rc -eq 1 ] || fail "failed validate: exit $rc: $(cat out3 err3)"
+grep -q "^iko: rehearse: cannot rename $W/$run/validate/manifest.json.tmp.[0-9]* to $W/$run/validate/manifest.json: Is a directory$" err3 ||
+	fail "message: $(cat err3)"
+grep -q '"failed_stage": "validate"' "$run/manifest.json" || fail "manifest: $(head -c 600 "$run/manifest.json")"
+cmp "$run/validate/resident.csv" runs/435015/R002/validate/resident.csv || fail "validate wrote another resident.csv"
+# the load copied resident while validate ran, then stopped before the swap
+grep -q 'COPY "jumin"."resident_435015_new"' sql.log || fail "the load did not run beside validate: $(grep -c . sql.log) statements"
+grep -q 'ATTACH PARTITION' sql.log && fail "the failed rehearsal swapped"
+[ "$(gen)" = "$G2" ] || fail "the loaded generation changed"
+[ -z "$(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")" ] ||
+	fail "left behind: $(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")"
+! find runs -name '*.tmp.*' | grep -q . || fail "temporary files left: $(find runs -name '*.tmp.*')"
+echo "rehearse_overlap: ok"

@@ -1,0 +1,264 @@
+/*
+ * test_follow.c — reading a file while another thread writes it
+ * (iko_follow): the reader gets exactly the committed bytes, waits for a
+ * file not begun yet, fails when the writer abandons the file or the set,
+ * and reads a finished or never-followed file like any other.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iko_buf.h"
+#include "iko_csv.h"
+#include "iko_follow.h"
+#include "iko_fs.h"
+
+Suite *follow_suite(void);
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/iko-follow-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+typedef struct writer {
+	iko_follow *f;
+	char path[128];
+	int rows, abandon, close_ok;
+	long long rc;
+} writer;
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+/* rows of ~100 bytes through an iko_csv_writer that the set follows */
+static void *write_main(void *arg)
+{
+	writer *w = arg;
+	iko_csv_writer *cw = NULL;
+	int i, rc;
+
+	nap(); /* the reader usually asks before the file is begun */
+	rc = iko_csv_writer_open(&cw, w->path, 0600);
+	if (!rc)
+		rc = iko_csv_writer_follow(cw, w->f);
+	for (i = 0; !rc && i < w->rows; i++) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", i);
+		rc = iko_csv_write_str(cw, v) || iko_csv_write_str(cw, "宛名,\"引用\"\n改行") ||
+		     iko_csv_write_str(cw, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") ||
+		     iko_csv_end_row(cw);
+		if (i % 5000 == 0)
+			nap();
+	}
+	if (!rc && !w->abandon)
+		rc = iko_csv_writer_commit(cw);
+	iko_csv_writer_free(cw);
+	iko_follow_close(w->f, w->close_ok);
+	w->rc = rc;
+	return NULL;
+}
+
+static void read_all(FILE *fp, iko_buf *b, int *err)
+{
+	char chunk[3000];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		ck_assert_int_eq(iko_buf_put(b, chunk, n), 0);
+	*err = ferror(fp) ? errno : 0;
+}
+
+static void slurp(const char *path, iko_buf *b)
+{
+	FILE *fp = fopen(path, "rb");
+	int err;
+
+	ck_assert_ptr_nonnull(fp);
+	read_all(fp, b, &err);
+	ck_assert_int_eq(err, 0);
+	fclose(fp);
+}
+
+START_TEST(test_follow_whole_file)
+{
+	writer w;
+	pthread_t th;
+	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
+	FILE *fp;
+	int err;
+
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(iko_follow_new(&w.f), 0);
+	snprintf(w.path, sizeof(w.path), "%s/resident.csv", dir);
+	w.rows = 40000; /* ~4 MB: many writes of 256 KiB */
+	w.close_ok = 1;
+	ck_assert_int_eq(pthread_create(&th, NULL, write_main, &w), 0);
+	fp = iko_follow_fopen(w.f, w.path);
+	ck_assert_ptr_nonnull(fp);
+	read_all(fp, &got, &err);
+	ck_assert_int_eq(err, 0);
+	fclose(fp);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w.rc, 0);
+	slurp(w.path, &want);
+	ck_assert_uint_gt(want.len, 3000000);
+	ck_assert_uint_eq(got.len, want.len);
+	ck_assert_int_eq(memcmp(got.ptr, want.ptr, want.len), 0);
+	/* opened after the file is done: the file as it is */
+	iko_buf_clear(&got);
+	fp = iko_follow_fopen(w.f, w.path);
+	ck_assert_ptr_nonnull(fp);
+	read_all(fp, &got, &err);
+	fclose(fp);
+	ck_assert_uint_eq(got.len, want.len);
+	ck_assert_int_eq(iko_follow_wait_closed(w.f), 1);
+	iko_buf_release(&got);
+	iko_buf_release(&want);
+	iko_follow_free(w.f);
+}
+END_TEST
+
+START_TEST(test_follow_csv_reader)
+{
+	writer w;
+	pthread_t th;
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	FILE *fp;
+	long long n = 0;
+	int got;
+
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(iko_follow_new(&w.f), 0);
+	snprintf(w.path, sizeof(w.path), "%s/t.csv", dir);
+	w.rows = 30000;
+	w.close_ok = 1;
+	ck_assert_int_eq(pthread_create(&th, NULL, write_main, &w), 0);
+	fp = iko_follow_fopen(w.f, w.path);
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(iko_csv_reader_adopt_fp(&rd, fp, w.path), 0);
+	/* records cut across the writer's flushes come out whole */
+	while ((got = iko_csv_next(rd, &row)) == 1) {
+		char v[32];
+		snprintf(v, sizeof(v), "%lld", n);
+		ck_assert_uint_eq(row.nfields, 3);
+		ck_assert_str_eq(row.fields[0], v);
+		ck_assert_str_eq(row.fields[1], "宛名,\"引用\"\n改行");
+		n++;
+	}
+	ck_assert_int_eq(got, 0);
+	ck_assert_int_eq(n, 30000);
+	iko_csv_reader_free(rd);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w.rc, 0);
+	iko_follow_free(w.f);
+}
+END_TEST
+
+START_TEST(test_follow_abandoned)
+{
+	writer w;
+	pthread_t th;
+	iko_buf got = IKO_BUF_INIT;
+	FILE *fp;
+	int err;
+
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(iko_follow_new(&w.f), 0);
+	snprintf(w.path, sizeof(w.path), "%s/resident.csv", dir);
+	w.rows = 20000;
+	w.abandon = 1;   /* freed without commit: the temporary file is removed */
+	w.close_ok = 0;
+	ck_assert_int_eq(pthread_create(&th, NULL, write_main, &w), 0);
+	fp = iko_follow_fopen(w.f, w.path);
+	if (fp) {
+		read_all(fp, &got, &err);
+		ck_assert_int_eq(err, EIO);
+		fclose(fp);
+	} else {
+		ck_assert_int_eq(errno, EIO); /* abandoned before the reader opened it */
+	}
+	pthread_join(th, NULL);
+	ck_assert_int_eq(access(w.path, F_OK), -1);
+	ck_assert_int_eq(iko_follow_wait_closed(w.f), 0);
+	/* asked again afterwards: still failed */
+	ck_assert_ptr_null(iko_follow_fopen(w.f, w.path));
+	ck_assert_int_eq(errno, EIO);
+	iko_buf_release(&got);
+	iko_follow_free(w.f);
+}
+END_TEST
+
+static void *close_later(void *arg)
+{
+	nap();
+	iko_follow_close(arg, 1);
+	return NULL;
+}
+
+START_TEST(test_follow_never_begun)
+{
+	iko_follow *f = NULL;
+	pthread_t th;
+	char path[128];
+	FILE *fp;
+
+	ck_assert_int_eq(iko_follow_new(&f), 0);
+	snprintf(path, sizeof(path), "%s/household.csv", dir);
+	/* waits until the set is closed, then the file as it is: missing */
+	ck_assert_int_eq(pthread_create(&th, NULL, close_later, f), 0);
+	fp = iko_follow_fopen(f, path);
+	ck_assert_ptr_null(fp);
+	ck_assert_int_eq(errno, ENOENT);
+	pthread_join(th, NULL);
+	/* a file nobody writes through the set: read as it is */
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("a,b\n", fp);
+	fclose(fp);
+	fp = iko_follow_fopen(f, path);
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fgetc(fp), 'a');
+	fclose(fp);
+	/* no set: plain fopen */
+	fp = iko_follow_fopen(NULL, path);
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	iko_follow_free(f);
+	iko_follow_free(NULL);
+}
+END_TEST
+
+Suite *follow_suite(void)
+{
+	Suite *s = suite_create("follow");
+	TCase *tc = tcase_create("follow");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_follow_whole_file);
+	tcase_add_test(tc, test_follow_csv_reader);
+	tcase_add_test(tc, test_follow_abandoned);
+	tcase_add_test(tc, test_follow_never_begun);
+	suite_add_tcase(s, tc);
+	return s;
+}
