@@ -88,13 +88,8 @@ int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
 	pthread_mutex_lock(&f->mu);
 	if (!p || !t) {
 		rc = IKO_ENOMEM;
-	} else if ((e = find(f, path)) != NULL) {
-		/* written again (a retry): readers that come now follow the new file */
-		free(e->tmp);
-		e->tmp = t;
-		e->state = WRITING;
-		e->gen++;
-		t = NULL;
+	} else if (find(f, path) != NULL) {
+		rc = IKO_EINVAL; /* each path is written once */
 	} else if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
 		fentry *ne = realloc(f->e, cap * sizeof(*ne));
@@ -105,7 +100,7 @@ int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
 			f->cap = cap;
 		}
 	}
-	if (!rc && t) {
+	if (!rc) {
 		e = &f->e[f->n++];
 		e->path = p;
 		e->tmp = t;
@@ -117,6 +112,8 @@ int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
 	pthread_mutex_unlock(&f->mu);
 	free(p);
 	free(t);
+	if (rc == IKO_EINVAL)
+		return iko_error_set(rc, "%s is already being written", path);
 	return rc ? iko_error_set(rc, "out of memory") : 0;
 }
 

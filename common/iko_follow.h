@@ -27,7 +27,7 @@ typedef struct iko_follow iko_follow;
 int iko_follow_new(iko_follow **out);
 void iko_follow_free(iko_follow *f);
 
-/* writer: path (its final name) is being written under tmp */
+/* writer: path (its final name) is being written under tmp; once per path */
 int iko_follow_begin(iko_follow *f, const char *path, const char *tmp);
 /* writer: more bytes of path are in the file (after fflush) */
 void iko_follow_grew(iko_follow *f, const char *path);

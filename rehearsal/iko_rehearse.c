@@ -773,6 +773,7 @@ lessons_done:
 		/* connected first, so the load can start beside validate; a server
 		 * that cannot be reached is reported after validate, as without */
 		double t_ = now_s();
+		iko_test_pause("stage:connect");
 		if (iko_db_connect(&conn, dsn, o->project->db_dir) == 0) {
 			add_time(r, "connect", now_s() - t_);
 			if ((rc = iko_follow_new(&follow)))
@@ -780,7 +781,6 @@ lessons_done:
 			job.c = &c;
 			job.conn = conn;
 			job.follow = follow;
-			job.t0 = now_s();
 		} else {
 			iko_error_clear();
 			conn = NULL;
@@ -790,14 +790,13 @@ lessons_done:
 		double t_ = now_s();
 		iko_test_pause("stage:validate");
 		r->failed_stage = "validate";
+		job.t0 = now_s();
 		if (follow && iko_thread_start(&job.th, load_main, &job) == 0)
 			job.started = 1;
 		rc = stage_validate(&c, job.started ? follow : NULL);
-		if (follow)
-			iko_follow_close(follow, rc == 0);
 		validate_finished(&c);
 		if (rc)
-			goto done; /* the load, if started, fails and is joined below */
+			goto done; /* the load, if started, stops before its swap and is joined below */
 		add_time(r, "validate", now_s() - t_);
 	}
 	if (last >= 3 && !conn)
@@ -807,6 +806,10 @@ lessons_done:
 		if ((rc = start_reconcile(&c, conn)))
 			goto done;
 	}
+	/* validate has finished whole and reconcile can follow: the load beside
+	 * validate may swap (until now it could only fill its _new tables) */
+	if (follow)
+		iko_follow_close(follow, 1);
 	if (job.started) {
 		r->failed_stage = "load";
 		if ((rc = load_join(&job)) || (rc = load_counts(&c, &job.lr)))
