@@ -828,8 +828,8 @@ again:
 		    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 			goto done;
 	}
-	if ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
-	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+	if (!x->o->defer_analyze && ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
+				     (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path))))
 		goto done;
 	pause_point("indexed", t->name);
 	res->seconds = now_seconds() - t0;
@@ -1251,6 +1251,7 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	if ((rc = swap_all(&x, &res)))
 		goto done;
 	res.seconds = now_seconds() - t0;
+	res.analyze_deferred = opts->defer_analyze;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 done:
@@ -1261,6 +1262,42 @@ done:
 	iko_load_result_release(&res);
 	iko_buf_release(&x.schema_q);
 	free(x.made_new);
+	return rc;
+}
+
+int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code)
+{
+	load_ctx x;
+	iko_load_options o = IKO_LOAD_OPTIONS_INIT;
+	iko_buf sql = IKO_BUF_INIT;
+	char *rel = NULL;
+	size_t i;
+	int rc = 0;
+
+	memset(&x, 0, sizeof(x));
+	o.conn = conn;
+	o.schema = schema;
+	o.lg_code = lg_code;
+	x.o = &o;
+	x.q.conn = conn;
+	if ((rc = q_ident(&x.schema_q, &x.q, schema->name)))
+		goto done;
+	for (i = 0; !rc && i < schema->ntables; i++) {
+		free(rel);
+		if (!(rel = iko_aprintf("%s_%s", schema->tables[i].name, lg_code))) {
+			rc = IKO_ENOMEM;
+			break;
+		}
+		if (!(rc = stmt(&sql, &x, "ANALYZE ", rel, NULL))) {
+			char *what = iko_aprintf("cannot analyze %s.%s", schema->name, rel);
+			rc = what ? sql_exec(conn, iko_buf_cstr(&sql), what) : IKO_ENOMEM;
+			free(what);
+		}
+	}
+done:
+	free(rel);
+	iko_buf_release(&sql);
+	iko_buf_release(&x.schema_q);
 	return rc;
 }
 
@@ -1389,6 +1426,7 @@ int iko_load_rollback(iko_load_result *out, const iko_load_options *opts)
 	    (rc = sql_exec(x.q.conn, "COMMIT", "cannot commit the rollback")))
 		goto done;
 	res.seconds = now_seconds() - t0;
+	res.analyze_deferred = opts->defer_analyze;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 done:

@@ -36,9 +36,16 @@ typedef struct iko_load_options {
 	 */
 	struct iko_follow *follow;
 	const char *size_dir;
+	/*
+	 * 1: do not ANALYZE the new tables before the swap; the caller runs
+	 * iko_load_analyze right after (iko rehearse, beside reconcile). Loads
+	 * placed on a shard analyze before the swap regardless
+	 * (result.analyze_deferred says which happened).
+	 */
+	int defer_analyze;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */
@@ -50,6 +57,7 @@ typedef struct iko_load_result {
 	size_t ntables;
 	iko_load_table_result *tables; /* in schema order (owned) */
 	double seconds;                /* whole load including the swap */
+	int analyze_deferred;          /* the tables still need iko_load_analyze */
 } iko_load_result;
 
 /*
@@ -78,6 +86,13 @@ int iko_load_rollback(iko_load_result *out, const iko_load_options *opts);
 
 /* Free the contents of a result; NULL-safe, leaves it zeroed. */
 void iko_load_result_release(iko_load_result *r);
+
+/*
+ * ANALYZE the municipality's partition of every table of schema (after a
+ * load with defer_analyze). conn: any connection to the server that holds
+ * them. 0, or IKO_EDB naming the table.
+ */
+int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code);
 
 /*
  * Append the parent-table DDL of s (CREATE SCHEMA IF NOT EXISTS, then one

@@ -56,6 +56,8 @@ typedef struct rctx {
 	int validate_done;
 	const char *held_stage;
 	long long held_done, held_total;
+	int defer_analyze;         /* the load leaves ANALYZE to run beside reconcile */
+	int analyze_pending;       /* ... and it did: analyze_start */
 } rctx;
 
 static double now_s(void)
@@ -270,6 +272,7 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *
 		lo.payload = follow ? (void *)c : c->o->payload;
 		lo.follow = follow;
 		lo.size_dir = sizes;
+		lo.defer_analyze = c->defer_analyze;
 		rc = iko_load_routed(lr, &lo, NULL);
 	}
 	free(sizes);
@@ -283,6 +286,7 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 	size_t i, k;
 	int rc = 0;
 
+	c->analyze_pending = lr->analyze_deferred;
 	for (i = 0; !rc && i < lr->ntables; i++) {
 		long long expected = -1;
 		for (k = 0; k < c->r->ncounts; k++)
@@ -304,6 +308,67 @@ static int stage_load(rctx *c, PGconn *conn)
 	if (!rc)
 		rc = load_counts(c, &lr);
 	iko_load_result_release(&lr);
+	return rc;
+}
+
+/*
+ * ANALYZE beside reconcile: the load swaps the new tables in without
+ * statistics (defer_analyze), and a helper thread on a connection of its
+ * own analyzes them while reconcile reads them (ANALYZE does not block
+ * readers); the rehearsal ends only after both. A second connection that
+ * cannot be made: ANALYZE on this one, before reconcile.
+ */
+typedef struct analyze_job {
+	rctx *c;
+	PGconn *conn;
+	pthread_t th;
+	int started, rc;
+	char *err;
+	double secs;
+} analyze_job;
+
+static void *analyze_main(void *arg)
+{
+	analyze_job *j = arg;
+	double t = now_s();
+
+	j->rc = iko_thread_keep_error(iko_load_analyze(j->conn, j->c->schema, j->c->o->muni->lg_code), &j->err);
+	j->secs = now_s() - t;
+	return NULL;
+}
+
+static int analyze_start(rctx *c, PGconn *conn, analyze_job *j)
+{
+	double t = now_s();
+	int rc;
+
+	j->c = c;
+	if ((j->conn = iko_db_connect_like(conn)) != NULL && iko_thread_start(&j->th, analyze_main, j) == 0) {
+		j->started = 1;
+		return 0;
+	}
+	rc = iko_load_analyze(j->conn ? j->conn : conn, c->schema, c->o->muni->lg_code);
+	add_time(c->r, "analyze", now_s() - t);
+	return rc;
+}
+
+/* Wait for the ANALYZE thread (if any); its error, if it had one, becomes this thread's. */
+static int analyze_join(rctx *c, analyze_job *j)
+{
+	int rc = 0;
+
+	if (j->started) {
+		pthread_join(j->th, NULL);
+		j->started = 0;
+		if (j->rc)
+			rc = iko_error_set(j->rc, "%s", j->err ? j->err : "out of memory");
+		else
+			add_time(c->r, "analyze", j->secs);
+	}
+	free(j->err);
+	j->err = NULL;
+	PQfinish(j->conn);
+	j->conn = NULL;
 	return rc;
 }
 
@@ -709,6 +774,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	iko_follow *follow = NULL;
 	char *failure = NULL;
 	load_job job;
+	analyze_job aj;
 	double t0 = now_s();
 	const char *dsn;
 	size_t i;
@@ -717,6 +783,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
 	memset(&job, 0, sizeof(job));
+	memset(&aj, 0, sizeof(aj));
 	first = o->from ? iko_rehearse_stage_index(o->from) : 0;
 	last = o->to ? iko_rehearse_stage_index(o->to) : 4;
 	if (first < 0 || last < 0)
@@ -769,6 +836,7 @@ lessons_done:
 	if (first <= 1 && last >= 1)
 		STAGE("transform", stage_transform(&c));
 	dsn = o->db ? o->db : o->project->db;
+	c.defer_analyze = last >= 4 && overlap_wanted();
 	if (first <= 2 && last >= 3 && overlap_wanted()) {
 		/* connected first, so the load can start beside validate; a server
 		 * that cannot be reached is reported after validate, as without */
@@ -818,8 +886,16 @@ lessons_done:
 	} else if (first <= 3 && last >= 3) {
 		STAGE("load", stage_load(&c, conn));
 	}
+	if (c.analyze_pending) {
+		r->failed_stage = "load";
+		if ((rc = analyze_start(&c, conn, &aj)))
+			goto done;
+	}
 	if (last >= 4)
 		STAGE("reconcile", stage_reconcile(&c, conn));
+	r->failed_stage = "load";
+	if ((rc = analyze_join(&c, &aj)))
+		goto done;
 	r->failed_stage = NULL;
 	if (last < 4)
 		r->stopped_after = stage_names[last];
@@ -837,6 +913,16 @@ done:
 		} else {
 			rc = load_join(&job);
 		}
+	}
+	if (aj.started || aj.conn) {
+		/* reconcile failed: the tables are live, ANALYZE finishes all the same */
+		char *keep = rc ? iko_strdup(iko_error_message()) : NULL;
+		int arc = analyze_join(&c, &aj);
+		if (rc)
+			iko_error_set(rc, "%s", keep ? keep : "out of memory");
+		else
+			rc = arc;
+		free(keep);
 	}
 	iko_load_result_release(&job.lr);
 	iko_follow_free(follow);

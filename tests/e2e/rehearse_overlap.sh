@@ -1,10 +1,11 @@
 #!/bin/bash
 # rehearse_overlap.sh — a rehearsal loads the validated files while validate
-# still writes them (iko_follow): the same rows, outputs and counts as
-# validate-then-load (IKO_REHEARSE_OVERLAP=0); and a validate that fails
-# after its tables were written and copied swaps nothing: the previous
-# generation stays, the _new tables are gone, validate's error is the one
-# reported.
+# still writes them (iko_follow), and analyzes the swapped-in tables while
+# reconcile reads them: the same rows, outputs and counts as one stage after
+# the other (IKO_REHEARSE_OVERLAP=0), and the tables have their statistics
+# when it ends; a validate that fails after its tables were written and
+# copied swaps nothing: the previous generation stays, the _new tables are
+# gone, validate's error is the one reported.
 set -euo pipefail
 : "${IKO:?}" "${IKO_SOURCE_DIR:?}" "${IKO_SQLLOG:?}"
 W=$(mktemp -d /tmp/iko-e2e-overlap.XXXXXX)
@@ -27,20 +28,35 @@ db_dir: pg
 municipalities:
   - {lg_code: "435015", name: 錦町, pack: $IKO_SOURCE_DIR/packs/vendor-a/jumin, dump: dump}
 YAML
-logged() { LD_PRELOAD=$IKO_SQLLOG IKO_SQL_LOG=$W/sql.log ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"; }
-counts() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps(m["counts"], sort_keys=True)); print(m["status"], sorted(m["timings"]))' "$1"; }
+logged() { LD_PRELOAD=$IKO_SQLLOG IKO_SQL_LOG=$W/${SQL_LOG:-sql.log} ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"; }
+counts() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps(m["counts"], sort_keys=True))' "$1"; }
+timings() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["status"], sorted(m["timings"]))' "$1"; }
 
-# validate, then load (R001); the load beside validate (R002)
-IKO_REHEARSE_OVERLAP=0 "$IKO" rehearse p.yaml > out1 || fail "R001: $(cat out1)"
+# one stage after the other (R001); the load beside validate and ANALYZE
+# beside reconcile (R002)
+IKO_REHEARSE_OVERLAP=0 SQL_LOG=sql1.log logged "$IKO" rehearse p.yaml > out1 || fail "R001: $(cat out1)"
 url=$("$IKO" db start --dir pg)
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+stats() { q "select count(*) from pg_stats where schemaname = 'jumin' and tablename in ('resident_435015', 'household_435015')"; }
+# the order of two statements in a SQL log (line numbers of their first lines)
+first_line() { grep -n -m1 "$2" "$1" | cut -d: -f1; }
+S1=$(stats)
+[ "$S1" -gt 20 ] || fail "R001 left the tables without statistics ($S1 columns)"
+[ "$(first_line sql1.log 'ANALYZE "jumin"."resident_435015_new"')" -lt "$(first_line sql1.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
+	fail "R001: ANALYZE after the swap"
 gen() {
 	q "select count(*) || ':' || md5(string_agg(r::text, '|' order by atena_no)) from jumin.resident r where lg_code = '435015'"
 	q "select count(*) || ':' || md5(string_agg(h::text, '|' order by setai_no)) from jumin.household h where lg_code = '435015'"
 }
 G1=$(gen)
-"$IKO" rehearse p.yaml > out2 || fail "R002: $(cat out2)"
+SQL_LOG=sql2.log logged "$IKO" rehearse p.yaml > out2 || fail "R002: $(cat out2)"
 G2=$(gen)
+# the new tables (R002's) have their statistics; taken after the swap
+[ "$(stats)" = "$S1" ] || fail "R002: $(stats) columns with statistics, R001 had $S1"
+a=$(first_line sql2.log 'ANALYZE "jumin"."resident_435015"$')
+[ -n "$a" ] && [ "$a" -gt "$(first_line sql2.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
+	fail "R002: no ANALYZE of the swapped-in table after the swap"
+grep -q 'ANALYZE "jumin"."resident_435015_new"' sql2.log && fail "R002 analyzed the table before the swap too"
 [ "$G1" = "$G2" ] || fail "the overlapped load loaded something else: $G1 / $G2"
 case "$G2" in 0:*) fail "nothing loaded: $G2";; esac
 for f in validate/resident.csv validate/household.csv validate/rejects.csv reconcile/measures.csv \
@@ -49,8 +65,10 @@ for f in validate/resident.csv validate/household.csv validate/rejects.csv recon
 done
 [ "$(counts runs/435015/R001/manifest.json)" = "$(counts runs/435015/R002/manifest.json)" ] ||
 	fail "counts differ: $(counts runs/435015/R001/manifest.json) / $(counts runs/435015/R002/manifest.json)"
-counts runs/435015/R002/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
-	fail "R002 manifest: $(counts runs/435015/R002/manifest.json)"
+timings runs/435015/R001/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+	fail "R001 manifest: $(timings runs/435015/R001/manifest.json)"
+timings runs/435015/R002/manifest.json | grep -q "^completed \['analyze', 'connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+	fail "R002 manifest: $(timings runs/435015/R002/manifest.json)"
 grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json ||
 	grep -A3 '"stage": "load"' runs/435015/R002/manifest.json | grep -q '"object": "resident"' || fail "no load count"
 

@@ -67,7 +67,7 @@ strip = lambda m: [(c["stage"], c["object"], c["in"], c["out"], c["rejected"], c
 assert strip(r3) == strip(r4), (strip(r3), strip(r4))
 assert [c for c in strip(r2)] == [c for c in strip(r4) if c[0] in ("extract", "transform", "validate")]
 assert r3["inputs"] == r4["inputs"] and r3["inputs"], r3["inputs"]
-assert set(r3["timings"]) == {"connect", "load", "reconcile", "total"}, r3["timings"]
+assert set(r3["timings"]) == {"connect", "load", "analyze", "reconcile", "total"}, r3["timings"]
 assert r3["reconcile"] == r4["reconcile"], (r3["reconcile"], r4["reconcile"])
 print("stages ok")
 PY
