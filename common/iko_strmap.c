@@ -207,6 +207,42 @@ size_t iko_strmap_size(const iko_strmap *m)
 	return m->n;
 }
 
+/* The entry at *hint or the one after it, if it holds key. */
+static iko_strmap_entry *near(const iko_strmap *m, const char *key, size_t len, size_t *hint)
+{
+	size_t i;
+
+	for (i = *hint; i < m->n && i <= *hint + 1; i++) {
+		iko_strmap_entry *e = &m->ents[i];
+		if (e->keylen == len && !memcmp(e->key, key, len)) {
+			*hint = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+iko_strmap_entry *iko_strmap_get_near(const iko_strmap *m, const char *key, size_t len, size_t *hint)
+{
+	iko_strmap_entry *e = near(m, key, len, hint);
+
+	if (!e && (e = iko_strmap_get(m, key, len)) != NULL)
+		*hint = (size_t)(e - m->ents);
+	return e;
+}
+
+int iko_strmap_upsert_near(iko_strmap *m, const char *key, size_t len, size_t *hint, iko_strmap_entry **out)
+{
+	int rc;
+
+	if ((*out = near(m, key, len, hint)) != NULL)
+		return 0;
+	if ((rc = iko_strmap_upsert(m, key, len, out)))
+		return rc;
+	*hint = (size_t)(*out - m->ents);
+	return 0;
+}
+
 iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos)
 {
 	return *pos < m->n ? &m->ents[(*pos)++] : NULL;

@@ -373,7 +373,7 @@ static int stream_rows(rstream *x)
 	iko_strmap_entry *e;
 	iko_csv_row row = { 0 };
 	PGresult *res = NULL;
-	size_t i;
+	size_t i, hint = 0; /* the validated record found last */
 	char *q;
 	int rc = 0;
 
@@ -436,7 +436,10 @@ static int stream_rows(rstream *x)
 				res = NULL;
 				goto drain;
 			}
-			e = iko_strmap_get(x->keys, key.ptr ? key.ptr : "", key.len);
+			/* a freshly loaded table reads back in the order it was
+			 * loaded, the validated file's: the record after the last
+			 * one found is tried before the key is hashed */
+			e = iko_strmap_get_near(x->keys, key.ptr ? key.ptr : "", key.len, &hint);
 			if (!e) {
 				r->only_target++;
 				rc = add_diff(r, &x->cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);

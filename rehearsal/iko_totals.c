@@ -62,12 +62,12 @@ static int make_key(iko_figures *f, const char *measure, const char *group)
  * value in *vals (n values, room for cap), a new key starting at 0.
  */
 static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
-		     double v)
+		     double v, size_t *hint)
 {
 	iko_strmap_entry *e;
 	int rc;
 
-	if ((rc = iko_strmap_upsert(map, key, len, &e)))
+	if ((rc = hint ? iko_strmap_upsert_near(map, key, len, hint, &e) : iko_strmap_upsert(map, key, len, &e)))
 		return rc;
 	if (!e->a) {
 		if (*n == *cap) {
@@ -91,7 +91,7 @@ int iko_figures_add(iko_figures *f, const char *measure, const char *group, doub
 
 	if ((rc = make_key(f, measure, group)))
 		return rc;
-	return add_value(f->map, &f->vals, &f->n, &f->cap, f->key.ptr, f->key.len, v);
+	return add_value(f->map, &f->vals, &f->n, &f->cap, f->key.ptr, f->key.len, v, NULL);
 }
 
 int iko_figures_get(const iko_figures *f, const char *measure, const char *group, double *v)
@@ -371,6 +371,7 @@ typedef struct mstate {
 	iko_strmap *acc;     /* group → index into val: the figures so far, added to f by flush */
 	double *val;
 	size_t nval, cap;
+	size_t acc_hint, seen_hint; /* iko_strmap_upsert_near: rows of a group tend to come together */
 } mstate;
 
 /*
@@ -380,7 +381,7 @@ typedef struct mstate {
  */
 static int acc_add(mstate *ms, const char *group, size_t len, double v)
 {
-	return add_value(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v);
+	return add_value(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v, &ms->acc_hint);
 }
 
 static int passes(const mstate *ms, const iko_csv_row *row)
@@ -492,7 +493,7 @@ static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
 		{
 			size_t glen = g->len;
 			if ((rc = iko_buf_putc(g, '\x1e')) || (rc = iko_buf_puts(g, v)) ||
-			    (rc = iko_strmap_upsert(ms->seen, g->ptr, g->len, &e)))
+			    (rc = iko_strmap_upsert_near(ms->seen, g->ptr, g->len, &ms->seen_hint, &e)))
 				return rc;
 			iko_buf_truncate(g, glen);
 			if (e->a++)

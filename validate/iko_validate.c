@@ -57,6 +57,7 @@ typedef struct vctx {
 	iko_rejects *rejects;
 	iko_validate_stats *st;
 	iko_strmap *households;   /* keys of the household table, if validated */
+	size_t hh_hint, head_hint; /* iko_strmap_get_near: members of a household come together */
 	iko_buf key;
 	long long nrejected;      /* over every table, for --max-errors */
 	struct vbatch *batch;     /* on a helper thread: rejects go to the batch */
@@ -446,12 +447,12 @@ static int check_rules(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 		if (iko_buf_puts(&c->key, fv(v, row, 0)) || iko_buf_putc(&c->key, '\x1f') ||
 		    iko_buf_put(&c->key, setai, len))
 			return IKO_ENOMEM;
-		if (!iko_strmap_get(c->households, c->key.ptr, c->key.len))
+		if (!iko_strmap_get_near(c->households, c->key.ptr, c->key.len, &c->hh_hint))
 			return fail(f, IKO_R_ORPHAN, "setai_no", setai, "世帯番号 %s has no household record", setai);
 	}
 	if (v->has_head_rule && is_current(v, row)) {
 		setai = fld(v, row, k->setai, &len);
-		e = iko_strmap_get(v->heads, setai, len);
+		e = iko_strmap_get_near(v->heads, setai, len, &c->head_hint);
 		if (e && e->b == 0)
 			return fail(f, IKO_R_NO_HEAD, "zokugara_code", fv(v, row, k->zokugara),
 				    "世帯 %s has no 世帯主 (続柄 02) among its %lld current members", setai, e->a);

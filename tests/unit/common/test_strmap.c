@@ -142,6 +142,54 @@ START_TEST(test_empty_key_and_lengths)
 }
 END_TEST
 
+/* the near lookups give what the plain ones give, in any order */
+START_TEST(test_near)
+{
+	enum { N = 5000 };
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e, *p;
+	char k[64];
+	size_t len, hint = 0, uh = 0;
+	long i, j;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	/* upsert_near: new keys, then each key again right after (found at the hint) */
+	for (i = 0; i < N; i++) {
+		len = make_key(k, i);
+		ck_assert_int_eq(iko_strmap_upsert_near(m, k, len, &uh, &e), 0);
+		ck_assert_uint_eq(uh, (size_t)i);
+		e->a = i + 1;
+		ck_assert_int_eq(iko_strmap_upsert_near(m, k, len, &uh, &p), 0);
+		ck_assert_ptr_eq(p, e);
+		ck_assert_uint_eq(iko_strmap_size(m), (size_t)i + 1);
+	}
+	/* in order, each key twice, backwards, by a stride, and absent keys */
+	for (j = 0; j < 4; j++)
+		for (i = 0; i < N; i++) {
+			long want = j == 0 ? i : j == 1 ? i / 2 : j == 2 ? N - 1 - i : (i * 7919) % N;
+			len = make_key(k, want);
+			e = iko_strmap_get_near(m, k, len, &hint);
+			ck_assert_ptr_eq(e, iko_strmap_get(m, k, len));
+			ck_assert_int_eq(e->a, want + 1);
+			ck_assert_uint_eq(hint, (size_t)want);
+		}
+	len = make_key(k, N + 1);
+	hint = N - 1;
+	ck_assert_ptr_null(iko_strmap_get_near(m, k, len, &hint));
+	ck_assert_uint_eq(hint, N - 1);
+	/* a prefix of the next key is not the next key */
+	len = make_key(k, 12);
+	hint = 11;
+	ck_assert_ptr_null(iko_strmap_get_near(m, k, len - 1, &hint));
+	/* a hint past the end */
+	hint = N + 10;
+	len = make_key(k, 3);
+	ck_assert_int_eq(iko_strmap_get_near(m, k, len, &hint)->a, 4);
+	ck_assert_uint_eq(hint, 3);
+	iko_strmap_free(m);
+}
+END_TEST
+
 Suite *strmap_suite(void)
 {
 	Suite *s = suite_create("strmap");
@@ -151,6 +199,7 @@ Suite *strmap_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_many_keys);
 	tcase_add_test(tc, test_empty_key_and_lengths);
+	tcase_add_test(tc, test_near);
 	suite_add_tcase(s, tc);
 	return s;
 }
