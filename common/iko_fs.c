@@ -462,3 +462,13 @@ int iko_thread_keep_error(int rc, char **err)
 		return IKO_ENOMEM;
 	return rc;
 }
+
+int iko_thread_join(pthread_t th, const int *rc, char **err)
+{
+	pthread_join(th, NULL);
+	if (*rc)
+		iko_error_set(*rc, "%s", *err ? *err : "out of memory");
+	free(*err);
+	*err = NULL;
+	return *rc;
+}

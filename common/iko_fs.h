@@ -62,6 +62,13 @@ int iko_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
  * when the message cannot be kept.
  */
 int iko_thread_keep_error(int rc, char **err);
+/*
+ * On the thread that started it: join th, then read *rc and *err, what the
+ * helper kept with iko_thread_keep_error (both read only after the join).
+ * A failure becomes this thread's error (its message); *err is freed and
+ * cleared. Returns *rc.
+ */
+int iko_thread_join(pthread_t th, const int *rc, char **err);
 
 /*
  * Test-only pause points: with IKO_TEST_PAUSE=<point> in the environment,

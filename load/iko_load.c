@@ -455,8 +455,6 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 	}
 	size = iko_file_size(f);
 	while ((n = fread(buf, 1, COPY_CHUNK, f)) > 0) {
-		if (size <= 0)
-			size = input_bytes(x, NULL, path);
 		sent += (long long)n;
 		for (i = 0; i < n; i++) {
 			unsigned char ch = buf[i];
@@ -472,7 +470,10 @@ static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 		if (PQputCopyData(c, (const char *)buf, (int)n) != 1)
 			goto done; /* the server's error comes with the result */
 		if (x->o->progress && !x->quiet && records - 1 >= next_progress) {
-			long long total = iko_progress_total(records, sent, size);
+			long long total;
+			if (size <= 0)
+				size = input_bytes(x, NULL, path);
+			total = iko_progress_total(records, sent, size);
 			x->o->progress(stage_name, records - 1, total > 0 ? total - 1 : -1, x->o->payload);
 			next_progress += PROGRESS_EVERY;
 		}
@@ -774,9 +775,8 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	    !(pk = iko_aprintf("%s_%s_new_pkey", t->name, lg)) ||
 	    !(res->table = iko_strdup(t->name)))
 		goto done;
-	if (!x->o->follow)
-		rc = iko_csv_reader_open(&rd, path);
-	else if ((fp = iko_follow_fopen(x->o->follow, path)) == NULL)
+	/* a plain fopen without a follow set (iko_follow_fopen) */
+	if ((fp = iko_follow_fopen(x->o->follow, path)) == NULL)
 		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
 	else
 		rc = iko_csv_reader_adopt_fp(&rd, fp, path);
@@ -1426,7 +1426,6 @@ int iko_load_rollback(iko_load_result *out, const iko_load_options *opts)
 	    (rc = sql_exec(x.q.conn, "COMMIT", "cannot commit the rollback")))
 		goto done;
 	res.seconds = now_seconds() - t0;
-	res.analyze_deferred = opts->defer_analyze;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 done:

@@ -1023,12 +1023,9 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	if (o->conn)
 		rrc = records(out, w->s, o, w, db);
 	if (d.started) {
-		pthread_join(d.th, NULL);
 		d.started = 0;
-		if (d.rc) {
-			rc = iko_error_set(d.rc, "%s", d.err ? d.err : "out of memory");
+		if ((rc = iko_thread_join(d.th, &d.rc, &d.err)))
 			goto done;
-		}
 	}
 	if (!rrc && db && (rc = iko_figures_merge(db, dbsql)))
 		goto done;

@@ -280,7 +280,7 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *
 	return rc;
 }
 
-/* The load's counts beside validate's (after both are done). */
+/* The load's counts beside validate's (after both are done), and whether its ANALYZE is still due. */
 static int load_counts(rctx *c, const iko_load_result *lr)
 {
 	size_t i, k;
@@ -358,15 +358,10 @@ static int analyze_join(rctx *c, analyze_job *j)
 	int rc = 0;
 
 	if (j->started) {
-		pthread_join(j->th, NULL);
 		j->started = 0;
-		if (j->rc)
-			rc = iko_error_set(j->rc, "%s", j->err ? j->err : "out of memory");
-		else
+		if (!(rc = iko_thread_join(j->th, &j->rc, &j->err)))
 			add_time(c->r, "analyze", j->secs);
 	}
-	free(j->err);
-	j->err = NULL;
 	PQfinish(j->conn);
 	j->conn = NULL;
 	return rc;
@@ -408,17 +403,10 @@ static int overlap_wanted(void)
 /* Wait for the load thread (if any); its error, if it had one, becomes this thread's. */
 static int load_join(load_job *j)
 {
-	int rc = 0;
-
 	if (!j->started)
 		return 0;
-	pthread_join(j->th, NULL);
 	j->started = 0;
-	if (j->rc)
-		rc = iko_error_set(j->rc, "%s", j->err ? j->err : "out of memory");
-	free(j->err);
-	j->err = NULL;
-	return rc;
+	return iko_thread_join(j->th, &j->rc, &j->err);
 }
 
 /* What reconcile reads (the same for iko_reconcile_prepare and _run). */
@@ -773,6 +761,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	PGconn *conn = NULL;
 	iko_follow *follow = NULL;
 	char *failure = NULL;
+	int hrc, arc;
 	load_job job;
 	analyze_job aj;
 	double t0 = now_s();
@@ -900,35 +889,23 @@ lessons_done:
 	if (last < 4)
 		r->stopped_after = stage_names[last];
 done:
-	if (job.started) {
-		/* stopped before the load was waited for (validate failed, …):
-		 * it stops too, rolled back; the first error stays the one reported */
-		if (follow)
-			iko_follow_close(follow, 0);
-		if (rc) {
-			char *keep = iko_strdup(iko_error_message());
-			(void)load_join(&job);
-			iko_error_set(rc, "%s", keep ? keep : "out of memory");
-			free(keep);
-		} else {
-			rc = load_join(&job);
-		}
+	/* the failure's message, kept: the helpers still running are joined
+	 * below, and writing the manifest and the evidence (which reads every
+	 * file of the run) must not replace it */
+	failure = rc ? iko_strdup(iko_error_message()) : NULL;
+	if (follow)
+		iko_follow_close(follow, 0); /* a load still running stops before its swap */
+	hrc = load_join(&job);
+	/* reconcile failed: the tables are live, their ANALYZE finishes all the same */
+	arc = analyze_join(&c, &aj);
+	if (!rc && (hrc || arc)) {
+		rc = arc ? arc : hrc; /* the message is the last one set */
+		failure = iko_strdup(iko_error_message());
 	}
-	if (aj.started || aj.conn) {
-		/* reconcile failed: the tables are live, ANALYZE finishes all the same */
-		char *keep = rc ? iko_strdup(iko_error_message()) : NULL;
-		int arc = analyze_join(&c, &aj);
-		if (rc)
-			iko_error_set(rc, "%s", keep ? keep : "out of memory");
-		else
-			rc = arc;
-		free(keep);
-	}
+	if (failure)
+		iko_error_set(rc, "%s", failure);
 	iko_load_result_release(&job.lr);
 	iko_follow_free(follow);
-	/* the failure's message, kept: writing the manifest and the evidence
-	 * (which reads every file of the run) must not replace it */
-	failure = rc ? iko_strdup(iko_error_message()) : NULL;
 	r->seconds = now_s() - t0;
 	mrc = write_manifest(&c, rc);
 	if (!rc)
