@@ -32,6 +32,9 @@ typedef struct pool {
 	long long filled;      /* batches handed out */
 	int eof, abort;
 	int wid[MAX_WORKERS];
+	/* drain_apart: the draining thread's first error and its message */
+	int drc;
+	char derr[512];
 } pool;
 
 static void *worker_main(void *arg)
@@ -80,12 +83,40 @@ static int drain_one(pool *p, long long *drained, int *did)
 	return rc;
 }
 
+/*
+ * drain_apart: drain the batches in order as they finish, until every
+ * batch filled is drained (eof) or something failed (abort); the first
+ * error of a drain (or of the work it reports) stops the run.
+ */
+static void *drainer_main(void *arg)
+{
+	pool *p = arg;
+	long long drained = 0;
+	int did, rc;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->abort && !(p->eof && drained >= p->filled)) {
+		rc = drain_one(p, &drained, &did);
+		if (rc) {
+			snprintf(p->derr, sizeof(p->derr), "%s", iko_error_message());
+			p->drc = rc;
+			p->abort = 1;
+			pthread_cond_broadcast(&p->cv);
+			break;
+		}
+		if (!did)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
 int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, int nworkers)
 {
 	pool *p;
-	pthread_t th[MAX_WORKERS];
+	pthread_t th[MAX_WORKERS], dth;
 	long long drained = 0;
-	int started = 0, rc = 0, w, got = 1, did;
+	int started = 0, rc = 0, w, got = 1, did, apart = 0;
 
 	if (nslots < 1 || nslots > MAX_SLOTS || nworkers < 1 || nworkers > MAX_WORKERS)
 		return iko_error_set(IKO_EINVAL, "batches: %d slots, %d workers", nslots, nworkers);
@@ -105,16 +136,22 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 		}
 		started++;
 	}
+	/* without a thread of its own, draining happens here between fills */
+	if (!rc && ops->drain_apart && iko_thread_start(&dth, drainer_main, p) == 0)
+		apart = 1;
 	pthread_mutex_lock(&p->mu);
 	while (!rc && got > 0) {
 		int k = (int)(p->filled % nslots);
 		/* wait for the slot, draining finished batches meanwhile */
-		while (!rc && p->state[k] != FREE) {
-			rc = drain_one(p, &drained, &did);
+		while (!rc && !p->drc && p->state[k] != FREE) {
+			if (!apart)
+				rc = drain_one(p, &drained, &did);
+			else
+				did = 0;
 			if (!rc && !did)
 				pthread_cond_wait(&p->cv, &p->mu);
 		}
-		if (rc)
+		if (rc || p->drc)
 			break;
 		pthread_mutex_unlock(&p->mu);
 		got = ops->fill(ops->ctx, slots[k]);
@@ -131,7 +168,7 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 	}
 	p->eof = 1;
 	pthread_cond_broadcast(&p->cv);
-	while (!rc && drained < p->filled) {
+	while (!apart && !rc && drained < p->filled) {
 		rc = drain_one(p, &drained, &did);
 		if (!rc && !did)
 			pthread_cond_wait(&p->cv, &p->mu);
@@ -140,6 +177,11 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 		p->abort = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+	if (apart)
+		pthread_join(dth, NULL);
+	/* the first error in the order of the batches: a drain's comes before a later fill's */
+	if (apart && p->drc)
+		rc = iko_error_set(p->drc, "%s", p->derr);
 	for (w = 0; w < started; w++)
 		pthread_join(th[w], NULL);
 	pthread_mutex_destroy(&p->mu);
@@ -195,7 +237,7 @@ int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, 
 			void *const *batches, int nslots, int nworkers)
 {
 	cpool *p;
-	iko_batches_ops bo = { NULL, c_fill, c_work, c_drain };
+	iko_batches_ops bo = { NULL, c_fill, c_work, c_drain, 1 };
 	void *slots[MAX_SLOTS];
 	iko_csv_batch hdr;
 	FILE *fp = NULL;

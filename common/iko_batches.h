@@ -23,6 +23,13 @@ typedef struct iko_batches_ops {
 	int (*work)(void *ctx, int worker, void *batch);
 	/* Write batch out (called in the order the batches were filled). */
 	int (*drain)(void *ctx, void *batch);
+	/*
+	 * 1: drain on a helper thread of its own, beside fill, instead of on
+	 * this thread between fills — for a stage whose fill and drain share
+	 * no state and both take time (reading and cutting the input while the
+	 * finished batches are written or counted). 0: this thread.
+	 */
+	int drain_apart;
 } iko_batches_ops;
 
 /*
@@ -38,7 +45,9 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
  * rows, numbers and errors of reading the file whole with iko_csv_next) and
  * the caller's batch object; drain() gets the same object back, in order,
  * with the batch's place in the file (records, offset, bytes). name is the
- * file's name in error messages.
+ * file's name in error messages. drain() runs on a helper thread of its own
+ * (drain_apart), while this thread reads and cuts the next batches; it is
+ * never called twice at once.
  */
 struct iko_csv_reader;
 struct iko_csv_batch;

@@ -1423,7 +1423,7 @@ static int x_drain(void *ctx, void *batch)
 static int run_parallel(xctx *c, long long *recno, int *got_out)
 {
 	xpar *p = calloc(1, sizeof(*p));
-	iko_batches_ops ops = { NULL, x_fill, x_work, x_drain };
+	iko_batches_ops ops = { NULL, x_fill, x_work, x_drain, 0 };
 	void *slots[NSLOT];
 	int rc = 0, w, k;
 

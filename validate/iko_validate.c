@@ -280,16 +280,19 @@ static int find_dups(vtable *v)
 /* Pass 1: key occurrences and, for residents, heads per household. */
 /*
  * Pass 1 on helper threads: they parse the records and make each key (and,
- * for a current resident, its 世帯番号 and whether it is the head); this
- * thread counts them in the maps. A batch's findings: entries of
- * [kind byte][length][bytes], kind 'k' a key, 'h' a member, 'H' a head.
+ * for a current resident, its 世帯番号 and whether it is the head); the
+ * draining thread counts them in the maps. A batch's findings: entries of
+ * [kind byte][length][bytes], kind 'k' a key, or 'G' a run of one
+ * household's current members (see hrun).
  */
 typedef struct kbatch {
 	iko_buf out;
 } kbatch;
 
+typedef struct hrun hrun;
 typedef struct kpar {
 	vctx c[VWORK];            /* key buffers */
+	struct hrun *h;           /* per worker: the 世帯番号 run it is counting */
 	vtable *v;
 	kbatch b[VSLOT];
 } kpar;
@@ -301,11 +304,35 @@ static int kput(iko_buf *b, char kind, const char *s, size_t len)
 	return iko_buf_putc(b, kind) || iko_buf_put(b, &n, sizeof(n)) || iko_buf_put(b, s, len) ? IKO_ENOMEM : 0;
 }
 
+/*
+ * The current members of one household come one after the other: a batch
+ * counts a run of the same 世帯番号 itself and hands the map one entry
+ * 'G' [length][bytes][members][heads] per run instead of one per member.
+ */
+typedef struct hrun {
+	iko_buf setai;
+	uint32_t members, heads;
+} hrun;
+
+static int hflush(iko_buf *b, hrun *h)
+{
+	int rc;
+
+	if (!h->members)
+		return 0;
+	if ((rc = kput(b, 'G', h->setai.ptr, h->setai.len)) || iko_buf_put(b, &h->members, sizeof(h->members)) ||
+	    iko_buf_put(b, &h->heads, sizeof(h->heads)))
+		return rc ? rc : IKO_ENOMEM;
+	h->members = h->heads = 0;
+	return 0;
+}
+
 static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 {
 	kpar *p = ctx;
 	kbatch *b = batch;
 	vctx *c = &p->c[w];
+	hrun *h = &p->h[w];
 	const vtable *v = p->v;
 	iko_csv_row row;
 	size_t len;
@@ -313,6 +340,7 @@ static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	int rc;
 
 	iko_buf_clear(&b->out);
+	h->members = h->heads = 0;
 	while ((rc = iko_csv_next(rd, &row)) != 0) {
 		if (rc == IKO_EPARSE)
 			continue;
@@ -320,11 +348,19 @@ static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 			return rc;
 		if (v->has_head_rule && is_current(v, &row)) {
 			setai = fld(v, &row, v->rc.setai, &len);
-			if ((rc = kput(&b->out, strcmp(fv(v, &row, v->rc.zokugara), "02") ? 'h' : 'H', setai, len)))
+			if (h->members && (h->setai.len != len || memcmp(h->setai.ptr, setai, len)) &&
+			    (rc = hflush(&b->out, h)))
 				return rc;
+			if (!h->members) {
+				iko_buf_clear(&h->setai);
+				if (iko_buf_put(&h->setai, setai, len))
+					return IKO_ENOMEM;
+			}
+			h->members++;
+			h->heads += !strcmp(fv(v, &row, v->rc.zokugara), "02");
 		}
 	}
-	return 0;
+	return hflush(&b->out, h);
 }
 
 static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
@@ -333,7 +369,7 @@ static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	kbatch *b = batch;
 	const char *s = b->out.ptr, *end = b->out.ptr + b->out.len;
 	iko_strmap_entry *e;
-	uint32_t n;
+	uint32_t n, members, heads;
 	int rc;
 
 	(void)pos;
@@ -343,16 +379,23 @@ static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 		s += sizeof(n);
 		if ((rc = iko_strmap_upsert(kind == 'k' ? p->v->keys : p->v->heads, s, n, &e)))
 			return rc;
-		e->a++;
-		if (kind == 'H')
-			e->b++;
 		s += n;
+		if (kind == 'k') {
+			e->a++;
+			continue;
+		}
+		memcpy(&members, s, sizeof(members));
+		memcpy(&heads, s + sizeof(members), sizeof(heads));
+		s += sizeof(members) + sizeof(heads);
+		e->a += members;
+		e->b += heads;
 	}
 	return 0;
 }
 
 static int pass1_parallel(vtable *v)
 {
+	hrun h[VWORK];
 	kpar *p = calloc(1, sizeof(*p));
 	void *slots[VSLOT];
 	iko_csv_batches_ops ops = { NULL, kp_work, kp_drain };
@@ -361,13 +404,17 @@ static int pass1_parallel(vtable *v)
 
 	if (!p)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
+	memset(h, 0, sizeof(h));
 	p->v = v;
+	p->h = h;
 	ops.ctx = p;
 	for (i = 0; i < VSLOT; i++)
 		slots[i] = &p->b[i];
 	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK);
-	for (i = 0; i < VWORK; i++)
+	for (i = 0; i < VWORK; i++) {
 		iko_buf_release(&p->c[i].key);
+		iko_buf_release(&h[i].setai);
+	}
 	for (i = 0; i < VSLOT; i++)
 		iko_buf_release(&p->b[i].out);
 	free(p);
@@ -463,10 +510,23 @@ static int check_rules(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 	return 0;
 }
 
+/* The record's first field holding 〓 (U+3013, E3 80 93), 1-based; 0: none. */
 static int has_u3013(const iko_csv_row *row)
 {
+	const char *s = row->raw, *end;
 	size_t i;
 
+	/* most records have none: look for it in the record's bytes once */
+	if (row->raw) {
+		end = row->raw + row->raw_len;
+		while (end - s > 2 && (s = memchr(s, 0xe3, (size_t)(end - s - 2))) != NULL) {
+			if ((unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x93)
+				break;
+			s++;
+		}
+		if (!s || end - s <= 2)
+			return 0;
+	}
 	for (i = 0; i < row->nfields; i++)
 		if (row->lens[i] >= 3 && strstr(row->fields[i], "\xe3\x80\x93"))
 			return (int)i + 1;

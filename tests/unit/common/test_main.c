@@ -1,6 +1,7 @@
 /*
  * test_main.c — Check suites for common/: CSV, 和暦 dates, check digits,
- * buffers, JSON and YAML, the key map, following a file being written.
+ * buffers, JSON and YAML, the key map, following a file being written,
+ * the ordered batch pipeline.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@ Suite *checkdigit_suite(void);
 Suite *buf_json_yaml_suite(void);
 Suite *strmap_suite(void);
 Suite *follow_suite(void);
+Suite *batches_suite(void);
 
 int main(void)
 {
@@ -22,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, buf_json_yaml_suite());
 	srunner_add_suite(sr, strmap_suite());
 	srunner_add_suite(sr, follow_suite());
+	srunner_add_suite(sr, batches_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
