@@ -8,8 +8,84 @@
 #include "iko_follow.h"
 #include "iko_fs.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Eight bytes at a time: the bytes that end or quote a field (the
+ * separator, '"', CR, LF) are all below a small bound (',' and '"': 0x2D),
+ * while the text between them — digits, letters, UTF-8 — mostly is not. A
+ * word with no byte below the bound is copied or skipped whole; at the
+ * first word with one, the byte-wise loop takes over from that word.
+ * below(v, n): nonzero iff some byte of v is < n (exact for n <= 128).
+ */
+#define BYTES_1 0x0101010101010101ULL
+#define BYTES_80 0x8080808080808080ULL
+
+static inline uint64_t below(uint64_t v, unsigned n)
+{
+	return (v - BYTES_1 * n) & ~v & BYTES_80;
+}
+
+static inline uint32_t below32(uint32_t v, unsigned n)
+{
+	return (v - 0x01010101u * n) & ~v & 0x80808080u;
+}
+
+/* How many bytes of the word come before its first byte below the bound (m = below(...) != 0). */
+static inline size_t first_below(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) >> 3;
+#else
+	(void)m;
+	return 0; /* the byte-wise loop finds it */
+#endif
+}
+
+/*
+ * Copy s[0..len) to d when no byte of it is below n: whole words, the last
+ * one overlapping the one before (a field of 4 to 7 bytes: two 4-byte
+ * words). 1 when copied; 0 when a byte is below n (d partly written).
+ */
+static inline int copy_above(char *d, const char *s, size_t len, unsigned n)
+{
+	uint64_t v;
+	uint32_t a, b;
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 <= len; i += 8) {
+			memcpy(&v, s + i, 8);
+			if (below(v, n))
+				return 0;
+			memcpy(d + i, &v, 8);
+		}
+		if (i < len) {
+			memcpy(&v, s + len - 8, 8);
+			if (below(v, n))
+				return 0;
+			memcpy(d + len - 8, &v, 8);
+		}
+		return 1;
+	}
+	if (len >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		if (below32(a, n) || below32(b, n))
+			return 0;
+		memcpy(d, &a, 4);
+		memcpy(d + len - 4, &b, 4);
+		return 1;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < n)
+			return 0;
+		d[i] = s[i];
+	}
+	return 1;
+}
 
 #define CSV_CHUNK 65536
 
@@ -36,6 +112,7 @@ struct iko_csv_reader {
 	size_t nalloc;
 	int bom_checked;
 	unsigned char plain[256]; /* 1: a byte that neither ends nor quotes an unquoted field */
+	unsigned bound;           /* every byte that is not plain is below it (see below()) */
 	int bytewise;             /* tests: no next_simple */
 };
 
@@ -45,6 +122,9 @@ static void set_plain(iko_csv_reader *r)
 
 	for (c = 0; c < 256; c++)
 		r->plain[c] = c != (unsigned char)r->sep && c != '"' && c != '\r' && c != '\n';
+	r->bound = (unsigned char)r->sep < 0x80 && (unsigned char)r->sep >= '"' ? (unsigned char)r->sep + 1u : '"' + 1u;
+	if ((unsigned char)r->sep >= 0x80)
+		r->bound = 0; /* never skips a word: the byte-wise loop does it all */
 }
 
 int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name)
@@ -254,7 +334,8 @@ static void skip_line(iko_csv_reader *r)
 static size_t next_simple(iko_csv_reader *r)
 {
 	const unsigned char *start = r->in + r->in_pos, *end = r->in + r->in_len, *p = start, *f, *q;
-	const unsigned char sep = (unsigned char)r->sep;
+	const unsigned char sep = (unsigned char)r->sep, *plain = r->plain;
+	const unsigned bound = r->bound;
 	size_t nf = 0, n;
 	char *d;
 
@@ -271,10 +352,27 @@ static size_t next_simple(iko_csv_reader *r)
 			p = q + 1;
 			if (*p != sep && *p != '\n' && *p != '\r')
 				return 0;
+			memcpy(d, f, n);
 		} else {
+			/* copied as it is scanned: a word is stored before it is
+			 * known to be all plain. The values never take more room
+			 * than their raw bytes, so a word stored while 8 bytes of
+			 * input are left stays inside data's end - start + 2. */
 			f = p;
-			while (p < end && r->plain[*p])
+			while (bound && end - p >= 8) {
+				uint64_t v, m;
+				memcpy(&v, p, 8);
+				memcpy(d + (p - f), &v, 8);
+				if ((m = below(v, bound)) != 0) {
+					p += first_below(m);
+					break;
+				}
+				p += 8;
+			}
+			while (p < end && plain[*p]) {
+				d[p - f] = (char)*p;
 				p++;
+			}
 			if (p >= end || *p == '"')
 				return 0;
 			n = (size_t)(p - f);
@@ -283,7 +381,6 @@ static size_t next_simple(iko_csv_reader *r)
 			return 0;
 		r->starts[nf] = (size_t)(d - r->data.ptr);
 		r->lens[nf++] = n;
-		memcpy(d, f, n);
 		d += n;
 		*d++ = '\0';
 		if (*p == sep) {
@@ -793,8 +890,11 @@ int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len)
 	d = b->ptr + b->len;
 	if (w->nfield++)
 		*d++ = ',';
-	for (i = 0; i < len && !needs_quotes[(unsigned char)s[i]]; i++)
-		d[i] = s[i];
+	if (copy_above(d, s, len, ',' + 1u))
+		i = len;
+	else
+		for (i = 0; i < len && !needs_quotes[(unsigned char)s[i]]; i++)
+			d[i] = s[i];
 	b->len = (size_t)(d - b->ptr);
 	if (i < len) {
 		b->ptr[b->len] = '\0';

@@ -424,6 +424,14 @@ static int write_legacy(run_ctx *c)
 		const col_map *cm = &c->map->cols[i];
 		if (!cm->nfrom)
 			continue;
+		if (cm->nfrom == 1) {
+			/* one source field: written as extracted, no copy first */
+			int f = c->src[i][0];
+			int ok = f >= 0 && f < (int)c->row->nfields;
+			if ((rc = iko_csv_write_field(c->legacy, ok ? c->row->fields[f] : "", ok ? c->row->lens[f] : 0)))
+				return rc;
+			continue;
+		}
 		iko_buf_clear(&c->tmp);
 		for (k = 0; k < cm->nfrom; k++) {
 			int f = c->src[i][k];

@@ -348,6 +348,98 @@ START_TEST(test_write_field_every_position)
 }
 END_TEST
 
+/* ref_field with any separator */
+static void ref_field_sep(iko_buf *b, const char *s, size_t len, char sep)
+{
+	size_t i;
+	int need = 0;
+
+	for (i = 0; i < len; i++)
+		need |= s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (need)
+		iko_buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			iko_buf_putc(b, '"');
+		iko_buf_putc(b, s[i]);
+	}
+	if (need)
+		iko_buf_putc(b, '"');
+}
+
+/*
+ * The reader skips eight bytes at a time while none is below a bound that
+ * every separator, quote and line end is under: with the separators ',',
+ * TAB, ';' and '|', a field of 0..40 bytes with, at every position, the
+ * separator, a quote, a line end, or a harmless byte below the bound
+ * (space, '!', VT, '#'), between fillers that only look alike in their low
+ * bits, reads back unchanged — and exactly as the byte-wise reader reads it.
+ */
+START_TEST(test_read_every_position)
+{
+	static const char seps[] = { ',', '\t', ';', '|' };
+	static const char odd[] = { 0, '"', '\r', '\n', ' ', '!', '\x0b', '#' }; /* 0: the separator */
+	static const char fillers[][4] = { "a", "\xac", "\xa2", "\x8d", "\x2d", "\xbc", "\xfc" };
+	iko_buf text = IKO_BUF_INIT;
+	char field[64];
+	size_t si, f, len, pos, k, n;
+
+	for (si = 0; si < sizeof(seps); si++) {
+		char sep = seps[si];
+		for (f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++) {
+			int bytewise;
+			iko_buf_clear(&text);
+			n = 0;
+			for (len = 0; len <= 40; len++)
+				for (pos = 0; pos <= len; pos++)
+					for (k = 0; k < sizeof(odd); k++) {
+						if (pos == len && k > 0)
+							continue;
+						memset(field, fillers[f][0], len);
+						if (pos < len)
+							field[pos] = odd[k] ? odd[k] : sep;
+						iko_buf_putc(&text, 'x');
+						iko_buf_putc(&text, sep);
+						ref_field_sep(&text, field, len, sep);
+						iko_buf_putc(&text, sep);
+						iko_buf_puts(&text, "y\n");
+						n++;
+					}
+			for (bytewise = 0; bytewise < 2; bytewise++) {
+				iko_csv_row row;
+				FILE *fp;
+				iko_csv_reader *r = reader_on(text.ptr, text.len, &fp);
+				size_t got = 0;
+				iko_csv_reader_set_sep(r, sep);
+				if (bytewise)
+					iko_csv_reader_bytewise(r);
+				for (len = 0; len <= 40; len++)
+					for (pos = 0; pos <= len; pos++)
+						for (k = 0; k < sizeof(odd); k++) {
+							if (pos == len && k > 0)
+								continue;
+							memset(field, fillers[f][0], len);
+							if (pos < len)
+								field[pos] = odd[k] ? odd[k] : sep;
+							ck_assert_int_eq(iko_csv_next(r, &row), 1);
+							ck_assert_uint_eq(row.nfields, 3);
+							ck_assert_str_eq(row.fields[0], "x");
+							ck_assert_uint_eq(row.lens[1], len);
+							ck_assert_int_eq(memcmp(row.fields[1], field, len), 0);
+							ck_assert_str_eq(row.fields[2], "y");
+							got++;
+						}
+				ck_assert_int_eq(iko_csv_next(r, &row), 0);
+				ck_assert_uint_eq(got, n);
+				iko_csv_reader_free(r);
+				fclose(fp);
+			}
+		}
+	}
+	iko_buf_release(&text);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	iko_csv_reader *r = NULL;
@@ -579,6 +671,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_random_round_trip);
 	tcase_add_test(tc, test_writer_round_trip);
 	tcase_add_test(tc, test_write_field_every_position);
+	tcase_add_test(tc, test_read_every_position);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_cut_at_record_ends);
 	suite_add_tcase(s, tc);
