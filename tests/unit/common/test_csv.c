@@ -268,13 +268,13 @@ START_TEST(test_writer_round_trip)
 END_TEST
 
 /* RFC 4180 quoting as the writer must do it, byte by byte (the reference). */
-static void ref_field(iko_buf *b, const char *s, size_t len)
+static void ref_field_sep(iko_buf *b, const char *s, size_t len, char sep)
 {
 	size_t i;
 	int need = 0;
 
 	for (i = 0; i < len; i++)
-		need |= s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+		need |= s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
 	if (need)
 		iko_buf_putc(b, '"');
 	for (i = 0; i < len; i++) {
@@ -284,6 +284,11 @@ static void ref_field(iko_buf *b, const char *s, size_t len)
 	}
 	if (need)
 		iko_buf_putc(b, '"');
+}
+
+static void ref_field(iko_buf *b, const char *s, size_t len)
+{
+	ref_field_sep(b, s, len, ',');
 }
 
 /*
@@ -347,25 +352,6 @@ START_TEST(test_write_field_every_position)
 	free(path);
 }
 END_TEST
-
-/* ref_field with any separator */
-static void ref_field_sep(iko_buf *b, const char *s, size_t len, char sep)
-{
-	size_t i;
-	int need = 0;
-
-	for (i = 0; i < len; i++)
-		need |= s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (need)
-		iko_buf_putc(b, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			iko_buf_putc(b, '"');
-		iko_buf_putc(b, s[i]);
-	}
-	if (need)
-		iko_buf_putc(b, '"');
-}
 
 /*
  * The reader skips eight bytes at a time while none is below a bound that
