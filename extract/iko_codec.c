@@ -136,18 +136,6 @@ static int sjis_open(iko_codec *c, const char *enc)
 	return 0;
 }
 
-static int put_packed(iko_buf *out, uint32_t v)
-{
-	size_t n = v >> 24;
-
-	if (out->cap - out->len <= n && iko_buf_grow(out, n))
-		return IKO_ENOMEM;
-	memcpy(out->ptr + out->len, &v, 3);
-	out->len += n;
-	out->ptr[out->len] = '\0';
-	return 0;
-}
-
 static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
 {
 	size_t i = 0;
@@ -160,8 +148,18 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 		unsigned b = s[i];
 		uint32_t v;
 		if (b < 0x80) {
-			out->ptr[out->len++] = (char)b;
-			i++;
+			/* ASCII (digits, codes, dates): eight bytes at a time while none has bit 7 */
+			uint64_t w;
+			while (len - i >= 8) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				memcpy(out->ptr + out->len, &w, 8);
+				out->len += 8;
+				i += 8;
+			}
+			while (i < len && s[i] < 0x80)
+				out->ptr[out->len++] = (char)s[i++];
 			continue;
 		}
 		if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
@@ -186,8 +184,10 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 		}
 		if (!v)
 			return 1;
-		if ((rc = put_packed(out, v)))
-			return rc;
+		/* room: every input byte makes at most 3 (grown above, and after
+		 * each gaiji for the rest); the 4th byte stored is overwritten */
+		memcpy(out->ptr + out->len, &v, 4);
+		out->len += v >> 24;
 	}
 	out->ptr[out->len] = '\0';
 	return 0;

@@ -74,6 +74,52 @@ START_TEST(test_vectors)
 }
 END_TEST
 
+/*
+ * CP932 copies ASCII eight bytes at a time: runs of 0..20 ASCII bytes
+ * around a 2-byte kanji (表, trail byte 0x5C), a half-width kana and a
+ * lead byte cut off at the end decode as they do one byte at a time.
+ */
+START_TEST(test_sjis_ascii_runs)
+{
+	iko_codec *c = NULL;
+	iko_buf out = IKO_BUF_INIT, want = IKO_BUF_INIT;
+	unsigned char in[64];
+	size_t a, b, n, k;
+
+	ck_assert_int_eq(iko_codec_open(&c, "CP932"), 0);
+	for (a = 0; a <= 20; a++)
+		for (b = 0; b <= 20; b++) {
+			n = 0;
+			iko_buf_clear(&want);
+			for (k = 0; k < a; k++) {
+				in[n++] = (unsigned char)('0' + k % 10);
+				iko_buf_putc(&want, (char)('0' + k % 10));
+			}
+			in[n++] = 0x95; /* 表 */
+			in[n++] = 0x5c;
+			iko_buf_puts(&want, "\u8868");
+			for (k = 0; k < b; k++) {
+				in[n++] = (unsigned char)('A' + k % 26);
+				iko_buf_putc(&want, (char)('A' + k % 26));
+			}
+			in[n++] = 0xb1; /* ｱ */
+			iko_buf_puts(&want, "\uff71");
+			for (k = 0; k < a; k++) {
+				in[n++] = '~';
+				iko_buf_putc(&want, '~');
+			}
+			ck_assert_int_eq(iko_codec_decode(c, &out, in, n, 0), 0);
+			ck_assert_str_eq(iko_buf_cstr(&out), iko_buf_cstr(&want));
+			/* the same with a lead byte cut off at the end: undecodable */
+			in[n++] = 0x88;
+			ck_assert_int_eq(iko_codec_decode(c, &out, in, n, 0), 1);
+		}
+	iko_buf_release(&out);
+	iko_buf_release(&want);
+	iko_codec_free(c);
+}
+END_TEST
+
 static char *gaiji_file(void)
 {
 	char *path = strdup("/tmp/iko-gaiji-XXXXXX");
@@ -144,6 +190,7 @@ Suite *codec_suite(void)
 	tcase_add_loop_test(tc, test_vectors, 0, (int)(sizeof(vectors) / sizeof(vectors[0])));
 	tcase_add_test(tc, test_user_areas);
 	tcase_add_test(tc, test_unknown_encoding);
+	tcase_add_test(tc, test_sjis_ascii_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
