@@ -126,6 +126,27 @@ static void forget(iko_charset *cs)
 	memset(cs->ok, 0, sizeof(cs->ok));
 }
 
+int iko_charset_scan(iko_charset *cs, const char *s, size_t len, size_t *nchars, unsigned *bad)
+{
+	size_t i = 0, count = 0;
+	uint32_t cp;
+	int n, ok = 1;
+
+	while (i < len) {
+		n = iko_utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			return -1;
+		if (ok && !allowed(cs, cp)) {
+			*bad = cp;
+			ok = 0;
+		}
+		i += (size_t)n;
+		count++;
+	}
+	*nchars = count;
+	return ok;
+}
+
 int iko_charset_check(iko_charset *cs, const char *s, size_t len, unsigned *bad)
 {
 	size_t i = 0;

@@ -159,9 +159,9 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	const iko_column *cd = &v->t->cols[col];
 	/* a sensitive value (個人番号, 支援措置) never goes into a detail either */
 	const char *shown = cd->sensitive ? "(masked)" : val;
-	unsigned bad;
-	size_t i;
-	int y, m, d, r, printable;
+	unsigned bad = 0;
+	size_t i, nchars;
+	int y, m, d, r, printable, in_set;
 
 	if (len == 0)
 		return cd->required ? fail(f, IKO_R_REQUIRED, cd->name, val, "%s (%s) is required",
@@ -172,7 +172,10 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	for (i = 0; i < len && (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7F; i++)
 		;
 	printable = i == len;
-	if (!printable && !iko_utf8_valid(val, len))
+	/* one pass decodes the value: valid, its length, the first character outside the set */
+	nchars = len;
+	in_set = 1;
+	if (!printable && (in_set = iko_charset_scan(c->cs, val, len, &nchars, &bad)) < 0)
 		return fail(f, IKO_R_CHARSET, cd->name, val, "%s is not valid UTF-8", cd->label);
 	switch (cd->type) {
 	case IKO_COL_DATE:
@@ -198,9 +201,9 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	case IKO_COL_TYPE_COUNT_:
 		break;
 	}
-	if (cd->length && cd->type != IKO_COL_DATE && (printable ? len : iko_utf8_length(val, len)) > (size_t)cd->length)
+	if (cd->length && cd->type != IKO_COL_DATE && nchars > (size_t)cd->length)
 		return fail(f, IKO_R_TOO_LONG, cd->name, val, "%s is longer than %d characters (%zu)",
-			    cd->label, cd->length, iko_utf8_length(val, len));
+			    cd->label, cd->length, nchars);
 	if (cd->codes && !iko_code_list_has(cd->codes, val))
 		return fail(f, IKO_R_CODE, cd->name, val, "%s: \"%s\" is not in code list %s",
 			    cd->label, shown, cd->codes->name);
@@ -230,7 +233,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" does not match %s",
 				    cd->label, shown, cd->pattern);
 	}
-	if (!printable && iko_charset_check(c->cs, val, len, &bad) == 0)
+	if (!in_set)
 		return fail(f, IKO_R_CHARSET, cd->name, val,
 			    "%s: character U+%04X is outside the standard character set", cd->label, bad);
 	return 0;
