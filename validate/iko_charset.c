@@ -133,8 +133,13 @@ int iko_charset_scan(iko_charset *cs, const char *s, size_t len, size_t *nchars,
 	int n, ok = 1;
 
 	while (i < len) {
-		n = iko_utf8_decode(s + i, len - i, &cp);
-		if (n < 0)
+		const unsigned char *p = (const unsigned char *)s + i;
+		/* the common 3-byte character (kana, kanji) decoded here; the rest by iko_utf8_decode */
+		if ((p[0] & 0xF0) == 0xE0 && len - i >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+		    (cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F)) >= 0x800 &&
+		    (cp < 0xD800 || cp > 0xDFFF))
+			n = 3;
+		else if ((n = iko_utf8_decode(s + i, len - i, &cp)) < 0)
 			return -1;
 		if (ok && !allowed(cs, cp)) {
 			*bad = cp;

@@ -169,7 +169,15 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 				    : 0;
 	/* most values (codes, numbers, dates) are printable ASCII: valid UTF-8,
 	 * one character per byte, inside every character set */
-	for (i = 0; i < len && (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7F; i++)
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, val + i, 8);
+		/* a byte below 0x20, or 0x7F and up (bit 7 of the byte or of the byte + 1) */
+		if (((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL) ||
+		    ((w | (w + 0x0101010101010101ULL)) & 0x8080808080808080ULL))
+			break;
+	}
+	for (; i < len && (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7F; i++)
 		;
 	printable = i == len;
 	/* one pass decodes the value: valid, its length, the first character outside the set */

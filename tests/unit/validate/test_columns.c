@@ -12,6 +12,8 @@
 
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_utf8.h"
+#include "iko_validate.h"
 #include "vx_helpers.h"
 
 Suite *vcolumns_suite(void);
@@ -33,7 +35,7 @@ static void run_cols(const col_case *cs, size_t n, const char *const *gaiji, siz
 	const iko_validate_table *t;
 	vx_csv out, rj;
 	size_t i, o = 0, r = 0;
-	char id[16];
+	char id[24];
 
 	vx_resident_header(&csv);
 	for (i = 0; i < n; i++) {
@@ -530,6 +532,103 @@ START_TEST(test_first_failure)
 }
 END_TEST
 
+/*
+ * iko_charset_scan decodes a value once (3-byte characters inline): for
+ * every piece below at every position of a value of 0..12 characters, it
+ * says what iko_utf8_valid, iko_utf8_length and iko_charset_check say —
+ * overlong and surrogate 3-byte forms, a 3-byte character cut off, stray
+ * continuation bytes, 2- and 4-byte characters, characters outside the set.
+ */
+START_TEST(test_charset_scan)
+{
+	static const char *const pieces[] = {
+		"\xe3\x81\x82",     /* あ */
+		"\xe9\xab\x99",     /* 髙: outside the standard set */
+		"\xe0\x80\x80",     /* overlong */
+		"\xed\xa0\x80",     /* surrogate U+D800 */
+		"\xe3\x81",         /* cut off (at the end) or followed by the filler */
+		"\x81",             /* stray continuation byte */
+		"\xc3\xa9",         /* é */
+		"\xf0\x9f\x98\x80", /* U+1F600 */
+		"\t", "\x7f", "A",
+	};
+	iko_charset *cs = NULL;
+	char v[64];
+	size_t k, len, pos, n, nchars;
+	unsigned bad, bad2;
+	int got, valid;
+
+	ck_assert_int_eq(iko_charset_new(&cs), 0);
+	for (k = 0; k < N(pieces); k++)
+		for (len = 0; len <= 12; len++)
+			for (pos = 0; pos <= len; pos++) {
+				n = 0;
+				for (size_t c = 0; c < len; c++) {
+					const char *piece = c == pos ? pieces[k] : "\xe6\x97\xa5"; /* 日 */
+					memcpy(v + n, piece, strlen(piece));
+					n += strlen(piece);
+				}
+				if (pos == len) {
+					memcpy(v + n, pieces[k], strlen(pieces[k]));
+					n += strlen(pieces[k]);
+				}
+				valid = iko_utf8_valid(v, n);
+				nchars = 9999;
+				bad = bad2 = 0;
+				got = iko_charset_scan(cs, v, n, &nchars, &bad);
+				if (!valid) {
+					ck_assert_msg(got == -1, "piece %zu at %zu of %zu: %d", k, pos, len, got);
+					continue;
+				}
+				ck_assert_int_eq(got, iko_charset_check(cs, v, n, &bad2));
+				ck_assert_uint_eq(nchars, iko_utf8_length(v, n));
+				if (!got)
+					ck_assert_uint_eq(bad, bad2);
+			}
+	iko_charset_free(cs);
+}
+END_TEST
+
+/*
+ * The printable-ASCII test eight bytes at a time: a value of 8 to 20
+ * bytes with a TAB, DEL or 髙 at any position is still checked against
+ * the character set; the same value all ASCII digits is accepted.
+ */
+START_TEST(test_printable_words)
+{
+	static const char *const odd[] = { "\t", "\x7f", "\xe9\xab\x99" };
+	static const char *const cp[] = { "U+0009", "U+007F", "U+9AD9" };
+	enum { MAX = 13 * (1 + 3 * 20) };
+	static col_case cs[MAX];
+	static char sets[MAX][48], vals[MAX][40], details[MAX][96];
+	size_t n = 0, k, len, pos, m, c;
+
+	for (len = 8; len <= 20; len++) {
+		memset(vals[n], '7', len);
+		vals[n][len] = '\0';
+		snprintf(sets[n], sizeof(sets[n]), "banchi=%s", vals[n]);
+		cs[n] = (col_case)OK(sets[n]);
+		n++;
+		for (k = 0; k < N(odd); k++)
+			for (pos = 0; pos < len; pos++) {
+				for (c = 0, m = 0; c < len; c++) {
+					const char *piece = c == pos ? odd[k] : "7";
+					memcpy(vals[n] + m, piece, strlen(piece));
+					m += strlen(piece);
+				}
+				vals[n][m] = '\0';
+				snprintf(sets[n], sizeof(sets[n]), "banchi=%s", vals[n]);
+				snprintf(details[n], sizeof(details[n]),
+					 "番地号表記: character %s is outside the standard character set", cp[k]);
+				cs[n] = (col_case){ sets[n], "char-outside-set", "banchi", vals[n], details[n] };
+				n++;
+			}
+	}
+	ck_assert_uint_le(n, MAX);
+	run_cols(cs, n, NULL, 0);
+}
+END_TEST
+
 Suite *vcolumns_suite(void)
 {
 	Suite *s = suite_create("columns");
@@ -551,6 +650,8 @@ Suite *vcolumns_suite(void)
 	tcase_add_test(tc, test_gaiji_table_errors);
 	tcase_add_test(tc, test_unmapped_gaiji_warning);
 	tcase_add_test(tc, test_first_failure);
+	tcase_add_test(tc, test_charset_scan);
+	tcase_add_test(tc, test_printable_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
