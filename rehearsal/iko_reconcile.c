@@ -264,7 +264,7 @@ static const char *key_text(iko_buf *b)
 
 /* Compare one mismatching loaded row with the source row at offset. */
 static int column_diffs(iko_reconcile_result *r, size_t *cap, const iko_table *t,
-			const char *path, long long offset, PGresult *res, const char *key)
+			const char *path, long long offset, const iko_csv_row *loaded, const char *key)
 {
 	FILE *fp = fopen(path, "rb");
 	iko_csv_reader *rd = NULL;
@@ -282,7 +282,7 @@ static int column_diffs(iko_reconcile_result *r, size_t *cap, const iko_table *t
 	if (rc == 1) {
 		rc = 0;
 		for (c = 0; c < t->ncols && c < row.nfields && !rc; c++) {
-			const char *lv = PQgetisnull(res, 0, (int)c) ? "" : PQgetvalue(res, 0, (int)c);
+			const char *lv = c < loaded->nfields ? loaded->fields[c] : "";
 			if (strcmp(row.fields[c], lv))
 				rc = add_diff(r, cap, "mismatch", t->name, key, t->cols[c].name,
 					      t->cols[c].sensitive ? "(masked)" : row.fields[c],
@@ -351,8 +351,8 @@ done:
 typedef struct rstream {
 	const iko_schema *s;
 	const iko_table *t;
-	const char *path, *lg, *range; /* range: ctid lower/upper bound condition, or NULL */
-	const char *tid;               /* its parameter */
+	const char *path, *lg, *range; /* range: " AND ctid < " or " AND ctid >= ", or NULL */
+	const char *tid;               /* the bound */
 	PGconn *conn;
 	iko_strmap *keys;
 	iko_figures_rows *fr;
@@ -363,27 +363,48 @@ typedef struct rstream {
 	char *err;
 } rstream;
 
+/* Run one statement of the stream's own; 0 or IKO_EDB with the server's message. */
+static int stream_exec(PGconn *conn, const char *sql, ExecStatusType want, PGresult **out)
+{
+	PGresult *res = PQexec(conn, sql);
+	int rc = 0;
+
+	if (PQresultStatus(res) != want)
+		rc = iko_error_set(IKO_EDB, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	if (out && !rc)
+		*out = res;
+	else
+		PQclear(res);
+	return rc;
+}
+
+/* Rows taken from the server per FETCH (about 2 MB of a resident table). */
+#define STREAM_FETCH "FETCH FORWARD 8192 FROM iko_rows"
+
 static int stream_rows(rstream *x)
 {
 	const iko_table *t = x->t;
 	iko_reconcile_result *r = &x->part;
 	PGconn *conn = x->conn;
-	const char *params[2] = { x->lg, x->tid };
 	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
 	iko_strmap_entry *e;
 	iko_csv_row row = { 0 };
 	PGresult *res = NULL;
 	size_t i, hint = 0; /* the validated record found last */
 	char *q;
-	int rc = 0;
+	int rc = 0, began = 0, declared = 0, n, j;
 
 	row.fields = calloc(t->ncols + 1, sizeof(*row.fields));
 	row.lens = calloc(t->ncols + 1, sizeof(*row.lens));
 	if (!row.fields || !row.lens)
 		goto oom;
 	row.nfields = t->ncols;
-	/* SELECT every column as text, streamed row by row. */
-	iko_buf_puts(&sql, "SELECT ");
+	/*
+	 * SELECT every column as text through a cursor, a batch of rows per
+	 * FETCH: single-row mode makes and frees a result, with a copy of the
+	 * column descriptions, for every row — most of the client's time here.
+	 */
+	iko_buf_puts(&sql, "DECLARE iko_rows NO SCROLL CURSOR FOR SELECT ");
 	for (i = 0; i < t->ncols; i++) {
 		q = PQescapeIdentifier(conn, t->cols[i].name, strlen(t->cols[i].name));
 		if (!q)
@@ -398,31 +419,38 @@ static int stream_rows(rstream *x)
 	PQfreemem(q);
 	if (!(q = PQescapeIdentifier(conn, t->name, strlen(t->name))))
 		goto dberr;
-	iko_buf_printf(&sql, "%s WHERE lg_code = $1%s", q, x->range ? x->range : "");
+	iko_buf_printf(&sql, "%s WHERE lg_code = ", q);
 	PQfreemem(q);
-	if (!PQsendQueryParams(conn, sql.ptr, x->range ? 2 : 1, NULL, params, NULL, NULL, 0) ||
-	    !PQsetSingleRowMode(conn))
+	if (!(q = PQescapeLiteral(conn, x->lg, strlen(x->lg))))
 		goto dberr;
-	while ((res = PQgetResult(conn)) != NULL) {
-		ExecStatusType st = PQresultStatus(res);
-		if (st == PGRES_TUPLES_OK) {
-			PQclear(res);
-			continue;
-		}
-		if (st != PGRES_SINGLE_TUPLE) {
-			rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", x->s->name, t->name, PQresultErrorMessage(res));
-			PQclear(res);
-			while ((res = PQgetResult(conn)) != NULL)
-				PQclear(res);
+	iko_buf_puts(&sql, q);
+	PQfreemem(q);
+	if (x->range) {
+		if (!(q = PQescapeLiteral(conn, x->tid, strlen(x->tid))))
+			goto dberr;
+		iko_buf_printf(&sql, "%s%s::tid", x->range, q);
+		PQfreemem(q);
+	}
+	if (PQtransactionStatus(conn) == PQTRANS_IDLE) {
+		if ((rc = stream_exec(conn, "BEGIN READ ONLY", PGRES_COMMAND_OK, NULL)))
 			goto done;
-		}
-		{
+		began = 1;
+	}
+	if ((rc = stream_exec(conn, sql.ptr, PGRES_COMMAND_OK, NULL)))
+		goto done;
+	declared = 1;
+	for (;;) {
+		if ((rc = stream_exec(conn, STREAM_FETCH, PGRES_TUPLES_OK, &res)))
+			goto done;
+		if ((n = PQntuples(res)) == 0)
+			break;
+		for (j = 0; j < n && !rc; j++) {
 			uint64_t h = 1469598103934665603ull;
 			long long a;
 			for (i = 0; i < t->ncols; i++) {
-				int null = PQgetisnull(res, 0, (int)i);
-				row.fields[i] = null ? (char *)"" : PQgetvalue(res, 0, (int)i);
-				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, 0, (int)i);
+				int null = PQgetisnull(res, j, (int)i);
+				row.fields[i] = null ? (char *)"" : PQgetvalue(res, j, (int)i);
+				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, j, (int)i);
 				h = fnv(h, row.fields[i], row.lens[i]);
 			}
 			/* the key from the values just taken (no second lookup and strlen) */
@@ -431,11 +459,8 @@ static int stream_rows(rstream *x)
 				if ((i && iko_buf_putc(&key, '\x1f')) ||
 				    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]]))
 					goto oom;
-			if (x->fr && (rc = iko_figures_rows_add(x->fr, &row))) {
-				PQclear(res);
-				res = NULL;
-				goto drain;
-			}
+			if (x->fr && (rc = iko_figures_rows_add(x->fr, &row)))
+				break;
 			/* a freshly loaded table reads back in the order it was
 			 * loaded, the validated file's: the record after the last
 			 * one found is tried before the key is hashed */
@@ -447,7 +472,8 @@ static int stream_rows(rstream *x)
 				a = __atomic_load_n(&e->a, __ATOMIC_RELAXED);
 				if (e->b != (long long)h) {
 					r->mismatch++;
-					rc = column_diffs(r, &x->cap, t, x->path, (a < 0 ? -a : a) - 1, res, key_text(&key));
+					rc = column_diffs(r, &x->cap, t, x->path, (a < 0 ? -a : a) - 1, &row,
+							  key_text(&key));
 				}
 				if (a > 0)
 					__atomic_store_n(&e->a, -a, __ATOMIC_RELAXED); /* seen */
@@ -456,12 +482,8 @@ static int stream_rows(rstream *x)
 		PQclear(res);
 		res = NULL;
 		if (rc)
-			goto drain;
+			goto done;
 	}
-	goto done;
-drain:
-	while ((res = PQgetResult(conn)) != NULL)
-		PQclear(res);
 	goto done;
 oom:
 	rc = iko_error_set(IKO_ENOMEM, "out of memory");
@@ -469,6 +491,16 @@ oom:
 dberr:
 	rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(conn));
 done:
+	PQclear(res);
+	if (rc && iko_error_code() == IKO_EDB)
+		rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", x->s->name, t->name, iko_error_message());
+	if (began) {
+		/* COMMIT closes the cursor; after an error ROLLBACK, keeping the first message */
+		int crc = stream_exec(conn, rc ? "ROLLBACK" : "COMMIT", PGRES_COMMAND_OK, NULL);
+		rc = rc ? rc : crc;
+	} else if (declared && !rc) {
+		rc = stream_exec(conn, "CLOSE iko_rows", PGRES_COMMAND_OK, NULL);
+	}
 	free(row.fields);
 	free(row.lens);
 	iko_buf_release(&key);
@@ -590,8 +622,8 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 	}
 	if (n == 2) {
 		snprintf(tid, sizeof(tid), "(%lld,0)", pages / 2);
-		x[0].range = " AND ctid < $2::tid";
-		x[1].range = " AND ctid >= $2::tid";
+		x[0].range = " AND ctid < ";
+		x[1].range = " AND ctid >= ";
 		x[0].tid = x[1].tid = tid;
 	}
 	if (db && ((rc = iko_figures_rows_open(&x[0].fr, db, t, &hdr, t->name)) ||
