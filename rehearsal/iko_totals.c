@@ -14,6 +14,7 @@
 #include <iconv.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,6 +422,36 @@ static void today_init(void)
 		today_y = 0;
 }
 
+/* strtod(v, NULL), the common amount without it (iko_totals.h). */
+double iko_figures_amount(const char *v)
+{
+	static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+					1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = v;
+	int64_t m = 0;
+	int digits = 0, frac = -1, neg = *p == '-';
+
+	p += neg;
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 15)
+				return strtod(v, NULL);
+			m = m * 10 + (*p - '0');
+			frac += frac >= 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (*p || !digits)
+		return strtod(v, NULL);
+	{
+		double d = (double)m / p10[frac > 0 ? frac : 0];
+		return neg ? -d : d;
+	}
+}
+
 /* The reconciliation day, fixed at first use (the figures are read on two threads). */
 static const char *today_iso(void)
 {
@@ -486,7 +517,7 @@ static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
 	case IKO_MEASURE_COUNT:
 		return acc_add(ms, g->ptr, g->len, 1);
 	case IKO_MEASURE_SUM:
-		return *v ? acc_add(ms, g->ptr, g->len, strtod(v, NULL)) : 0;
+		return *v ? acc_add(ms, g->ptr, g->len, iko_figures_amount(v)) : 0;
 	case IKO_MEASURE_DISTINCT:
 		if (!*v)
 			return 0;

@@ -39,6 +39,14 @@ int iko_figures_next(const iko_figures *f, size_t *pos, const char **measure,
 int iko_figures_read_old(iko_figures *f, const struct iko_pack *pack, const char *dump_dir,
 			 const char *extract_dir);
 
+/*
+ * strtod(v, NULL), computed without it for the common amount — an optional
+ * '-', at most 15 digits with an optional '.', nothing else: the digits
+ * make an exact integer below 2^53 and the power of ten is exact, so one
+ * division rounds once, as strtod does. Anything else goes to strtod.
+ */
+double iko_figures_amount(const char *v);
+
 /* Compute every measure of every table over dir/<table>.csv (missing skipped). */
 int iko_figures_from_csv(iko_figures *f, const iko_schema *s, const char *dir);
 

@@ -7,6 +7,7 @@
 #include "iko_error.h"
 #include "iko_runbook.h"
 #include "iko_schedule.h"
+#include "iko_totals.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -95,6 +96,47 @@ static const char plan[] =
 	"  - {lg_code: \"454061\", name: c, vendor: A, residents: 100}\n"
 	"  - {lg_code: \"454052\", name: d, vendor: B, residents: 700}\n";
 
+/* The sums' number parsing gives strtod's double, bit for bit, for every kind of amount. */
+START_TEST(test_amounts)
+{
+	static const char *const fixed[] = {
+		"0", "-0", "1", "-1", "0.1", "-0.1", ".5", "5.", "-.5", "123456789012345", "1234567890123456",
+		"99999999999999.9", "0.000000000000001", "0.0000000000000001", "12.34.5", "1e3", " 12", "+12",
+		"12 ", "-", ".", "", "abc", "0x10", "3.14159265358979", "-9007199254740993", "007", "1,000",
+	};
+	char buf[64];
+	unsigned long seed = 12345;
+	size_t i;
+	double a, b;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		a = iko_figures_amount(fixed[i]);
+		b = strtod(fixed[i], NULL);
+		ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "\"%s\": %.17g, strtod %.17g", fixed[i], a, b);
+	}
+	for (i = 0; i < 200000; i++) {
+		int nd, k, d, dot;
+		char *p = buf;
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		nd = 1 + (int)((seed >> 33) % 17);
+		dot = (int)((seed >> 40) % (unsigned long)(nd + 2)) - 1; /* -1: none */
+		if ((seed >> 50) & 1)
+			*p++ = '-';
+		for (k = 0; k < nd; k++) {
+			if (k == dot)
+				*p++ = '.';
+			seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+			d = (int)((seed >> 33) % 10);
+			*p++ = (char)('0' + d);
+		}
+		*p = '\0';
+		a = iko_figures_amount(buf);
+		b = strtod(buf, NULL);
+		ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "\"%s\": %.17g, strtod %.17g", buf, a, b);
+	}
+}
+END_TEST
+
 START_TEST(test_costs)
 {
 	char path[] = "/tmp/iko-unit-plan.XXXXXX";
@@ -136,6 +178,7 @@ int main(void)
 	tcase_add_test(tc, test_working_days);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_costs);
+	tcase_add_test(tc, test_amounts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
