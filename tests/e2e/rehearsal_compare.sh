@@ -38,6 +38,11 @@ psql -X -q -v ON_ERROR_STOP=1 "$url" -c "delete from jumin.resident where lg_cod
 # and change one birth date: a value mismatch, shown beside the legacy 和暦 value
 psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set birth_date = birth_date + 1 where lg_code = '435015'
 	and atena_no = (select max(atena_no) from jumin.resident where lg_code = '435015' and birth_date is not null)"
+# and move the last character of one name to the front of its kana: every
+# byte is still there, only where one value ends and the next begins moved
+psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set name = left(name, -1), name_kana = right(name, 1) || name_kana
+	where lg_code = '435015' and atena_no = (select min(atena_no) from jumin.resident where lg_code = '435015'
+	and jumin_jotai <> '1' and length(name) > 1)"
 set +e
 "$IKO" reconcile --run "$R2" --db-dir "$W/pg" > "$W/rec" 2>&1; rc=$?
 set -e
@@ -62,6 +67,9 @@ import re
 mm = [x for x in recs if x["kind"] == "mismatch" and x["column"] == "birth_date"]
 assert len(mm) == 1 and re.fullmatch(r"[1-5][0-9]{6}", mm[0]["legacy_value"]), mm
 assert mm[0]["source_value"] != mm[0]["loaded_value"], mm
+moved = [x for x in recs if x["kind"] == "mismatch" and x["column"] in ("name", "name_kana")]
+assert len(moved) == 2 and moved[0]["key"] == moved[1]["key"], moved
+assert moved[0]["source_value"] + moved[1]["source_value"] == moved[0]["loaded_value"] + moved[1]["loaded_value"], moved
 print("deleted rows found:", r["difference"])
 PY
 # a big table is read in two halves at once (here: from 10 records on); the
