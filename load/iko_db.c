@@ -325,6 +325,17 @@ static int make_private_dir(const db_user *u, const char *path)
 	return user_chown(u, path);
 }
 
+/* Whether DIR/data holds a cluster (initdb wrote PG_VERSION). */
+static int cluster_in(const char *dir)
+{
+	char *data = iko_path_join(dir, "data"), *ver = data ? iko_path_join(data, "PG_VERSION") : NULL;
+	int yes = ver && iko_path_exists(ver);
+
+	free(ver);
+	free(data);
+	return yes;
+}
+
 /*
  * Work out the cluster root for dir. With create, make DIR and the root,
  * deciding (once, recorded in cluster.path) whether to relocate.
@@ -342,6 +353,16 @@ static int resolve_paths(db_paths *p, const db_user *u, const char *dir, int cre
 		goto done;
 	if (!p->root) {
 		reloc = socket_len(p->dir) >= SOCKET_MAX;
+		/* a cluster already in DIR settles it: never a second one elsewhere */
+		if (!reloc && cluster_in(p->dir)) {
+			if (create && !user_can_use(u, p->dir))
+				rc = iko_error_set(IKO_EIO, "the cluster in %s/data cannot be reached by the "
+						   "server user %s: give that user search access to %s and "
+						   "the directories above it again", p->dir, u->name, p->dir);
+			else if (!(p->root = iko_strdup(p->dir)))
+				rc = IKO_ENOMEM;
+			goto paths;
+		}
 		if (create && !reloc) {
 			if ((rc = make_private_dir(u, p->dir)))
 				goto done;
@@ -357,6 +378,9 @@ static int resolve_paths(db_paths *p, const db_user *u, const char *dir, int cre
 			goto done;
 		}
 	}
+paths:
+	if (rc)
+		goto done;
 	if (socket_len(p->root) >= SOCKET_MAX) {
 		rc = iko_error_set(IKO_EINVAL, "socket path under %s is too long", p->root);
 		goto done;

@@ -2,7 +2,8 @@
 # db_server.sh — `iko db start|stop|status|url`: the embedded PostgreSQL
 # server. Checks idempotency, exit codes, exact status text, that psql can
 # connect with the url, that there is no TCP listener, and the relocation
-# rules (parent not traversable by the server user, socket path too long).
+# rules (parent not traversable by the server user, socket path too long;
+# an existing cluster is never replaced by a second one elsewhere).
 set -euo pipefail
 
 : "${IKO:?IKO must point at the iko binary}"
@@ -99,7 +100,24 @@ url=$("$IKO" db start --dir "$tmp2/pg")
 expect_eq "$url" "host=$tmp2/pg/socket port=5432 dbname=iko user=iko" "direct url"
 [ ! -e "$tmp2/pg/cluster.path" ] || fail "cluster.path written for a reachable dir"
 expect_eq "$("${PSQL[@]}" "$url" -c "select 7")" "7" "psql on direct cluster"
+"${PSQL[@]}" "$url" -c "create table keep_me (x int); insert into keep_me values (7)"
 "$IKO" db stop --dir "$tmp2/pg"
+
+# --- that cluster's directory no longer reachable: an error, not a second cluster --
+if [ "$(id -u)" = 0 ]; then
+	chmod 700 "$tmp2"
+	set +e
+	"$IKO" db start --dir "$tmp2/pg" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	set -e
+	chmod 755 "$tmp2"
+	expect_eq "$rc" 1 "start of an unreachable cluster exit code"
+	expect_eq "$(cat "$tmp/err")" "iko: db start: the cluster in $tmp2/pg/data cannot be reached by the server user $(stat -c %U "$tmp2/pg/data"): give that user search access to $tmp2/pg and the directories above it again" "unreachable cluster text"
+	expect_eq "$(cat "$tmp/out")" "" "no url for an unreachable cluster"
+	[ ! -e "$tmp2/pg/cluster.path" ] || fail "a second cluster made for an unreachable dir"
+	expect_eq "$("$IKO" db start --dir "$tmp2/pg")" "$url" "reachable again: same url"
+	expect_eq "$("${PSQL[@]}" "$url" -c "select x from keep_me")" "7" "reachable again: same data"
+	"$IKO" db stop --dir "$tmp2/pg"
+fi
 
 # --- socket path over 100 bytes: relocated ---------------------------------------
 long="$tmp2/long"
