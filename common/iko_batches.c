@@ -32,9 +32,9 @@ typedef struct pool {
 	long long filled;      /* batches handed out */
 	int eof, abort;
 	int wid[MAX_WORKERS];
-	/* drain_apart: the draining thread's first error and its message */
+	/* drain_apart: the draining thread's error (iko_thread_keep_error) */
 	int drc;
-	char derr[512];
+	char *derr;
 } pool;
 
 static void *worker_main(void *arg)
@@ -98,8 +98,7 @@ static void *drainer_main(void *arg)
 	while (!p->abort && !(p->eof && drained >= p->filled)) {
 		rc = drain_one(p, &drained, &did);
 		if (rc) {
-			snprintf(p->derr, sizeof(p->derr), "%s", iko_error_message());
-			p->drc = rc;
+			p->drc = iko_thread_keep_error(rc, &p->derr);
 			p->abort = 1;
 			pthread_cond_broadcast(&p->cv);
 			break;
@@ -143,7 +142,7 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 	while (!rc && got > 0) {
 		int k = (int)(p->filled % nslots);
 		/* wait for the slot, draining finished batches meanwhile */
-		while (!rc && !p->drc && p->state[k] != FREE) {
+		while (!rc && !p->abort && p->state[k] != FREE) {
 			if (!apart)
 				rc = drain_one(p, &drained, &did);
 			else
@@ -151,7 +150,7 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 			if (!rc && !did)
 				pthread_cond_wait(&p->cv, &p->mu);
 		}
-		if (rc || p->drc)
+		if (rc || p->abort)
 			break;
 		pthread_mutex_unlock(&p->mu);
 		got = ops->fill(ops->ctx, slots[k]);
@@ -177,11 +176,9 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
 		p->abort = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
-	if (apart)
-		pthread_join(dth, NULL);
 	/* the first error in the order of the batches: a drain's comes before a later fill's */
-	if (apart && p->drc)
-		rc = iko_error_set(p->drc, "%s", p->derr);
+	if (apart && iko_thread_join(dth, &p->drc, &p->derr))
+		rc = p->drc;
 	for (w = 0; w < started; w++)
 		pthread_join(th[w], NULL);
 	pthread_mutex_destroy(&p->mu);

@@ -46,8 +46,8 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
  * the caller's batch object; drain() gets the same object back, in order,
  * with the batch's place in the file (records, offset, bytes). name is the
  * file's name in error messages. drain() runs on a helper thread of its own
- * (drain_apart), while this thread reads and cuts the next batches; it is
- * never called twice at once.
+ * (drain_apart; on this thread if that one cannot be started), while this
+ * thread reads and cuts the next batches; it is never called twice at once.
  */
 struct iko_csv_reader;
 struct iko_csv_batch;

@@ -7,8 +7,8 @@
 #include "iko_error.h"
 #include "iko_follow.h"
 #include "iko_fs.h"
+#include "iko_words.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,31 +17,12 @@
  * separator, '"', CR, LF) are all below a small bound (',' and '"': 0x2D),
  * while the text between them — digits, letters, UTF-8 — mostly is not. A
  * word with no byte below the bound is copied or skipped whole; at the
- * first word with one, the byte-wise loop takes over from that word.
- * below(v, n): nonzero iff some byte of v is < n (exact for n <= 128).
+ * first word with one, the byte-wise loop takes over from that word
+ * (iko_words.h).
  */
-#define BYTES_1 0x0101010101010101ULL
-#define BYTES_80 0x8080808080808080ULL
-
-static inline uint64_t below(uint64_t v, unsigned n)
-{
-	return (v - BYTES_1 * n) & ~v & BYTES_80;
-}
-
 static inline uint32_t below32(uint32_t v, unsigned n)
 {
 	return (v - 0x01010101u * n) & ~v & 0x80808080u;
-}
-
-/* How many bytes of the word come before its first byte below the bound (m = below(...) != 0). */
-static inline size_t first_below(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (size_t)__builtin_ctzll(m) >> 3;
-#else
-	(void)m;
-	return 0; /* the byte-wise loop finds it */
-#endif
 }
 
 /*
@@ -58,13 +39,13 @@ static inline int copy_above(char *d, const char *s, size_t len, unsigned n)
 	if (len >= 8) {
 		for (i = 0; i + 8 <= len; i += 8) {
 			memcpy(&v, s + i, 8);
-			if (below(v, n))
+			if (iko_word_below(v, n))
 				return 0;
 			memcpy(d + i, &v, 8);
 		}
 		if (i < len) {
 			memcpy(&v, s + len - 8, 8);
-			if (below(v, n))
+			if (iko_word_below(v, n))
 				return 0;
 			memcpy(d + len - 8, &v, 8);
 		}
@@ -112,7 +93,7 @@ struct iko_csv_reader {
 	size_t nalloc;
 	int bom_checked;
 	unsigned char plain[256]; /* 1: a byte that neither ends nor quotes an unquoted field */
-	unsigned bound;           /* every byte that is not plain is below it (see below()) */
+	unsigned bound;           /* every byte that is not plain is below it (iko_word_below) */
 	int bytewise;             /* tests: no next_simple */
 };
 
@@ -363,8 +344,8 @@ static size_t next_simple(iko_csv_reader *r)
 				uint64_t v, m;
 				memcpy(&v, p, 8);
 				memcpy(d + (p - f), &v, 8);
-				if ((m = below(v, bound)) != 0) {
-					p += first_below(m);
+				if ((m = iko_word_below(v, bound)) != 0) {
+					p += iko_word_first_below(m);
 					break;
 				}
 				p += 8;

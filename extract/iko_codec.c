@@ -8,6 +8,7 @@
 #include "iko_error.h"
 #include "iko_strmap.h"
 #include "iko_utf8.h"
+#include "iko_words.h"
 
 #include <iconv.h>
 #include <stdint.h>
@@ -152,7 +153,7 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 			uint64_t w;
 			while (len - i >= 8) {
 				memcpy(&w, s + i, 8);
-				if (w & 0x8080808080808080ULL)
+				if (iko_word_at_least(w, 0x80))
 					break;
 				memcpy(out->ptr + out->len, &w, 8);
 				out->len += 8;

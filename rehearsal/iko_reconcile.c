@@ -229,6 +229,29 @@ static uint64_t vhash(uint64_t h, const char *s, size_t len)
 	return h ^ (h >> 32);
 }
 
+/* The hash of a record's values in order: both sides of the comparison. */
+static uint64_t record_hash(const iko_csv_row *row)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < row->nfields; i++)
+		h = vhash(h, row->fields[i], row->lens[i]);
+	return h;
+}
+
+/* The record's key: its key columns joined by 0x1F. 0 or IKO_ENOMEM. */
+static int record_key(iko_buf *key, const iko_table *t, const iko_csv_row *row)
+{
+	size_t i;
+
+	iko_buf_clear(key);
+	for (i = 0; i < t->nkey; i++)
+		if ((i && iko_buf_putc(key, '\x1f')) || iko_buf_put(key, row->fields[t->key[i]], row->lens[t->key[i]]))
+			return IKO_ENOMEM;
+	return 0;
+}
+
 static void diff_free(iko_record_diff *d)
 {
 	free(d->table);
@@ -318,7 +341,6 @@ static int csv_keys(iko_strmap **out, const iko_table *t, const char *path)
 	iko_csv_row row;
 	iko_buf key = IKO_BUF_INIT;
 	iko_strmap_entry *e;
-	size_t i;
 	int rc;
 
 	if ((rc = iko_strmap_new(&keys)) || (rc = iko_csv_reader_open(&rd, path)))
@@ -328,20 +350,14 @@ static int csv_keys(iko_strmap **out, const iko_table *t, const char *path)
 		goto done;
 	}
 	while ((rc = iko_csv_next(rd, &row)) == 1) {
-		uint64_t h = 1469598103934665603ull;
-		iko_buf_clear(&key);
-		for (i = 0; i < t->nkey; i++)
-			if ((i && iko_buf_putc(&key, '\x1f')) ||
-			    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]])) {
-				rc = iko_error_set(IKO_ENOMEM, "out of memory");
-				goto done;
-			}
-		for (i = 0; i < row.nfields; i++)
-			h = vhash(h, row.fields[i], row.lens[i]);
+		if (record_key(&key, t, &row)) {
+			rc = iko_error_set(IKO_ENOMEM, "out of memory");
+			goto done;
+		}
 		if ((rc = iko_strmap_upsert(keys, key.ptr ? key.ptr : "", key.len, &e)))
 			goto done;
 		e->a = row.offset + 1;
-		e->b = (long long)h;
+		e->b = (long long)record_hash(&row);
 	}
 done:
 	iko_buf_release(&key);
@@ -458,20 +474,15 @@ static int stream_rows(rstream *x)
 		if ((n = PQntuples(res)) == 0)
 			break;
 		for (j = 0; j < n && !rc; j++) {
-			uint64_t h = 1469598103934665603ull;
 			long long a;
 			for (i = 0; i < t->ncols; i++) {
 				int null = PQgetisnull(res, j, (int)i);
 				row.fields[i] = null ? (char *)"" : PQgetvalue(res, j, (int)i);
 				row.lens[i] = null ? 0 : (size_t)PQgetlength(res, j, (int)i);
-				h = vhash(h, row.fields[i], row.lens[i]);
 			}
 			/* the key from the values just taken (no second lookup and strlen) */
-			iko_buf_clear(&key);
-			for (i = 0; i < t->nkey; i++)
-				if ((i && iko_buf_putc(&key, '\x1f')) ||
-				    iko_buf_put(&key, row.fields[t->key[i]], row.lens[t->key[i]]))
-					goto oom;
+			if (record_key(&key, t, &row))
+				goto oom;
 			if (x->fr && (rc = iko_figures_rows_add(x->fr, &row)))
 				break;
 			/* a freshly loaded table reads back in the order it was
@@ -483,7 +494,7 @@ static int stream_rows(rstream *x)
 				rc = add_diff(r, &x->cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);
 			} else {
 				a = __atomic_load_n(&e->a, __ATOMIC_RELAXED);
-				if (e->b != (long long)h) {
+				if (e->b != (long long)record_hash(&row)) {
 					r->mismatch++;
 					rc = column_diffs(r, &x->cap, t, x->path, (a < 0 ? -a : a) - 1, &row,
 							  key_text(&key));

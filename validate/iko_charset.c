@@ -152,27 +152,6 @@ int iko_charset_scan(iko_charset *cs, const char *s, size_t len, size_t *nchars,
 	return ok;
 }
 
-int iko_charset_check(iko_charset *cs, const char *s, size_t len, unsigned *bad)
-{
-	size_t i = 0;
-	uint32_t cp;
-	int n;
-
-	while (i < len) {
-		n = iko_utf8_decode(s + i, len - i, &cp);
-		if (n < 0) {
-			*bad = (unsigned char)s[i];
-			return 0;
-		}
-		if (!allowed(cs, cp)) {
-			*bad = cp;
-			return 0;
-		}
-		i += (size_t)n;
-	}
-	return 1;
-}
-
 /* "U+9AD9 U+E0100" → each code point added to the extra set. */
 static int add_unicode_list(iko_charset *cs, const char *s)
 {

@@ -63,14 +63,9 @@ int iko_charset_add_gaiji_table(iko_charset *cs, const char *path);
  */
 int iko_charset_use_list(iko_charset *cs, const char *path);
 /*
- * Check a UTF-8 string: returns 1 if every character is allowed, 0 if not
- * (then *bad is the first offending code point), <0 on error.
- */
-int iko_charset_check(iko_charset *cs, const char *s, size_t len, unsigned *bad);
-/*
- * One pass over s: -1 when it is not valid UTF-8; otherwise *nchars its
- * characters and 1 when every one is in the set, 0 when not (*bad: the
- * first outside it).
+ * Check a string in one pass: -1 when it is not valid UTF-8; otherwise
+ * *nchars its characters and 1 when every one is in the set, 0 when not
+ * (*bad: the first outside it).
  */
 int iko_charset_scan(iko_charset *cs, const char *s, size_t len, size_t *nchars, unsigned *bad);
 void iko_charset_free(iko_charset *cs);
