@@ -288,7 +288,11 @@ static int run_prog(int *status, const db_user *u, char *const argv[],
 	return 0;
 }
 
-/* 1 if the server user can read, write and search path. */
+/*
+ * 1 if the server user can read, write and search path, 0 if it cannot,
+ * -1 if that could not be found out (no child, or the child could not
+ * become the user).
+ */
 static int user_can_use(const db_user *u, const char *path)
 {
 	pid_t pid, w;
@@ -299,7 +303,7 @@ static int user_can_use(const db_user *u, const char *path)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return 0;
+		return -1;
 	if (pid == 0) {
 		if (user_become(u) != 0)
 			_exit(2);
@@ -308,7 +312,9 @@ static int user_can_use(const db_user *u, const char *path)
 	do
 		w = waitpid(pid, &st, 0);
 	while (w < 0 && errno == EINTR);
-	return w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (w != pid || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return -1;
+	return WEXITSTATUS(st) == 0;
 }
 
 /* Create a private directory owned by the server user (refusing symlinks). */
@@ -353,9 +359,10 @@ static int resolve_paths(db_paths *p, const db_user *u, const char *dir, int cre
 		goto done;
 	if (!p->root) {
 		reloc = socket_len(p->dir) >= SOCKET_MAX;
-		/* a cluster already in DIR settles it: never a second one elsewhere */
+		/* a cluster already in DIR settles it: never a second one elsewhere
+		 * (when the check itself fails, the server's start says what is wrong) */
 		if (!reloc && cluster_in(p->dir)) {
-			if (create && !user_can_use(u, p->dir))
+			if (create && user_can_use(u, p->dir) == 0)
 				rc = iko_error_set(IKO_EIO, "the cluster in %s/data cannot be reached by the "
 						   "server user %s: give that user search access to %s and "
 						   "the directories above it again", p->dir, u->name, p->dir);
@@ -366,7 +373,7 @@ static int resolve_paths(db_paths *p, const db_user *u, const char *dir, int cre
 		if (create && !reloc) {
 			if ((rc = make_private_dir(u, p->dir)))
 				goto done;
-			reloc = !user_can_use(u, p->dir);
+			reloc = user_can_use(u, p->dir) != 1;
 		}
 		if (reloc) {
 			if ((rc = reloc_root(&p->root, p->dir)))
