@@ -792,3 +792,91 @@ PGconn *iko_db_connect_like(PGconn *c)
 	PQsetNoticeProcessor(d, quiet_notices, NULL);
 	return d;
 }
+
+/* The bytes that end a plain run of a COPY text value: tab, newline, backslash. */
+static const unsigned char copy_stop[256] = { ['\t'] = 1, ['\n'] = 1, ['\\'] = 1 };
+
+static int hex_value(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens,
+			      unsigned char *isnull, size_t nfields)
+{
+	char *p = row, *end = row + len, *w, *start;
+	size_t n = 0;
+
+	if (len && end[-1] == '\n')
+		end--;
+	for (;;) {
+		int null = 0;
+		start = w = p;
+		for (;;) {
+			while (p < end && !copy_stop[(unsigned char)*p])
+				*w++ = *p++;
+			if (p == end || *p != '\\')
+				break;
+			if (++p == end) { /* a lone backslash at the end stands for itself */
+				*w++ = '\\';
+				break;
+			}
+			switch (*p) {
+			case 'b': *w++ = '\b'; p++; break;
+			case 'f': *w++ = '\f'; p++; break;
+			case 'n': *w++ = '\n'; p++; break;
+			case 'r': *w++ = '\r'; p++; break;
+			case 't': *w++ = '\t'; p++; break;
+			case 'v': *w++ = '\v'; p++; break;
+			case 'N':
+				/* \N is NULL only as the whole value */
+				p++;
+				if (w == start && (p == end || *p == '\t'))
+					null = 1;
+				else
+					*w++ = 'N';
+				break;
+			case 'x':
+				if (p + 1 < end && hex_value((unsigned char)p[1]) >= 0) {
+					int v = hex_value((unsigned char)*++p);
+					if (++p < end && hex_value((unsigned char)*p) >= 0)
+						v = v * 16 + hex_value((unsigned char)*p++);
+					*w++ = (char)v;
+				} else {
+					*w++ = *p++;
+				}
+				break;
+			default:
+				if (*p >= '0' && *p <= '7') {
+					int v = *p++ - '0', k;
+					for (k = 1; k < 3 && p < end && *p >= '0' && *p <= '7'; k++)
+						v = v * 8 + (*p++ - '0');
+					*w++ = (char)v;
+				} else {
+					*w++ = *p++;
+				}
+			}
+		}
+		if (n < nfields) {
+			fields[n] = start;
+			lens[n] = null ? 0 : (size_t)(w - start);
+			if (isnull)
+				isnull[n] = (unsigned char)null;
+			if (null)
+				w = start;
+		}
+		n++;
+		if (p == end) {
+			*w = '\0';
+			return n;
+		}
+		/* p is at a tab (a newline inside a row cannot come from COPY TO) */
+		if (*p == '\n') {
+			*w = '\0';
+			return n;
+		}
+		p++;
+		*w = '\0';
+	}
+}

@@ -74,4 +74,19 @@ PGconn *iko_db_connect_like(PGconn *c);
 struct iko_buf;
 int iko_db_conninfo_value(struct iko_buf *out, const char *value);
 
+/*
+ * Split one row of COPY ... TO STDOUT in text format in place. row holds
+ * len bytes, its final newline included or not; values are separated by
+ * tabs, \N alone is NULL, and a backslash escapes as PostgreSQL reads the
+ * format: \b \f \n \r \t \v, an octal number of one to three digits or x
+ * with one or two hex digits give that byte, and any other character
+ * stands for itself. Each of the first nfields values is decoded in place
+ * (never longer) and NUL-terminated, so row needs one byte after len when
+ * it has no newline (libpq's copy buffers end in a zero byte): fields[i], lens[i], a NULL as "" with
+ * isnull[i] = 1 (isnull may be NULL). Returns how many values the row has;
+ * more or fewer than nfields is the caller's error.
+ */
+size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens,
+			      unsigned char *isnull, size_t nfields);
+
 #endif

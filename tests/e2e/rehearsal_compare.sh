@@ -43,6 +43,12 @@ psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set birth_date = 
 psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set name = left(name, -1), name_kana = right(name, 1) || name_kana
 	where lg_code = '435015' and atena_no = (select min(atena_no) from jumin.resident where lg_code = '435015'
 	and jumin_jotai <> '1' and length(name) > 1)"
+# and give one 方書 a tab, a backslash before N, a newline, a CR and a
+# backslash before x: the rows are read back as COPY text, whose escapes
+# must come back as these very bytes
+psql -X -q -v ON_ERROR_STOP=1 "$url" -c "update jumin.resident set katagaki = E'外\\t字\\\\N\\n\\r\\\\x'
+	where lg_code = '435015' and atena_no = (select atena_no from jumin.resident where lg_code = '435015'
+	and jumin_jotai = '1' order by atena_no offset 10 limit 1)"
 set +e
 "$IKO" reconcile --run "$R2" --db-dir "$W/pg" > "$W/rec" 2>&1; rc=$?
 set -e
@@ -70,6 +76,8 @@ assert mm[0]["source_value"] != mm[0]["loaded_value"], mm
 moved = [x for x in recs if x["kind"] == "mismatch" and x["column"] in ("name", "name_kana")]
 assert len(moved) == 2 and moved[0]["key"] == moved[1]["key"], moved
 assert moved[0]["source_value"] + moved[1]["source_value"] == moved[0]["loaded_value"] + moved[1]["loaded_value"], moved
+esc = [x for x in recs if x["kind"] == "mismatch" and x["column"] == "katagaki"]
+assert len(esc) == 1 and esc[0]["loaded_value"] == "外\t字\\N\n\r\\x", esc
 print("deleted rows found:", r["difference"])
 PY
 # a big table is read in two halves at once (here: from 10 records on); the

@@ -9,5 +9,6 @@
 
 TCase *load_ddl_tcase(void);
 TCase *load_ident_tcase(void);
+TCase *load_copyrow_tcase(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * test_main.c — runs the Check suite of the load module (DDL generation,
- * identifier and connection-string quoting). No database needed.
+ * identifier and connection-string quoting, COPY text rows). No database needed.
  */
 #include "load_tests.h"
 
@@ -14,6 +14,7 @@ int main(void)
 
 	suite_add_tcase(s, load_ddl_tcase());
 	suite_add_tcase(s, load_ident_tcase());
+	suite_add_tcase(s, load_copyrow_tcase());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -1,0 +1,104 @@
+/*
+ * test_copyrow.c — splitting a row of COPY ... TO STDOUT text format
+ * (iko_db_copy_text_split), the way reconcile reads loaded rows back.
+ */
+#include "load_tests.h"
+
+#include "iko_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXF 8
+
+static const struct {
+	const char *row;   /* as the server sends it */
+	size_t want_n;     /* values in the row */
+	const char *want;  /* the values joined by '|', a NULL as <NULL> */
+} copy_cases[] = {
+	{ "a\tb\tc\n", 3, "a|b|c" },
+	{ "a\tb\tc", 3, "a|b|c" },                  /* no newline */
+	{ "\n", 1, "" },                             /* one empty value */
+	{ "\t\n", 2, "|" },
+	{ "\\N\tx\t\\N\n", 3, "<NULL>|x|<NULL>" },
+	{ "\\Nx\tx\\N\n", 2, "Nx|xN" },            /* \N inside a value is N */
+	{ "a\\tb\\nc\\rd\\\\e\n", 1, "a\tb\nc\rd\\e" },
+	{ "\\b\\f\\v\n", 1, "\b\f\v" },
+	{ "\\101\\1010\\7\\08\n", 1, "AA0\a\\08" },   /* octal, 1-3 digits; \\0 in want: a zero byte */
+	{ "\\x41\\x4a4\\xg\\x\n", 1, "AJ4xgx" },   /* hex, 1-2 digits; \x alone is x */
+	{ "\\q\\.\\9\n", 1, "q.9" },               /* any other escaped char is itself */
+	{ "末尾\\\\\t東京都\n", 2, "末尾\\|東京都" }, /* a backslash before the tab */
+	{ "ends with \\", 1, "ends with \\" },      /* a lone backslash at the end */
+	{ "2026-12-03\t0\t\t\n", 4, "2026-12-03|0||" },
+	{ "1\t2\t3\t4\t5\t6\t7\t8\t9\t10\n", 10, "1|2|3|4|5|6|7|8" }, /* more than MAXF */
+};
+
+START_TEST(copy_split)
+{
+	size_t len = strlen(copy_cases[_i].row), n, i, at = 0, wl;
+	char *row = malloc(len + 1), *fields[MAXF], got[256];
+	size_t lens[MAXF];
+	unsigned char nulls[MAXF];
+
+	ck_assert_ptr_nonnull(row);
+	memcpy(row, copy_cases[_i].row, len + 1);
+	n = iko_db_copy_text_split(row, len, fields, lens, nulls, MAXF);
+	ck_assert_uint_eq(n, copy_cases[_i].want_n);
+	for (i = 0; i < n && i < MAXF; i++) {
+		if (i)
+			got[at++] = '|';
+		/* every value ends in a zero byte at its length */
+		ck_assert_int_eq(fields[i][lens[i]], '\0');
+		if (nulls[i]) {
+			ck_assert_uint_eq(lens[i], 0);
+			memcpy(got + at, "<NULL>", 6);
+			at += 6;
+			continue;
+		}
+		memcpy(got + at, fields[i], lens[i]);
+		at += lens[i];
+	}
+	/* the expected bytes, zero bytes included (\0 is written "\\0" in want) */
+	wl = 0;
+	{
+		const char *w = copy_cases[_i].want;
+		char want[256];
+		while (*w) {
+			if (w[0] == '\\' && w[1] == '0') {
+				want[wl++] = '\0';
+				w += 2;
+			} else {
+				want[wl++] = *w++;
+			}
+		}
+		ck_assert_uint_eq(at, wl);
+		ck_assert_mem_eq(got, want, wl);
+	}
+	free(row);
+}
+END_TEST
+
+/* Without isnull, a NULL is still "" of length 0; no value is written past nfields. */
+START_TEST(copy_split_few)
+{
+	char row[] = "x\t\\N\tyy";
+	char *fields[2] = { NULL, NULL };
+	size_t lens[2] = { 9, 9 };
+
+	ck_assert_uint_eq(iko_db_copy_text_split(row, strlen(row), fields, lens, NULL, 2), 3);
+	ck_assert_str_eq(fields[0], "x");
+	ck_assert_uint_eq(lens[0], 1);
+	ck_assert_str_eq(fields[1], "");
+	ck_assert_uint_eq(lens[1], 0);
+}
+END_TEST
+
+TCase *load_copyrow_tcase(void)
+{
+	TCase *tc = tcase_create("copyrow");
+
+	tcase_add_loop_test(tc, copy_split, 0, (int)(sizeof(copy_cases) / sizeof(copy_cases[0])));
+	tcase_add_test(tc, copy_split_few);
+	return tc;
+}
