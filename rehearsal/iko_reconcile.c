@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -575,9 +576,13 @@ static long long table_pages(PGconn *conn, const iko_schema *s, const iko_table 
 
 /*
  * A table of this many validated records or more is read in two streams at
- * once (the first and second half of its pages); IKO_RECONCILE_SPLIT_ROWS
- * sets another threshold (tests), IKO_RECONCILE_STREAMS=1 reads every
- * table in one stream.
+ * once (the first and second half of its pages) on a machine of four or
+ * more cores. On two cores one stream is faster: the server writes the
+ * rows with COPY as fast as one client thread compares them, and a second
+ * pair would only take the cores from the ANALYZE that runs beside
+ * reconcile (measured at 100k and 1M, docs/performance.md).
+ * IKO_RECONCILE_SPLIT_ROWS sets the threshold on any machine (tests),
+ * IKO_RECONCILE_STREAMS=1 reads every table in one stream.
  */
 static size_t split_min_rows(void)
 {
@@ -585,7 +590,9 @@ static size_t split_min_rows(void)
 
 	if (one && !strcmp(one, "1"))
 		return (size_t)-1;
-	return e && *e ? (size_t)strtoull(e, NULL, 10) : 100000;
+	if (e && *e)
+		return (size_t)strtoull(e, NULL, 10);
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 4 ? 100000 : (size_t)-1;
 }
 
 /*
