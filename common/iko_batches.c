@@ -6,8 +6,10 @@
 #include "iko_buf.h"
 #include "iko_csv.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -231,7 +233,7 @@ static int c_drain(void *ctx, void *batch)
 }
 
 int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, const iko_csv_batches_ops *ops,
-			void *const *batches, int nslots, int nworkers)
+			void *const *batches, int nslots, int nworkers, iko_follow *follow)
 {
 	cpool *p;
 	iko_batches_ops bo = { NULL, c_fill, c_work, c_drain, 1 };
@@ -254,8 +256,8 @@ int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, 
 	}
 	for (i = 0; !rc && i < nworkers; i++)
 		rc = iko_csv_reader_open_fp(&p->rd[i], NULL, name);
-	if (!rc && !(fp = fopen(path, "rb")))
-		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", name);
+	if (!rc && !(fp = iko_follow_fopen(follow, path)))
+		rc = iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", name);
 	if (!rc)
 		rc = iko_csv_cutter_open(&p->cut, fp, ',');
 	/* the header line, read by the caller */

@@ -48,6 +48,8 @@ int iko_batches_run(const iko_batches_ops *ops, void *const *slots, int nslots, 
  * file's name in error messages. drain() runs on a helper thread of its own
  * (drain_apart; on this thread if that one cannot be started), while this
  * thread reads and cuts the next batches; it is never called twice at once.
+ * follow: NULL, or the file may still be being written (iko_follow.h) and
+ * is read as it grows.
  */
 struct iko_csv_reader;
 struct iko_csv_batch;
@@ -57,7 +59,8 @@ typedef struct iko_csv_batches_ops {
 	int (*drain)(void *ctx, void *batch, const struct iko_csv_batch *pos);
 } iko_csv_batches_ops;
 
+struct iko_follow;
 int iko_csv_batches_run(const char *path, const char *name, size_t batch_bytes, const iko_csv_batches_ops *ops,
-			void *const *batches, int nslots, int nworkers);
+			void *const *batches, int nslots, int nworkers, struct iko_follow *follow);
 
 #endif

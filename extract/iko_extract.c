@@ -872,7 +872,8 @@ static int open_outputs(xctx *c)
 		free(name);
 		if (!c->outs[i].path)
 			return IKO_ENOMEM;
-		if ((rc = iko_csv_writer_open(&c->outs[i].w, c->outs[i].path, 0600)))
+		if ((rc = iko_csv_writer_open(&c->outs[i].w, c->outs[i].path, 0600)) ||
+		    (c->o->follow && (rc = iko_csv_writer_follow(c->outs[i].w, c->o->follow))))
 			return rc;
 		for (k = 0; k < r->n; k++)
 			if (!r->f[k].filler && (rc = iko_csv_write_str(c->outs[i].w, r->f[k].name)))

@@ -28,9 +28,15 @@ typedef struct iko_extract_options {
 	int stop_on_error;
 	iko_progress_fn progress;
 	void *payload;
+	/*
+	 * NULL, or readers may follow each output CSV as it is written
+	 * (iko_follow.h; iko rehearse's transform): told of every write and of
+	 * the commit, or of the abandoned file when extract fails.
+	 */
+	struct iko_follow *follow;
 } iko_extract_options;
 
-#define IKO_EXTRACT_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL }
+#define IKO_EXTRACT_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL }
 
 typedef struct iko_extract_stats {
 	long long records_read, records_written, records_rejected, bytes;

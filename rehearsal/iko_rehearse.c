@@ -41,6 +41,17 @@ typedef struct input_fp {
 	long long bytes;
 } input_fp;
 
+/*
+ * A stage's progress while it follows the one in front of it (held_report,
+ * below).
+ */
+typedef struct held_progress {
+	struct rctx *c;
+	int front_done;
+	const char *stage;
+	long long done, total;
+} held_progress;
+
 typedef struct rctx {
 	const iko_rehearse_options *o;
 	iko_rehearse_result *r;
@@ -52,10 +63,8 @@ typedef struct rctx {
 	size_t ngaiji;
 	struct timespec t0;
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
-	pthread_mutex_t prog_mu;   /* the load's progress beside validate (load_progress) */
-	int validate_done;
-	const char *held_stage;
-	long long held_done, held_total;
+	pthread_mutex_t prog_mu;   /* a follower's progress (held_report) */
+	held_progress load_held;   /* the load's, beside validate */
 	int defer_analyze;         /* the load leaves ANALYZE to run beside reconcile */
 	int analyze_pending;       /* ... and it did: analyze_start */
 } rctx;
@@ -103,7 +112,15 @@ static char *sub(const char *run, const char *name)
 	return iko_path_join(run, name);
 }
 
-static int stage_extract(rctx *c)
+/* Stages overlapped (transform beside extract, the load beside validate); IKO_REHEARSE_OVERLAP=0: one after the other. */
+static int overlap_wanted(void)
+{
+	const char *e = getenv("IKO_REHEARSE_OVERLAP");
+
+	return !(e && !strcmp(e, "0"));
+}
+
+static int stage_extract(rctx *c, iko_follow *follow)
 {
 	const iko_rehearse_options *o = c->o;
 	size_t i;
@@ -143,6 +160,7 @@ static int stage_extract(rctx *c)
 		eo.gaiji_path = gaiji;
 		eo.progress = o->progress;
 		eo.payload = o->payload;
+		eo.follow = follow;
 		memset(&st, 0, sizeof(st));
 		rc = iko_extract_run(&st, &eo);
 		if (!rc) {
@@ -166,30 +184,162 @@ static int stage_extract(rctx *c)
 	return rc;
 }
 
-static int stage_transform(rctx *c)
+/*
+ * A stage's progress while it follows the one in front of it (transform
+ * beside extract, the load beside validate): the terminal line is the
+ * front stage's until that one is done, so until then the follower's
+ * latest report is only kept; front_finished shows it, and the later
+ * reports go straight through.
+ */
+static void held_report(const char *stage, long long done, long long total, void *payload)
+{
+	held_progress *h = payload;
+	rctx *c = h->c;
+
+	pthread_mutex_lock(&c->prog_mu);
+	if (h->front_done) {
+		if (c->o->progress)
+			c->o->progress(stage, done, total, c->o->payload);
+	} else {
+		h->stage = stage;
+		h->done = done;
+		h->total = total;
+	}
+	pthread_mutex_unlock(&c->prog_mu);
+}
+
+static void front_finished(held_progress *h)
+{
+	rctx *c = h->c;
+
+	pthread_mutex_lock(&c->prog_mu);
+	h->front_done = 1;
+	if (h->stage && c->o->progress)
+		c->o->progress(h->stage, h->done, h->total, c->o->payload);
+	pthread_mutex_unlock(&c->prog_mu);
+}
+
+/* Transform the run's extracted files into st; follow: while extract still writes them. */
+static int run_transform(rctx *c, iko_follow *follow, held_progress *held, iko_transform_stats *st)
 {
 	iko_transform_options to = IKO_TRANSFORM_OPTIONS_INIT;
-	iko_transform_stats st;
 	char *in = sub(c->r->run_dir, "extract"), *out = sub(c->r->run_dir, "transform");
-	size_t i;
 	int rc = IKO_ENOMEM;
 
+	memset(st, 0, sizeof(*st));
 	if (in && out) {
 		to.pack_dir = c->o->muni->pack;
 		to.lg_code = c->o->muni->lg_code;
 		to.in_dir = in;
 		to.out_dir = out;
-		to.progress = c->o->progress;
-		to.payload = c->o->payload;
-		rc = iko_transform_run(&st, &to);
-		for (i = 0; !rc && i < st.ntables; i++)
-			rc = add_count(c->r, "transform", st.tables[i].table, st.tables[i].records_in,
-				       st.tables[i].records_out, st.tables[i].records_rejected,
-				       st.tables[i].warnings);
-		iko_transform_stats_release(&st);
+		to.progress = held ? held_report : c->o->progress;
+		to.payload = held ? (void *)held : c->o->payload;
+		to.follow = follow;
+		rc = iko_transform_run(st, &to);
 	}
 	free(in);
 	free(out);
+	return rc;
+}
+
+static int transform_counts(rctx *c, const iko_transform_stats *st)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < st->ntables; i++)
+		rc = add_count(c->r, "transform", st->tables[i].table, st->tables[i].records_in,
+			       st->tables[i].records_out, st->tables[i].records_rejected, st->tables[i].warnings);
+	return rc;
+}
+
+static int stage_transform(rctx *c)
+{
+	iko_transform_stats st;
+	int rc = run_transform(c, NULL, NULL, &st);
+
+	if (!rc)
+		rc = transform_counts(c, &st);
+	iko_transform_stats_release(&st);
+	return rc;
+}
+
+/*
+ * Transform beside extract: a helper thread transforms each extracted file
+ * while extract still writes it (iko_follow.h), so transform maps the
+ * records extract has written while extract decodes the next ones. The
+ * files, their bytes and the counts are the ones the two stages make one
+ * after the other. IKO_REHEARSE_OVERLAP=0 runs them one after the other.
+ */
+typedef struct transform_job {
+	rctx *c;
+	iko_follow *follow;
+	held_progress held;
+	iko_transform_stats st;
+	pthread_t th;
+	int rc;
+	char *err;
+	double secs;
+} transform_job;
+
+static void *transform_main(void *arg)
+{
+	transform_job *j = arg;
+	double t0 = now_s();
+
+	iko_test_pause("stage:transform");
+	j->rc = iko_thread_keep_error(run_transform(j->c, j->follow, &j->held, &j->st), &j->err);
+	j->secs = now_s() - t0;
+	return NULL;
+}
+
+/*
+ * Extract with transform beside it. A failed extract is the run's failure
+ * (transform, reading what extract abandoned, stops too); the times are
+ * each stage's own, so they overlap.
+ */
+static int extract_and_transform(rctx *c)
+{
+	transform_job j;
+	double t0 = now_s();
+	char *xerr = NULL;
+	int rc, trc = 0, started = 0;
+
+	memset(&j, 0, sizeof(j));
+	j.c = c;
+	j.held.c = c;
+	if ((rc = iko_follow_new(&j.follow)))
+		return rc;
+	iko_test_pause("stage:extract");
+	c->r->failed_stage = "extract";
+	if (iko_thread_start(&j.th, transform_main, &j) == 0)
+		started = 1;
+	rc = stage_extract(c, started ? j.follow : NULL);
+	if (rc)
+		xerr = iko_strdup(iko_error_message());
+	else
+		add_time(c->r, "extract", now_s() - t0);
+	/* done, or every file not committed fails transform's reads */
+	iko_follow_close(j.follow, !rc);
+	front_finished(&j.held);
+	if (started) {
+		trc = iko_thread_join(j.th, &j.rc, &j.err);
+	} else if (!rc) {
+		double t1 = now_s();
+		iko_test_pause("stage:transform");
+		trc = run_transform(c, NULL, NULL, &j.st);
+		j.secs = now_s() - t1;
+	}
+	if (rc) {
+		iko_error_set(rc, "%s", xerr ? xerr : "out of memory");
+	} else {
+		c->r->failed_stage = "transform";
+		if (!(rc = trc) && !(rc = transform_counts(c, &j.st)))
+			add_time(c->r, "transform", j.secs);
+	}
+	iko_transform_stats_release(&j.st);
+	iko_follow_free(j.follow);
+	free(xerr);
 	return rc;
 }
 
@@ -223,37 +373,6 @@ static int stage_validate(rctx *c, iko_follow *follow)
 	return rc;
 }
 
-/*
- * The load's progress while it runs beside validate: the terminal line is
- * validate's until validate is done, so until then the load's latest
- * report is only kept; validate_finished shows it, and the load's later
- * reports go straight through.
- */
-static void load_progress(const char *stage, long long done, long long total, void *payload)
-{
-	rctx *c = payload;
-
-	pthread_mutex_lock(&c->prog_mu);
-	if (c->validate_done) {
-		if (c->o->progress)
-			c->o->progress(stage, done, total, c->o->payload);
-	} else {
-		c->held_stage = stage;
-		c->held_done = done;
-		c->held_total = total;
-	}
-	pthread_mutex_unlock(&c->prog_mu);
-}
-
-static void validate_finished(rctx *c)
-{
-	pthread_mutex_lock(&c->prog_mu);
-	c->validate_done = 1;
-	if (c->held_stage && c->o->progress)
-		c->o->progress(c->held_stage, c->held_done, c->held_total, c->o->payload);
-	pthread_mutex_unlock(&c->prog_mu);
-}
-
 /* Load the run's validated files into lr; follow: while validate still writes them. */
 static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *lr)
 {
@@ -268,8 +387,8 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *
 		lo.lg_code = c->o->muni->lg_code;
 		lo.in_dir = in;
 		lo.run_id = c->r->run_id;
-		lo.progress = follow ? load_progress : c->o->progress;
-		lo.payload = follow ? (void *)c : c->o->payload;
+		lo.progress = follow ? held_report : c->o->progress;
+		lo.payload = follow ? (void *)&c->load_held : c->o->payload;
 		lo.follow = follow;
 		lo.size_dir = sizes;
 		lo.defer_analyze = c->defer_analyze;
@@ -391,13 +510,6 @@ static void *load_main(void *arg)
 	iko_test_pause("stage:load");
 	j->rc = iko_thread_keep_error(run_load(j->c, j->conn, j->follow, &j->lr), &j->err);
 	return NULL;
-}
-
-static int overlap_wanted(void)
-{
-	const char *e = getenv("IKO_REHEARSE_OVERLAP");
-
-	return !(e && !strcmp(e, "0"));
 }
 
 /* Wait for the load thread (if any); its error, if it had one, becomes this thread's. */
@@ -788,6 +900,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	if (!(r->manifest = iko_path_join(r->run_dir, "manifest.json")))
 		return IKO_ENOMEM;
 	pthread_mutex_init(&c.prog_mu, NULL); /* destroyed at done: */
+	c.load_held.c = &c;
 	r->failed_stage = "setup";
 	if (!iko_is_dir(o->muni->dump)) {
 		rc = iko_error_set(IKO_ENOTFOUND, "dump directory %s does not exist", o->muni->dump);
@@ -820,10 +933,15 @@ lessons_done:
 		if ((rc = reuse_stages(&c, first)))
 			goto done;
 	}
-	if (first <= 0 && last >= 0)
-		STAGE("extract", stage_extract(&c));
-	if (first <= 1 && last >= 1)
-		STAGE("transform", stage_transform(&c));
+	if (first <= 0 && last >= 1 && overlap_wanted()) {
+		if ((rc = extract_and_transform(&c)))
+			goto done;
+	} else {
+		if (first <= 0 && last >= 0)
+			STAGE("extract", stage_extract(&c, NULL));
+		if (first <= 1 && last >= 1)
+			STAGE("transform", stage_transform(&c));
+	}
 	dsn = o->db ? o->db : o->project->db;
 	c.defer_analyze = last >= 4 && overlap_wanted();
 	if (first <= 2 && last >= 3 && overlap_wanted()) {
@@ -851,7 +969,7 @@ lessons_done:
 		if (follow && iko_thread_start(&job.th, load_main, &job) == 0)
 			job.started = 1;
 		rc = stage_validate(&c, job.started ? follow : NULL);
-		validate_finished(&c);
+		front_finished(&c.load_held);
 		if (rc)
 			goto done; /* the load, if started, stops before its swap and is joined below */
 		add_time(r, "validate", now_s() - t_);

@@ -14,6 +14,7 @@
 #include "iko_csv.h"
 #include "iko_era.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_pack_internal.h"
@@ -22,6 +23,7 @@
 #include "iko_utf8.h"
 #include "iko_width.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,7 +706,7 @@ static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, l
 		if ((rc = iko_csv_writer_open_mem(&p->b[i].out)) || (rc = iko_csv_writer_open_mem(&p->b[i].legacy)))
 			goto done;
 	}
-	rc = iko_csv_batches_run(in, in, TBATCH, &ops, slots, TSLOT, TWORK);
+	rc = iko_csv_batches_run(in, in, TBATCH, &ops, slots, TSLOT, TWORK, c->opts->follow);
 done:
 	for (i = 0; i < TWORK; i++) {
 		run_ctx *k = &p->wk[i].c;
@@ -772,7 +774,15 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		iko_packrules_free(c.rules);
 		c.rules = NULL;
 	}
-	if ((rc = iko_csv_reader_open(&r, in)))
+	if (o->follow) {
+		/* extract may still be writing it: read as it grows */
+		FILE *fp = iko_follow_fopen(o->follow, in);
+		rc = fp ? iko_csv_reader_adopt_fp(&r, fp, in)
+			: iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", in);
+	} else {
+		rc = iko_csv_reader_open(&r, in);
+	}
+	if (rc)
 		goto done;
 	rc = iko_csv_next(r, &row);
 	if (rc <= 0) {

@@ -37,9 +37,15 @@ typedef struct iko_transform_options {
 			   const char *value);
 	void *ud;
 	int keep_going;
+	/*
+	 * NULL, or the input CSVs may still be being written by extract
+	 * (iko_follow.h, iko rehearse): each is read as it grows, and a file
+	 * extract abandons fails the read.
+	 */
+	struct iko_follow *follow;
 } iko_transform_options;
 
-#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 typedef struct iko_transform_table {
 	char *table;            /* standard table */

@@ -416,7 +416,7 @@ static int pass1_parallel(vtable *v)
 	ops.ctx = p;
 	for (i = 0; i < VSLOT; i++)
 		slots[i] = &p->b[i];
-	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK);
+	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK, NULL);
 	for (i = 0; i < VWORK; i++) {
 		iko_buf_release(&p->c[i].key);
 		iko_buf_release(&p->h[i].setai);
@@ -747,7 +747,7 @@ static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w)
 		if ((rc = iko_csv_writer_open_mem(&p->b[i].out)))
 			goto done;
 	}
-	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK);
+	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK, NULL);
 done:
 	for (i = 0; i < VWORK; i++) {
 		vworker *k = &p->wk[i];

@@ -1,11 +1,14 @@
 #!/bin/bash
-# rehearse_overlap.sh — a rehearsal loads the validated files while validate
+# rehearse_overlap.sh — a rehearsal transforms the extracted files while
+# extract still writes them and loads the validated files while validate
 # still writes them (iko_follow), and analyzes the swapped-in tables while
-# reconcile reads them: the same rows, outputs and counts as one stage after
-# the other (IKO_REHEARSE_OVERLAP=0), and the tables have their statistics
-# when it ends; a validate that fails after its tables were written and
-# copied swaps nothing: the previous generation stays, the _new tables are
-# gone, validate's error is the one reported.
+# reconcile reads them: the same files, rows, outputs and counts as one
+# stage after the other (IKO_REHEARSE_OVERLAP=0), and the tables have their
+# statistics when it ends; a validate that fails after its tables were
+# written and copied swaps nothing: the previous generation stays, the _new
+# tables are gone, validate's error is the one reported; an extract that
+# fails after transform has read its file fails the run at extract, with
+# extract's error, and transform leaves nothing under a final name.
 set -euo pipefail
 : "${IKO:?}" "${IKO_SOURCE_DIR:?}" "${IKO_SQLLOG:?}"
 W=$(mktemp -d /tmp/iko-e2e-overlap.XXXXXX)
@@ -59,7 +62,9 @@ a=$(first_line sql2.log 'ANALYZE "jumin"."resident_435015"$')
 grep -q 'ANALYZE "jumin"."resident_435015_new"' sql2.log && fail "R002 analyzed the table before the swap too"
 [ "$G1" = "$G2" ] || fail "the overlapped load loaded something else: $G1 / $G2"
 case "$G2" in 0:*) fail "nothing loaded: $G2";; esac
-for f in validate/resident.csv validate/household.csv validate/rejects.csv reconcile/measures.csv \
+for f in extract/JUMIN.csv extract/SETAI.csv extract/JUMIN.csv.rejects.csv transform/resident.csv \
+	transform/household.csv transform/resident.legacy.csv transform/household.legacy.csv transform/rejects.csv \
+	transform/manifest.json validate/resident.csv validate/household.csv validate/rejects.csv reconcile/measures.csv \
 	reconcile/records.csv reconcile/discrepancies.csv; do
 	cmp "runs/435015/R001/$f" "runs/435015/R002/$f" || fail "$f differs"
 done
@@ -100,4 +105,27 @@ grep -q 'ATTACH PARTITION' sql.log && fail "the failed rehearsal swapped"
 [ -z "$(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")" ] ||
 	fail "left behind: $(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")"
 ! find runs -name '*.tmp.*' | grep -q . || fail "temporary files left: $(find runs -name '*.tmp.*')"
+
+# extract fails when it commits JUMIN.csv (a directory is at its final
+# name), after transform beside it has read every record of the file
+rm -f paused resume
+IKO_TEST_PAUSE=commit:JUMIN.csv IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
+	"$IKO" rehearse p.yaml > out4 2> err4 &
+pid=$!
+for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
+[ -e paused ] || fail "extract's commit never reached: $(cat err4)"
+run=runs/435015/R004
+mkdir -p "$run/extract/JUMIN.csv/blocked"
+touch resume
+set +e
+wait $pid; rc=$?
+set -e
+pid=
+[ $rc -eq 1 ] || fail "failed extract: exit $rc: $(cat out4 err4)"
+grep -q "^iko: rehearse: cannot rename $W/$run/extract/JUMIN.csv.tmp.[0-9]* to $W/$run/extract/JUMIN.csv: Is a directory$" err4 ||
+	fail "message: $(cat err4)"
+grep -q '"failed_stage": "extract"' "$run/manifest.json" || fail "manifest: $(head -c 600 "$run/manifest.json")"
+[ -z "$(find "$run/transform" -name '*.csv' 2>/dev/null)" ] || fail "transform left files: $(find "$run/transform" -name '*.csv')"
+! find runs -name '*.tmp.*' | grep -q . || fail "temporary files left: $(find runs -name '*.tmp.*')"
+[ "$(gen)" = "$G2" ] || fail "the loaded generation changed"
 echo "rehearse_overlap: ok"
