@@ -14,6 +14,7 @@
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_sha256.h"
+#include "iko_words.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -796,6 +797,31 @@ PGconn *iko_db_connect_like(PGconn *c)
 /* The bytes that end a plain run of a COPY text value: tab, newline, backslash. */
 static const unsigned char copy_stop[256] = { ['\t'] = 1, ['\n'] = 1, ['\\'] = 1 };
 
+/*
+ * The first tab, newline or backslash at or after q (end if none): eight
+ * bytes a step while none of them is below 0x0B or a backslash; a word
+ * with another low byte is finished byte by byte.
+ */
+static const char *copy_scan(const char *q, const char *end)
+{
+	while (end - q >= 8) {
+		uint64_t v, m;
+		memcpy(&v, q, 8);
+		m = iko_word_below(v, 0x0B) | iko_word_below(v ^ (IKO_WORD_ONES * '\\'), 1);
+		if (!m) {
+			q += 8;
+			continue;
+		}
+		q += iko_word_first_below(m);
+		if (copy_stop[(unsigned char)*q])
+			return q;
+		q++;
+	}
+	while (q < end && !copy_stop[(unsigned char)*q])
+		q++;
+	return q;
+}
+
 static int hex_value(int c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
@@ -814,8 +840,11 @@ size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens
 		int null = 0;
 		start = w = p;
 		for (;;) {
-			while (p < end && !copy_stop[(unsigned char)*p])
-				*w++ = *p++;
+			const char *q = copy_scan(p, end);
+			if (w != p)
+				memmove(w, p, (size_t)(q - p)); /* after an escape the value lags behind */
+			w += q - p;
+			p = (char *)q;
 			if (p == end || *p != '\\')
 				break;
 			if (++p == end) { /* a lone backslash at the end stands for itself */
@@ -830,12 +859,15 @@ size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens
 			case 't': *w++ = '\t'; p++; break;
 			case 'v': *w++ = '\v'; p++; break;
 			case 'N':
-				/* \N is NULL only as the whole value */
+				/* \N is NULL only as the whole value: "" where the
+				 * value ends, so the next values need not move */
 				p++;
-				if (w == start && (p == end || *p == '\t'))
+				if (w == start && (p == end || *p == '\t')) {
 					null = 1;
-				else
+					start = w = p;
+				} else {
 					*w++ = 'N';
+				}
 				break;
 			case 'x':
 				if (p + 1 < end && hex_value((unsigned char)p[1]) >= 0) {
@@ -860,11 +892,9 @@ size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens
 		}
 		if (n < nfields) {
 			fields[n] = start;
-			lens[n] = null ? 0 : (size_t)(w - start);
+			lens[n] = (size_t)(w - start);
 			if (isnull)
 				isnull[n] = (unsigned char)null;
-			if (null)
-				w = start;
 		}
 		n++;
 		if (p == end) {

@@ -94,11 +94,66 @@ START_TEST(copy_split_few)
 }
 END_TEST
 
+/* COPY's text form of a value: backslash, tab, newline and CR escaped. */
+static size_t copy_encode(char *out, const char *v, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (v[i]) {
+		case '\\': out[o++] = '\\'; out[o++] = '\\'; break;
+		case '\t': out[o++] = '\\'; out[o++] = 't'; break;
+		case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
+		case '\r': out[o++] = '\\'; out[o++] = 'r'; break;
+		default: out[o++] = v[i];
+		}
+	}
+	return o;
+}
+
+/*
+ * Each special byte (escaped or a plain control byte the word test stops
+ * at) at each position of values of 1 to 24 bytes, before a second value
+ * of every length: both come back as they were, wherever the words fall.
+ */
+START_TEST(copy_split_every_position)
+{
+	static const char special[] = { '\t', '\\', '\n', '\r', 0x01, 0x0b, 'N' };
+	char v1[32], v2[32], row[160], *fields[3];
+	size_t lens[3], len, pos, k, n2, r;
+
+	for (len = 1; len <= 24; len++)
+		for (pos = 0; pos < len; pos++)
+			for (k = 0; k < sizeof(special); k++) {
+				memset(v1, 'a' + (int)(len % 26), len);
+				v1[pos] = special[k];
+				n2 = (len * 7 + pos) % 20;
+				memset(v2, 'z', n2);
+				if (n2)
+					v2[n2 / 2] = (char)0xe3; /* a UTF-8 lead byte */
+				r = copy_encode(row, v1, len);
+				row[r++] = '\t';
+				r += copy_encode(row + r, v2, n2);
+				row[r++] = '\n';
+				row[r] = '\0';
+				ck_assert_uint_eq(iko_db_copy_text_split(row, r, fields, lens, NULL, 3), 2);
+				ck_assert_uint_eq(lens[0], len);
+				ck_assert_mem_eq(fields[0], v1, len);
+				ck_assert_int_eq(fields[0][len], '\0');
+				ck_assert_uint_eq(lens[1], n2);
+				if (n2)
+					ck_assert_mem_eq(fields[1], v2, n2);
+				ck_assert_int_eq(fields[1][n2], '\0');
+			}
+}
+END_TEST
+
 TCase *load_copyrow_tcase(void)
 {
 	TCase *tc = tcase_create("copyrow");
 
 	tcase_add_loop_test(tc, copy_split, 0, (int)(sizeof(copy_cases) / sizeof(copy_cases[0])));
 	tcase_add_test(tc, copy_split_few);
+	tcase_add_test(tc, copy_split_every_position);
 	return tc;
 }
