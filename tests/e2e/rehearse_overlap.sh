@@ -80,19 +80,25 @@ grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json |
 # validate fails after writing both tables (its manifest.json cannot take its
 # final name: a directory is there), by which time the load beside it has
 # copied them into the _new tables: nothing is swapped
-rm -f paused resume sql.log
-IKO_TEST_PAUSE=stage:validate IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
-	logged "$IKO" rehearse p.yaml > out3 2> err3 &
-pid=$!
-for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
-[ -e paused ] || fail "validate never reached: $(cat err3)"
+# blocked POINT RUN FILE N: a rehearsal (RUN) paused at POINT, a directory
+# put where RUN/FILE is to be committed, resumed; its output in outN and
+# errN, its exit status in rc
+blocked() {
+	rm -f paused resume sql.log
+	IKO_TEST_PAUSE=$1 IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
+		logged "$IKO" rehearse p.yaml > "out$4" 2> "err$4" &
+	pid=$!
+	for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
+	[ -e paused ] || fail "$1 never reached: $(cat "err$4")"
+	mkdir -p "$2/$3/blocked"
+	touch resume
+	set +e
+	wait $pid; rc=$?
+	set -e
+	pid=
+}
 run=runs/435015/R003
-mkdir -p "$run/validate/manifest.json/blocked"
-touch resume
-set +e
-wait $pid; rc=$?
-set -e
-pid=
+blocked stage:validate "$run" validate/manifest.json 3
 [ $rc -eq 1 ] || fail "failed validate: exit $rc: $(cat out3 err3)"
 grep -q "^iko: rehearse: cannot rename $W/$run/validate/manifest.json.tmp.[0-9]* to $W/$run/validate/manifest.json: Is a directory$" err3 ||
 	fail "message: $(cat err3)"
@@ -108,19 +114,8 @@ grep -q 'ATTACH PARTITION' sql.log && fail "the failed rehearsal swapped"
 
 # extract fails when it commits JUMIN.csv (a directory is at its final
 # name), after transform beside it has read every record of the file
-rm -f paused resume
-IKO_TEST_PAUSE=commit:JUMIN.csv IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
-	"$IKO" rehearse p.yaml > out4 2> err4 &
-pid=$!
-for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
-[ -e paused ] || fail "extract's commit never reached: $(cat err4)"
 run=runs/435015/R004
-mkdir -p "$run/extract/JUMIN.csv/blocked"
-touch resume
-set +e
-wait $pid; rc=$?
-set -e
-pid=
+blocked commit:JUMIN.csv "$run" extract/JUMIN.csv 4
 [ $rc -eq 1 ] || fail "failed extract: exit $rc: $(cat out4 err4)"
 grep -q "^iko: rehearse: cannot rename $W/$run/extract/JUMIN.csv.tmp.[0-9]* to $W/$run/extract/JUMIN.csv: Is a directory$" err4 ||
 	fail "message: $(cat err4)"
