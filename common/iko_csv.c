@@ -755,6 +755,7 @@ struct iko_csv_writer {
 	FILE *fp;
 	int nfield;
 	long long rows;
+	long long bytes;       /* written to the file so far */
 	iko_buf line;          /* whole rows not written yet, then the current one */
 	iko_follow *follow;    /* told of every write and of the commit (iko_csv_writer_follow) */
 	int committed;
@@ -779,6 +780,7 @@ static int writer_flush(iko_csv_writer *w)
 		return 0;
 	if (fwrite(w->line.ptr, 1, w->line.len, w->fp) != w->line.len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	w->bytes += (long long)w->line.len;
 	iko_buf_clear(&w->line);
 	return published(w);
 }
@@ -894,6 +896,7 @@ int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long
 		return rc;
 	if (len && fwrite(data, 1, len, w->fp) != len)
 		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	w->bytes += (long long)len;
 	w->rows += rows;
 	return len ? published(w) : 0;
 }
@@ -938,12 +941,23 @@ long long iko_csv_writer_rows(const iko_csv_writer *w)
 	return w->rows;
 }
 
+void iko_csv_writer_expect(iko_csv_writer *w, long long pending, long long consumed, long long size)
+{
+	double est;
+
+	if (!w->follow || consumed <= 0 || size <= 0)
+		return;
+	est = (double)(w->bytes + (long long)w->line.len + pending) * (double)size / (double)consumed;
+	iko_follow_expect(w->follow, iko_afile_path(w->file), (long long)(est + 0.5));
+}
+
 int iko_csv_writer_commit(iko_csv_writer *w)
 {
 	int rc = writer_flush(w);
 
 	if (!rc && !(rc = iko_afile_commit(w->file)) && w->follow) {
 		w->committed = 1;
+		iko_follow_expect(w->follow, iko_afile_path(w->file), w->bytes);
 		iko_follow_done(w->follow, iko_afile_path(w->file), 1);
 	}
 	return rc;

@@ -113,6 +113,12 @@ int iko_csv_writer_open(iko_csv_writer **out, const char *path, mode_t mode);
  */
 struct iko_follow;
 int iko_csv_writer_follow(iko_csv_writer *w, struct iko_follow *f);
+/*
+ * Tell w's followers the size the file will have (iko_follow_expect): its
+ * bytes so far and pending more (held by the caller) came from consumed of
+ * size bytes of input. Nothing when w is not followed or a figure is 0.
+ */
+void iko_csv_writer_expect(iko_csv_writer *w, long long pending, long long consumed, long long size);
 /* A writer that keeps its rows in memory (for a helper thread). */
 int iko_csv_writer_open_mem(iko_csv_writer **out);
 /* Append the whole rows of a memory writer to w, and empty it. */

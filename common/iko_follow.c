@@ -29,6 +29,7 @@ typedef struct fentry {
 	char *path, *tmp;
 	int state;
 	unsigned long gen;     /* bumped by every grew/done */
+	long long expect;      /* the writer's estimate of the final size; -1 none */
 } fentry;
 
 struct iko_follow {
@@ -106,6 +107,7 @@ int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
 		e->tmp = t;
 		e->state = WRITING;
 		e->gen = 0;
+		e->expect = -1;
 		p = t = NULL;
 	}
 	pthread_cond_broadcast(&f->cv);
@@ -139,6 +141,27 @@ void iko_follow_grew(iko_follow *f, const char *path)
 void iko_follow_done(iko_follow *f, const char *path, int ok)
 {
 	set_state(f, path, ok ? DONE : FAILED);
+}
+
+void iko_follow_expect(iko_follow *f, const char *path, long long bytes)
+{
+	fentry *e;
+
+	pthread_mutex_lock(&f->mu);
+	if ((e = find(f, path)) != NULL)
+		e->expect = bytes;
+	pthread_mutex_unlock(&f->mu);
+}
+
+long long iko_follow_expected(iko_follow *f, const char *path)
+{
+	fentry *e;
+	long long bytes;
+
+	pthread_mutex_lock(&f->mu);
+	bytes = (e = find(f, path)) != NULL ? e->expect : -1;
+	pthread_mutex_unlock(&f->mu);
+	return bytes;
 }
 
 void iko_follow_close(iko_follow *f, int ok)

@@ -33,6 +33,12 @@ int iko_follow_begin(iko_follow *f, const char *path, const char *tmp);
 void iko_follow_grew(iko_follow *f, const char *path);
 /* writer: path has its final name (ok) or was abandoned (!ok) */
 void iko_follow_done(iko_follow *f, const char *path, int ok);
+/*
+ * writer: path will end at about bytes (an estimate from the share of its
+ * input read so far, so that a reader can show progress of a total); the
+ * exact size when done. Any number of times.
+ */
+void iko_follow_expect(iko_follow *f, const char *path, long long bytes);
 /* writer: no more files; !ok fails every file not done yet */
 void iko_follow_close(iko_follow *f, int ok);
 
@@ -41,6 +47,8 @@ void iko_follow_close(iko_follow *f, int ok);
  * still writing it. f NULL: plain fopen. NULL with errno set on failure.
  */
 FILE *iko_follow_fopen(iko_follow *f, const char *path);
+/* reader: the writer's latest iko_follow_expect for path; -1 if none */
+long long iko_follow_expected(iko_follow *f, const char *path);
 /* reader: wait until the writer closes the set; 1 if it closed ok */
 int iko_follow_wait_closed(iko_follow *f);
 

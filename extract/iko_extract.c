@@ -816,6 +816,20 @@ static int flush_lines(xctx *c, size_t k)
 	return rc;
 }
 
+/*
+ * Tell a follower (transform beside extract) the size each output will
+ * have, from the share of the input read: consumed bytes of it gave the
+ * lines written and pending.
+ */
+static void expect_outputs(xctx *c, long long consumed)
+{
+	size_t k;
+
+	for (k = 0; k < c->lay.nrecs; k++)
+		iko_csv_writer_expect(c->outs[k].w, c->lines ? (long long)c->lines[k].len : 0, consumed,
+				      c->input_size);
+}
+
 static int do_record(xctx *c, long long recno, long long off)
 {
 	size_t which;
@@ -1123,6 +1137,8 @@ static int run_csv(xctx *c, int header)
 				      : csv_record(c, &row, recno);
 		if (rc)
 			break;
+		if ((recno & 0x3fff) == 0 && c->o->follow)
+			expect_outputs(c, iko_csv_reader_tell(r));
 		if (c->o->progress && (recno & 0x3fff) == 0)
 			c->o->progress("extract", recno,
 				       iko_progress_total(recno, iko_csv_reader_tell(r), c->input_size), c->o->payload);
@@ -1159,6 +1175,7 @@ static int recfm_kind(const char *s)
 
 typedef struct xbatch {
 	long long rec0, line0, off0; /* csv: the first record's number, line and byte offset */
+	long long end;         /* input bytes read when it was filled */
 	iko_buf data;          /* the records' bytes */
 	size_t n, cap;
 	size_t *at, *len;
@@ -1296,6 +1313,8 @@ static int write_batch(xpar *p, xbatch *b)
 		if ((rc = iko_rejects_add(c->rej, &rj)))
 			return rc;
 	}
+	if (c->o->follow)
+		expect_outputs(c, b->end);
 	return 0;
 }
 
@@ -1402,6 +1421,7 @@ static int x_fill(void *ctx, void *batch)
 		b->why[b->n] = why;
 		b->n++;
 	}
+	b->end = c->rd.offset;
 	if (c->o->progress)
 		c->o->progress("extract", *p->recno, iko_progress_total(*p->recno, c->rd.offset, c->input_size),
 			       c->o->payload);
@@ -1588,6 +1608,8 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 			      : do_record(&c, recno, off);
 		if (rc)
 			goto done;
+		if ((recno & 0x3fff) == 0 && o->follow)
+			expect_outputs(&c, c.rd.offset);
 		if (o->progress && (recno & 0x3fff) == 0)
 			o->progress("extract", recno, iko_progress_total(recno, c.rd.offset, c.input_size), o->payload);
 	}

@@ -588,7 +588,8 @@ typedef struct tworker {
 typedef struct tpar {
 	run_ctx *c;            /* the table's own context: writers, rejects, stats */
 	iko_csv_writer *w;
-	long long size;        /* input bytes, for progress */
+	long long size;        /* input bytes, for progress (0: still being written) */
+	const char *in;        /* its path */
 	tworker wk[TWORK];
 	tbatch b[TSLOT];
 } tpar;
@@ -630,6 +631,16 @@ static int tp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	return 0;
 }
 
+/*
+ * The input's size for the progress estimate: size, or while extract still
+ * writes the file (size 0, read through the follow set) the size extract
+ * expects it to have.
+ */
+static long long input_size(const iko_transform_options *o, const char *in, long long size)
+{
+	return size <= 0 && o->follow ? iko_follow_expected(o->follow, in) : size;
+}
+
 /* Write a mapped batch: rows, legacy values and issues in record order. */
 static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 {
@@ -650,7 +661,8 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	c->stats->warnings += b->st.warnings;
 	if (c->opts->progress)
 		c->opts->progress("transform", c->stats->records_in,
-				  iko_progress_total(c->stats->records_in, pos->offset + (long long)pos->len, p->size),
+				  iko_progress_total(c->stats->records_in, pos->offset + (long long)pos->len,
+						     input_size(c->opts, p->in, p->size)),
 				  c->opts->payload);
 	return 0;
 }
@@ -681,6 +693,7 @@ static int run_rows_parallel(run_ctx *c, const iko_pack *pack, const char *in, l
 	p->c = c;
 	p->w = w;
 	p->size = size;
+	p->in = in;
 	ops.ctx = p;
 	n = c->table->ncols;
 	for (i = 0; i < TWORK; i++) {
@@ -828,7 +841,8 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 			goto done;
 		if (o->progress && (ts->records_in & 0x3fff) == 0)
 			o->progress("transform", ts->records_in,
-				    iko_progress_total(ts->records_in, iko_csv_reader_tell(r), iko_csv_reader_size(r)),
+				    iko_progress_total(ts->records_in, iko_csv_reader_tell(r),
+						       input_size(o, in, iko_csv_reader_size(r))),
 				    o->payload);
 	}
 	if (ts->records_in != ts->records_out + ts->records_rejected) {

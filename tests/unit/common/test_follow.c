@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,6 +249,54 @@ START_TEST(test_follow_never_begun)
 }
 END_TEST
 
+/* the size a reader may expect: the writer's estimate, then the exact size */
+START_TEST(test_follow_expect)
+{
+	iko_follow *f = NULL;
+	iko_csv_writer *cw = NULL, *plain = NULL;
+	char path[128], other[128];
+	struct stat st;
+	int i;
+
+	ck_assert_int_eq(iko_follow_new(&f), 0);
+	snprintf(path, sizeof(path), "%s/resident.csv", dir);
+	snprintf(other, sizeof(other), "%s/household.csv", dir);
+	ck_assert_int_eq(iko_csv_writer_open(&cw, path, 0600), 0);
+	ck_assert_int_eq(iko_csv_writer_follow(cw, f), 0);
+	ck_assert_int_eq(iko_follow_expected(f, path), -1);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(iko_csv_write_str(cw, "ab") || iko_csv_write_str(cw, "c") || iko_csv_end_row(cw), 0);
+	/* 50 bytes from all of the input so far */
+	iko_csv_writer_expect(cw, 0, 1, 1);
+	ck_assert_int_eq(iko_follow_expected(f, path), 50);
+	/* 50 written + 7 held by the caller from half of the input */
+	iko_csv_writer_expect(cw, 7, 500, 1000);
+	ck_assert_int_eq(iko_follow_expected(f, path), 114);
+	/* nothing read or no size known: the estimate stays */
+	iko_csv_writer_expect(cw, 0, 0, 1000);
+	iko_csv_writer_expect(cw, 0, 10, 0);
+	ck_assert_int_eq(iko_follow_expected(f, path), 114);
+	/* the row being built counts too */
+	ck_assert_int_eq(iko_csv_write_str(cw, "xyz"), 0);
+	iko_csv_writer_expect(cw, 0, 3, 3);
+	ck_assert_int_eq(iko_follow_expected(f, path), 53);
+	ck_assert_int_eq(iko_csv_end_row(cw), 0);
+	/* committed: the exact size */
+	ck_assert_int_eq(iko_csv_writer_commit(cw), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 54);
+	ck_assert_int_eq(iko_follow_expected(f, path), 54);
+	/* a writer nobody follows tells nobody; an unknown path has none */
+	ck_assert_int_eq(iko_csv_writer_open(&plain, other, 0600), 0);
+	ck_assert_int_eq(iko_csv_write_str(plain, "q") || iko_csv_end_row(plain), 0);
+	iko_csv_writer_expect(plain, 0, 1, 1);
+	ck_assert_int_eq(iko_follow_expected(f, other), -1);
+	iko_csv_writer_free(plain);
+	iko_csv_writer_free(cw);
+	iko_follow_free(f);
+}
+END_TEST
+
 Suite *follow_suite(void)
 {
 	Suite *s = suite_create("follow");
@@ -259,6 +308,7 @@ Suite *follow_suite(void)
 	tcase_add_test(tc, test_follow_csv_reader);
 	tcase_add_test(tc, test_follow_abandoned);
 	tcase_add_test(tc, test_follow_never_begun);
+	tcase_add_test(tc, test_follow_expect);
 	suite_add_tcase(s, tc);
 	return s;
 }

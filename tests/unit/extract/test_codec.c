@@ -182,6 +182,7 @@ START_TEST(test_unknown_encoding)
 END_TEST
 
 Suite *codec_suite(void);
+Suite *follow_out_suite(void);
 Suite *codec_suite(void)
 {
 	Suite *s = suite_create("codec");
@@ -198,6 +199,7 @@ Suite *codec_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(codec_suite());
+	srunner_add_suite(sr, follow_out_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
