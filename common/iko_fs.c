@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +27,48 @@ struct iko_afile {
 
 /*
  * Temporary files in progress, so that a signal handler can remove them
- * (iko_tmp_cleanup): slots hold malloc'd copies of the names; a slot is
- * claimed and released with plain pointer stores, which a handler running
- * in between may see either way — unlinking a name that was just renamed
+ * (iko_tmp_cleanup): slots hold malloc'd copies of the names. Threads of
+ * one run create files at the same time (transform beside extract, the
+ * load beside validate), so claiming and releasing a slot takes a mutex;
+ * a slot is set and cleared with atomic stores, and the handler (which
+ * takes no lock) reads each with an atomic load and may see a name either
+ * way around a claim or release — unlinking a name that was just renamed
  * away or already removed is harmless (the names carry our pid).
  */
 #define TMP_SLOTS 256
-static char *volatile tmp_slots[TMP_SLOTS];
+static char *tmp_slots[TMP_SLOTS];
+static pthread_mutex_t tmp_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void iko_tmp_remember(const char *tmp)
 {
+	char *p = iko_strdup(tmp);
 	size_t i;
 
-	for (i = 0; i < TMP_SLOTS; i++)
-		if (!tmp_slots[i]) {
-			tmp_slots[i] = iko_strdup(tmp);
-			return;
+	pthread_mutex_lock(&tmp_mu);
+	for (i = 0; p && i < TMP_SLOTS; i++)
+		if (!__atomic_load_n(&tmp_slots[i], __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&tmp_slots[i], p, __ATOMIC_SEQ_CST);
+			p = NULL;
 		}
+	pthread_mutex_unlock(&tmp_mu);
+	free(p); /* every slot taken: not removed on a signal */
 }
 
 void iko_tmp_forget(const char *tmp)
 {
+	char *gone = NULL;
 	size_t i;
 
-	for (i = 0; tmp && i < TMP_SLOTS; i++) {
-		char *p = tmp_slots[i];
+	pthread_mutex_lock(&tmp_mu);
+	for (i = 0; tmp && !gone && i < TMP_SLOTS; i++) {
+		char *p = __atomic_load_n(&tmp_slots[i], __ATOMIC_SEQ_CST);
 		if (p && !strcmp(p, tmp)) {
-			tmp_slots[i] = NULL;
-			free(p);
-			return;
+			__atomic_store_n(&tmp_slots[i], NULL, __ATOMIC_SEQ_CST);
+			gone = p;
 		}
 	}
+	pthread_mutex_unlock(&tmp_mu);
+	free(gone);
 }
 
 size_t iko_tmp_cleanup(void)
@@ -64,7 +76,7 @@ size_t iko_tmp_cleanup(void)
 	size_t i, n = 0;
 
 	for (i = 0; i < TMP_SLOTS; i++) {
-		char *p = tmp_slots[i];
+		char *p = __atomic_load_n(&tmp_slots[i], __ATOMIC_SEQ_CST);
 		if (p && unlink(p) == 0)
 			n++;
 	}

@@ -297,6 +297,74 @@ START_TEST(test_follow_expect)
 }
 END_TEST
 
+/*
+ * Temporary names remembered by threads at once (transform beside
+ * extract): every one is kept for the signal handler's cleanup, and
+ * forgetting them leaves none (a lost slot was a data race).
+ */
+typedef struct namer {
+	int id;
+	char names[40][128];
+} namer;
+
+static void *remember_main(void *arg)
+{
+	namer *n = arg;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		FILE *fp;
+		snprintf(n->names[i], sizeof(n->names[i]), "%s/t%d-%d.tmp", dir, n->id, i);
+		fp = fopen(n->names[i], "w");
+		if (fp)
+			fclose(fp);
+		iko_tmp_remember(n->names[i]);
+	}
+	return NULL;
+}
+
+static void *forget_main(void *arg)
+{
+	namer *n = arg;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		iko_tmp_forget(n->names[i]);
+	return NULL;
+}
+
+START_TEST(test_tmp_names_threads)
+{
+	static namer n[4];
+	pthread_t th[4];
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		n[i].id = i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, remember_main, &n[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	/* all 160 files removed by the handler's cleanup */
+	ck_assert_int_eq(iko_tmp_cleanup(), 160);
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 40; k++)
+			ck_assert_int_ne(access(n[i].names[k], F_OK), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, forget_main, &n[i]), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	/* forgotten: a file of one of those names is left alone */
+	{
+		FILE *fp = fopen(n[2].names[7], "w");
+		ck_assert_ptr_nonnull(fp);
+		fclose(fp);
+	}
+	ck_assert_int_eq(iko_tmp_cleanup(), 0);
+	ck_assert_int_eq(access(n[2].names[7], F_OK), 0);
+}
+END_TEST
+
 Suite *follow_suite(void)
 {
 	Suite *s = suite_create("follow");
@@ -309,6 +377,7 @@ Suite *follow_suite(void)
 	tcase_add_test(tc, test_follow_abandoned);
 	tcase_add_test(tc, test_follow_never_begun);
 	tcase_add_test(tc, test_follow_expect);
+	tcase_add_test(tc, test_tmp_names_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
