@@ -826,8 +826,7 @@ static void expect_outputs(xctx *c, long long consumed)
 	size_t k;
 
 	for (k = 0; k < c->lay.nrecs; k++)
-		iko_csv_writer_expect(c->outs[k].w, c->lines ? (long long)c->lines[k].len : 0, consumed,
-				      c->input_size);
+		iko_csv_writer_expect(c->outs[k].w, (long long)c->lines[k].len, consumed, c->input_size);
 }
 
 static int do_record(xctx *c, long long recno, long long off)
@@ -1137,11 +1136,14 @@ static int run_csv(xctx *c, int header)
 				      : csv_record(c, &row, recno);
 		if (rc)
 			break;
-		if ((recno & 0x3fff) == 0 && c->o->follow)
-			expect_outputs(c, iko_csv_reader_tell(r));
-		if (c->o->progress && (recno & 0x3fff) == 0)
-			c->o->progress("extract", recno,
-				       iko_progress_total(recno, iko_csv_reader_tell(r), c->input_size), c->o->payload);
+		if ((recno & 0x3fff) == 0) {
+			long long at = iko_csv_reader_tell(r);
+			if (c->o->follow)
+				expect_outputs(c, at);
+			if (c->o->progress)
+				c->o->progress("extract", recno, iko_progress_total(recno, at, c->input_size),
+					       c->o->payload);
+		}
 	}
 	iko_csv_reader_free(r);
 	fclose(fp);
@@ -1608,10 +1610,13 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 			      : do_record(&c, recno, off);
 		if (rc)
 			goto done;
-		if ((recno & 0x3fff) == 0 && o->follow)
-			expect_outputs(&c, c.rd.offset);
-		if (o->progress && (recno & 0x3fff) == 0)
-			o->progress("extract", recno, iko_progress_total(recno, c.rd.offset, c.input_size), o->payload);
+		if ((recno & 0x3fff) == 0) {
+			if (o->follow)
+				expect_outputs(&c, c.rd.offset);
+			if (o->progress)
+				o->progress("extract", recno, iko_progress_total(recno, c.rd.offset, c.input_size),
+					    o->payload);
+		}
 	}
 	if (got < 0) {
 		rc = iko_error_set(IKO_EIO, "cannot read %s (byte offset %lld): %s", o->input, c.rd.offset,

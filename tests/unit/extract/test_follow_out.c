@@ -14,6 +14,7 @@
 
 #include "iko_extract.h"
 #include "iko_follow.h"
+#include "iko_fs.h"
 
 Suite *follow_out_suite(void);
 
@@ -29,10 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
 }
 
 typedef struct seen {
