@@ -4,8 +4,10 @@
 #include "cli.h"
 
 #include "iko_error.h"
+#include "iko_progress.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,15 +129,25 @@ int iko_cli_parse(const iko_cli *cli, int argc, char **argv,
 	return 0;
 }
 
-struct progress_state {
-	const char *stage;
+/*
+ * The terminal line shows one stage at a time; a stage following another
+ * reports beside it, held (iko_progress.h). Each stage keeps its own clock
+ * from its first report, held or shown, so its rate is its own. Reports
+ * come from the stages' threads: the state is shared, under a lock.
+ */
+struct stage_clock {
+	const char *stage;   /* its name literal (the pointer is the key) */
 	struct timespec start;
-	long long first;     /* records done at the stage's first report */
+	long long first;     /* records done at its first report */
 	long long last;      /* records done at its last report */
-	int shown;
 };
 
-static _Thread_local struct progress_state prog;
+static struct {
+	pthread_mutex_t mu;
+	struct stage_clock clock[4];  /* the stages of a run that overlap */
+	unsigned next;                /* the slot a new stage takes */
+	const char *shown;            /* the stage whose line is on the terminal */
+} prog = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static double elapsed(const struct timespec *t0)
 {
@@ -145,27 +157,58 @@ static double elapsed(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * The stage's clock, started at this report for a new stage or the next
+ * file of one (*restarted).
+ */
+static struct stage_clock *stage_clock(const char *stage, long long done, int *restarted)
+{
+	struct stage_clock *k = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(prog.clock) / sizeof(prog.clock[0]); i++)
+		if (prog.clock[i].stage == stage)
+			k = &prog.clock[i];
+	if (!k) {
+		k = &prog.clock[prog.next++ % (sizeof(prog.clock) / sizeof(prog.clock[0]))];
+		k->stage = NULL;
+	}
+	/* the next file of the same stage: the count starts over */
+	*restarted = !k->stage || done < k->last;
+	if (*restarted) {
+		k->stage = stage;
+		k->first = done;
+		clock_gettime(CLOCK_MONOTONIC, &k->start);
+	}
+	k->last = done;
+	return k;
+}
+
 void iko_cli_progress(const char *stage, long long done, long long total,
 		      void *payload)
 {
 	const iko_cli *cli = payload;
+	struct stage_clock *k;
+	int held = iko_progress_held(done), restarted;
 	double secs, rate;
 
 	if (!cli || !cli->tty)
 		return;
-	/* a new stage, or the next file of the same stage (the count starts over) */
-	if (prog.stage != stage || done < prog.last) {
-		if (prog.shown)
-			fputc('\n', stderr);
-		prog.stage = stage;
-		prog.shown = 0;
-		prog.first = done;
-		clock_gettime(CLOCK_MONOTONIC, &prog.start);
+	if (held)
+		done = IKO_PROGRESS_DONE(done);
+	pthread_mutex_lock(&prog.mu);
+	k = stage_clock(stage, done, &restarted);
+	if (held) {
+		pthread_mutex_unlock(&prog.mu);
+		return;
 	}
-	prog.last = done;
-	secs = elapsed(&prog.start);
-	/* the rate since the first report (over less than 20 ms it means nothing yet) */
-	rate = secs >= 0.02 ? (double)(done - prog.first) / secs : 0;
+	/* a new stage, or the next file of the same stage, starts a new line */
+	if (prog.shown && (prog.shown != stage || restarted))
+		fputc('\n', stderr);
+	prog.shown = stage;
+	secs = elapsed(&k->start);
+	/* the rate since the stage's first report (over less than 20 ms it means nothing yet) */
+	rate = secs >= 0.02 ? (double)(done - k->first) / secs : 0;
 	if (rate <= 0 && total > 0)
 		fprintf(stderr, "\r%-10s %12lld/%lld records ", stage, done, total);
 	else if (rate <= 0)
@@ -175,14 +218,16 @@ void iko_cli_progress(const char *stage, long long done, long long total,
 			stage, done, total, rate, (double)(total - done) / rate);
 	else
 		fprintf(stderr, "\r%-10s %12lld records  %9.0f rec/s ", stage, done, rate);
-	prog.shown = 1;
+	pthread_mutex_unlock(&prog.mu);
 }
 
 void iko_cli_progress_end(const iko_cli *cli)
 {
+	pthread_mutex_lock(&prog.mu);
 	if (cli && cli->tty && prog.shown)
 		fputc('\n', stderr);
-	prog.shown = 0;
-	prog.stage = NULL;
-	prog.last = 0;
+	prog.shown = NULL;
+	memset(prog.clock, 0, sizeof(prog.clock));
+	prog.next = 0;
+	pthread_mutex_unlock(&prog.mu);
 }

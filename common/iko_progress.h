@@ -16,6 +16,24 @@ typedef void (*iko_progress_fn)(const char *stage, long long done,
 				long long total, void *payload);
 
 /*
+ * A stage that runs behind another one (transform following extract, the
+ * load following validate) reports from its own thread while the terminal
+ * line still belongs to the stage in front. Those held reports pass done
+ * as IKO_PROGRESS_HELD(done), a negative number: the reporter shows
+ * nothing for them but counts them in the stage's rate, so that the rate
+ * and ETA shown once the stage has the line are measured from its start.
+ * iko_progress_held(done) tells them apart; IKO_PROGRESS_DONE gives back
+ * the count. Reports of different stages may come from different threads,
+ * one at a time.
+ */
+#define IKO_PROGRESS_HELD(done) (-1 - (long long)(done))
+#define IKO_PROGRESS_DONE(held) (-1 - (long long)(held))
+static inline int iko_progress_held(long long done)
+{
+	return done < 0;
+}
+
+/*
  * The expected total from the share of the input read so far: done records
  * in consumed of size bytes. -1 when the size is unknown (a pipe, a zip
  * member) or nothing was read yet; never less than done.

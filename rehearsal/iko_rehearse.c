@@ -188,8 +188,9 @@ static int stage_extract(rctx *c, iko_follow *follow)
  * A stage's progress while it follows the one in front of it (transform
  * beside extract, the load beside validate): the terminal line is the
  * front stage's until that one is done, so until then the follower's
- * latest report is only kept; front_finished shows it, and the later
- * reports go straight through.
+ * reports go to the reporter held (IKO_PROGRESS_HELD: they start its
+ * clock, nothing is shown) and the latest is kept; front_finished shows
+ * it, and the later reports go straight through.
  */
 static void held_report(const char *stage, long long done, long long total, void *payload)
 {
@@ -204,6 +205,9 @@ static void held_report(const char *stage, long long done, long long total, void
 		h->stage = stage;
 		h->done = done;
 		h->total = total;
+		/* not shown, but the reporter starts the stage's clock */
+		if (c->o->progress)
+			c->o->progress(stage, IKO_PROGRESS_HELD(done), total, c->o->payload);
 	}
 	pthread_mutex_unlock(&c->prog_mu);
 }
