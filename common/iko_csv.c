@@ -761,9 +761,16 @@ struct iko_csv_writer {
 	int committed;
 };
 
-/* Bytes went to the file: a follower may read them now. */
+/*
+ * Bytes went to the file: the kernel may start writing them to the disk
+ * (iko_afile_writeback), a follower may read them now.
+ */
 static int published(iko_csv_writer *w)
 {
+	int rc;
+
+	if ((rc = iko_afile_writeback(w->file, w->bytes)))
+		return rc;
 	if (!w->follow)
 		return 0;
 	if (fflush(w->fp) != 0)

@@ -1,6 +1,7 @@
 /*
  * iko_fs.c — atomic output files and small file-system helpers.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "iko_fs.h"
 
 #include "iko_buf.h"
@@ -23,6 +24,7 @@ struct iko_afile {
 	char *tmp;
 	FILE *fp;
 	int committed;
+	off_t flushed;  /* bytes handed to the kernel's writeback (iko_afile_writeback) */
 };
 
 /*
@@ -179,6 +181,22 @@ const char *iko_afile_tmppath(const iko_afile *f)
 const char *iko_afile_path(const iko_afile *f)
 {
 	return f->path;
+}
+
+int iko_afile_writeback(iko_afile *f, long long written)
+{
+	off_t at;
+
+	if (written - (long long)f->flushed < IKO_AFILE_WRITEBACK_STEP)
+		return 0;
+	if (fflush(f->fp) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", f->path);
+	if ((at = ftello(f->fp)) > f->flushed) {
+		/* advice only: where it fails (not a regular file) the commit's fsync does it all */
+		(void)sync_file_range(fileno(f->fp), f->flushed, at - f->flushed, SYNC_FILE_RANGE_WRITE);
+		f->flushed = at;
+	}
+	return 0;
 }
 
 int iko_afile_commit(iko_afile *f)

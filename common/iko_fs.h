@@ -31,6 +31,15 @@ const char *iko_afile_tmppath(const iko_afile *f);
 const char *iko_afile_path(const iko_afile *f);
 /* Flush, fsync, close (checked) and rename to the final name. */
 int iko_afile_commit(iko_afile *f);
+/*
+ * A writer that has written `written` bytes so far: every
+ * IKO_AFILE_WRITEBACK_STEP bytes, flush them and start the kernel writing
+ * them to the disk (sync_file_range, SYNC_FILE_RANGE_WRITE: it does not
+ * wait), so that the commit's fsync waits only for the last ones instead
+ * of the whole file. Optional; 0 or IKO_EIO (the flush failed).
+ */
+#define IKO_AFILE_WRITEBACK_STEP (8LL << 20)
+int iko_afile_writeback(iko_afile *f, long long written);
 /* Close and unlink the temporary file if not committed; free. NULL-safe. */
 void iko_afile_free(iko_afile *f);
 

@@ -2,9 +2,11 @@
  * test_csv.c — the RFC 4180 reader and writer.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "iko_buf.h"
@@ -208,6 +210,91 @@ START_TEST(test_random_round_trip)
 	iko_csv_reader_free(r);
 	ck_assert_int_eq(iko_rm_rf(dir), 0);
 	free(path);
+}
+END_TEST
+
+/* Size of the one file in dir whose name holds ".tmp." (an output not committed yet). */
+static long long tmp_size(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	long long size = -1;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".tmp.")) {
+			char *p = iko_path_join(dir, e->d_name);
+			ck_assert_int_eq(stat(p, &st), 0);
+			size = (long long)st.st_size;
+			free(p);
+			n++;
+		}
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+	return size;
+}
+
+/*
+ * iko_afile_writeback flushes every IKO_AFILE_WRITEBACK_STEP bytes (and
+ * starts the kernel writing them), not before; the CSV writer calls it
+ * after each write, so the temporary file holds every byte written once a
+ * step is passed. The committed file is whole.
+ */
+START_TEST(test_writeback)
+{
+	char dir[] = "/tmp/iko-csv-XXXXXX";
+	char *path;
+	iko_afile *f = NULL;
+	iko_csv_writer *w = NULL;
+	static char chunk[1000], vbuf[1 << 16];
+	long long n = 0;
+	size_t big = (size_t)IKO_AFILE_WRITEBACK_STEP + 1;
+	char *data = malloc(big);
+	struct stat st;
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(chunk, 'x', sizeof(chunk));
+	path = iko_path_join(dir, "direct.bin");
+	ck_assert_int_eq(iko_afile_open(&f, path, 0600), 0);
+	/* a buffer larger than what is written below the step: nothing reaches the file unflushed */
+	ck_assert_int_eq(setvbuf(iko_afile_fp(f), vbuf, _IOFBF, sizeof(vbuf)), 0);
+	while (n + (long long)sizeof(chunk) < 50000) {
+		ck_assert_uint_eq(fwrite(chunk, 1, sizeof(chunk), iko_afile_fp(f)), sizeof(chunk));
+		n += (long long)sizeof(chunk);
+		ck_assert_int_eq(iko_afile_writeback(f, n), 0);
+	}
+	ck_assert_int_eq(stat(iko_afile_tmppath(f), &st), 0);
+	ck_assert_int_eq((long long)st.st_size, 0);
+	while (n < IKO_AFILE_WRITEBACK_STEP + 123) {
+		ck_assert_uint_eq(fwrite(chunk, 1, sizeof(chunk), iko_afile_fp(f)), sizeof(chunk));
+		n += (long long)sizeof(chunk);
+		ck_assert_int_eq(iko_afile_writeback(f, n), 0);
+	}
+	/* the step was passed at the last call: all of it is in the file */
+	ck_assert_int_eq(stat(iko_afile_tmppath(f), &st), 0);
+	ck_assert_int_eq((long long)st.st_size, n);
+	ck_assert_int_eq(iko_afile_commit(f), 0);
+	iko_afile_free(f);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq((long long)st.st_size, n);
+	free(path);
+
+	/* through the CSV writer: one raw write of a step and a byte */
+	path = iko_path_join(dir, "out.csv");
+	memset(data, 'y', big);
+	ck_assert_int_eq(iko_csv_writer_open(&w, path, 0600), 0);
+	ck_assert_int_eq(iko_csv_write_raw(w, data, big, 1), 0);
+	ck_assert_int_eq(tmp_size(dir), (long long)big);
+	ck_assert_int_eq(iko_csv_writer_commit(w), 0);
+	iko_csv_writer_free(w);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq((long long)st.st_size, (long long)big);
+	free(path);
+	free(data);
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
 }
 END_TEST
 
@@ -651,6 +738,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_records_crlf);
 	tcase_add_test(tc, test_random_round_trip);
 	tcase_add_test(tc, test_writer_round_trip);
+	tcase_add_test(tc, test_writeback);
 	tcase_add_test(tc, test_write_field_every_position);
 	tcase_add_test(tc, test_read_every_position);
 	tcase_add_test(tc, test_missing_file);
