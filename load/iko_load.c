@@ -49,6 +49,7 @@ typedef struct load_ctx {
 	iko_buf schema_q;   /* quoted schema name */
 	int *made_new;      /* per table: _new may exist, drop it on failure */
 	int quiet;          /* no progress (the second connection's tables) */
+	struct phase1 *p1;  /* the tables being loaded at once (load_tables) */
 } load_ctx;
 
 static double now_seconds(void)
@@ -756,6 +757,8 @@ done:
 }
 
 /* Phase 1 for one table: fresh _new, COPY, primary key, ANALYZE. */
+static int analyze_now(const load_ctx *x);
+
 static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 {
 	const iko_table *t = &x->o->schema->tables[ti];
@@ -828,8 +831,9 @@ again:
 		    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 			goto done;
 	}
-	if (!x->o->defer_analyze && ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
-				     (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path))))
+	res->analyzed = !x->o->defer_analyze || analyze_now(x);
+	if (res->analyzed && ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
+			      (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path))))
 		goto done;
 	pause_point("indexed", t->name);
 	res->seconds = now_seconds() - t0;
@@ -860,6 +864,7 @@ typedef struct phase1 {
 	load_ctx x2;              /* the second connection's: no progress */
 	iko_load_result *res;
 	size_t *order, n, next;
+	size_t loading;           /* tables taken and not yet copied and indexed */
 	pthread_mutex_t mu;
 	int failed;
 	pthread_t th;
@@ -873,10 +878,33 @@ static int take_table(phase1 *p, size_t *ti)
 
 	pthread_mutex_lock(&p->mu);
 	ok = !p->failed && p->next < p->n;
-	if (ok)
+	if (ok) {
 		*ti = p->order[p->next++];
+		p->loading++;
+	}
 	pthread_mutex_unlock(&p->mu);
 	return ok;
+}
+
+/*
+ * A table copied and indexed while ANALYZE is deferred (defer_analyze):
+ * analyze it now if another table is still being copied or indexed on the
+ * other connection, so that its ANALYZE runs beside that work instead of
+ * after the swap; the last table to finish leaves its ANALYZE for after
+ * the swap (iko_load_analyze), since before it the swap would wait for it.
+ */
+static int analyze_now(const load_ctx *x)
+{
+	phase1 *p = x->p1;
+	int now;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	p->loading--;
+	now = p->loading > 0;
+	pthread_mutex_unlock(&p->mu);
+	return now;
 }
 
 static int phase1_run(phase1 *p, const load_ctx *x)
@@ -915,6 +943,7 @@ static long long input_size(const load_ctx *x, size_t ti)
 static int load_tables(const load_ctx *x, iko_load_result *res)
 {
 	const char *e = getenv("IKO_LOAD_CONNECTIONS");
+	load_ctx x1;
 	phase1 p;
 	long long *size;
 	size_t i, j, n = x->o->schema->ntables;
@@ -942,14 +971,16 @@ static int load_tables(const load_ctx *x, iko_load_result *res)
 	}
 	free(size);
 	pthread_mutex_init(&p.mu, NULL);
+	x1 = *x;
+	x1.p1 = &p;
 	if (n > 1 && !(e && !strcmp(e, "1"))) {
-		p.x2 = *x;
+		p.x2 = x1;
 		p.x2.quiet = 1;
 		if ((p.x2.q.conn = iko_db_connect_like(x->q.conn)) != NULL &&
 		    iko_thread_start(&p.th, phase1_main, &p) == 0)
 			p.started = 1;
 	}
-	rc = phase1_run(&p, x);
+	rc = phase1_run(&p, &x1);
 	if (p.started) {
 		pthread_join(p.th, NULL);
 		if (!rc && p.rc2)
@@ -1215,7 +1246,7 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	iko_load_result res;
 	double t0 = now_seconds();
 	int rc, locked = 0;
-	size_t n;
+	size_t n, i;
 
 	memset(out, 0, sizeof(*out));
 	memset(&res, 0, sizeof(res));
@@ -1251,7 +1282,8 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	if ((rc = swap_all(&x, &res)))
 		goto done;
 	res.seconds = now_seconds() - t0;
-	res.analyze_deferred = opts->defer_analyze;
+	for (i = 0; i < res.ntables; i++)
+		res.analyze_deferred |= !res.tables[i].analyzed;
 	*out = res;
 	memset(&res, 0, sizeof(res));
 done:
@@ -1265,7 +1297,8 @@ done:
 	return rc;
 }
 
-int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code)
+int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
+		     const unsigned char *done)
 {
 	load_ctx x;
 	iko_load_options o = IKO_LOAD_OPTIONS_INIT;
@@ -1283,6 +1316,8 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 	if ((rc = q_ident(&x.schema_q, &x.q, schema->name)))
 		goto done;
 	for (i = 0; !rc && i < schema->ntables; i++) {
+		if (done && done[i])
+			continue;
 		free(rel);
 		if (!(rel = iko_aprintf("%s_%s", schema->tables[i].name, lg_code))) {
 			rc = IKO_ENOMEM;

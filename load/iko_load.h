@@ -37,10 +37,13 @@ typedef struct iko_load_options {
 	struct iko_follow *follow;
 	const char *size_dir;
 	/*
-	 * 1: do not ANALYZE the new tables before the swap; the caller runs
-	 * iko_load_analyze right after (iko rehearse, beside reconcile). Loads
-	 * placed on a shard analyze before the swap regardless
-	 * (result.analyze_deferred says which happened).
+	 * 1: do not ANALYZE the new tables before the swap, except a table
+	 * finished while another one is still being copied or indexed on the
+	 * other connection (its ANALYZE runs beside that); the caller runs
+	 * iko_load_analyze for the others right after (iko rehearse, beside
+	 * reconcile). Loads placed on a shard analyze before the swap
+	 * regardless (result.analyze_deferred and each table's analyzed say
+	 * which happened).
 	 */
 	int defer_analyze;
 } iko_load_options;
@@ -51,13 +54,14 @@ typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */
 	long long rows;            /* rows loaded (COPY command tag) */
 	double seconds;            /* COPY + primary key + ANALYZE */
+	int analyzed;              /* ANALYZE ran before the swap */
 } iko_load_table_result;
 
 typedef struct iko_load_result {
 	size_t ntables;
 	iko_load_table_result *tables; /* in schema order (owned) */
 	double seconds;                /* whole load including the swap */
-	int analyze_deferred;          /* the tables still need iko_load_analyze */
+	int analyze_deferred;          /* some tables still need iko_load_analyze */
 } iko_load_result;
 
 /*
@@ -89,10 +93,12 @@ void iko_load_result_release(iko_load_result *r);
 
 /*
  * ANALYZE the municipality's partition of every table of schema (after a
- * load with defer_analyze). conn: any connection to the server that holds
- * them. 0, or IKO_EDB naming the table.
+ * load with defer_analyze) but those whose done[i] is set (per schema
+ * table, from the result's analyzed; NULL: every table). conn: any
+ * connection to the server that holds them. 0, or IKO_EDB naming the table.
  */
-int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code);
+int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
+		     const unsigned char *done);
 
 /*
  * Append the parent-table DDL of s (CREATE SCHEMA IF NOT EXISTS, then one

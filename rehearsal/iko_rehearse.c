@@ -67,6 +67,7 @@ typedef struct rctx {
 	held_progress load_held;   /* the load's, beside validate */
 	int defer_analyze;         /* the load leaves ANALYZE to run beside reconcile */
 	int analyze_pending;       /* ... and it did: analyze_start */
+	unsigned char *analyzed;   /* per schema table: analyzed by the load before its swap */
 } rctx;
 
 static double now_s(void)
@@ -410,6 +411,11 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 	int rc = 0;
 
 	c->analyze_pending = lr->analyze_deferred;
+	free(c->analyzed);
+	if (!(c->analyzed = calloc(lr->ntables + 1, 1)))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < lr->ntables; i++)
+		c->analyzed[i] = (unsigned char)lr->tables[i].analyzed;
 	for (i = 0; !rc && i < lr->ntables; i++) {
 		long long expected = -1;
 		for (k = 0; k < c->r->ncounts; k++)
@@ -455,7 +461,8 @@ static void *analyze_main(void *arg)
 	analyze_job *j = arg;
 	double t = now_s();
 
-	j->rc = iko_thread_keep_error(iko_load_analyze(j->conn, j->c->schema, j->c->o->muni->lg_code), &j->err);
+	j->rc = iko_thread_keep_error(iko_load_analyze(j->conn, j->c->schema, j->c->o->muni->lg_code, j->c->analyzed),
+				      &j->err);
 	j->secs = now_s() - t;
 	return NULL;
 }
@@ -470,7 +477,7 @@ static int analyze_start(rctx *c, PGconn *conn, analyze_job *j)
 		j->started = 1;
 		return 0;
 	}
-	rc = iko_load_analyze(j->conn ? j->conn : conn, c->schema, c->o->muni->lg_code);
+	rc = iko_load_analyze(j->conn ? j->conn : conn, c->schema, c->o->muni->lg_code, c->analyzed);
 	add_time(c->r, "analyze", now_s() - t);
 	return rc;
 }
@@ -1074,6 +1081,7 @@ done:
 		free(failure);
 	}
 	iko_reconcile_prep_free(c.prep);
+	free(c.analyzed);
 	pthread_mutex_destroy(&c.prog_mu);
 	if (conn)
 		PQfinish(conn);
