@@ -756,9 +756,9 @@ done:
 	return rc;
 }
 
-/* Phase 1 for one table: fresh _new, COPY, primary key, ANALYZE. */
 static int analyze_now(const load_ctx *x);
 
+/* Phase 1 for one table: fresh _new, COPY, primary key, ANALYZE. */
 static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 {
 	const iko_table *t = &x->o->schema->tables[ti];
