@@ -756,7 +756,7 @@ done:
 	return rc;
 }
 
-static int analyze_now(const load_ctx *x);
+static int others_loading(const load_ctx *x);
 
 /* Phase 1 for one table: fresh _new, COPY, primary key, ANALYZE. */
 static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
@@ -769,7 +769,7 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	FILE *fp;
 	char *file = NULL, *path = NULL, *newname = NULL, *pk = NULL;
 	double t0 = now_seconds();
-	int rc = IKO_ENOMEM, got, binary, *types = NULL;
+	int rc = IKO_ENOMEM, got, binary, *types = NULL, others;
 	char **names = NULL;
 	size_t k = 0;
 
@@ -831,7 +831,9 @@ again:
 		    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 			goto done;
 	}
-	res->analyzed = !x->o->defer_analyze || analyze_now(x);
+	/* deferred, the ANALYZE still runs now beside another table's load (others_loading) */
+	others = others_loading(x);
+	res->analyzed = !x->o->defer_analyze || others;
 	if (res->analyzed && ((rc = stmt(&sql, x, "ANALYZE ", newname, NULL)) ||
 			      (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path))))
 		goto done;
@@ -887,24 +889,21 @@ static int take_table(phase1 *p, size_t *ti)
 }
 
 /*
- * A table copied and indexed while ANALYZE is deferred (defer_analyze):
- * analyze it now if another table is still being copied or indexed on the
- * other connection, so that its ANALYZE runs beside that work instead of
- * after the swap; the last table to finish leaves its ANALYZE for after
- * the swap (iko_load_analyze), since before it the swap would wait for it.
+ * This table is copied and indexed: whether another one is still being
+ * copied or indexed on the other connection. With ANALYZE deferred
+ * (defer_analyze) such a table is analyzed now, beside that work; the
+ * last table to finish leaves its ANALYZE for after the swap
+ * (iko_load_analyze), since before it the swap would wait for it.
  */
-static int analyze_now(const load_ctx *x)
+static int others_loading(const load_ctx *x)
 {
 	phase1 *p = x->p1;
-	int now;
+	int others;
 
-	if (!p)
-		return 0;
 	pthread_mutex_lock(&p->mu);
-	p->loading--;
-	now = p->loading > 0;
+	others = --p->loading > 0;
 	pthread_mutex_unlock(&p->mu);
-	return now;
+	return others;
 }
 
 static int phase1_run(phase1 *p, const load_ctx *x)
