@@ -47,4 +47,6 @@ void iko_cli_print_rehearsal(const iko_rehearse_result *r, const iko_project_mun
 	printf("  manifest: %s\n", r->manifest ? r->manifest : "-");
 	if (r->xlsx)
 		printf("  workbook: %s\n", r->xlsx);
+	if (r->legacy_note)
+		printf("  note:     %s\n", r->legacy_note);
 }

@@ -25,8 +25,11 @@ const char cmd_reconcile_usage[] =
 	"  --db DSN       PostgreSQL (default: the embedded server of the run's project)\n"
 	"  --db-dir DIR   embedded server directory\n"
 	"  --reveal       show 個人番号 and 支援措置 in the workbook\n\n"
-	"Writes DIR/reconcile/measures.csv and records.csv. Exit status 3 when a\n"
-	"measure failed or records differ.\n";
+	"Writes DIR/reconcile/measures.csv and records.csv. Beside each mismatching\n"
+	"value, the source field(s) as extracted (legacy_value, 旧システムの値), read\n"
+	"back from DIR/extract through transform's legacy index; when an extract CSV\n"
+	"is missing or changed since, a note says so and those values stay empty.\n"
+	"Exit status 3 when a measure failed or records differ.\n";
 
 int cmd_reconcile(int argc, char **argv, const iko_cli *cli)
 {
@@ -95,6 +98,8 @@ int cmd_reconcile(int argc, char **argv, const iko_cli *cli)
 	printf("reconcile %s: %lld PASS, %lld WARN, %lld FAIL; records: %lld only in source, %lld only in target, %lld mismatched\n",
 	       run, r.pass, r.warn, r.fail, r.only_source, r.only_target, r.mismatch);
 	printf("  workbook: %s\n", o.xlsx_path);
+	if (r.legacy_note)
+		printf("  note:     %s\n", r.legacy_note);
 	status = r.fail || r.only_source || r.only_target || r.mismatch ? IKO_EXIT_CHECKS : IKO_EXIT_OK;
 	iko_reconcile_result_release(&r);
 	goto done;

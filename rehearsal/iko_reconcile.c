@@ -10,6 +10,7 @@
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_json.h"
+#include "iko_legacy.h"
 #include "iko_pack.h"
 #include "iko_reject.h"
 #include "iko_schema.h"
@@ -687,95 +688,6 @@ done:
 }
 
 /*
- * Put the legacy value (the source field as extracted, e.g. the 和暦 string)
- * beside every mismatching value, from transform/<table>.legacy.csv.
- */
-static int legacy_values(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o)
-{
-	iko_strmap *idx = NULL;
-	long long *next = NULL;
-	iko_buf k = IKO_BUF_INIT;
-	size_t i, t;
-	int rc = 0;
-
-	if (!r->ndiffs)
-		return 0;
-	next = malloc(r->ndiffs * sizeof(*next));
-	if (!next || (rc = iko_strmap_new(&idx))) {
-		rc = rc ? rc : IKO_ENOMEM;
-		goto done;
-	}
-	/* table \x1f key → the diffs of that record, chained through next[] */
-	for (i = r->ndiffs; i-- > 0;) {
-		iko_strmap_entry *e;
-		iko_buf_clear(&k);
-		if (iko_buf_printf(&k, "%s\x1f%s", r->diffs[i].table, r->diffs[i].key) ||
-		    (rc = iko_strmap_upsert(idx, k.ptr, k.len, &e))) {
-			rc = rc ? rc : IKO_ENOMEM;
-			goto done;
-		}
-		next[i] = e->a ? e->a - 1 : -1;
-		e->a = (long long)i + 1;
-	}
-	for (t = 0; t < s->ntables && !rc; t++) {
-		const iko_table *tab = &s->tables[t];
-		char *rel = iko_aprintf("transform/%s.legacy.csv", tab->name);
-		char *p = rel ? iko_path_join(o->run_dir, rel) : NULL;
-		iko_csv_reader *rd = NULL;
-		iko_csv_row row;
-		char **hdr = NULL;
-		size_t nh = 0, c;
-		free(rel);
-		if (!p) {
-			rc = IKO_ENOMEM;
-			break;
-		}
-		if (!iko_path_exists(p) || (rc = iko_csv_reader_open(&rd, p))) {
-			free(p);
-			continue;
-		}
-		while (!rc && iko_csv_next(rd, &row) == 1) {
-			iko_strmap_entry *e;
-			long long d;
-			if (row.record == 1) {
-				nh = row.nfields;
-				hdr = calloc(nh + 1, sizeof(char *));
-				for (c = 0; hdr && c < nh; c++)
-					hdr[c] = iko_strdup(row.fields[c]);
-				if (!hdr)
-					rc = IKO_ENOMEM;
-				continue;
-			}
-			iko_buf_clear(&k);
-			if (iko_buf_printf(&k, "%s\x1f%s", tab->name, row.fields[0])) {
-				rc = IKO_ENOMEM;
-				break;
-			}
-			if (!(e = iko_strmap_get(idx, k.ptr, k.len)))
-				continue;
-			for (d = e->a - 1; d >= 0; d = next[d]) {
-				iko_record_diff *df = &r->diffs[d];
-				int col = iko_table_column(tab, df->column);
-				for (c = 1; c < nh && c < row.nfields && hdr; c++)
-					if (hdr[c] && !strcmp(hdr[c], df->column) && !df->legacy_value)
-						df->legacy_value = iko_strdup(col >= 0 && tab->cols[col].sensitive
-									      ? "(masked)" : row.fields[c]);
-			}
-		}
-		for (c = 0; hdr && c < nh; c++)
-			free(hdr[c]);
-		free(hdr);
-		iko_csv_reader_free(rd);
-		free(p);
-	}
-done:
-	iko_strmap_free(idx);
-	free(next);
-	iko_buf_release(&k);
-	return rc;
-}
-
-/*
  * The half of a reconciliation that needs no database — the old totals,
  * the transformed data's figures and the validated records by key — read
  * on a helper thread: during the load (iko_reconcile_prepare), or else
@@ -925,7 +837,7 @@ static int records(iko_reconcile_result *r, const iko_schema *s, const iko_recon
 			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, conn2, o->lg_code,
 					  w->keys[i], db);
 	PQfinish(conn2);
-	return rc ? rc : legacy_values(r, s, o);
+	return rc ? rc : iko_legacy_fill(r, s, o->run_dir);
 }
 
 /* ---- outputs ---------------------------------------------------------------- */
@@ -1120,5 +1032,6 @@ void iko_reconcile_result_release(iko_reconcile_result *r)
 	free(r->diffs);
 	free(r->pack_version);
 	free(r->schema_version);
+	free(r->legacy_note);
 	memset(r, 0, sizeof(*r));
 }

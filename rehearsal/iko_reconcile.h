@@ -36,7 +36,7 @@ typedef struct iko_measure_row {
 typedef struct iko_record_diff {
 	const char *kind;    /* "only_in_source", "only_in_target", "mismatch" */
 	char *table, *key, *column, *source_value, *loaded_value;
-	char *legacy_value;  /* the source field(s) as extracted (transform/<table>.legacy.csv), or NULL */
+	char *legacy_value;  /* the source field(s) as extracted (iko_legacy.h), or NULL */
 } iko_record_diff;
 
 typedef struct iko_reconcile_options {
@@ -67,6 +67,7 @@ typedef struct iko_reconcile_result {
 	long long only_source, only_target, mismatch;
 	long long rejects_total, gaiji_warnings;
 	char *pack_version, *schema_version;
+	char *legacy_note;          /* why some legacy values are missing (iko_legacy.h), or NULL */
 } iko_reconcile_result;
 
 #define IKO_RECONCILE_MAX_DIFFS 100000

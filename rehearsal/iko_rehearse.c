@@ -590,6 +590,8 @@ static int stage_reconcile(rctx *c, PGconn *conn)
 			c->r->records_mismatch = rr.mismatch;
 			c->r->xlsx = xlsx;
 			xlsx = NULL;
+			c->r->legacy_note = rr.legacy_note;
+			rr.legacy_note = NULL;
 		}
 		iko_reconcile_result_release(&rr);
 	}
@@ -1106,5 +1108,6 @@ void iko_rehearse_result_release(iko_rehearse_result *r)
 	free(r->run_id);
 	free(r->xlsx);
 	free(r->manifest);
+	free(r->legacy_note);
 	memset(r, 0, sizeof(*r));
 }

@@ -56,6 +56,7 @@ int iko_rehearse_stage_index(const char *name);
 
 typedef struct iko_rehearse_result {
 	char *run_dir, *run_id, *xlsx, *manifest;
+	char *legacy_note;         /* reconcile: why some legacy values are missing, or NULL */
 	const char *failed_stage;  /* stage that failed, NULL on success */
 	size_t ncounts;
 	iko_stage_count counts[IKO_STAGE_MAX];

@@ -58,8 +58,9 @@ typedef struct run_ctx {
 	iko_packrules *rules;  /* the pack's extra rules for this table */
 	step_issue first;      /* keep_going: the record's first failure */
 	int first_set;
-	iko_csv_writer *legacy; /* <table>.legacy.csv: key + the raw source value per column */
+	iko_csv_writer *legacy; /* <table>.legacy.csv: key + offset of the record in the source */
 	iko_buf lkey;
+	long long src_bytes;   /* of the source CSV, read so far */
 	struct tbatch *batch;  /* on a helper thread: issues go to the batch, not the file */
 } run_ctx;
 
@@ -392,27 +393,28 @@ static int emit_issue(run_ctx *c, const step_issue *is, enum iko_severity sev)
 }
 
 /*
- * The legacy value beside the mapped one: the record's key (key columns
- * joined by '|', as reconciliation keys records) and, per mapped column,
- * the source field(s) exactly as extracted — the 和暦 string next to the
- * ISO date, the vendor code next to the standard one.
+ * Where the legacy value beside the mapped one comes from. Transform does
+ * not copy the source values (at 1M residents that was 229 MB written,
+ * synced and mostly never read): <table>.legacy.csv holds, per record
+ * written, its key (key columns joined by '|', as reconciliation keys
+ * records) and the byte offset of its record in the extract CSV, and
+ * <table>.legacy-columns.csv which source field(s) each mapped column
+ * comes from — so reconciliation can put the 和暦 string next to the ISO
+ * date, the vendor code next to the standard one, for the few records it
+ * reports (docs/review.md).
  */
 static int write_legacy_header(run_ctx *c)
 {
-	size_t i;
 	int rc;
 
-	if ((rc = iko_csv_write_str(c->legacy, "key")))
+	if ((rc = iko_csv_write_str(c->legacy, "key")) || (rc = iko_csv_write_str(c->legacy, "offset")))
 		return rc;
-	for (i = 0; i < c->map->ncols; i++)
-		if (c->map->cols[i].nfrom && (rc = iko_csv_write_str(c->legacy, c->map->cols[i].column)))
-			return rc;
 	return iko_csv_end_row(c->legacy);
 }
 
 static int write_legacy(run_ctx *c)
 {
-	size_t i, k;
+	size_t i;
 	int rc;
 
 	iko_buf_clear(&c->lkey);
@@ -420,32 +422,41 @@ static int write_legacy(run_ctx *c)
 		if ((i && iko_buf_putc(&c->lkey, '|')) ||
 		    iko_buf_puts(&c->lkey, iko_buf_cstr(&c->vals[c->table->key[i]])))
 			return IKO_ENOMEM;
-	if ((rc = iko_csv_write_field(c->legacy, iko_buf_cstr(&c->lkey), c->lkey.len)))
+	if ((rc = iko_csv_write_field(c->legacy, iko_buf_cstr(&c->lkey), c->lkey.len)) ||
+	    (rc = iko_csv_write_ll(c->legacy, c->row->offset)))
 		return rc;
-	for (i = 0; i < c->map->ncols; i++) {
-		const col_map *cm = &c->map->cols[i];
-		if (!cm->nfrom)
-			continue;
-		if (cm->nfrom == 1) {
-			/* one source field: written as extracted, no copy first */
-			int f = c->src[i][0];
-			int ok = f >= 0 && f < (int)c->row->nfields;
-			if ((rc = iko_csv_write_field(c->legacy, ok ? c->row->fields[f] : "", ok ? c->row->lens[f] : 0)))
-				return rc;
-			continue;
-		}
-		iko_buf_clear(&c->tmp);
-		for (k = 0; k < cm->nfrom; k++) {
-			int f = c->src[i][k];
-			if ((k && iko_buf_puts(&c->tmp, cm->join ? cm->join : "")) ||
-			    (f >= 0 && f < (int)c->row->nfields &&
-			     iko_buf_put(&c->tmp, c->row->fields[f], c->row->lens[f])))
-				return IKO_ENOMEM;
-		}
-		if ((rc = iko_csv_write_field(c->legacy, iko_buf_cstr(&c->tmp), c->tmp.len)))
-			return rc;
-	}
 	return iko_csv_end_row(c->legacy);
+}
+
+/*
+ * <table>.legacy-columns.csv: one row per source field of every mapped
+ * column (column, field, join, source file, the bytes of it transform
+ * read — a reader checks the file is still the one the offsets point into).
+ */
+static int write_legacy_columns(run_ctx *c, const char *path)
+{
+	static const char *const hdr[] = { "column", "field", "join", "source", "source_bytes" };
+	iko_csv_writer *w = NULL;
+	size_t i, k;
+	int rc;
+
+	if ((rc = iko_csv_writer_open(&w, path, 0600)) || (rc = iko_csv_write_row(w, hdr, 5)))
+		goto done;
+	for (i = 0; i < c->map->ncols && !rc; i++) {
+		const col_map *cm = &c->map->cols[i];
+		for (k = 0; k < cm->nfrom && !rc; k++)
+			if ((rc = iko_csv_write_str(w, cm->column)) || (rc = iko_csv_write_str(w, cm->from[k])) ||
+			    (rc = iko_csv_write_str(w, cm->join ? cm->join : "")) ||
+			    (rc = iko_csv_write_str(w, c->source)) || (rc = iko_csv_write_ll(w, c->src_bytes)))
+				break;
+			else
+				rc = iko_csv_end_row(w);
+	}
+	if (!rc)
+		rc = iko_csv_writer_commit(w);
+done:
+	iko_csv_writer_free(w);
+	return rc;
 }
 
 static int do_row(run_ctx *c, iko_csv_writer *w)
@@ -656,6 +667,7 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	for (i = 0; i < IKO_R_COUNT_; i++)
 		c->by_reason[i] += b->by_reason[i];
 	c->stats->records_in += pos->records;
+	c->src_bytes = pos->offset + (long long)pos->len;
 	c->stats->records_out += b->st.records_out;
 	c->stats->records_rejected += b->st.records_rejected;
 	c->stats->warnings += b->st.warnings;
@@ -755,7 +767,7 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 	iko_csv_reader *r = NULL;
 	iko_csv_writer *w = NULL;
 	iko_csv_row row;
-	char *name = NULL, *in = NULL, *outp = NULL, *lpath = NULL;
+	char *name = NULL, *in = NULL, *outp = NULL, *lpath = NULL, *cpath = NULL;
 	size_t i;
 	int rc;
 
@@ -802,10 +814,12 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		rc = rc ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", in);
 		goto done;
 	}
+	c.src_bytes = row.offset + (long long)row.raw_len;
 	if ((rc = resolve(&c, &row, in)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
 		goto done;
 	lpath = iko_aprintf("%s/%s.legacy.csv", o->out_dir, t->name);
-	if (!lpath) {
+	cpath = iko_aprintf("%s/%s.legacy-columns.csv", o->out_dir, t->name);
+	if (!lpath || !cpath) {
 		rc = IKO_ENOMEM;
 		goto done;
 	}
@@ -850,15 +864,20 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 				   t->name, ts->records_in, ts->records_out, ts->records_rejected);
 		goto done;
 	}
+	if (r)
+		c.src_bytes = iko_csv_reader_tell(r);
 	rc = iko_csv_writer_commit(w);
 	if (!rc)
 		rc = iko_csv_writer_commit(c.legacy);
+	if (!rc)
+		rc = write_legacy_columns(&c, cpath);
 done:
 	iko_packrules_free(c.rules);
 	iko_csv_writer_free(w);
 	iko_csv_writer_free(c.legacy);
 	iko_buf_release(&c.lkey);
 	free(lpath);
+	free(cpath);
 	iko_csv_reader_free(r);
 	for (i = 0; c.src && i < m->ncols; i++)
 		free(c.src[i]);

@@ -1,7 +1,8 @@
 /*
  * test_rehearsal.c — unit tests of rehearsal/: runbook rendering
  * (placeholders, working-day dates, escapes, errors with their line) and the
- * schedule's cost split (割り勘: shares add up exactly).
+ * schedule's cost split (割り勘: shares add up exactly); the legacy values
+ * beside reported differences in test_legacy.c.
  */
 #include "iko_buf.h"
 #include "iko_error.h"
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+TCase *legacy_tcase(void);
 
 static const char *const keys[] = { "lg_code", "name" };
 static const char *const vals[] = { "453617", "高原町" };
@@ -180,6 +183,7 @@ int main(void)
 	tcase_add_test(tc, test_costs);
 	tcase_add_test(tc, test_amounts);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, legacy_tcase());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
