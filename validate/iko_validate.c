@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A failed check: reason, column, detail. */
 typedef struct vfail {
@@ -287,13 +288,13 @@ static int find_dups(vtable *v)
 	return 0;
 }
 
-/* Pass 1: key occurrences and, for residents, heads per household. */
 /*
  * Pass 1 on helper threads: they parse the records and make each key (and,
  * for a current resident, its 世帯番号 and whether it is the head); the
  * draining thread counts them in the maps. A batch's findings: entries of
- * [kind byte][length][bytes], kind 'k' a key, or 'G' a run of one
- * household's current members (see hrun).
+ * [kind byte][length][bytes], kind 'k' a key, 'h' the 8 bytes of a key's
+ * hash (see hset), or 'G' a run of one household's current members (see
+ * hrun).
  */
 typedef struct kbatch {
 	iko_buf out;
@@ -309,11 +310,130 @@ typedef struct hrun {
 	uint32_t members, heads;
 } hrun;
 
+/*
+ * A table's keys, when nothing after pass 1 needs them (every table but
+ * household, whose keys resident's records are checked against), are
+ * only counted for duplicates — and most tables have none. Keeping a
+ * million keys in a string map for that was the slowest part of pass 1
+ * (its one drain thread inserting them while the helpers waited, half of
+ * it in page faults). Instead the helpers hash each key (64 bits) and the
+ * drain puts the hashes in a set of 8-byte slots; a hash seen twice is a
+ * candidate. Only when there are candidates is the file read a second
+ * time, the keys of candidate hashes counted exactly in the string map —
+ * so two keys that share a hash are never taken for one, they only cost
+ * that second read.
+ */
+typedef struct hset {
+	uint64_t *slots;          /* 0 = empty */
+	size_t cap, n;            /* cap == 1 << bits */
+	unsigned bits;
+} hset;
+
+static void hset_free(hset *h)
+{
+	free(h->slots);
+	memset(h, 0, sizeof(*h));
+}
+
+static size_t hset_slot(const hset *h, uint64_t x)
+{
+	size_t i = (size_t)((x * 0x9E3779B97F4A7C15ull) >> (64 - h->bits));
+
+	while (h->slots[i] && h->slots[i] != x)
+		i = (i + 1) & (h->cap - 1);
+	return i;
+}
+
+/* Room for at least n hashes (at most half the slots used). */
+static int hset_grow(hset *h, size_t n)
+{
+	hset g = { NULL, h->cap ? h->cap * 2 : 1u << 16, 0, h->bits ? h->bits + 1 : 16 };
+	size_t i;
+
+	while (g.cap < 2 * n && g.bits < 40) {
+		g.cap *= 2;
+		g.bits++;
+	}
+	if (g.bits > 40 || !(g.slots = calloc(g.cap, sizeof(*g.slots))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < h->cap; i++)
+		if (h->slots[i])
+			g.slots[hset_slot(&g, h->slots[i])] = h->slots[i];
+	g.n = h->n;
+	free(h->slots);
+	*h = g;
+	return 0;
+}
+
+/* Add x (not 0): 1 when it was there already, 0 when added, <0 error. */
+static int hset_add(hset *h, uint64_t x)
+{
+	size_t i;
+	int rc;
+
+	if ((h->n + 1) * 2 > h->cap && (rc = hset_grow(h, h->n + 1)))
+		return rc;
+	i = hset_slot(h, x);
+	if (h->slots[i])
+		return 1;
+	h->slots[i] = x;
+	h->n++;
+	return 0;
+}
+
+static int hset_has(const hset *h, uint64_t x)
+{
+	return h->n && h->slots[hset_slot(h, x)] == x;
+}
+
+/*
+ * 64 bits of a key: FNV-1a, then MurmurHash3's finalizer (the keys differ
+ * in their last digits). IKO_VALIDATE_KEY_HASH_BITS (tests) keeps only
+ * that many low bits, so that distinct keys share hashes.
+ */
+static uint64_t key_hash(const char *s, size_t len, uint64_t mask)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	h &= mask;
+	return h ? h : 1;
+}
+
+static uint64_t key_hash_mask(void)
+{
+	const char *e = getenv("IKO_VALIDATE_KEY_HASH_BITS");
+	int bits = e && *e ? atoi(e) : 64;
+
+	return bits >= 1 && bits < 64 ? (1ull << bits) - 1 : ~0ull;
+}
+
+/* What a pass-1 helper hands the drain for each record. */
+enum kmode {
+	K_KEYS,                   /* the key ('k'), to count in v->keys */
+	K_HASHES,                 /* its hash ('h'), to count in a hash set */
+	K_CANDIDATES              /* the key ('k') when its hash is a candidate; no household runs */
+};
+
 typedef struct kpar {
 	vctx c[VWORK];            /* key buffers */
 	hrun h[VWORK];            /* per worker: the 世帯番号 run it is counting */
 	vtable *v;
 	kbatch b[VSLOT];
+	enum kmode mode;
+	uint64_t mask;            /* key_hash_mask() */
+	hset seen;                /* K_HASHES: every hash */
+	long long size;           /* of the file, to size seen */
+	hset *cand;               /* K_HASHES: the hashes seen twice (filled); K_CANDIDATES: read */
 } kpar;
 
 static int kput(iko_buf *b, char kind, const char *s, size_t len)
@@ -346,6 +466,7 @@ static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	iko_csv_row row;
 	size_t len;
 	const char *setai;
+	uint64_t x;
 	int rc;
 
 	iko_buf_clear(&b->out);
@@ -353,9 +474,20 @@ static int kp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	while ((rc = iko_csv_next(rd, &row)) != 0) {
 		if (rc == IKO_EPARSE)
 			continue;
-		if (rc < 0 || (rc = build_key(c, v, &row)) || (rc = kput(&b->out, 'k', c->key.ptr, c->key.len)))
+		if (rc < 0 || (rc = build_key(c, v, &row)))
 			return rc;
-		if (v->has_head_rule && is_current(v, &row)) {
+		if (p->mode == K_KEYS)
+			rc = kput(&b->out, 'k', c->key.ptr, c->key.len);
+		else {
+			x = key_hash(c->key.ptr, c->key.len, p->mask);
+			if (p->mode == K_HASHES)
+				rc = kput(&b->out, 'h', (const char *)&x, sizeof(x));
+			else if (hset_has(p->cand, x))
+				rc = kput(&b->out, 'k', c->key.ptr, c->key.len);
+		}
+		if (rc)
+			return rc;
+		if (p->mode != K_CANDIDATES && v->has_head_rule && is_current(v, &row)) {
 			setai = fld(v, &row, v->rc.setai, &len);
 			if (h->members && (h->setai.len != len || memcmp(h->setai.ptr, setai, len)) &&
 			    (rc = hflush(&b->out, h)))
@@ -379,13 +511,24 @@ static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	const char *s = b->out.ptr, *end = b->out.ptr + b->out.len;
 	iko_strmap_entry *e;
 	uint32_t n, members, heads;
+	uint64_t x;
 	int rc;
 
-	(void)pos;
+	/* sized once, from the first batch's bytes per record: no regrowth, no rehash */
+	if (p->mode == K_HASHES && !p->seen.cap && pos->len && pos->records > 0 && p->size > 0 &&
+	    (rc = hset_grow(&p->seen, (size_t)((double)p->size / (double)pos->len * (double)pos->records * 1.1))))
+		return rc;
 	while (s < end) {
 		char kind = *s++;
 		memcpy(&n, s, sizeof(n));
 		s += sizeof(n);
+		if (kind == 'h') {
+			memcpy(&x, s, sizeof(x));
+			s += n;
+			if ((rc = hset_add(&p->seen, x)) < 0 || (rc == 1 && (rc = hset_add(p->cand, x)) < 0))
+				return rc;
+			continue;
+		}
 		if ((rc = iko_strmap_upsert(kind == 'k' ? p->v->keys : p->v->heads, s, n, &e)))
 			return rc;
 		s += n;
@@ -402,7 +545,7 @@ static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	return 0;
 }
 
-static int pass1_parallel(vtable *v)
+static int pass1_parallel(vtable *v, enum kmode mode, hset *cand)
 {
 	kpar *p = calloc(1, sizeof(*p));
 	void *slots[VSLOT];
@@ -413,6 +556,13 @@ static int pass1_parallel(vtable *v)
 	if (!p)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	p->v = v;
+	p->mode = mode;
+	p->mask = key_hash_mask();
+	p->cand = cand;
+	{
+		struct stat st;
+		p->size = stat(v->in_path, &st) == 0 ? (long long)st.st_size : 0;
+	}
 	ops.ctx = p;
 	for (i = 0; i < VSLOT; i++)
 		slots[i] = &p->b[i];
@@ -423,11 +573,17 @@ static int pass1_parallel(vtable *v)
 	}
 	for (i = 0; i < VSLOT; i++)
 		iko_buf_release(&p->b[i].out);
+	hset_free(&p->seen);
 	free(p);
 	return rc;
 }
 
-static int pass1(vctx *c, vtable *v)
+/*
+ * Pass 1: key occurrences and, for residents, heads per household. With
+ * keep_keys (household) every key stays in v->keys; otherwise v->keys ends
+ * up holding at least the keys that occur more than once.
+ */
+static int pass1(vctx *c, vtable *v, int keep_keys)
 {
 	iko_csv_reader *r = NULL;
 	iko_csv_row row;
@@ -436,8 +592,15 @@ static int pass1(vctx *c, vtable *v)
 	const char *setai;
 	int rc;
 
-	if (parallel_ok())
-		return (rc = pass1_parallel(v)) ? rc : find_dups(v);
+	if (parallel_ok() && keep_keys)
+		return (rc = pass1_parallel(v, K_KEYS, NULL)) ? rc : find_dups(v);
+	if (parallel_ok()) {
+		hset cand = { NULL, 0, 0, 0 };
+		if (!(rc = pass1_parallel(v, K_HASHES, &cand)) && cand.n)
+			rc = pass1_parallel(v, K_CANDIDATES, &cand);
+		hset_free(&cand);
+		return rc ? rc : find_dups(v);
+	}
 	if ((rc = iko_csv_reader_open(&r, v->in_path)))
 		return rc;
 	iko_csv_next(r, &row); /* header, checked by the caller */
@@ -1041,7 +1204,7 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	if ((rc = iko_rejects_open(&c.rejects, rpath)))
 		goto done;
 	for (i = 0; i < n; i++)
-		if ((rc = pass1(&c, &vt[i])))
+		if ((rc = pass1(&c, &vt[i], !strcmp(vt[i].t->name, "household"))))
 			goto done;
 	for (i = 0; i < n; i++) {
 		if (!strcmp(vt[i].t->name, "household")) {

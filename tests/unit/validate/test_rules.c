@@ -90,6 +90,64 @@ START_TEST(test_duplicate_key)
 }
 END_TEST
 
+/*
+ * Keys that share a hash are not duplicates. Pass 1 counts the hashes of
+ * resident's keys; with IKO_VALIDATE_KEY_HASH_BITS=2 every key shares one
+ * of four hashes with about a hundred others, all of them candidates, and
+ * only the two keys that really occur twice may be rejected (the second
+ * read counts the candidates' keys exactly). The same rejects without it.
+ */
+START_TEST(test_duplicate_key_shared_hashes)
+{
+	static const char *const bits[] = { NULL, "2", "1" };
+	static const exp_rj e[] = {
+		{ "8", "1007", "duplicate-key", "atena_no", "1007", "key occurs 2 times; every occurrence is rejected" },
+		{ "351", "1350", "duplicate-key", "atena_no", "1350", "key occurs 2 times; every occurrence is rejected" },
+		{ "401", "1007", "duplicate-key", "atena_no", "1007", "key occurs 2 times; every occurrence is rejected" },
+		{ "402", "1350", "duplicate-key", "atena_no", "1350", "key occurs 2 times; every occurrence is rejected" },
+	};
+	size_t b;
+
+	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
+		iko_buf r = IKO_BUF_INIT;
+		iko_validate_stats st;
+		char atena[16];
+		int i;
+
+		if (bits[b])
+			setenv("IKO_VALIDATE_KEY_HASH_BITS", bits[b], 1);
+		vx_resident_header(&r);
+		for (i = 0; i < 400; i++) {
+			snprintf(atena, sizeof(atena), "%d", 1000 + i);
+			vx_resident(&r, atena, atena, NULL);
+		}
+		vx_resident(&r, "1007", "9001", NULL);
+		vx_resident(&r, "1350", "9002", NULL);
+		vx_write("in/resident.csv", iko_buf_cstr(&r));
+		ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+		check_rejects(e, sizeof(e) / sizeof(e[0]));
+		ck_assert_int_eq(vx_table(&st, "resident")->records_in, 402);
+		ck_assert_int_eq(vx_table(&st, "resident")->records_out, 398);
+		ck_assert_int_eq(st.by_reason[IKO_R_DUP_KEY], 4);
+		iko_validate_stats_release(&st);
+		iko_buf_release(&r);
+		/* no key twice, every hash shared: nothing rejected */
+		vx_resident_header(&r);
+		for (i = 0; i < 400; i++) {
+			snprintf(atena, sizeof(atena), "%d", 1000 + i);
+			vx_resident(&r, atena, atena, NULL);
+		}
+		vx_write("in/resident.csv", iko_buf_cstr(&r));
+		ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+		ck_assert_int_eq(vx_table(&st, "resident")->records_out, 400);
+		ck_assert_int_eq(vx_table(&st, "resident")->records_rejected, 0);
+		iko_validate_stats_release(&st);
+		iko_buf_release(&r);
+		unsetenv("IKO_VALIDATE_KEY_HASH_BITS");
+	}
+}
+END_TEST
+
 START_TEST(test_household_heads)
 {
 	iko_buf r = IKO_BUF_INIT;
@@ -336,6 +394,7 @@ Suite *vrules_suite(void)
 
 	tcase_add_checked_fixture(tc, vx_setup, vx_teardown);
 	tcase_add_test(tc, test_duplicate_key);
+	tcase_add_test(tc, test_duplicate_key_shared_hashes);
 	tcase_add_test(tc, test_household_heads);
 	tcase_add_test(tc, test_orphan_member);
 	tcase_add_test(tc, test_removal_and_death);
