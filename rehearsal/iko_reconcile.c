@@ -412,7 +412,7 @@ static int stream_rows(rstream *x)
 	PGresult *res = NULL;
 	size_t i, got, hint = 0; /* the validated record found last */
 	char *q, *buf = NULL;
-	int rc = 0, n;
+	int rc = 0, n, planner_set = 0;
 
 	row.fields = calloc(t->ncols + 1, sizeof(*row.fields));
 	row.lens = calloc(t->ncols + 1, sizeof(*row.lens));
@@ -448,6 +448,21 @@ static int stream_rows(rstream *x)
 	}
 	if (iko_buf_puts(&sql, ") TO STDOUT"))
 		goto oom;
+	/*
+	 * Every row of the partition is read: a sequential scan (or, for a
+	 * half, a TID range scan). The table was swapped in moments ago and
+	 * its ANALYZE runs beside this read, so without statistics the planner
+	 * guesses a few matching rows and reads the whole primary key for a
+	 * bitmap first: 0.7-0.9 s of the server's time at 1M residents
+	 * against 0.12-0.18 s for the sequential scan.
+	 */
+	res = PQexec(conn, "SET enable_bitmapscan = off; SET enable_indexscan = off; SET enable_indexonlyscan = off");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = iko_error_set(IKO_EDB, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		goto done;
+	}
+	planner_set = 1;
+	PQclear(res);
 	res = PQexec(conn, sql.ptr);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		rc = iko_error_set(IKO_EDB, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
@@ -507,6 +522,8 @@ dberr:
 	rc = iko_error_set(IKO_EDB, "%s", PQerrorMessage(conn));
 done:
 	PQclear(res);
+	if (planner_set)
+		PQclear(PQexec(conn, "RESET enable_bitmapscan; RESET enable_indexscan; RESET enable_indexonlyscan"));
 	if (rc && iko_error_code() == IKO_EDB)
 		rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", x->s->name, t->name, iko_error_message());
 	free(row.fields);
