@@ -77,6 +77,7 @@ static void compress_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
 	for (; nblocks; nblocks--, p += 64) {
 		save0 = st0;
 		save1 = st1;
+#pragma GCC unroll 16
 		for (i = 0; i < 16; i++) {
 			int a = i & 3;
 			if (i < 4)

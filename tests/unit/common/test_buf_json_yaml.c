@@ -277,6 +277,22 @@ START_TEST(test_sha256)
 		iko_sha256_final_hex(&c, hex);
 		ck_assert_str_eq(hex, cases[i].hex);
 	}
+	/* a megabyte in one call (many blocks at once: the SHA-NI path where the CPU has it) and in odd pieces */
+	{
+		size_t n = 1000003, off, step;
+		unsigned char *b = malloc(n);
+		ck_assert_ptr_nonnull(b);
+		for (k = 0; k < n; k++)
+			b[k] = (unsigned char)((((k * 31 + 7) >> 3) ^ k) & 255);
+		for (step = n; step >= 1000; step = step == n ? 4099 : 999) {
+			iko_sha256_init(&c);
+			for (off = 0; off < n; off += step)
+				iko_sha256_update(&c, b + off, n - off < step ? n - off : step);
+			iko_sha256_final_hex(&c, hex);
+			ck_assert_str_eq(hex, "f2f1f03791791611351a01f80eece069950bb5234b9a51f5f889c2d732bd10e2");
+		}
+		free(b);
+	}
 }
 END_TEST
 
