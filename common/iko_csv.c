@@ -915,10 +915,16 @@ int iko_csv_write_str(iko_csv_writer *w, const char *s)
 
 int iko_csv_write_ll(iko_csv_writer *w, long long v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	/* by hand, not snprintf: transform writes one per record (the legacy index's offsets) */
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
-	return iko_csv_write_field(w, tmp, (size_t)n);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return iko_csv_write_field(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int iko_csv_end_row(iko_csv_writer *w)

@@ -3,6 +3,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,39 @@ START_TEST(test_writeback)
 	free(path);
 	free(data);
 	ck_assert_int_eq(iko_rm_rf(dir), 0);
+}
+END_TEST
+
+/* iko_csv_write_ll writes a number as %lld does, the ends of the range included. */
+START_TEST(test_write_ll)
+{
+	static const long long v[] = { 0, 7, -1, 10, -10, 42, 1234567890123LL, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1 };
+	char dir[] = "/tmp/iko-csv-XXXXXX", want[512], got[512];
+	char *path;
+	iko_csv_writer *w = NULL;
+	size_t i, n = 0;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = iko_path_join(dir, "ll.csv");
+	ck_assert_int_eq(iko_csv_writer_open(&w, path, 0600), 0);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_int_eq(iko_csv_write_ll(w, v[i]), 0);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%lld", i ? "," : "", v[i]);
+	}
+	ck_assert_int_eq(iko_csv_end_row(w), 0);
+	n += (size_t)snprintf(want + n, sizeof(want) - n, "\n");
+	ck_assert_int_eq(iko_csv_writer_commit(w), 0);
+	iko_csv_writer_free(w);
+	fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fread(got, 1, sizeof(got), fp), n);
+	fclose(fp);
+	ck_assert_int_eq(memcmp(got, want, n), 0);
+	ck_assert_int_eq(memcmp(got, "0,7,-1,10,-10,42,1234567890123,9223372036854775807,-9223372036854775808,", 71), 0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
 }
 END_TEST
 
@@ -732,6 +766,7 @@ Suite *csv_suite(void)
 	tcase_set_timeout(tc, 60); /* thousands of random texts, slow under ASan */
 
 	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_write_ll);
 	tcase_add_test(tc, test_chunk_boundaries);
 	tcase_add_test(tc, test_bom_and_sjis);
 	tcase_add_test(tc, test_malformed);
