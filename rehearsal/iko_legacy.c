@@ -77,7 +77,7 @@ static int spec_read(lspec *sp, const char *path)
 {
 	iko_csv_reader *rd = NULL;
 	iko_csv_row row;
-	int rc, ic = -1, ifld = -1, ij = -1, is = -1, ib = -1;
+	int rc, ic = -1, ifld = -1, ij = -1, is = -1, ib = -1, need = 0; /* need: the highest of them */
 
 	memset(sp, 0, sizeof(*sp));
 	if (!iko_path_exists(path))
@@ -98,10 +98,13 @@ static int spec_read(lspec *sp, const char *path)
 				rc = iko_error_set(IKO_EPARSE, "%s: not a legacy-columns file (header)", path);
 				break;
 			}
+			need = ic > ifld ? ic : ifld;
+			need = need > ij ? need : ij;
+			need = need > is ? need : is;
+			need = need > ib ? need : ib;
 			continue;
 		}
-		if ((int)row.nfields <= ib || (int)row.nfields <= ic || (int)row.nfields <= ifld ||
-		    (int)row.nfields <= ij || (int)row.nfields <= is) {
+		if ((int)row.nfields <= need) {
 			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: %zu fields", path, row.record, row.nfields);
 			break;
 		}

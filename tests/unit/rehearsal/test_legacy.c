@@ -40,7 +40,8 @@ static const char index_csv[] =
 	"k3,82\n"
 	"k3,108\n";
 
-static char dir[] = "/tmp/iko-test-legacy.XXXXXX";
+#define DIR_TEMPLATE "/tmp/iko-test-legacy.XXXXXX"
+static char dir[sizeof(DIR_TEMPLATE)];
 
 static void put(const char *rel, const char *text)
 {
@@ -55,6 +56,7 @@ static void make_run(void)
 {
 	char cols[512], *t, *x;
 
+	snprintf(dir, sizeof(dir), "%s", DIR_TEMPLATE);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	t = iko_path_join(dir, "transform");
 	x = iko_path_join(dir, "extract");
@@ -75,7 +77,6 @@ static void remove_run(void)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
-	strcpy(dir + strlen(dir) - 6, "XXXXXX");
 }
 
 /* a table t: key id, columns era_date, secret (sensitive), txt, other */
