@@ -29,6 +29,8 @@ const char cmd_reconcile_usage[] =
 	"value, the source field(s) as extracted (legacy_value, 旧システムの値), read\n"
 	"back from DIR/extract through transform's legacy index; when an extract CSV\n"
 	"is missing or changed since, a note says so and those values stay empty.\n"
+	"The validated records are read from validate's <table>.index (offsets and\n"
+	"hashes); the CSV itself when there is none or the CSV changed since.\n"
 	"Exit status 3 when a measure failed or records differ.\n";
 
 int cmd_reconcile(int argc, char **argv, const iko_cli *cli)

@@ -954,6 +954,11 @@ long long iko_csv_writer_rows(const iko_csv_writer *w)
 	return w->rows;
 }
 
+long long iko_csv_writer_tell(const iko_csv_writer *w)
+{
+	return w->bytes + (long long)w->line.len;
+}
+
 void iko_csv_writer_expect(iko_csv_writer *w, long long pending, long long consumed, long long size)
 {
 	double est;

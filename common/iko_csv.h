@@ -137,6 +137,8 @@ int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long
 int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n);
 /* Records written so far (header included). */
 long long iko_csv_writer_rows(const iko_csv_writer *w);
+/* Bytes written so far (those still buffered included): where the next row starts. */
+long long iko_csv_writer_tell(const iko_csv_writer *w);
 /* Flush, fsync, close and rename into place. */
 int iko_csv_writer_commit(iko_csv_writer *w);
 /* Free; removes the temporary file if not committed. NULL-safe. */

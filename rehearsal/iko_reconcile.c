@@ -14,7 +14,7 @@
 #include "iko_pack.h"
 #include "iko_reject.h"
 #include "iko_schema.h"
-#include "iko_strmap.h"
+#include "iko_recidx.h"
 #include "iko_totals.h"
 #include "iko_workbook.h"
 
@@ -206,52 +206,56 @@ static int measures(iko_reconcile_result *r, const iko_schema *s, iko_figures *o
 
 /* ---- record level --------------------------------------------------------- */
 
-/*
- * A hash of a record's values in order, one value at a time: eight bytes a
- * step, the last 0-7 with their count + 1 in the top byte, so where one
- * value ends and the next begins is part of what is hashed. Only ever
- * compared within this process (the validated file's side and the
- * loaded side).
- */
-static uint64_t vhash(uint64_t h, const char *s, size_t len)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t w;
-	size_t i;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	w = (uint64_t)(len + 1) << 56;
-	for (i = 0; i < len; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * k;
-	return h ^ (h >> 32);
-}
-
-/* The hash of a record's values in order: both sides of the comparison. */
+/* The hash of a record's values in order (iko_recidx.h): both sides of the comparison. */
 static uint64_t record_hash(const iko_csv_row *row)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = IKO_RH_SEED;
 	size_t i;
 
 	for (i = 0; i < row->nfields; i++)
-		h = vhash(h, row->fields[i], row->lens[i]);
+		h = iko_rh(h, row->fields[i], row->lens[i]);
 	return h;
 }
 
-/* The record's key: its key columns joined by 0x1F. 0 or IKO_ENOMEM. */
+/* The hash of a record's key values in key order (iko_recidx.h); a missing field is empty. */
+static uint64_t key_hash(const iko_table *t, const iko_csv_row *row)
+{
+	uint64_t h = IKO_RH_SEED;
+	size_t i, c;
+
+	for (i = 0; i < t->nkey; i++) {
+		c = (size_t)t->key[i];
+		h = c < row->nfields ? iko_rh(h, row->fields[c], row->lens[c]) : iko_rh(h, "", 0);
+	}
+	return h;
+}
+
+/* The record's key: its key columns joined by '|', as reports show it. 0 or IKO_ENOMEM. */
 static int record_key(iko_buf *key, const iko_table *t, const iko_csv_row *row)
 {
-	size_t i;
+	size_t i, c;
 
 	iko_buf_clear(key);
-	for (i = 0; i < t->nkey; i++)
-		if ((i && iko_buf_putc(key, '\x1f')) || iko_buf_put(key, row->fields[t->key[i]], row->lens[t->key[i]]))
+	for (i = 0; i < t->nkey; i++) {
+		c = (size_t)t->key[i];
+		if ((i && iko_buf_putc(key, '|')) || (c < row->nfields && iko_buf_put(key, row->fields[c], row->lens[c])))
 			return IKO_ENOMEM;
-	return 0;
+	}
+	return iko_buf_cstr(key) ? 0 : IKO_ENOMEM;
+}
+
+/* Do two records have the same key values? */
+static int same_key(const iko_table *t, const iko_csv_row *a, const iko_csv_row *b)
+{
+	size_t i, c;
+
+	for (i = 0; i < t->nkey; i++) {
+		c = (size_t)t->key[i];
+		if (c >= a->nfields || c >= b->nfields || a->lens[c] != b->lens[c] ||
+		    memcmp(a->fields[c], b->fields[c], a->lens[c]))
+			return 0;
+	}
+	return 1;
 }
 
 static void diff_free(iko_record_diff *d)
@@ -290,94 +294,142 @@ static int add_diff(iko_reconcile_result *r, size_t *cap, const char *kind, cons
 	return 0;
 }
 
-static const char *key_text(iko_buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->len; i++)
-		if (b->ptr[i] == '\x1f')
-			b->ptr[i] = '|';
-	return iko_buf_cstr(b);
-}
-
-/* Compare one mismatching loaded row with the source row at offset. */
-static int column_diffs(iko_reconcile_result *r, size_t *cap, const iko_table *t,
-			const char *path, long long offset, const iko_csv_row *loaded, const char *key)
-{
-	FILE *fp = fopen(path, "rb");
-	iko_csv_reader *rd = NULL;
-	iko_csv_row row;
-	size_t c;
-	int rc;
-
-	if (!fp)
-		return iko_error_set_errno(IKO_EIO, "cannot open %s", path);
-	if (fseek(fp, offset, SEEK_SET) != 0 || (rc = iko_csv_reader_open_fp(&rd, fp, path))) {
-		fclose(fp);
-		return iko_error_set(IKO_EIO, "cannot seek in %s", path);
-	}
-	rc = iko_csv_next(rd, &row);
-	if (rc == 1) {
-		rc = 0;
-		for (c = 0; c < t->ncols && c < row.nfields && !rc; c++) {
-			const char *lv = c < loaded->nfields ? loaded->fields[c] : "";
-			if (strcmp(row.fields[c], lv))
-				rc = add_diff(r, cap, "mismatch", t->name, key, t->cols[c].name,
-					      t->cols[c].sensitive ? "(masked)" : row.fields[c],
-					      t->cols[c].sensitive ? "(masked)" : lv);
-		}
-	}
-	iko_csv_reader_free(rd);
-	fclose(fp);
-	return rc < 0 ? rc : 0;
-}
-
 /*
- * The validated records of a table by key: the byte offset + 1 of each
- * record (a) and a hash of all its values (b).
+ * The validated records of a table in file order — validate's record
+ * index (iko_recidx.h), or the same read from the CSV when there is no
+ * index for it as it is now — and which of them were read back. A
+ * loaded row is compared with the record after the one found last (a
+ * freshly loaded table reads back in the validated file's order); when it
+ * is not that one, a table from key hash to record finds it (built when
+ * first needed). Records whose hashes alone cannot tell (a key hash shared
+ * by other keys, or the values differ) are read from the CSV and compared.
  */
-static int csv_keys(iko_strmap **out, const iko_table *t, const char *path)
+typedef struct rkeys {
+	iko_recidx_ent *e;
+	size_t n;
+	unsigned char *seen;   /* per record: read back (set atomically: two streams share it) */
+	uint32_t *slot;        /* record + 1 by key hash, open addressing; NULL until needed */
+	size_t mask;
+	uint64_t khmask;       /* all bits; fewer under IKO_RECONCILE_KEY_HASH_BITS (tests) */
+	int from_index;        /* 1: validate's index; 0: the CSV was read */
+} rkeys;
+
+static void rkeys_free(rkeys *k)
 {
-	iko_strmap *keys = NULL;
-	iko_csv_reader *rd = NULL;
+	if (!k)
+		return;
+	free(k->e);
+	free(k->seen);
+	free(k->slot);
+	free(k);
+}
+
+static size_t rkeys_slot(const rkeys *k, uint64_t kh)
+{
+	return (size_t)((kh ^ (kh >> 31)) * 0x9e3779b97f4a7c15ull >> 17) & k->mask;
+}
+
+/* The key-hash table (once: before streams start, or on the only one). */
+static int rkeys_lookup(rkeys *k)
+{
+	size_t cap = 16, i, j;
+
+	if (k->slot)
+		return 0;
+	while (cap < 2 * k->n)
+		cap <<= 1;
+	if (!(k->slot = calloc(cap, sizeof(*k->slot))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	k->mask = cap - 1;
+	for (i = 0; i < k->n; i++) {
+		for (j = rkeys_slot(k, k->e[i].kh); k->slot[j]; j = (j + 1) & k->mask)
+			;
+		k->slot[j] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+/* The records of a validated CSV read from the file itself (no index for it). */
+static int rkeys_from_csv(rkeys *k, const iko_table *t, iko_csv_reader *rd)
+{
 	iko_csv_row row;
-	iko_buf key = IKO_BUF_INIT;
-	iko_strmap_entry *e;
+	size_t cap = 0;
 	int rc;
 
-	if ((rc = iko_strmap_new(&keys)) || (rc = iko_csv_reader_open(&rd, path)))
+	while ((rc = iko_csv_next(rd, &row)) == 1) {
+		if (k->n == cap) {
+			iko_recidx_ent *a = realloc(k->e, (cap = cap ? cap * 2 : 1024) * sizeof(*a));
+			if (!a)
+				return iko_error_set(IKO_ENOMEM, "out of memory");
+			k->e = a;
+		}
+		k->e[k->n].off = row.offset;
+		k->e[k->n].kh = key_hash(t, &row);
+		k->e[k->n].rh = record_hash(&row);
+		k->n++;
+	}
+	return rc;
+}
+
+/* The validated records of table t: validate/<t>.index for path, else path read. */
+static int rkeys_load(rkeys **out, const iko_table *t, const char *path)
+{
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	char *ipath = NULL;
+	size_t len = strlen(path);
+	rkeys *k = calloc(1, sizeof(*k));
+	int rc;
+
+	*out = NULL;
+	if (!k)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	if ((rc = iko_csv_reader_open(&rd, path)))
 		goto done;
 	if (iko_csv_next(rd, &row) != 1 || row.nfields != t->ncols) {
 		rc = iko_error_set(IKO_EPARSE, "%s: header does not match table %s", path, t->name);
 		goto done;
 	}
-	while ((rc = iko_csv_next(rd, &row)) == 1) {
-		if (record_key(&key, t, &row)) {
-			rc = iko_error_set(IKO_ENOMEM, "out of memory");
-			goto done;
-		}
-		if ((rc = iko_strmap_upsert(keys, key.ptr ? key.ptr : "", key.len, &e)))
-			goto done;
-		e->a = row.offset + 1;
-		e->b = (long long)record_hash(&row);
+	if (len > 4 && !strcmp(path + len - 4, ".csv"))
+		ipath = iko_aprintf("%.*s.index", (int)(len - 4), path);
+	if (ipath && (rc = iko_recidx_load(&k->e, &k->n, ipath, path)) < 0)
+		goto done;
+	k->from_index = rc == 1;
+	rc = k->from_index ? 0 : rkeys_from_csv(k, t, rd);
+	/*
+	 * Tests: IKO_RECONCILE_KEY_HASH_BITS=N keeps N bits of every key hash,
+	 * so that many keys share one and records must be told apart by
+	 * reading them (the results must not change).
+	 */
+	k->khmask = ~0ull;
+	if (getenv("IKO_RECONCILE_KEY_HASH_BITS")) {
+		int bits = atoi(getenv("IKO_RECONCILE_KEY_HASH_BITS"));
+		size_t i;
+		if (bits > 0 && bits < 64)
+			k->khmask = (1ull << bits) - 1;
+		for (i = 0; i < k->n; i++)
+			k->e[i].kh &= k->khmask;
 	}
+	if (!rc && k->n >= UINT32_MAX)
+		rc = iko_error_set(IKO_EINVAL, "%s: more than 4294967294 records", path);
+	if (!rc && !(k->seen = calloc(k->n + 1, 1)))
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 done:
-	iko_buf_release(&key);
 	iko_csv_reader_free(rd);
-	if (rc < 0) {
-		iko_strmap_free(keys);
+	free(ipath);
+	if (rc) {
+		rkeys_free(k);
 		return rc;
 	}
-	*out = keys;
+	*out = k;
 	return 0;
 }
 
 /*
  * One stream of loaded rows (a whole table, or a range of its pages) against
- * the validated records with their keys. Its differences and counts go to
- * part, its figures to fr; several streams may share keys (an entry is
- * marked seen by negating its offset, atomically: a key is normally in one
- * stream only).
+ * the validated records. Its differences and counts go to part, its
+ * figures to fr; two streams share keys (a record is normally in one of
+ * them only).
  */
 typedef struct rstream {
 	const iko_schema *s;
@@ -385,7 +437,9 @@ typedef struct rstream {
 	const char *path, *lg, *range; /* range: " AND ctid < " or " AND ctid >= ", or NULL */
 	const char *tid;               /* the bound */
 	PGconn *conn;
-	iko_strmap *keys;
+	rkeys *keys;
+	size_t next;                   /* the record after the one found last */
+	FILE *src;                     /* path, opened for records read back from it */
 	iko_figures_rows *fr;
 	iko_reconcile_result part;
 	size_t cap;
@@ -393,6 +447,87 @@ typedef struct rstream {
 	int started, rc;
 	char *err;
 } rstream;
+
+/*
+ * Is validated record i the one with loaded's key? 1 when it is (and, when
+ * the values differ, its differences are counted and listed), 0 when not,
+ * <0 on an error. Only called when the hashes alone cannot tell: record
+ * i's key hash is loaded's and its value hash is not.
+ */
+static int source_is(rstream *x, size_t i, const iko_csv_row *loaded, const char *key)
+{
+	const iko_table *t = x->t;
+	iko_reconcile_result *r = &x->part;
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	size_t c;
+	int rc;
+
+	if (!x->src && !(x->src = fopen(x->path, "rb")))
+		return iko_error_set_errno(IKO_EIO, "cannot open %s", x->path);
+	if (fseek(x->src, x->keys->e[i].off, SEEK_SET) != 0 || iko_csv_reader_open_fp(&rd, x->src, x->path))
+		return iko_error_set(IKO_EIO, "cannot seek in %s", x->path);
+	rc = iko_csv_next(rd, &row);
+	if (rc != 1) {
+		iko_csv_reader_free(rd);
+		return rc < 0 ? rc : iko_error_set(IKO_EIO, "%s: no record at byte %lld", x->path, x->keys->e[i].off);
+	}
+	if (!same_key(t, &row, loaded)) {
+		iko_csv_reader_free(rd);
+		return 0; /* another key with the same hash */
+	}
+	r->mismatch++;
+	for (rc = 0, c = 0; c < t->ncols && c < row.nfields && !rc; c++) {
+		const char *lv = c < loaded->nfields ? loaded->fields[c] : "";
+		if (strcmp(row.fields[c], lv))
+			rc = add_diff(r, &x->cap, "mismatch", t->name, key, t->cols[c].name,
+				      t->cols[c].sensitive ? "(masked)" : row.fields[c],
+				      t->cols[c].sensitive ? "(masked)" : lv);
+	}
+	iko_csv_reader_free(rd);
+	return rc < 0 ? rc : 1;
+}
+
+/* One loaded row against the validated records: found (and marked seen) or only in the target. */
+static int match_row(rstream *x, const iko_csv_row *row, iko_buf *key)
+{
+	rkeys *k = x->keys;
+	uint64_t kh = key_hash(x->t, row) & k->khmask, rh = record_hash(row);
+	size_t i = x->next, j;
+	int rc;
+
+	if (i < k->n && k->e[i].kh == kh && k->e[i].rh == rh)
+		goto found;
+	if (record_key(key, x->t, row))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	/* the next record with this key's hash but other values: the same key, changed? */
+	if (i < k->n && k->e[i].kh == kh && (rc = source_is(x, i, row, key->ptr)))
+		goto found_or_error;
+	if ((rc = rkeys_lookup(k)))
+		return rc;
+	/* a record with both hashes; else one with the key's hash whose key is this one */
+	for (j = rkeys_slot(k, kh); k->slot[j]; j = (j + 1) & k->mask) {
+		i = k->slot[j] - 1;
+		if (k->e[i].kh == kh && k->e[i].rh == rh)
+			goto found;
+	}
+	for (j = rkeys_slot(k, kh); k->slot[j]; j = (j + 1) & k->mask) {
+		i = k->slot[j] - 1;
+		if (k->e[i].kh != kh || i == x->next)
+			continue; /* another hash, or the record tried above */
+		if ((rc = source_is(x, i, row, key->ptr)))
+			goto found_or_error;
+	}
+	x->part.only_target++;
+	return add_diff(&x->part, &x->cap, "only_in_target", x->t->name, key->ptr, NULL, NULL, NULL);
+found_or_error:
+	if (rc < 0)
+		return rc;
+found:
+	x->next = i + 1;
+	__atomic_store_n(&k->seen[i], 1, __ATOMIC_RELAXED);
+	return 0;
+}
 
 /*
  * Read every loaded row of the stream's table (and range) with COPY ... TO
@@ -404,13 +539,11 @@ typedef struct rstream {
 static int stream_rows(rstream *x)
 {
 	const iko_table *t = x->t;
-	iko_reconcile_result *r = &x->part;
 	PGconn *conn = x->conn;
 	iko_buf key = IKO_BUF_INIT, sql = IKO_BUF_INIT;
-	iko_strmap_entry *e;
 	iko_csv_row row = { 0 };
 	PGresult *res = NULL;
-	size_t i, got, hint = 0; /* the validated record found last */
+	size_t i, got;
 	char *q, *buf = NULL;
 	int rc = 0, n, planner_set = 0;
 
@@ -454,9 +587,15 @@ static int stream_rows(rstream *x)
 	 * its ANALYZE runs beside this read, so without statistics the planner
 	 * guesses a few matching rows and reads the whole primary key for a
 	 * bitmap first: 0.7-0.9 s of the server's time at 1M residents
-	 * against 0.12-0.18 s for the sequential scan.
+	 * against 0.12-0.18 s for the sequential scan. Not a parallel one
+	 * either: its workers' pages come back interleaved, out of the
+	 * validated file's order that match_row follows (at 1M residents a
+	 * few hundred jumps, each a key-hash lookup, and the lookup table
+	 * built for them), and on two cores they only take a core from the
+	 * ANALYZE beside.
 	 */
-	res = PQexec(conn, "SET enable_bitmapscan = off; SET enable_indexscan = off; SET enable_indexonlyscan = off");
+	res = PQexec(conn, "SET enable_bitmapscan = off; SET enable_indexscan = off; SET enable_indexonlyscan = off; "
+		     "SET max_parallel_workers_per_gather = 0");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = iko_error_set(IKO_EDB, "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
 		goto done;
@@ -471,7 +610,6 @@ static int stream_rows(rstream *x)
 	PQclear(res);
 	res = NULL;
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		long long a;
 		if (rc) { /* after an error the rest is read and dropped */
 			PQfreemem(buf);
 			continue;
@@ -482,28 +620,8 @@ static int stream_rows(rstream *x)
 			PQfreemem(buf);
 			continue;
 		}
-		/* the key from the values just taken (no second lookup and strlen) */
-		if (record_key(&key, t, &row)) {
-			rc = iko_error_set(IKO_ENOMEM, "out of memory");
-		} else if (!x->fr || !(rc = iko_figures_rows_add(x->fr, &row))) {
-			/* a freshly loaded table reads back in the order it was
-			 * loaded, the validated file's: the record after the last
-			 * one found is tried before the key is hashed */
-			e = iko_strmap_get_near(x->keys, key.ptr ? key.ptr : "", key.len, &hint);
-			if (!e) {
-				r->only_target++;
-				rc = add_diff(r, &x->cap, "only_in_target", t->name, key_text(&key), NULL, NULL, NULL);
-			} else {
-				a = __atomic_load_n(&e->a, __ATOMIC_RELAXED);
-				if (e->b != (long long)record_hash(&row)) {
-					r->mismatch++;
-					rc = column_diffs(r, &x->cap, t, x->path, (a < 0 ? -a : a) - 1, &row,
-							  key_text(&key));
-				}
-				if (a > 0)
-					__atomic_store_n(&e->a, -a, __ATOMIC_RELAXED); /* seen */
-			}
-		}
+		if (!x->fr || !(rc = iko_figures_rows_add(x->fr, &row)))
+			rc = match_row(x, &row, &key);
 		PQfreemem(buf);
 	}
 	if (n == -2 && !rc)
@@ -523,7 +641,8 @@ dberr:
 done:
 	PQclear(res);
 	if (planner_set)
-		PQclear(PQexec(conn, "RESET enable_bitmapscan; RESET enable_indexscan; RESET enable_indexonlyscan"));
+		PQclear(PQexec(conn, "RESET enable_bitmapscan; RESET enable_indexscan; RESET enable_indexonlyscan; "
+				  "RESET max_parallel_workers_per_gather"));
 	if (rc && iko_error_code() == IKO_EDB)
 		rc = iko_error_set(IKO_EDB, "reading %s.%s: %s", x->s->name, t->name, iko_error_message());
 	free(row.fields);
@@ -567,6 +686,60 @@ static int take_part(iko_reconcile_result *r, size_t *cap, iko_reconcile_result 
 	free(part->diffs);
 	memset(part, 0, sizeof(*part));
 	return rc;
+}
+
+/*
+ * The validated records no loaded row was found for, in file order: all
+ * counted, the first (up to the list's cap) listed with their keys, read
+ * from the CSV in one pass.
+ */
+static int only_in_source(iko_reconcile_result *r, size_t *cap, const iko_table *t, const char *path,
+			  const rkeys *k)
+{
+	iko_csv_reader *rd = NULL;
+	iko_buf key = IKO_BUF_INIT;
+	iko_csv_row row;
+	size_t i, first = k->n, want = 0;
+	int rc = 0;
+
+	for (i = 0; i < k->n; i++) {
+		if (k->seen[i])
+			continue;
+		if (first == k->n)
+			first = i;
+		r->only_source++;
+		want++;
+	}
+	if (r->ndiffs >= IKO_RECONCILE_MAX_DIFFS)
+		want = 0;
+	else if (want > IKO_RECONCILE_MAX_DIFFS - r->ndiffs)
+		want = IKO_RECONCILE_MAX_DIFFS - r->ndiffs;
+	if (!want)
+		return 0;
+	if ((rc = iko_csv_reader_open(&rd, path)))
+		return rc;
+	i = first;
+	while (want && (rc = iko_csv_next(rd, &row)) == 1) {
+		if (row.offset < k->e[i].off)
+			continue;
+		if (row.offset > k->e[i].off) {
+			rc = iko_error_set(IKO_EIO, "%s: no record at byte %lld (the file changed during reconciliation)",
+					   path, k->e[i].off);
+			break;
+		}
+		if ((rc = record_key(&key, t, &row)) ||
+		    (rc = add_diff(r, cap, "only_in_source", t->name, key.ptr, NULL, NULL, NULL)))
+			break;
+		want--;
+		for (i++; i < k->n && k->seen[i]; i++)
+			;
+	}
+	if (rc == 0 && want)
+		rc = iko_error_set(IKO_EIO, "%s: no record at byte %lld (the file changed during reconciliation)",
+				   path, k->e[i].off);
+	iko_csv_reader_free(rd);
+	iko_buf_release(&key);
+	return rc < 0 ? rc : 0;
 }
 
 /* Pages of the table's partition for lg, or -1 (then it is read in one stream). */
@@ -623,16 +796,14 @@ static size_t split_min_rows(void)
  */
 static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
 			const iko_table *t, const char *path, PGconn *conn, PGconn *conn2, const char *lg,
-			iko_strmap *keys, iko_figures *db)
+			rkeys *keys, iko_figures *db)
 {
 	rstream x[2];
 	iko_figures *f2 = NULL;
 	iko_csv_row hdr = { 0 };
-	iko_buf key = IKO_BUF_INIT;
-	iko_strmap_entry *e;
 	char tid[64];
 	long long pages = -1;
-	size_t i, pos;
+	size_t i;
 	int rc = 0, n = 1;
 
 	memset(x, 0, sizeof(x));
@@ -641,8 +812,11 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 	for (i = 0; i < t->ncols; i++)
 		hdr.fields[i] = t->cols[i].name;
 	hdr.nfields = t->ncols;
-	if (conn2 && iko_strmap_size(keys) >= split_min_rows() && (pages = table_pages(conn, s, t, lg)) >= 2)
+	if (conn2 && keys->n >= split_min_rows() && (pages = table_pages(conn, s, t, lg)) >= 2)
 		n = 2;
+	/* the second half starts far from the first record: both need the key table */
+	if (n == 2 && (rc = rkeys_lookup(keys)))
+		goto done;
 	for (i = 0; i < (size_t)n; i++) {
 		x[i].s = s;
 		x[i].t = t;
@@ -680,27 +854,18 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		rc = iko_figures_rows_merge(x[0].fr, x[1].fr);
 	else if (!rc && x[0].fr)
 		rc = iko_figures_rows_flush(x[0].fr);
-	if (rc)
-		goto done;
-	pos = 0;
-	while ((e = iko_strmap_next(keys, &pos)) != NULL) {
-		if (e->a <= 0)
-			continue;
-		r->only_source++;
-		iko_buf_clear(&key);
-		iko_buf_puts(&key, e->key);
-		if ((rc = add_diff(r, cap, "only_in_source", t->name, key_text(&key), NULL, NULL, NULL)))
-			goto done;
-	}
+	if (!rc)
+		rc = only_in_source(r, cap, t, path, keys);
 done:
 	for (i = 0; i < 2; i++) {
 		iko_figures_rows_free(x[i].fr);
 		free(x[i].err);
 		iko_reconcile_result_release(&x[i].part);
+		if (x[i].src)
+			fclose(x[i].src);
 	}
 	iko_figures_free(f2);
 	free(hdr.fields);
-	iko_buf_release(&key);
 	return rc;
 }
 
@@ -717,7 +882,7 @@ struct iko_reconcile_prep {
 	iko_pack *pack;
 	iko_figures *old, *ext;
 	char **vpath;          /* per table: validate/<table>.csv, NULL when absent */
-	iko_strmap **keys;     /* per table: csv_keys of vpath */
+	rkeys **keys;          /* per table: the validated records of vpath */
 	pthread_t th;
 	int started, rc;
 	char *err;             /* the thread's message, for the caller */
@@ -738,7 +903,7 @@ static int prep_work(iko_reconcile_prep *w)
 	if ((rc = iko_figures_from_csv(w->ext, w->s, w->tdir)))
 		return rc;
 	for (i = 0; w->with_records && i < w->s->ntables; i++)
-		if (w->vpath[i] && (rc = csv_keys(&w->keys[i], &w->s->tables[i], w->vpath[i])))
+		if (w->vpath[i] && (rc = rkeys_load(&w->keys[i], &w->s->tables[i], w->vpath[i])))
 			return rc;
 	return 0;
 }
@@ -775,7 +940,7 @@ void iko_reconcile_prep_free(iko_reconcile_prep *w)
 		if (w->vpath)
 			free(w->vpath[i]);
 		if (w->keys)
-			iko_strmap_free(w->keys[i]);
+			rkeys_free(w->keys[i]);
 	}
 	free(w->vpath);
 	free(w->keys);
@@ -847,7 +1012,7 @@ static int records(iko_reconcile_result *r, const iko_schema *s, const iko_recon
 
 	/* a second connection for the big tables (read in two halves at once) */
 	for (i = 0; i < s->ntables && !conn2; i++)
-		if (w->vpath[i] && w->keys[i] && iko_strmap_size(w->keys[i]) >= split_min_rows())
+		if (w->vpath[i] && w->keys[i] && w->keys[i]->n >= split_min_rows())
 			conn2 = iko_db_connect_like(o->conn);
 	for (i = 0; i < s->ntables && !rc; i++)
 		if (w->vpath[i])

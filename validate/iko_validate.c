@@ -12,6 +12,7 @@
 #include "iko_error.h"
 #include "iko_fs.h"
 #include "iko_json.h"
+#include "iko_recidx.h"
 #include "iko_schema.h"
 #include "iko_strmap.h"
 #include "iko_utf8.h"
@@ -63,11 +64,13 @@ typedef struct vctx {
 	iko_buf key;
 	long long nrejected;      /* over every table, for --max-errors */
 	struct vbatch *batch;     /* on a helper thread: rejects go to the batch */
+	iko_recidx_writer *ix;    /* <table>.index, for the records written on this thread */
 } vctx;
 
 /* Records checked on a helper thread. */
 typedef struct vbatch {
 	iko_csv_writer *out;      /* in memory */
+	iko_buf idx;              /* iko_recidx_ent per record written, offsets within out */
 	iko_reject_mem iss;       /* rejects and warnings, in record order */
 	iko_validate_table st;    /* records_out, records_rejected, warnings */
 	iko_validate_stats all;   /* by_reason, gaiji_records */
@@ -756,6 +759,7 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 /* Pass 2 for one record: check it, then write it or reject it. */
 static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv_writer *w, vfail *f)
 {
+	iko_recidx_ent ie;
 	size_t i;
 
 	if (rc == IKO_EPARSE) {
@@ -784,13 +788,28 @@ static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv
 		if ((rc = emit(c, v, row, f, IKO_SEV_WARN)))
 			return rc;
 	}
+	ie.off = iko_csv_writer_tell(w);
+	ie.kh = ie.rh = IKO_RH_SEED;
 	for (i = 0; i < v->t->ncols; i++) {
 		size_t len;
 		const char *val = fld(v, row, (int)i, &len);
 		if ((rc = iko_csv_write_field(w, val, len)))
 			return rc;
+		ie.rh = iko_rh(ie.rh, val, len);
 	}
 	if ((rc = iko_csv_end_row(w)))
+		return rc;
+	/* the record index reconciliation reads instead of this file (iko_recidx.h) */
+	for (i = 0; i < v->t->nkey; i++) {
+		size_t len;
+		const char *val = fld(v, row, v->t->key[i], &len);
+		ie.kh = iko_rh(ie.kh, val, len);
+	}
+	if (c->batch)
+		rc = iko_buf_put(&c->batch->idx, (const char *)&ie, sizeof(ie));
+	else if (c->ix)
+		rc = iko_recidx_writer_add(c->ix, &ie, 1);
+	if (rc)
 		return rc;
 	v->stats->records_out++;
 	return 0;
@@ -811,6 +830,7 @@ typedef struct vpar {
 	vctx *c;
 	vtable *v;
 	iko_csv_writer *w;
+	iko_recidx_writer *ix;
 	long long size;
 	vworker wk[VWORK];
 	vbatch b[VSLOT];
@@ -825,6 +845,7 @@ static int vp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	int rc;
 
 	iko_reject_mem_clear(&b->iss);
+	iko_buf_clear(&b->idx);
 	memset(&k->st, 0, sizeof(k->st));
 	memset(&k->all, 0, sizeof(k->all));
 	k->c.batch = b;
@@ -843,10 +864,16 @@ static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	vbatch *b = batch;
 	vctx *c = p->c;
 	vtable *v = p->v;
-	size_t i;
+	long long base = iko_csv_writer_tell(p->w);
+	iko_recidx_ent *ie = (iko_recidx_ent *)b->idx.ptr;
+	size_t i, nie = b->idx.len / sizeof(*ie);
 	int rc;
 
 	if ((rc = iko_csv_writer_move(p->w, b->out)))
+		return rc;
+	for (i = 0; i < nie; i++)
+		ie[i].off += base;
+	if (p->ix && (rc = iko_recidx_writer_add(p->ix, ie, nie)))
 		return rc;
 	for (i = 0; i < b->iss.n; i++) {
 		iko_reject rj;
@@ -876,7 +903,7 @@ static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 static int make_charset(iko_charset **out, const iko_validate_options *o);
 
 /* The records after the header, checked on two threads; written exactly as one thread writes them. */
-static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w)
+static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w, iko_recidx_writer *ix)
 {
 	vpar *p = calloc(1, sizeof(*p));
 	void *slots[VSLOT];
@@ -889,6 +916,7 @@ static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w)
 	p->c = c;
 	p->v = v;
 	p->w = w;
+	p->ix = ix;
 	p->size = size;
 	ops.ctx = p;
 	for (i = 0; i < VWORK; i++) {
@@ -921,6 +949,7 @@ done:
 	}
 	for (i = 0; i < VSLOT; i++) {
 		iko_reject_mem_release(&p->b[i].iss);
+		iko_buf_release(&p->b[i].idx);
 		iko_csv_writer_free(p->b[i].out);
 	}
 	free(p);
@@ -932,15 +961,20 @@ static int pass2(vctx *c, vtable *v)
 {
 	iko_csv_reader *r = NULL;
 	iko_csv_writer *w = NULL;
+	iko_recidx_writer *ix = NULL;
 	iko_csv_row row;
 	vfail f = { 0, NULL, NULL, IKO_BUF_INIT };
 	char *outp = iko_aprintf("%s/%s.csv", c->o->out_dir, v->t->name);
+	char *ixp = iko_aprintf("%s/%s.index", c->o->out_dir, v->t->name);
 	size_t i;
 	int rc;
 
-	if (!outp)
-		return IKO_ENOMEM;
-	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (rc = iko_csv_writer_follow(w, c->o->follow)))
+	if (!outp || !ixp) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (rc = iko_csv_writer_follow(w, c->o->follow)) ||
+	    (rc = iko_recidx_writer_open(&ix, ixp)))
 		goto done;
 	for (i = 0; i < v->t->ncols; i++)
 		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))
@@ -950,9 +984,10 @@ static int pass2(vctx *c, vtable *v)
 	if ((rc = iko_csv_reader_open(&r, v->in_path)))
 		goto done;
 	if (parallel_ok()) {
-		if ((rc = pass2_parallel(c, v, iko_csv_reader_size(r), w)))
+		if ((rc = pass2_parallel(c, v, iko_csv_reader_size(r), w, ix)))
 			goto done;
 	} else {
+		c->ix = ix;
 		iko_csv_next(r, &row);
 		while ((rc = iko_csv_next(r, &row)) != 0) {
 			v->stats->records_in++;
@@ -969,12 +1004,17 @@ static int pass2(vctx *c, vtable *v)
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", v->t->name);
 		goto done;
 	}
-	rc = iko_csv_writer_commit(w);
+	/* the index after the CSV: it names the CSV's final size and time */
+	if (!(rc = iko_csv_writer_commit(w)))
+		rc = iko_recidx_writer_commit(ix, outp);
 done:
+	c->ix = NULL;
 	iko_buf_release(&f.detail);
 	iko_csv_writer_free(w);
+	iko_recidx_writer_free(ix);
 	iko_csv_reader_free(r);
 	free(outp);
+	free(ixp);
 	return rc;
 }
 

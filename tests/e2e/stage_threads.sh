@@ -77,6 +77,12 @@ IKO_VALIDATE_THREADS=1 "$IKO" validate --in "$W/t2" --out "$W/v1" --lg-code 4350
 "$IKO" validate --in "$W/t2" --out "$W/v2" --lg-code 435015 --gaiji "$W/dump/GAIJI.CSV" > "$W/out" 2>&1 ||
 	[ $? -eq 3 ] || fail "validate, two threads: exit $?: $(cat "$W/out")"
 same_outputs validate "$W/v1" "$W/v2" resident.csv household.csv rejects.csv
+# the record indexes (validate/<table>.index): the same offsets and hashes
+# after their headers (which name the CSV's time)
+for f in resident household; do
+	cmp <(tail -c +49 "$W/v1/$f.index") <(tail -c +49 "$W/v2/$f.index") || fail "validate: $f.index differs with two threads"
+	[ $(($(stat -c %s "$W/v1/$f.index") - 48)) -eq $((24 * $(($(wc -l < "$W/v1/$f.csv") - 1)))) ] || fail "$f.index: not 24 bytes a record"
+done
 /usr/bin/python3 - "$W/v2" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1] + "/rejects.csv", newline="", encoding="utf-8")))

@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "iko_csv.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_recidx.h"
 #include "vx_helpers.h"
 
 Suite *vrules_suite(void);
@@ -91,6 +96,22 @@ START_TEST(test_duplicate_key)
 END_TEST
 
 /*
+ * A header and n residents living alone, atena_no (and setai_no) first,
+ * first + 1, ...; every seventh (the first included) with `every7` set.
+ */
+static void residents(iko_buf *r, int first, int n, const char *const *every7)
+{
+	char atena[16];
+	int i;
+
+	vx_resident_header(r);
+	for (i = 0; i < n; i++) {
+		snprintf(atena, sizeof(atena), "%d", first + i);
+		vx_resident(r, atena, atena, i % 7 ? NULL : every7);
+	}
+}
+
+/*
  * Keys that share a hash are not duplicates. Pass 1 counts the hashes of
  * resident's keys; with IKO_VALIDATE_KEY_HASH_BITS=2 every key shares one
  * of four hashes with about a hundred others, all of them candidates, and
@@ -111,16 +132,10 @@ START_TEST(test_duplicate_key_shared_hashes)
 	for (b = 0; b < sizeof(bits) / sizeof(bits[0]); b++) {
 		iko_buf r = IKO_BUF_INIT;
 		iko_validate_stats st;
-		char atena[16];
-		int i;
 
 		if (bits[b])
 			setenv("IKO_VALIDATE_KEY_HASH_BITS", bits[b], 1);
-		vx_resident_header(&r);
-		for (i = 0; i < 400; i++) {
-			snprintf(atena, sizeof(atena), "%d", 1000 + i);
-			vx_resident(&r, atena, atena, NULL);
-		}
+		residents(&r, 1000, 400, NULL);
 		vx_resident(&r, "1007", "9001", NULL);
 		vx_resident(&r, "1350", "9002", NULL);
 		vx_write("in/resident.csv", iko_buf_cstr(&r));
@@ -132,11 +147,7 @@ START_TEST(test_duplicate_key_shared_hashes)
 		iko_validate_stats_release(&st);
 		iko_buf_release(&r);
 		/* no key twice, every hash shared: nothing rejected */
-		vx_resident_header(&r);
-		for (i = 0; i < 400; i++) {
-			snprintf(atena, sizeof(atena), "%d", 1000 + i);
-			vx_resident(&r, atena, atena, NULL);
-		}
+		residents(&r, 1000, 400, NULL);
 		vx_write("in/resident.csv", iko_buf_cstr(&r));
 		ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
 		ck_assert_int_eq(vx_table(&st, "resident")->records_out, 400);
@@ -145,6 +156,131 @@ START_TEST(test_duplicate_key_shared_hashes)
 		iko_buf_release(&r);
 		unsetenv("IKO_VALIDATE_KEY_HASH_BITS");
 	}
+}
+END_TEST
+
+/*
+ * validate/<table>.index: per record written, its offset in <table>.csv
+ * and the hashes of its key and of all its values — exactly what reading
+ * the CSV back gives (quoted values included), on one thread and on two
+ * (4000 records: several batches, whose offsets are shifted when written),
+ * with the rejected records left out. An index whose CSV has changed
+ * since (one byte more, another time) or that is cut short is not used.
+ */
+static void check_index(size_t nexpect, iko_recidx_ent **out)
+{
+	char *csv = iko_path_join(vx_dir, "out/resident.csv"), *ix = iko_path_join(vx_dir, "out/resident.index");
+	iko_csv_reader *rd = NULL;
+	iko_recidx_ent *e = NULL;
+	iko_csv_row row;
+	size_t n = 0, i = 0, k;
+	int lg, atena;
+
+	ck_assert_int_eq(iko_recidx_load(&e, &n, ix, csv), 1);
+	ck_assert_uint_eq(n, nexpect);
+	ck_assert_int_eq(iko_csv_reader_open(&rd, csv), 0);
+	ck_assert_int_eq(iko_csv_next(rd, &row), 1);
+	lg = iko_csv_find(&row, "lg_code");
+	atena = iko_csv_find(&row, "atena_no");
+	ck_assert(lg >= 0 && atena >= 0);
+	while (iko_csv_next(rd, &row) == 1) {
+		uint64_t rh = IKO_RH_SEED, kh = IKO_RH_SEED;
+		ck_assert_uint_lt(i, n);
+		for (k = 0; k < row.nfields; k++)
+			rh = iko_rh(rh, row.fields[k], row.lens[k]);
+		kh = iko_rh(iko_rh(kh, row.fields[lg], row.lens[lg]), row.fields[atena], row.lens[atena]);
+		ck_assert_int_eq(e[i].off, row.offset);
+		ck_assert(e[i].rh == rh);
+		ck_assert(e[i].kh == kh);
+		i++;
+	}
+	ck_assert_uint_eq(i, n);
+	iko_csv_reader_free(rd);
+	free(csv);
+	free(ix);
+	*out = e;
+}
+
+/* An index of n entries for csv as it is now. */
+static void write_index(const char *ix, const char *csv, const iko_recidx_ent *e, size_t n)
+{
+	iko_recidx_writer *w = NULL;
+
+	ck_assert_int_eq(iko_recidx_writer_open(&w, ix), 0);
+	ck_assert_int_eq(iko_recidx_writer_add(w, e, n), 0);
+	ck_assert_int_eq(iko_recidx_writer_commit(w, csv), 0);
+	iko_recidx_writer_free(w);
+}
+
+START_TEST(test_record_index)
+{
+	static const char *const threads[] = { NULL, "1" };
+	static const char *const quoted[] = { "katagaki=コーポ,\"みどり\" 101", NULL };
+	iko_recidx_ent *e[2] = { NULL, NULL };
+	char *csv, *ix;
+	size_t t;
+
+	for (t = 0; t < 2; t++) {
+		iko_buf r = IKO_BUF_INIT;
+		iko_validate_stats st;
+
+		if (threads[t])
+			setenv("IKO_VALIDATE_THREADS", threads[t], 1);
+		residents(&r, 10000, 4000, quoted);
+		vx_resident(&r, "10003", "9001", NULL); /* a duplicate: 10003 twice, both rejected */
+		vx_write("in/resident.csv", iko_buf_cstr(&r));
+		ck_assert_int_eq(vx_run(&st, NULL, NULL, 0), 0);
+		ck_assert_int_eq(vx_table(&st, "resident")->records_out, 3999);
+		check_index(3999, &e[t]);
+		iko_validate_stats_release(&st);
+		iko_buf_release(&r);
+		unsetenv("IKO_VALIDATE_THREADS");
+	}
+	ck_assert_int_eq(memcmp(e[0], e[1], 3999 * sizeof(*e[0])), 0);
+	free(e[1]);
+	e[1] = NULL;
+	csv = iko_path_join(vx_dir, "out/resident.csv");
+	ix = iko_path_join(vx_dir, "out/resident.index");
+	{
+		iko_recidx_ent *x = NULL;
+		size_t n = 7;
+		struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000000000, 0 } };
+		FILE *fp;
+		long sz;
+
+		/* another time, same bytes */
+		ck_assert_int_eq(utimensat(AT_FDCWD, csv, ts, 0), 0);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 0);
+		ck_assert_ptr_null(x);
+		ck_assert_uint_eq(n, 0);
+		/* a fresh index for it is used again; one byte more is not */
+		write_index(ix, csv, e[0], 3999);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 1);
+		ck_assert_uint_eq(n, 3999);
+		free(x);
+		ck_assert_ptr_nonnull(fp = fopen(csv, "ab"));
+		fputc('x', fp);
+		fclose(fp);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 0);
+		/* an index cut short */
+		ck_assert_ptr_nonnull(fp = fopen(csv, "r+b"));
+		ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+		sz = ftell(fp);
+		fclose(fp);
+		ck_assert_int_eq(truncate(csv, sz - 1), 0);
+		write_index(ix, csv, e[0], 3999);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 1);
+		free(x);
+		ck_assert_int_eq(truncate(ix, 48 + 3998 * 24 + 10), 0);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 0);
+		/* no index at all */
+		ck_assert_int_eq(unlink(ix), 0);
+		ck_assert_int_eq(iko_recidx_load(&x, &n, ix, csv), 0);
+		ck_assert_ptr_null(x);
+	}
+	free(e[0]);
+	free(csv);
+	free(ix);
 }
 END_TEST
 
@@ -395,6 +531,7 @@ Suite *vrules_suite(void)
 	tcase_add_checked_fixture(tc, vx_setup, vx_teardown);
 	tcase_add_test(tc, test_duplicate_key);
 	tcase_add_test(tc, test_duplicate_key_shared_hashes);
+	tcase_add_test(tc, test_record_index);
 	tcase_add_test(tc, test_household_heads);
 	tcase_add_test(tc, test_orphan_member);
 	tcase_add_test(tc, test_removal_and_death);
