@@ -883,10 +883,52 @@ struct iko_reconcile_prep {
 	iko_figures *old, *ext;
 	char **vpath;          /* per table: validate/<table>.csv, NULL when absent */
 	rkeys **keys;          /* per table: the validated records of vpath */
+	pthread_mutex_t mu;    /* records_later and cancel */
+	pthread_cond_t cv;
+	int records_later;     /* 1 until iko_reconcile_prep_records: vpath not checked yet */
+	int cancel;            /* freed before that: the helper stops there */
 	pthread_t th;
 	int started, rc;
 	char *err;             /* the thread's message, for the caller */
 };
+
+/* Which validated files there are (on the caller's thread, before the helper reads them). */
+static void check_vpaths(iko_reconcile_prep *w)
+{
+	size_t i;
+
+	for (i = 0; w->with_records && i < w->s->ntables; i++)
+		if (w->vpath[i] && !iko_path_exists(w->vpath[i])) {
+			free(w->vpath[i]);
+			w->vpath[i] = NULL;
+		}
+}
+
+void iko_reconcile_prep_records(iko_reconcile_prep *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	if (w->records_later) {
+		check_vpaths(w);
+		w->records_later = 0;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait for iko_reconcile_prep_records; 0 when freed first (nothing more to read). */
+static int records_ready(iko_reconcile_prep *w)
+{
+	int go;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->records_later && !w->cancel)
+		pthread_cond_wait(&w->cv, &w->mu);
+	go = !w->cancel;
+	pthread_mutex_unlock(&w->mu);
+	return go;
+}
 
 static int prep_work(iko_reconcile_prep *w)
 {
@@ -902,6 +944,8 @@ static int prep_work(iko_reconcile_prep *w)
 	}
 	if ((rc = iko_figures_from_csv(w->ext, w->s, w->tdir)))
 		return rc;
+	if (w->with_records && !records_ready(w))
+		return 0;
 	for (i = 0; w->with_records && i < w->s->ntables; i++)
 		if (w->vpath[i] && (rc = rkeys_load(&w->keys[i], &w->s->tables[i], w->vpath[i])))
 			return rc;
@@ -934,8 +978,14 @@ void iko_reconcile_prep_free(iko_reconcile_prep *w)
 
 	if (!w)
 		return;
+	pthread_mutex_lock(&w->mu);
+	w->cancel = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 	if (w->started)
 		pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
 	for (i = 0; w->s && i < w->s->ntables; i++) {
 		if (w->vpath)
 			free(w->vpath[i]);
@@ -966,7 +1016,10 @@ int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options 
 		return iko_error_set(IKO_EINVAL, "reconcile needs a run directory, schema, pack and lg_code");
 	if (!(w = calloc(1, sizeof(*w))))
 		return IKO_ENOMEM;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	w->with_records = o->conn != NULL;
+	w->records_later = o->records_later;
 	if (!(w->run_dir = iko_strdup(o->run_dir)) || (o->dump_dir && !(w->dump_dir = iko_strdup(o->dump_dir))) ||
 	    !(w->tdir = iko_path_join(o->run_dir, "transform")))
 		goto fail;
@@ -983,11 +1036,9 @@ int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options 
 		free(rel);
 		if (!w->vpath[i])
 			goto fail;
-		if (!iko_path_exists(w->vpath[i])) {
-			free(w->vpath[i]);
-			w->vpath[i] = NULL;
-		}
 	}
+	if (!w->records_later)
+		check_vpaths(w);
 	if (iko_thread_start(&w->th, prep_main, w) == 0)
 		w->started = 1;
 	else
@@ -1125,6 +1176,7 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	/* started now unless the caller started it earlier (during the load) */
 	if (!w && (rc = iko_reconcile_prepare(&w, o)))
 		return rc;
+	iko_reconcile_prep_records(w); /* validate/ is complete by now (w->vpath is read below) */
 	if (!(dir = iko_path_join(o->run_dir, "reconcile"))) {
 		rc = IKO_ENOMEM;
 		goto done;

@@ -53,10 +53,11 @@ typedef struct iko_reconcile_options {
 	size_t ninputs;
 	const char *const *input_names, *const *input_sha256;
 	iko_reconcile_prep *prep;   /* from iko_reconcile_prepare, or NULL (still owned by the caller) */
+	int records_later;          /* iko_reconcile_prepare: validate/ is not complete yet (see there) */
 } iko_reconcile_options;
 
 #define IKO_RECONCILE_OPTIONS_INIT \
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL }
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 typedef struct iko_reconcile_result {
 	size_t nrows;
@@ -81,6 +82,13 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *op
  * iko_reconcile_run as opts->prep; an error on the thread is reported there.
  */
 int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options *opts);
+/*
+ * With opts->records_later the helper reads the old totals and the
+ * transformed figures at once (e.g. while validate runs) and the validated
+ * records only once this is called (validate/ is complete). Called by
+ * iko_reconcile_run if the caller has not. NULL-safe; once is enough.
+ */
+void iko_reconcile_prep_records(iko_reconcile_prep *p);
 /* Wait for the thread and free. NULL-safe. */
 void iko_reconcile_prep_free(iko_reconcile_prep *p);
 void iko_reconcile_result_release(iko_reconcile_result *r);

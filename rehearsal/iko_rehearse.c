@@ -544,15 +544,19 @@ static void reconcile_options(rctx *c, PGconn *conn, iko_reconcile_options *ro)
 }
 
 /*
- * While the server loads (the client mostly waits), a helper thread reads
- * what reconcile needs from the run's files: the old totals, the
- * transformed data's figures, the validated records by key.
+ * A helper thread reads what reconcile needs from the run's files: the old
+ * totals, the transformed data's figures and the validated records. With
+ * records_later it starts beside validate (whose first pass leaves a core
+ * idle part of the time, where the load's copy keeps both busy) and reads
+ * the validated records once iko_reconcile_prep_records says validate is
+ * done; else it starts after validate, beside the load.
  */
-static int start_reconcile(rctx *c, PGconn *conn)
+static int start_reconcile(rctx *c, PGconn *conn, int records_later)
 {
 	iko_reconcile_options ro = IKO_RECONCILE_OPTIONS_INIT;
 
 	reconcile_options(c, conn, &ro);
+	ro.records_later = records_later;
 	return iko_reconcile_prepare(&c->prep, &ro);
 }
 
@@ -981,17 +985,21 @@ lessons_done:
 		job.t0 = now_s();
 		if (follow && iko_thread_start(&job.th, load_main, &job) == 0)
 			job.started = 1;
+		/* not started here (an error): started after validate, which reports it */
+		if (follow && last >= 4 && start_reconcile(&c, conn, 1))
+			iko_error_clear();
 		rc = stage_validate(&c, job.started ? follow : NULL);
 		front_finished(&c.load_held);
 		if (rc)
 			goto done; /* the load, if started, stops before its swap and is joined below */
 		add_time(r, "validate", now_s() - t_);
+		iko_reconcile_prep_records(c.prep);
 	}
 	if (last >= 3 && !conn)
 		STAGE("connect", iko_db_connect(&conn, dsn, o->project->db_dir));
-	if (first <= 3 && last >= 4) {
+	if (first <= 3 && last >= 4 && !c.prep) {
 		r->failed_stage = "reconcile";
-		if ((rc = start_reconcile(&c, conn)))
+		if ((rc = start_reconcile(&c, conn, 0)))
 			goto done;
 	}
 	/* validate has finished whole and reconcile can follow: the load beside
