@@ -20,6 +20,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -627,6 +628,58 @@ static int pass1(vctx *c, vtable *v, int keep_keys)
 	}
 	iko_csv_reader_free(r);
 	return rc < 0 ? rc : find_dups(v);
+}
+
+/* One table's pass 1 on a thread of its own (pass1_tables). */
+typedef struct p1job {
+	vctx *c;
+	vtable *v;
+	pthread_t th;
+	int started, rc;
+	char *err;
+} p1job;
+
+static void *p1_main(void *arg)
+{
+	p1job *j = arg;
+
+	j->rc = iko_thread_keep_error(pass1(j->c, j->v, !strcmp(j->v->t->name, "household")), &j->err);
+	return NULL;
+}
+
+/*
+ * Pass 1 of every table at once, each on its thread (with its own helpers):
+ * a table's pass 1 is its own (keys, duplicates, heads per household), and
+ * one alone leaves a core idle part of the time — its drain, one thread,
+ * is the slower side (at 1M residents resident's 0.8 s and household's
+ * 0.25 s, one after the other before). The first failing table's error,
+ * in table order.
+ */
+static int pass1_tables(vctx *c, vtable *vt, size_t n)
+{
+	p1job *j = calloc(n + 1, sizeof(*j));
+	size_t i;
+	int rc = 0;
+
+	if (!j)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		j[i].c = c;
+		j[i].v = &vt[i];
+		if (iko_thread_start(&j[i].th, p1_main, &j[i]) == 0)
+			j[i].started = 1;
+		else
+			p1_main(&j[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (j[i].started)
+			pthread_join(j[i].th, NULL);
+		if (j[i].rc && !rc)
+			rc = iko_error_set(j[i].rc, "%s", j[i].err ? j[i].err : "out of memory");
+		free(j[i].err);
+	}
+	free(j);
+	return rc;
 }
 
 static int is_removal_reason(const char *s)
@@ -1243,9 +1296,14 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 	}
 	if ((rc = iko_rejects_open(&c.rejects, rpath)))
 		goto done;
-	for (i = 0; i < n; i++)
-		if ((rc = pass1(&c, &vt[i], !strcmp(vt[i].t->name, "household"))))
+	if (parallel_ok() && n > 1) {
+		if ((rc = pass1_tables(&c, vt, n)))
 			goto done;
+	} else {
+		for (i = 0; i < n; i++)
+			if ((rc = pass1(&c, &vt[i], !strcmp(vt[i].t->name, "household"))))
+				goto done;
+	}
 	for (i = 0; i < n; i++) {
 		if (!strcmp(vt[i].t->name, "household")) {
 			c.households = vt[i].keys;
