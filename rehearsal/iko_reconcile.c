@@ -871,9 +871,10 @@ done:
 
 /*
  * The half of a reconciliation that needs no database — the old totals,
- * the transformed data's figures and the validated records by key — read
- * on a helper thread: during the load (iko_reconcile_prepare), or else
- * while the server computes its own figures.
+ * the transformed data's figures and the validated records (rkeys) — read
+ * on a helper thread: beside validate and the load (iko_reconcile_prepare
+ * with records_later, in a rehearsal), or else while the server computes
+ * its own figures.
  */
 struct iko_reconcile_prep {
 	char *run_dir, *dump_dir, *tdir;

@@ -12,8 +12,9 @@
  * when there is no old figure but extracted and loaded agree, else FAIL.
  *
  * Record level: each validated record against the loaded row with the same
- * key (hashed key set, loaded rows streamed in single-row mode):
- * only-in-source, only-in-target, value mismatch (column by column).
+ * key (validate's record index of offsets and hashes, common/iko_recidx.h;
+ * loaded rows streamed with COPY): only-in-source, only-in-target, value
+ * mismatch (column by column).
  */
 #ifndef IKO_RECONCILE_H
 #define IKO_RECONCILE_H
@@ -76,9 +77,9 @@ typedef struct iko_reconcile_result {
 int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *opts);
 /*
  * Start reading the half of a reconciliation that needs no database (the
- * old totals, the transformed data's figures, the validated records by
- * key; with opts->conn set) on a helper thread — e.g. while the load runs,
- * when the client is mostly waiting for the server. Hand it to
+ * old totals, the transformed data's figures, the validated records with
+ * their offsets and hashes; with opts->conn set) on a helper thread — e.g.
+ * beside validate and the load. Hand it to
  * iko_reconcile_run as opts->prep; an error on the thread is reported there.
  */
 int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options *opts);
