@@ -3,6 +3,7 @@
  */
 #include "iko_recidx.h"
 
+#include "iko_buf.h"
 #include "iko_error.h"
 #include "iko_fs.h"
 
@@ -31,6 +32,15 @@ typedef struct hdr {
 
 _Static_assert(sizeof(hdr) == HDR, "index header is 48 bytes");
 _Static_assert(sizeof(iko_recidx_ent) == 24, "index entries are 24 bytes");
+
+char *iko_recidx_path(const char *csv_path)
+{
+	size_t len = strlen(csv_path);
+
+	if (len > 4 && !strcmp(csv_path + len - 4, ".csv"))
+		return iko_aprintf("%.*s.index", (int)(len - 4), csv_path);
+	return iko_aprintf("%s.index", csv_path);
+}
 
 int iko_recidx_writer_open(iko_recidx_writer **out, const char *path)
 {
@@ -142,6 +152,6 @@ int iko_recidx_load(iko_recidx_ent **ents, size_t *n, const char *index_path, co
 	rc = 1;
 done:
 	free(e);
-	close(fd);
+	(void)close(fd); /* opened read only: nothing written to lose */
 	return rc;
 }

@@ -54,6 +54,9 @@ static inline uint64_t iko_rh(uint64_t h, const char *s, size_t len)
 	return h ^ (h >> 32);
 }
 
+/* The index of a CSV: "<x>.index" for "<x>.csv", else "<path>.index" (malloc'd, NULL: out of memory). */
+char *iko_recidx_path(const char *csv_path);
+
 typedef struct iko_recidx_writer iko_recidx_writer;
 
 /* Open path for atomic writing (mode 0600). */

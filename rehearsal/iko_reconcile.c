@@ -311,7 +311,6 @@ typedef struct rkeys {
 	uint32_t *slot;        /* record + 1 by key hash, open addressing; NULL until needed */
 	size_t mask;
 	uint64_t khmask;       /* all bits; fewer under IKO_RECONCILE_KEY_HASH_BITS (tests) */
-	int from_index;        /* 1: validate's index; 0: the CSV was read */
 } rkeys;
 
 static void rkeys_free(rkeys *k)
@@ -376,43 +375,41 @@ static int rkeys_load(rkeys **out, const iko_table *t, const char *path)
 {
 	iko_csv_reader *rd = NULL;
 	iko_csv_row row;
-	char *ipath = NULL;
-	size_t len = strlen(path);
+	char *ipath = iko_recidx_path(path);
+	const char *bits = getenv("IKO_RECONCILE_KEY_HASH_BITS");
 	rkeys *k = calloc(1, sizeof(*k));
+	size_t i;
 	int rc;
 
 	*out = NULL;
-	if (!k)
-		return iko_error_set(IKO_ENOMEM, "out of memory");
+	if (!k || !ipath) {
+		rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		goto done;
+	}
 	if ((rc = iko_csv_reader_open(&rd, path)))
 		goto done;
 	if (iko_csv_next(rd, &row) != 1 || row.nfields != t->ncols) {
 		rc = iko_error_set(IKO_EPARSE, "%s: header does not match table %s", path, t->name);
 		goto done;
 	}
-	if (len > 4 && !strcmp(path + len - 4, ".csv"))
-		ipath = iko_aprintf("%.*s.index", (int)(len - 4), path);
-	if (ipath && (rc = iko_recidx_load(&k->e, &k->n, ipath, path)) < 0)
+	/* validate's index when it is this CSV's, else the CSV itself */
+	if ((rc = iko_recidx_load(&k->e, &k->n, ipath, path)) < 0 ||
+	    (rc = rc == 1 ? 0 : rkeys_from_csv(k, t, rd)))
 		goto done;
-	k->from_index = rc == 1;
-	rc = k->from_index ? 0 : rkeys_from_csv(k, t, rd);
 	/*
 	 * Tests: IKO_RECONCILE_KEY_HASH_BITS=N keeps N bits of every key hash,
 	 * so that many keys share one and records must be told apart by
 	 * reading them (the results must not change).
 	 */
 	k->khmask = ~0ull;
-	if (getenv("IKO_RECONCILE_KEY_HASH_BITS")) {
-		int bits = atoi(getenv("IKO_RECONCILE_KEY_HASH_BITS"));
-		size_t i;
-		if (bits > 0 && bits < 64)
-			k->khmask = (1ull << bits) - 1;
+	if (bits && atoi(bits) > 0 && atoi(bits) < 64) {
+		k->khmask = (1ull << atoi(bits)) - 1;
 		for (i = 0; i < k->n; i++)
 			k->e[i].kh &= k->khmask;
 	}
-	if (!rc && k->n >= UINT32_MAX)
+	if (k->n >= UINT32_MAX)
 		rc = iko_error_set(IKO_EINVAL, "%s: more than 4294967294 records", path);
-	if (!rc && !(k->seen = calloc(k->n + 1, 1)))
+	else if (!(k->seen = calloc(k->n + 1, 1)))
 		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 done:
 	iko_csv_reader_free(rd);

@@ -1074,7 +1074,7 @@ static int pass2(vctx *c, vtable *v)
 	iko_csv_row row;
 	vfail f = { 0, NULL, NULL, IKO_BUF_INIT };
 	char *outp = iko_aprintf("%s/%s.csv", c->o->out_dir, v->t->name);
-	char *ixp = iko_aprintf("%s/%s.index", c->o->out_dir, v->t->name);
+	char *ixp = outp ? iko_recidx_path(outp) : NULL;
 	size_t i;
 	int rc;
 
