@@ -105,7 +105,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		{ NULL, IKO_OPT_FLAG, NULL },
 	};
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
-	iko_load_result res = { 0, NULL, 0, 0 };
+	iko_load_result res = { 0, NULL, 0, 0, 0 };
 	iko_schema *s = NULL;
 	PGconn *conn = NULL;
 	int rc, exit_code = IKO_EXIT_ERROR;

@@ -1038,11 +1038,13 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 	char *cur_pk = iko_aprintf("%s_%s_pkey", t->name, lg);
 	char *prev_pk = iko_aprintf("%s_%s_prev_pkey", t->name, lg);
 	char *new_pk = iko_aprintf("%s_%s_new_pkey", t->name, lg);
+	char *old = iko_aprintf("%s_%s_old", t->name, lg);
+	char *old_pk = iko_aprintf("%s_%s_old_pkey", t->name, lg);
 	char *what = iko_aprintf("cannot swap in the new partition %s.%s_%s",
 				 x->o->schema->name, t->name, lg);
 	int rc = IKO_ENOMEM, exists, attached;
 
-	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !what)
+	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !old || !old_pk || !what)
 		goto done;
 	if ((rc = rel_state(x, cur, &exists, &attached)))
 		goto done;
@@ -1060,8 +1062,21 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 			goto done;
 	}
 	if (exists) {
-		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", prev, NULL)) ||
-		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
+		/*
+		 * The generation before _prev is renamed _old here and dropped
+		 * after the commit (drop_old): dropping a table unlinks its
+		 * files and drops its pages from the cache when the transaction
+		 * commits (0.18 s for 1M residents), and until this one commits
+		 * every municipality's readers of the parent tables wait. An
+		 * _old already there is a leftover of a load stopped between
+		 * its swap and that drop (normally none: nothing to do).
+		 */
+		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", old, NULL)) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+		    (rc = stmt(sql, x, "ALTER TABLE IF EXISTS ", prev, " RENAME TO ")) ||
+		    (rc = q_ident(sql, &x->q, old)) ||
+		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
+		    (rc = rename_index(x, sql, prev_pk, old_pk, what)))
 			goto done;
 		if (attached && ((rc = stmt(sql, x, "ALTER TABLE ", t->name, " DETACH PARTITION ")) ||
 				 (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
@@ -1086,12 +1101,40 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 		goto done;
 done:
 	free(what);
+	free(old_pk);
+	free(old);
 	free(new_pk);
 	free(prev_pk);
 	free(cur_pk);
 	free(nw);
 	free(prev);
 	free(cur);
+	return rc;
+}
+
+/* Drop the generations the swap renamed <t>_<lg>_old (swap_table), each in a transaction of its own. */
+static int drop_old(const load_ctx *x)
+{
+	iko_buf sql = IKO_BUF_INIT;
+	char *old = NULL, *what = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < x->o->schema->ntables; i++) {
+		const iko_table *t = &x->o->schema->tables[i];
+		free(old);
+		free(what);
+		old = iko_aprintf("%s_%s_old", t->name, x->o->lg_code);
+		what = iko_aprintf("cannot drop the generation before %s.%s_%s_prev", x->o->schema->name, t->name,
+				   x->o->lg_code);
+		if (!old || !what)
+			rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		else if (!(rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", old, NULL)))
+			rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), what);
+	}
+	free(old);
+	free(what);
+	iko_buf_release(&sql);
 	return rc;
 }
 
@@ -1280,6 +1323,13 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	pause_point("swap-begin", NULL);
 	if ((rc = swap_all(&x, &res)))
 		goto done;
+	/* the generation before _prev: now (the swap is committed and live), or with the deferred ANALYZE */
+	if (opts->defer_analyze)
+		res.drop_deferred = 1;
+	else if ((rc = drop_old(&x))) {
+		rc = iko_error_set(rc, "the new generation is loaded and live, but: %s", iko_error_message());
+		goto done;
+	}
 	res.seconds = now_seconds() - t0;
 	for (i = 0; i < res.ntables; i++)
 		res.analyze_deferred |= !res.tables[i].analyzed;
@@ -1328,6 +1378,8 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 			free(what);
 		}
 	}
+	if (!rc)
+		rc = drop_old(&x);
 done:
 	free(rel);
 	iko_buf_release(&sql);

@@ -62,6 +62,7 @@ typedef struct iko_load_result {
 	iko_load_table_result *tables; /* in schema order (owned) */
 	double seconds;                /* whole load including the swap */
 	int analyze_deferred;          /* some tables still need iko_load_analyze */
+	int drop_deferred;             /* the generation before _prev is still to drop (iko_load_analyze) */
 } iko_load_result;
 
 /*
@@ -94,8 +95,11 @@ void iko_load_result_release(iko_load_result *r);
 /*
  * ANALYZE the municipality's partition of every table of schema (after a
  * load with defer_analyze) but those whose done[i] is set (per schema
- * table, from the result's analyzed; NULL: every table). conn: any
- * connection to the server that holds them. 0, or IKO_EDB naming the table.
+ * table, from the result's analyzed; NULL: every table), then drop the
+ * generation the swap set aside (<table>_<lg>_old: the one before _prev,
+ * which a load without defer_analyze drops right after its swap). conn:
+ * any connection to the server that holds them. 0, or IKO_EDB naming the
+ * table.
  */
 int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
 		     const unsigned char *done);

@@ -410,7 +410,7 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 	size_t i, k;
 	int rc = 0;
 
-	c->analyze_pending = lr->analyze_deferred;
+	c->analyze_pending = lr->analyze_deferred || lr->drop_deferred;
 	free(c->analyzed);
 	if (!(c->analyzed = calloc(lr->ntables + 1, 1)))
 		return iko_error_set(IKO_ENOMEM, "out of memory");

@@ -161,6 +161,11 @@ done
 load --lg-code 131016 --in "$tmp/a2" >/dev/null
 expect_eq "$(sum_of 131016)" "$a_sum" "reload of the same input"
 expect_eq "$(q "select count(*) from jumin.resident_131016_prev")" "4" "prev is the last generation"
+# the generation before it (a1's) was set aside by the swap and dropped after
+expect_eq "$(q "select string_agg(c.relname, ',' order by c.relname) from pg_class c
+	join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'jumin' and c.relname like '%131016%'")" \
+	"household_131016,household_131016_pkey,household_131016_prev,household_131016_prev_pkey,resident_131016,resident_131016_pkey,resident_131016_prev,resident_131016_prev_pkey" \
+	"two generations kept"
 expect_eq "$(sum_of 131130)" "$b_sum" "131130 still intact"
 
 # --- input errors name the file ----------------------------------------------------

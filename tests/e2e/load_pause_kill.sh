@@ -67,12 +67,18 @@ for point in locked copied:resident indexed:resident copied:household indexed:ho
 	done
 	if [ "$point" = swapped ]; then
 		[ "$(sum_of 131016)" = "$new" ] || fail "$point: committed swap lost"
+		# the generation before _prev, set aside by the swap, is dropped
+		# only after its commit: here it is still there, the next load
+		# drops it
+		[ "$(q "select count(*) from pg_class where relname in ('resident_131016_old', 'household_131016_old')")" = 2 ] ||
+			fail "$point: the generation set aside is not there: $(q "select string_agg(relname, ',') from pg_class where relname like '%131016%'")"
 	else
 		[ "$(sum_of 131016)" = "$old" ] || fail "$point: previous generation not intact"
 	fi
 	load --lg-code 131016 --in "$tmp/old" >/dev/null || fail "$point: next load failed"
 	[ "$(sum_of 131016)" = "$old" ] || fail "$point: next load wrong"
 	[ "$(q "select count(*) from pg_class where relname like '%\_new'")" = 0 ] || fail "$point: _new left over"
+	[ "$(q "select count(*) from pg_class where relname like '%\_old%'")" = 0 ] || fail "$point: _old left over"
 done
 [ "$(sum_of 131130)" = "$(sum_of 131130)" ] && [ "$(q "select count(*) from jumin.resident where lg_code = '131130'")" = 4 ] || fail "131130 changed"
 echo "load_pause_kill: ok"

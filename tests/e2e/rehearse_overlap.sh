@@ -173,4 +173,15 @@ a5=$(analyzed sql5.log) || fail "R005: $a5"
 [ "$(stats)" = "$S1" ] || fail "R005: $(stats) columns with statistics, R001 had $S1"
 [ "$(gen)" = "$G2" ] || fail "R005 loaded something else: $(gen)"
 grep -q "^rehearsal R005 of 435015 錦町: completed" out5 || fail "R005: $(cat out5)"
+# R005's swap set R001's generation (_prev until then) aside as _old, and
+# it was dropped after the swap's commit, beside reconcile, after the
+# ANALYZE on that connection: none is left, _prev is R002's
+[ "$(first_line sql5.log 'RENAME TO "resident_435015_old"')" -lt "$(first_line sql5.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
+	fail "R005: resident's generation before _prev not set aside in the swap"
+last_drop=$(grep -n '^DROP TABLE IF EXISTS "jumin"."resident_435015_old"$' sql5.log | tail -1 | cut -d: -f1)
+[ -n "$last_drop" ] && [ "$last_drop" -gt "$(first_line sql5.log '^ANALYZE "jumin"."resident_435015"$')" ] ||
+	fail "R005: the generation set aside was not dropped after the ANALYZE (line ${last_drop:-none})"
+[ "$(q "select count(*) from pg_class where relname like '%\_old%'")" = 0 ] ||
+	fail "R005 left $(q "select string_agg(relname, ',') from pg_class where relname like '%\_old%'")"
+[ "$(q "select count(*) from jumin.resident_435015_prev")" = "${G2%%:*}" ] || fail "R005: _prev is not R002's"
 echo "rehearse_overlap: ok"
