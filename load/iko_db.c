@@ -730,6 +730,36 @@ done:
 	return rc;
 }
 
+/*
+ * The embedded server's database in dir when the server is already up: one
+ * connection to its socket, without the checks and the start of
+ * iko_db_start (its access check runs a child process as the server user,
+ * and it pings the server and looks the database up, each on a connection
+ * of its own: 45 ms of a 60 ms connect). NULL when that connection fails
+ * for whatever reason; then iko_db_start (errors are cleared).
+ */
+static PGconn *connect_running(const char *dir)
+{
+	db_user u;
+	db_paths p;
+	char *url = NULL;
+	PGconn *c = NULL;
+
+	memset(&u, 0, sizeof(u)); /* no server user: resolve_paths does not create, so never uses it */
+	if (resolve_paths(&p, &u, dir, 0) == 0 && (url = make_url(&p, "iko")) != NULL) {
+		c = PQconnectdb(url);
+		if (PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			c = NULL;
+		}
+	}
+	if (!c)
+		iko_error_clear();
+	free(url);
+	paths_release(&p);
+	return c;
+}
+
 int iko_db_connect(PGconn **out, const char *dsn, const char *dir)
 {
 	char *url = NULL;
@@ -737,6 +767,8 @@ int iko_db_connect(PGconn **out, const char *dsn, const char *dir)
 	int rc = 0;
 
 	*out = NULL;
+	if (!dsn && (c = connect_running(dir)) != NULL)
+		goto connected;
 	if (!dsn) {
 		if ((rc = iko_db_start(&url, dir)))
 			goto done;
@@ -756,6 +788,7 @@ int iko_db_connect(PGconn **out, const char *dsn, const char *dir)
 		rc = iko_error_set(IKO_EDB, "cannot connect: %.*s", (int)n, m);
 		goto done;
 	}
+connected:
 	PQsetNoticeProcessor(c, quiet_notices, NULL);
 	if (PQsetClientEncoding(c, "UTF8") != 0) {
 		rc = iko_error_set(IKO_EDB, "cannot set client_encoding UTF8");

@@ -93,6 +93,23 @@ set -e
 [ "$rc" != 0 ] || fail "psql connected to a stopped server"
 expect_eq "$("$IKO" db start --dir "$tmp/pg")" "$url" "restart url"
 expect_eq "$("${PSQL[@]}" "$url" -c "select x from keep_me")" "42" "data kept over restart"
+
+# --- a command that connects with --dir (iko load here): straight to the
+# database of a server that is up; a server up without the database iko, or
+# a stopped one, it completes or starts as `iko db start` does ------------------
+mkdir -p "$tmp/in"
+printf 'lg_code,atena_no,setai_no,jumin_shubetsu,jumin_jotai,name,sex,birth_date_unknown,zokugara_code,city_code,shien_sochi\n131016,1001,5001,1,1,名前,1,0,02,131016,0\n' > "$tmp/in/resident.csv"
+printf 'lg_code,setai_no,head_atena_no,member_count\n131016,5001,1001,1\n' > "$tmp/in/household.csv"
+loaded="jumin.resident_131016: 1 rows
+jumin.household_131016: 1 rows"
+expect_eq "$("$IKO" load --db-dir "$tmp/pg" --schema jumin --lg-code 131016 --in "$tmp/in")" "$loaded" "load, server up"
+"${PSQL[@]}" "${url/dbname=iko/dbname=postgres}" -c "drop database iko"
+expect_eq "$("$IKO" load --db-dir "$tmp/pg" --schema jumin --lg-code 131016 --in "$tmp/in")" "$loaded" \
+	"load, server up without the database iko"
+expect_eq "$("${PSQL[@]}" "$url" -c "select count(*) from jumin.resident")" "1" "database iko made again"
+"$IKO" db stop --dir "$tmp/pg"
+expect_eq "$("$IKO" load --db-dir "$tmp/pg" --schema jumin --lg-code 131016 --in "$tmp/in")" "$loaded" "load, server stopped"
+expect_eq "$("$IKO" db status --dir "$tmp/pg" | head -1)" "status: running" "load started the server"
 "$IKO" db stop --dir "$tmp/pg"
 
 # --- a directory the server user can reach: no relocation ----------------------
