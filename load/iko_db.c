@@ -745,8 +745,8 @@ static PGconn *connect_running(const char *dir)
 	char *url = NULL;
 	PGconn *c = NULL;
 
-	memset(&u, 0, sizeof(u)); /* no server user: resolve_paths does not create, so never uses it */
-	if (resolve_paths(&p, &u, dir, 0) == 0 && (url = make_url(&p, "iko")) != NULL) {
+	memset(&p, 0, sizeof(p));
+	if (user_init(&u) == 0 && resolve_paths(&p, &u, dir, 0) == 0 && (url = make_url(&p, "iko")) != NULL) {
 		c = PQconnectdb(url);
 		if (PQstatus(c) != CONNECTION_OK) {
 			PQfinish(c);
@@ -757,6 +757,7 @@ static PGconn *connect_running(const char *dir)
 		iko_error_clear();
 	free(url);
 	paths_release(&p);
+	user_release(&u);
 	return c;
 }
 

@@ -1346,6 +1346,30 @@ done:
 	return rc;
 }
 
+/* A context for statements on conn outside a load (iko_load_analyze, iko_load_drop_old); release x->schema_q. */
+static int ctx_for(load_ctx *x, iko_load_options *o, PGconn *conn, const iko_schema *schema, const char *lg_code)
+{
+	memset(x, 0, sizeof(*x));
+	o->conn = conn;
+	o->schema = schema;
+	o->lg_code = lg_code;
+	x->o = o;
+	x->q.conn = conn;
+	return q_ident(&x->schema_q, &x->q, schema->name);
+}
+
+int iko_load_drop_old(PGconn *conn, const iko_schema *schema, const char *lg_code)
+{
+	load_ctx x;
+	iko_load_options o = IKO_LOAD_OPTIONS_INIT;
+	int rc;
+
+	if (!(rc = ctx_for(&x, &o, conn, schema, lg_code)))
+		rc = drop_old(&x);
+	iko_buf_release(&x.schema_q);
+	return rc;
+}
+
 int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
 		     const unsigned char *done)
 {
@@ -1356,13 +1380,7 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 	size_t i;
 	int rc = 0;
 
-	memset(&x, 0, sizeof(x));
-	o.conn = conn;
-	o.schema = schema;
-	o.lg_code = lg_code;
-	x.o = &o;
-	x.q.conn = conn;
-	if ((rc = q_ident(&x.schema_q, &x.q, schema->name)))
+	if ((rc = ctx_for(&x, &o, conn, schema, lg_code)))
 		goto done;
 	for (i = 0; !rc && i < schema->ntables; i++) {
 		if (done && done[i])

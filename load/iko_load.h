@@ -105,6 +105,16 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 		     const unsigned char *done);
 
 /*
+ * Drop every <table>_<lg>_old of schema: the generation a swap set aside
+ * (renamed from _prev inside the swap's transaction) to be dropped after
+ * its commit, so that the drop — its files unlinked and its cached pages
+ * dropped at commit — is not done while the swap holds the parent tables'
+ * locks. Each in a transaction of its own; none there is fine. 0, or
+ * IKO_EDB naming the table.
+ */
+int iko_load_drop_old(PGconn *conn, const iko_schema *schema, const char *lg_code);
+
+/*
  * Append the parent-table DDL of s (CREATE SCHEMA IF NOT EXISTS, then one
  * CREATE TABLE IF NOT EXISTS ... PARTITION BY LIST (lg_code) per table) to
  * out, for `iko schema ddl`. Returns 0, IKO_ENOMEM or IKO_EINVAL (a name

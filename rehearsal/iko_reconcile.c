@@ -376,7 +376,8 @@ static int rkeys_load(rkeys **out, const iko_table *t, const char *path)
 	iko_csv_reader *rd = NULL;
 	iko_csv_row row;
 	char *ipath = iko_recidx_path(path);
-	const char *bits = getenv("IKO_RECONCILE_KEY_HASH_BITS");
+	const char *env = getenv("IKO_RECONCILE_KEY_HASH_BITS");
+	int bits = env ? atoi(env) : 0;
 	rkeys *k = calloc(1, sizeof(*k));
 	size_t i;
 	int rc;
@@ -402,8 +403,8 @@ static int rkeys_load(rkeys **out, const iko_table *t, const char *path)
 	 * reading them (the results must not change).
 	 */
 	k->khmask = ~0ull;
-	if (bits && atoi(bits) > 0 && atoi(bits) < 64) {
-		k->khmask = (1ull << atoi(bits)) - 1;
+	if (bits > 0 && bits < 64) {
+		k->khmask = (1ull << bits) - 1;
 		for (i = 0; i < k->n; i++)
 			k->e[i].kh &= k->khmask;
 	}

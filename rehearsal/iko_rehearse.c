@@ -65,8 +65,8 @@ typedef struct rctx {
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
 	pthread_mutex_t prog_mu;   /* a follower's progress (held_report) */
 	held_progress load_held;   /* the load's, beside validate */
-	int defer_analyze;         /* the load leaves ANALYZE to run beside reconcile */
-	int analyze_pending;       /* ... and it did: analyze_start */
+	int defer_analyze;         /* the load leaves ANALYZE (and dropping the generation it set aside) to run beside reconcile */
+	int analyze_pending;       /* ... and it did: analyze_start (iko_load_analyze does both) */
 	unsigned char *analyzed;   /* per schema table: analyzed by the load before its swap */
 } rctx;
 

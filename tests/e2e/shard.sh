@@ -57,8 +57,15 @@ load --lg-code 131016 --in "$tmp/a3" >/dev/null
 # a second shard: one query on the coordinator returns both shards' municipalities
 s2url=$("$IKO" db start --dir "$tmp/shard2")
 "$IKO" shard add s2 "$s2url" --dir "$tmp/coord" >/dev/null
+# a second local generation of 131130 first: when it moves to s2, the
+# local one before _prev is set aside in the attaching transaction and
+# dropped after its commit (iko_load_drop_old); the newest stays as _prev
+load --lg-code 131130 --in "$tmp/b4" >/dev/null
 "$IKO" shard place 131130 s2 --dir "$tmp/coord" >/dev/null
 load --lg-code 131130 --in "$tmp/b4" >/dev/null
+[ "$(qc "select count(*) from jumin.resident_131130_prev")" = 4 ] || fail "131130's local generation not kept"
+[ "$(qc "select count(*) from pg_class where relname like '%\_old%'")" = 0 ] ||
+	fail "left on the coordinator: $(qc "select string_agg(relname, ',') from pg_class where relname like '%\_old%'")"
 [ "$(psql -X -q -A -t "$s2url" -c "select count(*) from jumin.resident_131130")" = 4 ] || fail "s2 rows"
 [ "$(qc "select string_agg(lg_code || '=' || n, ' ' order by lg_code) from
          (select lg_code, count(*) n from jumin.resident group by lg_code) x")" = "131016=3 131130=4" ] ||
