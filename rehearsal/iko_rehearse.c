@@ -61,6 +61,8 @@ typedef struct rctx {
 	size_t ninputs;
 	char *gaiji[8];
 	size_t ngaiji;
+	int gaiji_known;           /* gaiji[] filled from the pack before extract (validate beside transform) */
+	iko_follow *tfollow;       /* transform's outputs, for validate beside it; closed when transform ends */
 	struct timespec t0;
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
 	pthread_mutex_t prog_mu;   /* a follower's progress (held_report) */
@@ -172,7 +174,7 @@ static int stage_extract(rctx *c, iko_follow *follow)
 			rc = add_count(c->r, "extract", in->file, st.records_read, st.records_written,
 				       st.records_rejected, st.gaiji_unmapped);
 			c->r->gaiji_unmapped += st.gaiji_unmapped;
-			if (gaiji && c->ngaiji < 8) {
+			if (gaiji && !c->gaiji_known && c->ngaiji < 8) {
 				c->gaiji[c->ngaiji++] = gaiji;
 				gaiji = NULL;
 			}
@@ -240,6 +242,7 @@ static int run_transform(rctx *c, iko_follow *follow, held_progress *held, iko_t
 		to.progress = held ? held_report : c->o->progress;
 		to.payload = held ? (void *)held : c->o->payload;
 		to.follow = follow;
+		to.out_follow = c->tfollow;
 		rc = iko_transform_run(st, &to);
 	}
 	free(in);
@@ -335,6 +338,9 @@ static int extract_and_transform(rctx *c)
 		trc = run_transform(c, NULL, NULL, &j.st);
 		j.secs = now_s() - t1;
 	}
+	/* validate, reading transform's files as they grow: every one is final now, or fails */
+	if (c->tfollow)
+		iko_follow_close(c->tfollow, !rc && !trc);
 	if (rc) {
 		iko_error_set(rc, "%s", xerr ? xerr : "out of memory");
 	} else {
@@ -348,34 +354,122 @@ static int extract_and_transform(rctx *c)
 	return rc;
 }
 
-static int stage_validate(rctx *c, iko_follow *follow)
+/*
+ * Validate the run's transformed files into st; follow: the load reads
+ * validate's files as they are written; c->tfollow (and held): transform
+ * is still writing its files, the first pass reads them as they grow.
+ */
+static int run_validate(rctx *c, iko_follow *follow, held_progress *held, iko_validate_stats *st)
 {
 	iko_validate_options vo = IKO_VALIDATE_OPTIONS_INIT;
-	iko_validate_stats st;
 	char *in = sub(c->r->run_dir, "transform"), *out = sub(c->r->run_dir, "validate");
-	size_t i;
+	const char **tables = c->tfollow ? calloc(c->pack->ntables + 1, sizeof(*tables)) : NULL;
+	size_t i, n = 0;
 	int rc = IKO_ENOMEM;
 
-	if (in && out) {
+	memset(st, 0, sizeof(*st));
+	if (in && out && (tables || !c->tfollow)) {
 		vo.schema = iko_pack_schema(c->pack);
 		vo.in_dir = in;
 		vo.out_dir = out;
 		vo.lg_code = c->o->muni->lg_code;
 		vo.charset_extra = (const char *const *)c->gaiji;
 		vo.ncharset_extra = c->ngaiji;
-		vo.progress = c->o->progress;
-		vo.payload = c->o->payload;
+		vo.progress = held ? held_report : c->o->progress;
+		vo.payload = held ? (void *)held : c->o->payload;
 		vo.follow = follow;
-		rc = iko_validate_run(&st, &vo);
-		for (i = 0; !rc && i < st.ntables; i++)
-			rc = add_count(c->r, "validate", st.tables[i].table, st.tables[i].records_in,
-				       st.tables[i].records_out, st.tables[i].records_rejected,
-				       st.tables[i].warnings);
-		iko_validate_stats_release(&st);
+		if (c->tfollow) {
+			/* the tables transform writes: those the pack maps */
+			for (i = 0; i < c->pack->ntables; i++)
+				tables[n++] = c->pack->tables[i].table;
+			vo.in_follow = c->tfollow;
+			vo.tables = tables;
+			vo.ntables = n;
+		}
+		rc = iko_validate_run(st, &vo);
 	}
+	free(tables);
 	free(in);
 	free(out);
 	return rc;
+}
+
+static int validate_counts(rctx *c, const iko_validate_stats *st)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < st->ntables; i++)
+		rc = add_count(c->r, "validate", st->tables[i].table, st->tables[i].records_in,
+			       st->tables[i].records_out, st->tables[i].records_rejected, st->tables[i].warnings);
+	return rc;
+}
+
+static int stage_validate(rctx *c, iko_follow *follow)
+{
+	iko_validate_stats st;
+	int rc = run_validate(c, follow, NULL, &st);
+
+	if (!rc)
+		rc = validate_counts(c, &st);
+	iko_validate_stats_release(&st);
+	return rc;
+}
+
+/*
+ * Validate beside transform (beside extract): a helper thread starts
+ * validate with the rehearsal, and its first pass (the keys of every
+ * table) reads transform's files as transform writes them (iko_follow.h),
+ * so that the second pass, and the load that follows it, can start as
+ * soon as transform has finished instead of after a pass of its own over
+ * every file. Its counts and time are added when it is joined.
+ */
+typedef struct validate_job {
+	rctx *c;
+	iko_follow *follow;        /* validate's outputs, for the load */
+	held_progress held;
+	iko_validate_stats st;
+	pthread_t th;
+	int started, rc;
+	char *err;
+	double secs;
+} validate_job;
+
+static void *validate_main(void *arg)
+{
+	validate_job *j = arg;
+	double t0 = now_s();
+
+	iko_test_pause("stage:validate");
+	j->rc = iko_thread_keep_error(run_validate(j->c, j->follow, &j->held, &j->st), &j->err);
+	j->secs = now_s() - t0;
+	return NULL;
+}
+
+/* Wait for the validate thread (if any); its error, if it had one, becomes this thread's. */
+static int validate_join(validate_job *j)
+{
+	if (!j->started)
+		return 0;
+	j->started = 0;
+	return iko_thread_join(j->th, &j->rc, &j->err);
+}
+
+/* The gaiji tables of the pack's inputs, as extract would list them, before it runs. */
+static int pack_gaiji(rctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < iko_pack_ninputs(c->pack) && c->ngaiji < 8; i++) {
+		const iko_pack_input *in = iko_pack_input_at(c->pack, i);
+		if (!in->gaiji)
+			continue;
+		if (!(c->gaiji[c->ngaiji] = iko_path_join(c->o->muni->dump, in->gaiji)))
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		c->ngaiji++;
+	}
+	c->gaiji_known = 1;
+	return 0;
 }
 
 /* Load the run's validated files into lr; follow: while validate still writes them. */
@@ -892,6 +986,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	char *failure = NULL;
 	int hrc, arc;
 	load_job job;
+	validate_job vj;
 	analyze_job aj;
 	double t0 = now_s();
 	const char *dsn;
@@ -901,6 +996,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	memset(r, 0, sizeof(*r));
 	memset(&c, 0, sizeof(c));
 	memset(&job, 0, sizeof(job));
+	memset(&vj, 0, sizeof(vj));
 	memset(&aj, 0, sizeof(aj));
 	first = o->from ? iko_rehearse_stage_index(o->from) : 0;
 	last = o->to ? iko_rehearse_stage_index(o->to) : 4;
@@ -950,25 +1046,19 @@ lessons_done:
 		if ((rc = reuse_stages(&c, first)))
 			goto done;
 	}
-	if (first <= 0 && last >= 1 && overlap_wanted()) {
-		if ((rc = extract_and_transform(&c)))
-			goto done;
-	} else {
-		if (first <= 0 && last >= 0)
-			STAGE("extract", stage_extract(&c, NULL));
-		if (first <= 1 && last >= 1)
-			STAGE("transform", stage_transform(&c));
-	}
 	dsn = o->db ? o->db : o->project->db;
 	c.defer_analyze = last >= 4 && overlap_wanted();
 	if (first <= 2 && last >= 3 && overlap_wanted()) {
 		/* connected first, so the load can start beside validate; a server
-		 * that cannot be reached is reported after validate, as without */
+		 * that cannot be reached is reported after validate, as without.
+		 * Before any helper thread: starting the embedded server checks
+		 * its directory from a forked child (iko_db_connect), which must
+		 * not be forked while other threads hold locks */
 		double t_ = now_s();
 		iko_test_pause("stage:connect");
 		if (iko_db_connect(&conn, dsn, o->project->db_dir) == 0) {
 			add_time(r, "connect", now_s() - t_);
-			if ((rc = iko_follow_new(&follow)))
+			if (!follow && (rc = iko_follow_new(&follow)))
 				goto done;
 			job.c = &c;
 			job.conn = conn;
@@ -978,21 +1068,55 @@ lessons_done:
 			conn = NULL;
 		}
 	}
+	if (first <= 0 && last >= 2 && overlap_wanted()) {
+		/* validate beside transform, with the rehearsal (validate_job) */
+		if ((rc = iko_follow_new(&c.tfollow)) || (last >= 3 && !follow && (rc = iko_follow_new(&follow))) ||
+		    (rc = pack_gaiji(&c)))
+			goto done;
+		vj.c = &c;
+		vj.follow = follow;
+		vj.held.c = &c;
+		if (iko_thread_start(&vj.th, validate_main, &vj) == 0) {
+			vj.started = 1;
+		} else {
+			/* validate after transform, as without */
+			iko_follow_free(c.tfollow);
+			c.tfollow = NULL;
+		}
+	}
+	if (first <= 0 && last >= 1 && overlap_wanted()) {
+		if ((rc = extract_and_transform(&c)))
+			goto done;
+		if (vj.started)
+			front_finished(&vj.held);
+	} else {
+		if (first <= 0 && last >= 0)
+			STAGE("extract", stage_extract(&c, NULL));
+		if (first <= 1 && last >= 1)
+			STAGE("transform", stage_transform(&c));
+	}
 	if (first <= 2 && last >= 2) {
 		double t_ = now_s();
-		iko_test_pause("stage:validate");
 		r->failed_stage = "validate";
+		if (!vj.started)
+			iko_test_pause("stage:validate");
 		job.t0 = now_s();
-		if (follow && iko_thread_start(&job.th, load_main, &job) == 0)
+		if (follow && job.conn && iko_thread_start(&job.th, load_main, &job) == 0)
 			job.started = 1;
 		/* not started here (an error): started after validate, which reports it */
-		if (follow && last >= 4 && start_reconcile(&c, conn, 1))
+		if (follow && job.conn && last >= 4 && start_reconcile(&c, conn, 1))
 			iko_error_clear();
-		rc = stage_validate(&c, job.started ? follow : NULL);
+		if (vj.started) {
+			/* beside transform, following it: it ends here */
+			if (!(rc = validate_join(&vj)))
+				rc = validate_counts(&c, &vj.st);
+		} else {
+			rc = stage_validate(&c, job.started ? follow : NULL);
+		}
 		front_finished(&c.load_held);
 		if (rc)
 			goto done; /* the load, if started, stops before its swap and is joined below */
-		add_time(r, "validate", now_s() - t_);
+		add_time(r, "validate", c.tfollow ? vj.secs : now_s() - t_);
 		iko_reconcile_prep_records(c.prep);
 	}
 	if (last >= 3 && !conn)
@@ -1032,6 +1156,9 @@ done:
 	 * below, and writing the manifest and the evidence (which reads every
 	 * file of the run) must not replace it */
 	failure = rc ? iko_strdup(iko_error_message()) : NULL;
+	if (c.tfollow)
+		iko_follow_close(c.tfollow, 0); /* a validate still reading transform's files fails */
+	validate_join(&vj);                  /* its error comes after the run's own */
 	if (follow)
 		iko_follow_close(follow, 0); /* a load still running stops before its swap */
 	hrc = load_join(&job);
@@ -1044,7 +1171,10 @@ done:
 	if (failure)
 		iko_error_set(rc, "%s", failure);
 	iko_load_result_release(&job.lr);
+	iko_validate_stats_release(&vj.st);
+	free(vj.err);
 	iko_follow_free(follow);
+	iko_follow_free(c.tfollow);
 	r->seconds = now_s() - t0;
 	mrc = write_manifest(&c, rc);
 	if (!rc)

@@ -671,6 +671,8 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	c->stats->records_out += b->st.records_out;
 	c->stats->records_rejected += b->st.records_rejected;
 	c->stats->warnings += b->st.warnings;
+	/* validate, following the file, sizes its key set by this */
+	iko_csv_writer_expect(p->w, 0, c->src_bytes, input_size(c->opts, p->in, p->size));
 	if (c->opts->progress)
 		c->opts->progress("transform", c->stats->records_in,
 				  iko_progress_total(c->stats->records_in, pos->offset + (long long)pos->len,
@@ -815,7 +817,8 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		goto done;
 	}
 	c.src_bytes = row.offset + (long long)row.raw_len;
-	if ((rc = resolve(&c, &row, in)) || (rc = iko_csv_writer_open(&w, outp, 0600)))
+	if ((rc = resolve(&c, &row, in)) || (rc = iko_csv_writer_open(&w, outp, 0600)) ||
+	    (rc = iko_csv_writer_follow(w, o->out_follow)))
 		goto done;
 	lpath = iko_aprintf("%s/%s.legacy.csv", o->out_dir, t->name);
 	cpath = iko_aprintf("%s/%s.legacy-columns.csv", o->out_dir, t->name);
@@ -853,6 +856,8 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		}
 		if (rc < 0 || (rc = do_row(&c, w)) < 0)
 			goto done;
+		if ((ts->records_in & 0x3fff) == 0)
+			iko_csv_writer_expect(w, 0, iko_csv_reader_tell(r), input_size(o, in, iko_csv_reader_size(r)));
 		if (o->progress && (ts->records_in & 0x3fff) == 0)
 			o->progress("transform", ts->records_in,
 				    iko_progress_total(ts->records_in, iko_csv_reader_tell(r),

@@ -43,9 +43,16 @@ typedef struct iko_transform_options {
 	 * extract abandons fails the read.
 	 */
 	struct iko_follow *follow;
+	/*
+	 * NULL, or validate reads each <table>.csv while it is written
+	 * (iko_follow.h, iko rehearse): every write is announced with the
+	 * size the file is expected to reach, the commit marks it done and a
+	 * failure abandons it. The caller closes the set.
+	 */
+	struct iko_follow *out_follow;
 } iko_transform_options;
 
-#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+#define IKO_TRANSFORM_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 typedef struct iko_transform_table {
 	char *table;            /* standard table */

@@ -10,6 +10,7 @@
 #include "iko_csv.h"
 #include "iko_date.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 #include "iko_json.h"
 #include "iko_recidx.h"
@@ -20,6 +21,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -88,6 +90,18 @@ static int parallel_ok(void)
 	const char *e = getenv("IKO_VALIDATE_THREADS");
 
 	return !(e && !strcmp(e, "1"));
+}
+
+/* A reader on path; f: through the follow set, as transform writes it. */
+static int open_input(iko_csv_reader **r, const char *path, iko_follow *f)
+{
+	FILE *fp;
+
+	if (!f)
+		return iko_csv_reader_open(r, path);
+	if (!(fp = iko_follow_fopen(f, path)))
+		return iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", path);
+	return iko_csv_reader_adopt_fp(r, fp, path);
 }
 
 /* A record was rejected: count it; an error once past o->max_errors. */
@@ -605,7 +619,7 @@ static int kp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	return 0;
 }
 
-static int pass1_parallel(vtable *v, enum kmode mode, hset *cand)
+static int pass1_parallel(vtable *v, enum kmode mode, hset *cand, iko_follow *f)
 {
 	kpar *p = calloc(1, sizeof(*p));
 	void *slots[VSLOT];
@@ -620,13 +634,17 @@ static int pass1_parallel(vtable *v, enum kmode mode, hset *cand)
 	p->mask = key_hash_mask();
 	p->cand = cand;
 	{
+		/* still being written (not under its name yet): the size transform expects */
 		struct stat st;
-		p->size = stat(v->in_path, &st) == 0 ? (long long)st.st_size : 0;
+		p->size = stat(v->in_path, &st) == 0 ? (long long)st.st_size
+			: f ? iko_follow_expected(f, v->in_path) : 0;
+		if (p->size < 0)
+			p->size = 0;
 	}
 	ops.ctx = p;
 	for (i = 0; i < VSLOT; i++)
 		slots[i] = &p->b[i];
-	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK, NULL);
+	rc = iko_csv_batches_run(v->in_path, v->in_path, VBATCH, &ops, slots, VSLOT, VWORK, f);
 	for (i = 0; i < VWORK; i++) {
 		iko_buf_release(&p->c[i].key);
 		iko_buf_release(&p->h[i].setai);
@@ -638,6 +656,8 @@ static int pass1_parallel(vtable *v, enum kmode mode, hset *cand)
 	return rc;
 }
 
+static int vtable_header(vtable *v, iko_follow *f);
+
 /*
  * Pass 1: key occurrences and, for residents, heads per household. With
  * keep_keys (household) every key stays in v->keys; otherwise v->keys ends
@@ -645,6 +665,7 @@ static int pass1_parallel(vtable *v, enum kmode mode, hset *cand)
  */
 static int pass1(vctx *c, vtable *v, int keep_keys)
 {
+	iko_follow *f = c->o->in_follow;
 	iko_csv_reader *r = NULL;
 	iko_csv_row row;
 	iko_strmap_entry *e;
@@ -652,16 +673,20 @@ static int pass1(vctx *c, vtable *v, int keep_keys)
 	const char *setai;
 	int rc;
 
+	/* followed: the header is read here, once transform has written it */
+	if (f && (rc = vtable_header(v, f)))
+		return rc;
 	if (parallel_ok() && keep_keys)
-		return (rc = pass1_parallel(v, K_KEYS, NULL)) ? rc : find_dups(v);
+		return (rc = pass1_parallel(v, K_KEYS, NULL, f)) ? rc : find_dups(v);
 	if (parallel_ok()) {
 		hset cand = { NULL, 0, 0, 0 };
-		if (!(rc = pass1_parallel(v, K_HASHES, &cand)) && cand.n)
-			rc = pass1_parallel(v, K_CANDIDATES, &cand);
+		/* the second read: transform has finished the file (its final name) */
+		if (!(rc = pass1_parallel(v, K_HASHES, &cand, f)) && cand.n)
+			rc = pass1_parallel(v, K_CANDIDATES, &cand, f);
 		hset_free(&cand);
 		return rc ? rc : find_dups(v);
 	}
-	if ((rc = iko_csv_reader_open(&r, v->in_path)))
+	if ((rc = open_input(&r, v->in_path, f)))
 		return rc;
 	iko_csv_next(r, &row); /* header, checked by the caller */
 	while ((rc = iko_csv_next(r, &row)) != 0) {
@@ -1139,10 +1164,8 @@ static int has_rule(const iko_table *t, const char *name)
 
 static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 {
-	iko_csv_reader *r = NULL;
-	iko_csv_row row;
 	size_t i;
-	int rc, err;
+	int err;
 	PCRE2_SIZE off;
 	char *name = iko_aprintf("%s.csv", t->name);
 
@@ -1169,23 +1192,6 @@ static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 	v->md = pcre2_match_data_create(4, NULL);
 	if (!v->md)
 		return IKO_ENOMEM;
-	if ((rc = iko_csv_reader_open(&r, v->in_path)))
-		return rc;
-	rc = iko_csv_next(r, &row);
-	if (rc != 1) {
-		iko_csv_reader_free(r);
-		return rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", v->in_path);
-	}
-	for (i = 0; i < t->ncols; i++) {
-		v->map[i] = iko_csv_find(&row, t->cols[i].name);
-		if (v->map[i] < 0 && t->cols[i].required) {
-			rc = iko_error_set(IKO_EPARSE, "%s: required column %s missing from the header",
-					   v->in_path, t->cols[i].name);
-			break;
-		}
-		rc = 0;
-	}
-	iko_csv_reader_free(r);
 	v->rc.setai = iko_table_column(t, "setai_no");
 	v->rc.jotai = iko_table_column(t, "jumin_jotai");
 	v->rc.zokugara = iko_table_column(t, "zokugara_code");
@@ -1207,6 +1213,35 @@ static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 	if ((v->has_head_rule || v->has_exists_rule) && (v->rc.setai < 0 || v->rc.jotai < 0 || v->rc.zokugara < 0))
 		return iko_error_set(IKO_EPARSE, "schema %s: household rules need setai_no, jumin_jotai and zokugara_code",
 				     t->name);
+	return 0;
+}
+
+/* The input's header: where each column is. f: read it as transform writes it. */
+static int vtable_header(vtable *v, iko_follow *f)
+{
+	const iko_table *t = v->t;
+	iko_csv_reader *r = NULL;
+	iko_csv_row row;
+	size_t i;
+	int rc;
+
+	if ((rc = open_input(&r, v->in_path, f)))
+		return rc;
+	rc = iko_csv_next(r, &row);
+	if (rc != 1) {
+		iko_csv_reader_free(r);
+		return rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", v->in_path);
+	}
+	for (i = 0; i < t->ncols; i++) {
+		v->map[i] = iko_csv_find(&row, t->cols[i].name);
+		if (v->map[i] < 0 && t->cols[i].required) {
+			rc = iko_error_set(IKO_EPARSE, "%s: required column %s missing from the header",
+					   v->in_path, t->cols[i].name);
+			break;
+		}
+		rc = 0;
+	}
+	iko_csv_reader_free(r);
 	return rc;
 }
 
@@ -1298,6 +1333,17 @@ static int make_charset(iko_charset **out, const iko_validate_options *o)
 	return 0;
 }
 
+/* table is one of o->tables (those transform writes, when it is followed) */
+static int named(const iko_validate_options *o, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < o->ntables; i++)
+		if (!strcmp(o->tables[i], table))
+			return 1;
+	return 0;
+}
+
 int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 {
 	iko_schema *s = NULL;
@@ -1334,11 +1380,12 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 		free(name);
 		if (!p)
 			goto oom;
-		present = iko_path_exists(p);
+		present = o->in_follow ? named(o, s->tables[i].name) : iko_path_exists(p);
 		free(p);
 		if (!present)
 			continue;
-		if ((rc = vtable_init(&vt[n], &s->tables[i], o->in_dir)))
+		if ((rc = vtable_init(&vt[n], &s->tables[i], o->in_dir)) ||
+		    (!o->in_follow && (rc = vtable_header(&vt[n], NULL))))
 			goto done_n1;
 		vt[n].stats = &out->tables[n];
 		if (!(out->tables[n].table = iko_strdup(s->tables[i].name)))

@@ -31,9 +31,18 @@ typedef struct iko_validate_options {
 	long long max_errors;      /* > 0: stop with IKO_ECHECK past this many rejects, write nothing */
 	const char *charset_list;  /* NULL, or an MJ list replacing JIS X 0213 (iko_charset_use_list) */
 	struct iko_follow *follow; /* NULL, or readers follow each accepted <table>.csv as it is written */
+	/*
+	 * NULL, or transform is still writing in_dir (iko_follow.h, iko
+	 * rehearse): the first pass reads each <table>.csv as it grows, and
+	 * the tables are those named in tables (which need not exist yet)
+	 * instead of those whose file is in in_dir.
+	 */
+	struct iko_follow *in_follow;
+	const char *const *tables;
+	size_t ntables;
 } iko_validate_options;
 
-#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL }
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct iko_validate_table {
 	char *table;

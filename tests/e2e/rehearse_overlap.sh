@@ -1,21 +1,25 @@
 #!/bin/bash
 # rehearse_overlap.sh — a rehearsal transforms the extracted files while
-# extract still writes them and loads the validated files while validate
-# still writes them (iko_follow), and analyzes the swapped-in tables while
+# extract still writes them, validates (first pass) the transformed files
+# while transform still writes them, and loads the validated files while
+# validate still writes them (iko_follow), and analyzes the swapped-in tables while
 # reconcile reads them: the same files, rows, outputs and counts as one
 # stage after the other (IKO_REHEARSE_OVERLAP=0), and the tables have their
 # statistics when it ends; a validate that fails after its tables were
 # written and copied swaps nothing: the previous generation stays, the _new
 # tables are gone, validate's error is the one reported; an extract that
 # fails after transform has read its file fails the run at extract, with
-# extract's error, and transform leaves nothing under a final name.
+# extract's error, and transform leaves nothing under a final name; a
+# transform that fails while validate reads its file fails the run at
+# transform, with transform's error, and validate leaves nothing.
 set -euo pipefail
 : "${IKO:?}" "${IKO_SOURCE_DIR:?}" "${IKO_SQLLOG:?}"
 W=$(mktemp -d /tmp/iko-e2e-overlap.XXXXXX)
 chmod 755 "$W"
 pid=
 cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	# a rehearsal left paused (a failed check): iko, then the shell running it
+	[ -n "$pid" ] && kill -9 $(cat /proc/"$pid"/task/*/children 2>/dev/null) "$pid" 2>/dev/null || true
 	"$IKO" db stop --dir "$W/pg" >/dev/null 2>&1 || true
 	if [ -f "$W/pg/cluster.path" ]; then rm -rf "$(cat "$W/pg/cluster.path")"; fi
 	rm -rf "$W"
@@ -106,9 +110,9 @@ grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json |
 # validate fails after writing both tables (its manifest.json cannot take its
 # final name: a directory is there), by which time the load beside it has
 # copied them into the _new tables: nothing is swapped
-# blocked POINT RUN FILE N: a rehearsal (RUN) paused at POINT, a directory
-# put where RUN/FILE is to be committed, resumed; its output in outN and
-# errN, its exit status in rc
+# blocked POINT RUN FILE N [CHECK]: a rehearsal (RUN) paused at POINT,
+# CHECK run, a directory put where RUN/FILE is to be committed, resumed;
+# its output in outN and errN, its exit status in rc
 blocked() {
 	rm -f paused resume sql.log
 	IKO_TEST_PAUSE=$1 IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
@@ -116,6 +120,7 @@ blocked() {
 	pid=$!
 	for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
 	[ -e paused ] || fail "$1 never reached: $(cat "err$4")"
+	[ -z "${5:-}" ] || "$5"
 	mkdir -p "$2/$3/blocked"
 	touch resume
 	set +e
@@ -140,15 +145,36 @@ grep -q 'ATTACH PARTITION' sql.log && fail "the failed rehearsal swapped"
 
 # extract fails when it commits JUMIN.csv (a directory is at its final
 # name), after transform beside it has read every record of the file
+# failed_at STAGE FILE N NEXT: the blocked run failed at STAGE, committing
+# FILE, with that error; the stage after it (NEXT) left no file, nothing
+# is left under a temporary name, the loaded generation is R002's
+failed_at() {
+	[ $rc -eq 1 ] || fail "failed $1: exit $rc: $(cat "out$3" "err$3")"
+	grep -q "^iko: rehearse: cannot rename $W/$run/$2.tmp.[0-9]* to $W/$run/$2: Is a directory$" "err$3" ||
+		fail "message: $(cat "err$3")"
+	grep -q "\"failed_stage\": \"$1\"" "$run/manifest.json" || fail "manifest: $(head -c 600 "$run/manifest.json")"
+	[ -z "$(find "$run/$4" -type f -name '*.csv' 2>/dev/null)" ] || fail "$4 left files: $(find "$run/$4" -type f)"
+	! find runs -name '*.tmp.*' | grep -q . || fail "temporary files left: $(find runs -name '*.tmp.*')"
+	[ "$(gen)" = "$G2" ] || fail "the loaded generation changed"
+}
 run=runs/435015/R004
 blocked commit:JUMIN.csv "$run" extract/JUMIN.csv 4
-[ $rc -eq 1 ] || fail "failed extract: exit $rc: $(cat out4 err4)"
-grep -q "^iko: rehearse: cannot rename $W/$run/extract/JUMIN.csv.tmp.[0-9]* to $W/$run/extract/JUMIN.csv: Is a directory$" err4 ||
-	fail "message: $(cat err4)"
-grep -q '"failed_stage": "extract"' "$run/manifest.json" || fail "manifest: $(head -c 600 "$run/manifest.json")"
-[ -z "$(find "$run/transform" -name '*.csv' 2>/dev/null)" ] || fail "transform left files: $(find "$run/transform" -name '*.csv')"
-! find runs -name '*.tmp.*' | grep -q . || fail "temporary files left: $(find runs -name '*.tmp.*')"
-[ "$(gen)" = "$G2" ] || fail "the loaded generation changed"
+failed_at extract extract/JUMIN.csv 4 transform
+
+# validate reads transform's files while transform writes them: when
+# transform is about to give household.csv its final name (written,
+# synced and closed), validate has it open under its temporary name,
+# waiting for the commit; transform then fails at that commit (a
+# directory is at its final name): the run fails at transform, with
+# transform's error, and validate leaves nothing under a final name
+run=runs/435015/R005
+readers() { find /proc/[0-9]*/fd -lname "$W/$run/transform/household.csv.tmp.*" 2>/dev/null | wc -l; }
+validate_reading() {
+	for _ in $(seq 600); do [ "$(readers)" -ge 1 ] && break; sleep 0.05; done
+	[ "$(readers)" = 1 ] || fail "transform/household.csv is open $(readers) times before its commit, not once by validate"
+}
+blocked commit:household.csv "$run" transform/household.csv 5 validate_reading
+failed_at transform transform/household.csv 5 validate
 
 # the load holds resident after its COPY (before its primary key) until
 # household, copied and indexed on the other connection in the meantime,
@@ -157,31 +183,31 @@ grep -q '"failed_stage": "extract"' "$run/manifest.json" || fail "manifest: $(he
 # the swap; the rows and the statistics are R002's
 rm -f paused resume
 IKO_TEST_PAUSE=copied:resident IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
-	SQL_LOG=sql5.log logged "$IKO" rehearse p.yaml > out5 2> err5 &
+	SQL_LOG=sql6.log logged "$IKO" rehearse p.yaml > out6 2> err6 &
 pid=$!
 for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
-[ -e paused ] || fail "copied:resident never reached: $(cat err5)"
+[ -e paused ] || fail "copied:resident never reached: $(cat err6)"
 # (the SQL log, not pg_stats: autovacuum may analyze a committed _new table too)
-hh_new() { grep -q '^ANALYZE "jumin"."household_435015_new"$' sql5.log 2>/dev/null; }
+hh_new() { grep -q '^ANALYZE "jumin"."household_435015_new"$' sql6.log 2>/dev/null; }
 for _ in $(seq 600); do hh_new && break; sleep 0.05; done
-hh_new || fail "household_435015_new was not analyzed while resident's load was held: $(grep -c . sql5.log) statements"
+hh_new || fail "household_435015_new was not analyzed while resident's load was held: $(grep -c . sql6.log) statements"
 touch resume
-wait $pid || fail "R005: $(cat out5 err5)"
+wait $pid || fail "R006: $(cat out6 err6)"
 pid=
-a5=$(analyzed sql5.log) || fail "R005: $a5"
-[ "$a5" = "after before" ] || fail "R005: resident and household analyzed $a5 the swap"
-[ "$(stats)" = "$S1" ] || fail "R005: $(stats) columns with statistics, R001 had $S1"
-[ "$(gen)" = "$G2" ] || fail "R005 loaded something else: $(gen)"
-grep -q "^rehearsal R005 of 435015 錦町: completed" out5 || fail "R005: $(cat out5)"
-# R005's swap set R001's generation (_prev until then) aside as _old, and
+a6=$(analyzed sql6.log) || fail "R006: $a6"
+[ "$a6" = "after before" ] || fail "R006: resident and household analyzed $a6 the swap"
+[ "$(stats)" = "$S1" ] || fail "R006: $(stats) columns with statistics, R001 had $S1"
+[ "$(gen)" = "$G2" ] || fail "R006 loaded something else: $(gen)"
+grep -q "^rehearsal R006 of 435015 錦町: completed" out6 || fail "R006: $(cat out6)"
+# R006's swap set R001's generation (_prev until then) aside as _old, and
 # it was dropped after the swap's commit, beside reconcile, after the
 # ANALYZE on that connection: none is left, _prev is R002's
-[ "$(first_line sql5.log 'RENAME TO "resident_435015_old"')" -lt "$(first_line sql5.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
-	fail "R005: resident's generation before _prev not set aside in the swap"
-last_drop=$(grep -n '^DROP TABLE IF EXISTS "jumin"."resident_435015_old"$' sql5.log | tail -1 | cut -d: -f1)
-[ -n "$last_drop" ] && [ "$last_drop" -gt "$(first_line sql5.log '^ANALYZE "jumin"."resident_435015"$')" ] ||
-	fail "R005: the generation set aside was not dropped after the ANALYZE (line ${last_drop:-none})"
+[ "$(first_line sql6.log 'RENAME TO "resident_435015_old"')" -lt "$(first_line sql6.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
+	fail "R006: resident's generation before _prev not set aside in the swap"
+last_drop=$(grep -n '^DROP TABLE IF EXISTS "jumin"."resident_435015_old"$' sql6.log | tail -1 | cut -d: -f1)
+[ -n "$last_drop" ] && [ "$last_drop" -gt "$(first_line sql6.log '^ANALYZE "jumin"."resident_435015"$')" ] ||
+	fail "R006: the generation set aside was not dropped after the ANALYZE (line ${last_drop:-none})"
 [ "$(q "select count(*) from pg_class where relname like '%\_old%'")" = 0 ] ||
-	fail "R005 left $(q "select string_agg(relname, ',') from pg_class where relname like '%\_old%'")"
-[ "$(q "select count(*) from jumin.resident_435015_prev")" = "${G2%%:*}" ] || fail "R005: _prev is not R002's"
+	fail "R006 left $(q "select string_agg(relname, ',') from pg_class where relname like '%\_old%'")"
+[ "$(q "select count(*) from jumin.resident_435015_prev")" = "${G2%%:*}" ] || fail "R006: _prev is not R002's"
 echo "rehearse_overlap: ok"
