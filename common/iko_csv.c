@@ -9,6 +9,7 @@
 #include "iko_fs.h"
 #include "iko_words.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,18 @@ int iko_csv_reader_open(iko_csv_reader **out, const char *path)
 	}
 	(*out)->own_fp = 1;
 	return 0;
+}
+
+int iko_csv_reader_open_follow(iko_csv_reader **out, const char *path, iko_follow *f)
+{
+	FILE *fp;
+
+	*out = NULL;
+	if (!f)
+		return iko_csv_reader_open(out, path);
+	if (!(fp = iko_follow_fopen(f, path)))
+		return iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", path);
+	return iko_csv_reader_adopt_fp(out, fp, path);
 }
 
 void iko_csv_reader_bytewise(iko_csv_reader *r)

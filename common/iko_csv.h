@@ -40,6 +40,13 @@ int iko_csv_reader_open_fp(iko_csv_reader **out, FILE *fp, const char *name);
 /* The same, and the reader closes fp when freed (also when this fails). */
 int iko_csv_reader_adopt_fp(iko_csv_reader **out, FILE *fp, const char *name);
 /*
+ * Open path as iko_csv_reader_open does, or, with f, through the follow
+ * set (iko_follow_fopen: read as another thread writes it); a file that
+ * writer abandoned is IKO_EIO.
+ */
+struct iko_follow;
+int iko_csv_reader_open_follow(iko_csv_reader **out, const char *path, struct iko_follow *f);
+/*
  * Read the records in data[0..len) instead (not copied: keep it until the
  * last iko_csv_next). The first record there is numbered `record`, starts
  * on `line` at byte `offset` of the whole input; a byte order mark is

@@ -1028,6 +1028,36 @@ static int rename_index(const load_ctx *x, iko_buf *sql, const char *from, const
 	return sql_exec(x->q.conn, iko_buf_cstr(sql), what);
 }
 
+/*
+ * Inside the caller's transaction: <table>_<lg>_prev and its primary key
+ * renamed <table>_<lg>_old, to be dropped after the commit (drop_old):
+ * dropping a table unlinks its files and drops its pages from the cache
+ * when the transaction commits (0.18 s for 1M residents), and until the
+ * swap commits every municipality's readers of the parent tables wait. An
+ * _old already there is a leftover of a load stopped between its swap and
+ * that drop (normally none: nothing to do).
+ */
+static int set_aside(const load_ctx *x, iko_buf *sql, const char *table, const char *what)
+{
+	const char *lg = x->o->lg_code;
+	char *prev = iko_aprintf("%s_%s_prev", table, lg), *prev_pk = iko_aprintf("%s_%s_prev_pkey", table, lg);
+	char *old = iko_aprintf("%s_%s_old", table, lg), *old_pk = iko_aprintf("%s_%s_old_pkey", table, lg);
+	int rc = IKO_ENOMEM;
+
+	if (prev && prev_pk && old && old_pk &&
+	    !(rc = stmt(sql, x, "DROP TABLE IF EXISTS ", old, NULL)) &&
+	    !(rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) &&
+	    !(rc = stmt(sql, x, "ALTER TABLE IF EXISTS ", prev, " RENAME TO ")) &&
+	    !(rc = q_ident(sql, &x->q, old)) &&
+	    !(rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)))
+		rc = rename_index(x, sql, prev_pk, old_pk, what);
+	free(prev);
+	free(prev_pk);
+	free(old);
+	free(old_pk);
+	return rc;
+}
+
 /* Phase 2 for one table, inside the swap transaction. */
 static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 {
@@ -1038,13 +1068,11 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 	char *cur_pk = iko_aprintf("%s_%s_pkey", t->name, lg);
 	char *prev_pk = iko_aprintf("%s_%s_prev_pkey", t->name, lg);
 	char *new_pk = iko_aprintf("%s_%s_new_pkey", t->name, lg);
-	char *old = iko_aprintf("%s_%s_old", t->name, lg);
-	char *old_pk = iko_aprintf("%s_%s_old_pkey", t->name, lg);
 	char *what = iko_aprintf("cannot swap in the new partition %s.%s_%s",
 				 x->o->schema->name, t->name, lg);
 	int rc = IKO_ENOMEM, exists, attached;
 
-	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !old || !old_pk || !what)
+	if (!cur || !prev || !nw || !cur_pk || !prev_pk || !new_pk || !what)
 		goto done;
 	if ((rc = rel_state(x, cur, &exists, &attached)))
 		goto done;
@@ -1062,21 +1090,8 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 			goto done;
 	}
 	if (exists) {
-		/*
-		 * The generation before _prev is renamed _old here and dropped
-		 * after the commit (drop_old): dropping a table unlinks its
-		 * files and drops its pages from the cache when the transaction
-		 * commits (0.18 s for 1M residents), and until this one commits
-		 * every municipality's readers of the parent tables wait. An
-		 * _old already there is a leftover of a load stopped between
-		 * its swap and that drop (normally none: nothing to do).
-		 */
-		if ((rc = stmt(sql, x, "DROP TABLE IF EXISTS ", old, NULL)) ||
-		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
-		    (rc = stmt(sql, x, "ALTER TABLE IF EXISTS ", prev, " RENAME TO ")) ||
-		    (rc = q_ident(sql, &x->q, old)) ||
-		    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
-		    (rc = rename_index(x, sql, prev_pk, old_pk, what)))
+		/* the generation before _prev, dropped after the commit */
+		if ((rc = set_aside(x, sql, t->name, what)))
 			goto done;
 		if (attached && ((rc = stmt(sql, x, "ALTER TABLE ", t->name, " DETACH PARTITION ")) ||
 				 (rc = iko_buf_printf(sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
@@ -1101,8 +1116,6 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 		goto done;
 done:
 	free(what);
-	free(old_pk);
-	free(old);
 	free(new_pk);
 	free(prev_pk);
 	free(cur_pk);
@@ -1356,6 +1369,22 @@ static int ctx_for(load_ctx *x, iko_load_options *o, PGconn *conn, const iko_sch
 	x->o = o;
 	x->q.conn = conn;
 	return q_ident(&x->schema_q, &x->q, schema->name);
+}
+
+int iko_load_set_aside(PGconn *conn, const iko_schema *schema, const char *table, const char *lg_code)
+{
+	load_ctx x;
+	iko_load_options o = IKO_LOAD_OPTIONS_INIT;
+	iko_buf sql = IKO_BUF_INIT;
+	char *what = iko_aprintf("cannot set aside the generation before %s.%s_%s", schema->name, table, lg_code);
+	int rc;
+
+	if (!(rc = ctx_for(&x, &o, conn, schema, lg_code)))
+		rc = what ? set_aside(&x, &sql, table, what) : iko_error_set(IKO_ENOMEM, "out of memory");
+	iko_buf_release(&x.schema_q);
+	iko_buf_release(&sql);
+	free(what);
+	return rc;
 }
 
 int iko_load_drop_old(PGconn *conn, const iko_schema *schema, const char *lg_code)

@@ -105,6 +105,15 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 		     const unsigned char *done);
 
 /*
+ * Inside the caller's transaction, before <table>_<lg> becomes the
+ * municipality's _prev: the generation before it (<table>_<lg>_prev and
+ * its primary key) renamed <table>_<lg>_old, an _old a stopped load left
+ * dropped first; iko_load_drop_old drops it after the commit, as a load's
+ * swap does. 0, or IKO_EDB naming the table.
+ */
+int iko_load_set_aside(PGconn *conn, const iko_schema *schema, const char *table, const char *lg_code);
+
+/*
  * Drop every <table>_<lg>_old of schema: the generation a swap set aside
  * (renamed from _prev inside the swap's transaction) to be dropped after
  * its commit, so that the drop — its files unlinked and its cached pages

@@ -275,15 +275,12 @@ static int attach_foreign(PGconn *coord, const iko_schema *s, const char *lg, co
 		const char *t = s->tables[i].name;
 		char *cur = iko_aprintf("%s_%s", t, lg), *prev = iko_aprintf("%s_%s_prev", t, lg);
 		char *cur_pk = iko_aprintf("%s_%s_pkey", t, lg), *prev_pk = iko_aprintf("%s_%s_prev_pkey", t, lg);
-		char *old = iko_aprintf("%s_%s_old", t, lg), *old_pk = iko_aprintf("%s_%s_old_pkey", t, lg);
 		char kind;
-		if (!cur || !prev || !cur_pk || !prev_pk || !old || !old_pk) {
+		if (!cur || !prev || !cur_pk || !prev_pk) {
 			free(cur);
 			free(prev);
 			free(cur_pk);
 			free(prev_pk);
-			free(old);
-			free(old_pk);
 			rc = iko_error_set(IKO_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -292,16 +289,9 @@ static int attach_foreign(PGconn *coord, const iko_schema *s, const char *lg, co
 			rc = exec(coord, iko_buf_cstr(&sql));
 		if (!rc && kind == 'r') {
 			/* the local generation stays beside it as _prev; the one
-			 * before is set aside as _old and dropped after the commit,
-			 * as a load's swap does (iko_load_drop_old) */
-			if (!(rc = rel_sql(&sql, "DROP TABLE IF EXISTS ", s->name, old, "")) &&
-			    !(rc = exec(coord, iko_buf_cstr(&sql))) &&
-			    !(rc = rel_sql(&sql, "ALTER TABLE IF EXISTS ", s->name, prev, " RENAME TO ")) &&
-			    !(rc = iko_load_quote_ident(&sql, old) ? IKO_EINVAL : 0) &&
-			    !(rc = exec(coord, iko_buf_cstr(&sql))) &&
-			    !(rc = rel_sql(&sql, "ALTER INDEX IF EXISTS ", s->name, prev_pk, " RENAME TO ")) &&
-			    !(rc = iko_load_quote_ident(&sql, old_pk) ? IKO_EINVAL : 0) &&
-			    !(rc = exec(coord, iko_buf_cstr(&sql))) &&
+			 * before is set aside and dropped after the commit, as a
+			 * load's swap does */
+			if (!(rc = iko_load_set_aside(coord, s, t, lg)) &&
 			    !(rc = rel_sql(&sql, "ALTER TABLE ", s->name, t, " DETACH PARTITION ")) &&
 			    !(rc = iko_load_quote_ident(&sql, s->name) ? IKO_EINVAL : 0) &&
 			    !(rc = iko_buf_putc(&sql, '.') ? IKO_ENOMEM : 0) &&
@@ -332,13 +322,12 @@ static int attach_foreign(PGconn *coord, const iko_schema *s, const char *lg, co
 		free(prev);
 		free(cur_pk);
 		free(prev_pk);
-		free(old);
-		free(old_pk);
 		if (rc)
 			goto done;
 	}
 	if ((rc = exec(coord, "COMMIT")))
 		goto done;
+	/* committed: nothing to roll back; what was set aside goes now */
 	if ((rc = iko_load_drop_old(coord, s, lg)))
 		rc = iko_error_set(rc, "the foreign partitions are attached, but: %s", iko_error_message());
 	iko_buf_release(&sql);

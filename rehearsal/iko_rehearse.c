@@ -59,9 +59,8 @@ typedef struct rctx {
 	iko_schema *schema;
 	input_fp inputs[32];
 	size_t ninputs;
-	char *gaiji[8];
+	char *gaiji[8];            /* the gaiji tables validate accepts (pack_gaiji) */
 	size_t ngaiji;
-	int gaiji_known;           /* gaiji[] filled from the pack before extract (validate beside transform) */
 	iko_follow *tfollow;       /* transform's outputs, for validate beside it; closed when transform ends */
 	struct timespec t0;
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
@@ -174,10 +173,6 @@ static int stage_extract(rctx *c, iko_follow *follow)
 			rc = add_count(c->r, "extract", in->file, st.records_read, st.records_written,
 				       st.records_rejected, st.gaiji_unmapped);
 			c->r->gaiji_unmapped += st.gaiji_unmapped;
-			if (gaiji && !c->gaiji_known && c->ngaiji < 8) {
-				c->gaiji[c->ngaiji++] = gaiji;
-				gaiji = NULL;
-			}
 		}
 		iko_extract_stats_release(&st);
 		free(input);
@@ -394,6 +389,15 @@ static int run_validate(rctx *c, iko_follow *follow, held_progress *held, iko_va
 	return rc;
 }
 
+/* A helper thread, if *started (then no longer): iko_thread_join. */
+static int helper_join(int *started, pthread_t th, const int *rc, char **err)
+{
+	if (!*started)
+		return 0;
+	*started = 0;
+	return iko_thread_join(th, rc, err);
+}
+
 static int validate_counts(rctx *c, const iko_validate_stats *st)
 {
 	size_t i;
@@ -449,13 +453,14 @@ static void *validate_main(void *arg)
 /* Wait for the validate thread (if any); its error, if it had one, becomes this thread's. */
 static int validate_join(validate_job *j)
 {
-	if (!j->started)
-		return 0;
-	j->started = 0;
-	return iko_thread_join(j->th, &j->rc, &j->err);
+	return helper_join(&j->started, j->th, &j->rc, &j->err);
 }
 
-/* The gaiji tables of the pack's inputs, as extract would list them, before it runs. */
+/*
+ * The gaiji tables validate accepts: those of the pack's inputs, in the
+ * dump, listed once before any stage runs (validate may start beside
+ * extract, or after stages reused from another run).
+ */
 static int pack_gaiji(rctx *c)
 {
 	size_t i;
@@ -468,7 +473,6 @@ static int pack_gaiji(rctx *c)
 			return iko_error_set(IKO_ENOMEM, "out of memory");
 		c->ngaiji++;
 	}
-	c->gaiji_known = 1;
 	return 0;
 }
 
@@ -620,10 +624,7 @@ static void *load_main(void *arg)
 /* Wait for the load thread (if any); its error, if it had one, becomes this thread's. */
 static int load_join(load_job *j)
 {
-	if (!j->started)
-		return 0;
-	j->started = 0;
-	return iko_thread_join(j->th, &j->rc, &j->err);
+	return helper_join(&j->started, j->th, &j->rc, &j->err);
 }
 
 /* What reconcile reads (the same for iko_reconcile_prepare and _run). */
@@ -957,12 +958,6 @@ static int reuse_stages(rctx *c, int from)
 		if (!fp->name || !fp->sha256)
 			rc = IKO_ENOMEM;
 	}
-	/* the gaiji tables validate accepts, as extract would have listed them */
-	for (i = 0; !rc && i < iko_pack_ninputs(c->pack) && c->ngaiji < 8; i++) {
-		const iko_pack_input *in = iko_pack_input_at(c->pack, i);
-		if (in->gaiji && !(c->gaiji[c->ngaiji++] = iko_path_join(o->muni->dump, in->gaiji)))
-			rc = IKO_ENOMEM;
-	}
 	iko_yaml_free(man);
 	free(base);
 	return rc;
@@ -1039,7 +1034,7 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 		free(lp);
 	}
 lessons_done:
-	if (rc)
+	if (rc || (rc = pack_gaiji(&c)))
 		goto done;
 	if (first > 0) {
 		r->failed_stage = "setup";
@@ -1048,6 +1043,9 @@ lessons_done:
 	}
 	dsn = o->db ? o->db : o->project->db;
 	c.defer_analyze = last >= 4 && overlap_wanted();
+	/* validate's files, for a load beside it (if the server can be reached) */
+	if (first <= 2 && last >= 3 && overlap_wanted() && (rc = iko_follow_new(&follow)))
+		goto done;
 	if (first <= 2 && last >= 3 && overlap_wanted()) {
 		/* connected first, so the load can start beside validate; a server
 		 * that cannot be reached is reported after validate, as without.
@@ -1058,8 +1056,6 @@ lessons_done:
 		iko_test_pause("stage:connect");
 		if (iko_db_connect(&conn, dsn, o->project->db_dir) == 0) {
 			add_time(r, "connect", now_s() - t_);
-			if (!follow && (rc = iko_follow_new(&follow)))
-				goto done;
 			job.c = &c;
 			job.conn = conn;
 			job.follow = follow;
@@ -1070,8 +1066,7 @@ lessons_done:
 	}
 	if (first <= 0 && last >= 2 && overlap_wanted()) {
 		/* validate beside transform, with the rehearsal (validate_job) */
-		if ((rc = iko_follow_new(&c.tfollow)) || (last >= 3 && !follow && (rc = iko_follow_new(&follow))) ||
-		    (rc = pack_gaiji(&c)))
+		if ((rc = iko_follow_new(&c.tfollow)))
 			goto done;
 		vj.c = &c;
 		vj.follow = follow;
@@ -1096,7 +1091,7 @@ lessons_done:
 			STAGE("transform", stage_transform(&c));
 	}
 	if (first <= 2 && last >= 2) {
-		double t_ = now_s();
+		double t_ = now_s(), secs;
 		r->failed_stage = "validate";
 		if (!vj.started)
 			iko_test_pause("stage:validate");
@@ -1107,16 +1102,18 @@ lessons_done:
 		if (follow && job.conn && last >= 4 && start_reconcile(&c, conn, 1))
 			iko_error_clear();
 		if (vj.started) {
-			/* beside transform, following it: it ends here */
+			/* beside transform, following it: it ends here (its own time) */
 			if (!(rc = validate_join(&vj)))
 				rc = validate_counts(&c, &vj.st);
+			secs = vj.secs;
 		} else {
 			rc = stage_validate(&c, job.started ? follow : NULL);
+			secs = now_s() - t_;
 		}
 		front_finished(&c.load_held);
 		if (rc)
 			goto done; /* the load, if started, stops before its swap and is joined below */
-		add_time(r, "validate", c.tfollow ? vj.secs : now_s() - t_);
+		add_time(r, "validate", secs);
 		iko_reconcile_prep_records(c.prep);
 	}
 	if (last >= 3 && !conn)
@@ -1172,7 +1169,6 @@ done:
 		iko_error_set(rc, "%s", failure);
 	iko_load_result_release(&job.lr);
 	iko_validate_stats_release(&vj.st);
-	free(vj.err);
 	iko_follow_free(follow);
 	iko_follow_free(c.tfollow);
 	r->seconds = now_s() - t0;

@@ -23,7 +23,6 @@
 #include "iko_utf8.h"
 #include "iko_width.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,6 +657,7 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	tpar *p = ctx;
 	tbatch *b = batch;
 	run_ctx *c = p->c;
+	long long size;
 	size_t i;
 	int rc;
 
@@ -671,13 +671,12 @@ static int tp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	c->stats->records_out += b->st.records_out;
 	c->stats->records_rejected += b->st.records_rejected;
 	c->stats->warnings += b->st.warnings;
+	size = input_size(c->opts, p->in, p->size);
 	/* validate, following the file, sizes its key set by this */
-	iko_csv_writer_expect(p->w, 0, c->src_bytes, input_size(c->opts, p->in, p->size));
+	iko_csv_writer_expect(p->w, 0, c->src_bytes, size);
 	if (c->opts->progress)
 		c->opts->progress("transform", c->stats->records_in,
-				  iko_progress_total(c->stats->records_in, pos->offset + (long long)pos->len,
-						     input_size(c->opts, p->in, p->size)),
-				  c->opts->payload);
+				  iko_progress_total(c->stats->records_in, c->src_bytes, size), c->opts->payload);
 	return 0;
 }
 
@@ -801,15 +800,8 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		iko_packrules_free(c.rules);
 		c.rules = NULL;
 	}
-	if (o->follow) {
-		/* extract may still be writing it: read as it grows */
-		FILE *fp = iko_follow_fopen(o->follow, in);
-		rc = fp ? iko_csv_reader_adopt_fp(&r, fp, in)
-			: iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", in);
-	} else {
-		rc = iko_csv_reader_open(&r, in);
-	}
-	if (rc)
+	/* with o->follow extract may still be writing it: read as it grows */
+	if ((rc = iko_csv_reader_open_follow(&r, in, o->follow)))
 		goto done;
 	rc = iko_csv_next(r, &row);
 	if (rc <= 0) {
@@ -856,13 +848,13 @@ static int run_table(const iko_transform_options *o, const iko_pack *pack, const
 		}
 		if (rc < 0 || (rc = do_row(&c, w)) < 0)
 			goto done;
-		if ((ts->records_in & 0x3fff) == 0)
-			iko_csv_writer_expect(w, 0, iko_csv_reader_tell(r), input_size(o, in, iko_csv_reader_size(r)));
-		if (o->progress && (ts->records_in & 0x3fff) == 0)
-			o->progress("transform", ts->records_in,
-				    iko_progress_total(ts->records_in, iko_csv_reader_tell(r),
-						       input_size(o, in, iko_csv_reader_size(r))),
-				    o->payload);
+		if ((ts->records_in & 0x3fff) == 0) {
+			long long size = input_size(o, in, iko_csv_reader_size(r));
+			iko_csv_writer_expect(w, 0, iko_csv_reader_tell(r), size);
+			if (o->progress)
+				o->progress("transform", ts->records_in,
+					    iko_progress_total(ts->records_in, iko_csv_reader_tell(r), size), o->payload);
+		}
 	}
 	if (ts->records_in != ts->records_out + ts->records_rejected) {
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance (%lld in, %lld out, %lld rejected)",

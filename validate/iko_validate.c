@@ -21,7 +21,6 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -90,18 +89,6 @@ static int parallel_ok(void)
 	const char *e = getenv("IKO_VALIDATE_THREADS");
 
 	return !(e && !strcmp(e, "1"));
-}
-
-/* A reader on path; f: through the follow set, as transform writes it. */
-static int open_input(iko_csv_reader **r, const char *path, iko_follow *f)
-{
-	FILE *fp;
-
-	if (!f)
-		return iko_csv_reader_open(r, path);
-	if (!(fp = iko_follow_fopen(f, path)))
-		return iko_error_set_errno(errno == EIO ? IKO_EIO : IKO_ENOTFOUND, "cannot open %s", path);
-	return iko_csv_reader_adopt_fp(r, fp, path);
 }
 
 /* A record was rejected: count it; an error once past o->max_errors. */
@@ -673,8 +660,8 @@ static int pass1(vctx *c, vtable *v, int keep_keys)
 	const char *setai;
 	int rc;
 
-	/* followed: the header is read here, once transform has written it */
-	if (f && (rc = vtable_header(v, f)))
+	/* the header here, on the table's thread (followed: once transform has written it) */
+	if ((rc = vtable_header(v, f)))
 		return rc;
 	if (parallel_ok() && keep_keys)
 		return (rc = pass1_parallel(v, K_KEYS, NULL, f)) ? rc : find_dups(v);
@@ -686,7 +673,7 @@ static int pass1(vctx *c, vtable *v, int keep_keys)
 		hset_free(&cand);
 		return rc ? rc : find_dups(v);
 	}
-	if ((rc = open_input(&r, v->in_path, f)))
+	if ((rc = iko_csv_reader_open_follow(&r, v->in_path, f)))
 		return rc;
 	iko_csv_next(r, &row); /* header, checked by the caller */
 	while ((rc = iko_csv_next(r, &row)) != 0) {
@@ -1225,7 +1212,7 @@ static int vtable_header(vtable *v, iko_follow *f)
 	size_t i;
 	int rc;
 
-	if ((rc = open_input(&r, v->in_path, f)))
+	if ((rc = iko_csv_reader_open_follow(&r, v->in_path, f)))
 		return rc;
 	rc = iko_csv_next(r, &row);
 	if (rc != 1) {
@@ -1384,8 +1371,7 @@ int iko_validate_run(iko_validate_stats *out, const iko_validate_options *o)
 		free(p);
 		if (!present)
 			continue;
-		if ((rc = vtable_init(&vt[n], &s->tables[i], o->in_dir)) ||
-		    (!o->in_follow && (rc = vtable_header(&vt[n], NULL))))
+		if ((rc = vtable_init(&vt[n], &s->tables[i], o->in_dir)))
 			goto done_n1;
 		vt[n].stats = &out->tables[n];
 		if (!(out->tables[n].table = iko_strdup(s->tables[i].name)))
