@@ -10,6 +10,7 @@
 
 #include "iko_error.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,12 +179,41 @@ static void install_signal_handlers(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/*
+ * Keep freed memory for the next allocation instead of handing it back to
+ * the kernel, in a few heaps. Every stage allocates its batch buffers, read
+ * buffers and key sets afresh. By default glibc maps a buffer of a few MiB
+ * on its own and unmaps it when it is freed (the threshold adapts, up to
+ * 32 MiB), trims a heap's free top beyond twice that, and gives each new
+ * thread a heap of its own (up to 8 per core), where memory freed by one
+ * stage's threads waits for threads that never come back. So the next
+ * stage faults the same amount of memory in again, page by page, and on a
+ * virtual machine a page fault is dear. With this, a 1M rehearsal makes
+ * 51,000 page faults instead of 69,500 and takes 12 % less CPU; its peak
+ * memory is 186 MB instead of 142 (docs/performance.md). Memory freed is
+ * kept, up to 1 GiB, until iko exits. A GLIBC_TUNABLES that sets any
+ * malloc tunable is left to decide alone.
+ */
+static void keep_freed_memory(void)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (t && strstr(t, "glibc.malloc."))
+		return;
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	/* about two busy threads per core: extract's, transform's and validate's workers */
+	(void)mallopt(M_ARENA_MAX, cores > 2 ? (int)(2 * cores) : 4);
+}
+
 int main(int argc, char **argv)
 {
 	const iko_cmd *c;
 	iko_cli cli;
 	int rc;
 
+	keep_freed_memory();
 	if (argc < 2) {
 		print_help_list(stderr);
 		return IKO_EXIT_USAGE;
