@@ -56,6 +56,8 @@ const char cmd_db_usage[] =
 	"\n"
 	"The newest /usr/lib/postgresql/<version>/bin is used; set IKO_PG_BINDIR\n"
 	"to use another directory of server programs.\n"
+	"The client library (libpq.so.5) is loaded when a command first needs it;\n"
+	"set IKO_LIBPQ to load another file.\n"
 	"\n"
 	"examples:\n"
 	"  iko db start\n"

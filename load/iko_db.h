@@ -26,6 +26,14 @@
 #define IKO_DB_DEFAULT_DIR ".iko/pg"
 
 /*
+ * Load the PostgreSQL client library (load/iko_libpq.c: iko is not linked
+ * with it, the first command that needs it loads it; IKO_LIBPQ names
+ * another file). 0, or IKO_EDB with the reason. iko_db_start, iko_db_status
+ * and iko_db_connect call it first.
+ */
+int iko_libpq_load(void);
+
+/*
  * Start the embedded server in dir (NULL = IKO_DB_DEFAULT_DIR), creating the
  * cluster on first use. Idempotent: a running server is left alone.
  * Waits until the server accepts connections.

@@ -70,4 +70,20 @@ for s in jumin kojin_juminzei kotei_shisanzei; do
 	run 0 "$IKO" schema doc $s
 	diff -u "$IKO_SOURCE_DIR/docs/schema/$s.md" "$W/out" || fail "docs/schema/$s.md is stale: regenerate with iko schema doc $s"
 done
+# libpq is loaded by the commands that need it, when they need it
+# (load/iko_libpq.c): without it they say so, and the others do not mind
+NOPQ=$W/nowhere/libpq.so.5
+msg="cannot load the PostgreSQL client library: $NOPQ: cannot open shared object file: No such file or directory (apt-get install libpq5)"
+run 1 env IKO_LIBPQ="$NOPQ" "$IKO" db status --dir "$W/pg"
+[ "$(cat "$W/err")" = "iko: db status: $msg" ] || fail "db status without libpq: $(cat "$W/err")"
+run 1 env IKO_LIBPQ="$NOPQ" "$IKO" db start --dir "$W/pg"
+[ "$(cat "$W/err")" = "iko: db start: $msg" ] || fail "db start without libpq: $(cat "$W/err")"
+[ ! -e "$W/pg" ] || fail "db start without libpq made $W/pg"
+run 1 env IKO_LIBPQ="$NOPQ" "$IKO" load --db "host=$W/nosocket" --schema jumin --lg-code 131016 --in "$W"
+[ "$(cat "$W/err")" = "iko: load: $msg" ] || fail "load without libpq: $(cat "$W/err")"
+run 0 env IKO_LIBPQ="$NOPQ" "$IKO" sample --vendor A --lg-code 131016 --residents 20 --seed 1 --out "$W/nopq"
+run 0 env IKO_LIBPQ="$NOPQ" "$IKO" extract --layout "$IKO_SOURCE_DIR/packs/vendor-a/jumin/layouts/JUMIN.yaml" \
+	--input "$W/nopq/JUMIN.DAT" --gaiji "$W/nopq/GAIJI.CSV" --out "$W/nopq/JUMIN.csv"
+n=$(($(stat -c %s "$W/nopq/JUMIN.DAT") / 282)) # 280-byte records + CRLF
+grep -q ": $n read, $n written, 0 rejected" "$W/err" || fail "extract without libpq: $(cat "$W/err")"
 echo "cli_basics: ok"
