@@ -11,6 +11,7 @@
 #include "iko_words.h"
 
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ struct iko_codec {
 	iko_strmap *unmapped;         /* 2 legacy bytes → count */
 	long long n_mapped, n_unmapped;
 	iko_buf pend;                 /* pending DBCS bytes to convert */
-	uint32_t *sjis;               /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
+	const uint32_t *sjis;         /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
 	uint32_t sjis1[256];          /* sjis: single bytes, same packing; 0 = invalid */
 };
 
@@ -103,37 +104,80 @@ static uint32_t table_entry(iconv_t cd, const unsigned char *in, size_t n)
 }
 
 /*
- * Build the decoding tables once from glibc's converter, so decoding is a
- * table lookup per character instead of an iconv call per field.
+ * The decoding tables, built once per encoding for the whole process from
+ * glibc's converter, so decoding is a table lookup per character instead of
+ * an iconv call per field. Building one takes about 9,500 iconv calls and
+ * 256 KiB; an extract opens a codec per decoding thread (three), and a
+ * rehearsal one per input, so they share it (read-only once built; kept
+ * until the process exits).
  */
-static int sjis_open(iko_codec *c, const char *enc)
-{
-	unsigned b1, b2;
+typedef struct sjis_tables {
+	char name[32];                /* the iconv name they were built from */
+	uint32_t *two;                /* 2-byte code → packed UTF-8, as iko_codec.sjis */
+	uint32_t one[256];            /* as iko_codec.sjis1 */
+} sjis_tables;
 
-	c->cd = iconv_open("UTF-8", !strcasecmp(enc, "SJIS") || !strcasecmp(enc, "SHIFT-JIS")
-					    ? "SHIFT_JIS"
-					    : !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J") ? "CP932" : enc);
-	c->udc_lo = 0xF0;
-	c->udc_hi = 0xF9;
-	if (c->cd == (iconv_t)-1)
-		return IKO_EINVAL;
-	c->sjis = calloc(65536, sizeof(uint32_t));
-	if (!c->sjis)
-		return IKO_ENOMEM;
+static pthread_mutex_t sjis_mu = PTHREAD_MUTEX_INITIALIZER;
+static sjis_tables sjis_cache[2]; /* CP932, SHIFT_JIS */
+
+static const sjis_tables *sjis_build(iconv_t cd, const char *name, unsigned udc_lo, unsigned udc_hi)
+{
+	sjis_tables *t = NULL;
+	unsigned b1, b2;
+	size_t i;
+
+	pthread_mutex_lock(&sjis_mu);
+	for (i = 0; i < sizeof(sjis_cache) / sizeof(sjis_cache[0]); i++) {
+		if (sjis_cache[i].two && !strcmp(sjis_cache[i].name, name)) {
+			t = &sjis_cache[i];
+			goto done;
+		}
+		if (!sjis_cache[i].two && strlen(name) < sizeof(t->name)) {
+			t = &sjis_cache[i];
+			break;
+		}
+	}
+	if (!t || !(t->two = calloc(65536, sizeof(uint32_t)))) {
+		t = NULL;
+		goto done;
+	}
+	memcpy(t->name, name, strlen(name) + 1);
 	for (b1 = 0; b1 < 256; b1++) {
 		unsigned char in[2] = { (unsigned char)b1, 0 };
 		int lead = (b1 >= 0x81 && b1 <= 0x9F) || (b1 >= 0xE0 && b1 <= 0xFC);
 		if (!lead) {
-			c->sjis1[b1] = table_entry(c->cd, in, 1);
+			t->one[b1] = table_entry(cd, in, 1);
 			continue;
 		}
-		if (b1 >= c->udc_lo && b1 <= c->udc_hi)
+		if (b1 >= udc_lo && b1 <= udc_hi)
 			continue;
 		for (b2 = 0x40; b2 <= 0xFC; b2++) {
 			in[1] = (unsigned char)b2;
-			c->sjis[b1 << 8 | b2] = table_entry(c->cd, in, 2);
+			t->two[b1 << 8 | b2] = table_entry(cd, in, 2);
 		}
 	}
+done:
+	pthread_mutex_unlock(&sjis_mu);
+	return t;
+}
+
+static int sjis_open(iko_codec *c, const char *enc)
+{
+	/* pick() sends the names of these two here, in any case */
+	const char *name = !strcasecmp(enc, "CP932") || !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J")
+				   ? "CP932"
+				   : "SHIFT_JIS";
+	const sjis_tables *t;
+
+	c->cd = iconv_open("UTF-8", name);
+	c->udc_lo = 0xF0;
+	c->udc_hi = 0xF9;
+	if (c->cd == (iconv_t)-1)
+		return IKO_EINVAL;
+	if (!(t = sjis_build(c->cd, name, c->udc_lo, c->udc_hi)))
+		return IKO_ENOMEM;
+	c->sjis = t->two;
+	memcpy(c->sjis1, t->one, sizeof(c->sjis1));
 	return 0;
 }
 
@@ -518,7 +562,6 @@ void iko_codec_free(iko_codec *c)
 	if (c->euc != (iconv_t)-1)
 		iconv_close(c->euc);
 	iko_buf_release(&c->pend);
-	free(c->sjis);
 	free(c);
 }
 
