@@ -76,13 +76,33 @@ void iko_tmp_forget(const char *tmp)
 /*
  * A file being created (iko_afile_open, from naming it to its open) while
  * the handler runs: the handler first closes the door (tmp_closing: no new
- * file after it), then waits for the creations already under way (up to
- * 0.2 s: the handler may itself run on a thread in the middle of one), and
- * only then removes the names — so a helper thread cannot create a file
- * just after the removal (the faults test saw validate's rejects.csv.tmp,
- * created beside a paused transform, left behind under ThreadSanitizer).
+ * file after it, for the rest of the process), then waits for the
+ * creations already under way, and only then removes the names — so a
+ * helper thread cannot create a file just after the removal (the faults
+ * test saw validate's rejects.csv.tmp, created beside a paused transform,
+ * left behind under ThreadSanitizer). Helper threads run with the signals
+ * blocked (iko_thread_start), so the handler runs on the main thread, which
+ * may itself be in the middle of a creation: the wait gives up after 0.2 s.
+ * Files that libzip and libxlsxwriter create at their close (package,
+ * evidence, workbook) are named here but created by them, on the main
+ * thread.
  */
 static int tmp_closing, tmp_creating;
+
+/* A creation starts: 0 once the handler has closed the door. */
+static int creation_begin(void)
+{
+	__atomic_add_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&tmp_closing, __ATOMIC_SEQ_CST))
+		return 1;
+	__atomic_sub_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void creation_end(void)
+{
+	__atomic_sub_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
+}
 
 size_t iko_tmp_cleanup(void)
 {
@@ -155,16 +175,17 @@ int iko_afile_open(iko_afile **out, const char *path, mode_t mode)
 	if (!f)
 		goto done;
 	f->path = iko_strdup(path);
-	__atomic_add_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&tmp_closing, __ATOMIC_SEQ_CST)) {
-		__atomic_sub_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
+	if (!f->path)
+		goto done;
+	if (!creation_begin()) {
 		rc = iko_error_set(IKO_EIO, "cannot create a file for %s: interrupted", path);
 		goto done;
 	}
 	f->tmp = iko_tmpname(path);
-	fd = f->path && f->tmp ? open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : -2;
-	__atomic_sub_fetch(&tmp_creating, 1, __ATOMIC_SEQ_CST);
-	if (fd == -2)
+	if (f->tmp)
+		fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	creation_end(); /* errno stays open's */
+	if (!f->tmp)
 		goto done;
 	if (fd < 0) {
 		rc = iko_error_set_errno(IKO_EIO, "cannot create %s", f->tmp);

@@ -56,7 +56,9 @@ void iko_tmp_remember(const char *tmp);
 /* Stop remembering a temporary name (removed or renamed by the caller). */
 void iko_tmp_forget(const char *tmp);
 /* Unlink every remembered temporary file; returns how many were removed.
- * Async-signal-safe enough for a fatal-signal handler (unlink only). */
+ * For a fatal-signal handler (atomics, nanosleep and unlink only): from then
+ * on iko_afile_open creates nothing ("interrupted"), and a creation under
+ * way is waited for (up to 0.2 s) before the names are removed. */
 size_t iko_tmp_cleanup(void);
 /*
  * Start a helper thread with SIGINT, SIGTERM and SIGHUP blocked, so that

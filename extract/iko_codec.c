@@ -42,7 +42,7 @@ struct iko_codec {
 	long long n_mapped, n_unmapped;
 	iko_buf pend;                 /* pending DBCS bytes to convert */
 	const uint32_t *sjis;         /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
-	uint32_t sjis1[256];          /* sjis: single bytes, same packing; 0 = invalid */
+	const uint32_t *sjis1;        /* sjis: single bytes, same packing; 0 = invalid */
 };
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -112,72 +112,55 @@ static uint32_t table_entry(iconv_t cd, const unsigned char *in, size_t n)
  * until the process exits).
  */
 typedef struct sjis_tables {
-	char name[32];                /* the iconv name they were built from */
 	uint32_t *two;                /* 2-byte code → packed UTF-8, as iko_codec.sjis */
 	uint32_t one[256];            /* as iko_codec.sjis1 */
 } sjis_tables;
 
 static pthread_mutex_t sjis_mu = PTHREAD_MUTEX_INITIALIZER;
-static sjis_tables sjis_cache[2]; /* CP932, SHIFT_JIS */
+static sjis_tables sjis_cache[2]; /* [0] CP932, [1] SHIFT_JIS */
 
-static const sjis_tables *sjis_build(iconv_t cd, const char *name, unsigned udc_lo, unsigned udc_hi)
+/* The tables of codec c's converter (cache slot k), built on first use; NULL out of memory. */
+static const sjis_tables *sjis_tables_of(const iko_codec *c, int k)
 {
-	sjis_tables *t = NULL;
+	sjis_tables *t = &sjis_cache[k];
 	unsigned b1, b2;
-	size_t i;
 
 	pthread_mutex_lock(&sjis_mu);
-	for (i = 0; i < sizeof(sjis_cache) / sizeof(sjis_cache[0]); i++) {
-		if (sjis_cache[i].two && !strcmp(sjis_cache[i].name, name)) {
-			t = &sjis_cache[i];
-			goto done;
-		}
-		if (!sjis_cache[i].two && strlen(name) < sizeof(t->name)) {
-			t = &sjis_cache[i];
-			break;
-		}
-	}
-	if (!t || !(t->two = calloc(65536, sizeof(uint32_t)))) {
-		t = NULL;
-		goto done;
-	}
-	memcpy(t->name, name, strlen(name) + 1);
-	for (b1 = 0; b1 < 256; b1++) {
-		unsigned char in[2] = { (unsigned char)b1, 0 };
-		int lead = (b1 >= 0x81 && b1 <= 0x9F) || (b1 >= 0xE0 && b1 <= 0xFC);
-		if (!lead) {
-			t->one[b1] = table_entry(cd, in, 1);
-			continue;
-		}
-		if (b1 >= udc_lo && b1 <= udc_hi)
-			continue;
-		for (b2 = 0x40; b2 <= 0xFC; b2++) {
-			in[1] = (unsigned char)b2;
-			t->two[b1 << 8 | b2] = table_entry(cd, in, 2);
+	if (!t->two && (t->two = calloc(65536, sizeof(uint32_t))) != NULL) {
+		for (b1 = 0; b1 < 256; b1++) {
+			unsigned char in[2] = { (unsigned char)b1, 0 };
+			int lead = (b1 >= 0x81 && b1 <= 0x9F) || (b1 >= 0xE0 && b1 <= 0xFC);
+			if (!lead) {
+				t->one[b1] = table_entry(c->cd, in, 1);
+				continue;
+			}
+			if (b1 >= c->udc_lo && b1 <= c->udc_hi)
+				continue;
+			for (b2 = 0x40; b2 <= 0xFC; b2++) {
+				in[1] = (unsigned char)b2;
+				t->two[b1 << 8 | b2] = table_entry(c->cd, in, 2);
+			}
 		}
 	}
-done:
 	pthread_mutex_unlock(&sjis_mu);
-	return t;
+	return t->two ? t : NULL;
 }
 
 static int sjis_open(iko_codec *c, const char *enc)
 {
 	/* pick() sends the names of these two here, in any case */
-	const char *name = !strcasecmp(enc, "CP932") || !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J")
-				   ? "CP932"
-				   : "SHIFT_JIS";
+	int cp932 = !strcasecmp(enc, "CP932") || !strcasecmp(enc, "MS932") || !strcasecmp(enc, "WINDOWS-31J");
 	const sjis_tables *t;
 
-	c->cd = iconv_open("UTF-8", name);
+	c->cd = iconv_open("UTF-8", cp932 ? "CP932" : "SHIFT_JIS");
 	c->udc_lo = 0xF0;
 	c->udc_hi = 0xF9;
 	if (c->cd == (iconv_t)-1)
 		return IKO_EINVAL;
-	if (!(t = sjis_build(c->cd, name, c->udc_lo, c->udc_hi)))
+	if (!(t = sjis_tables_of(c, cp932 ? 0 : 1)))
 		return IKO_ENOMEM;
 	c->sjis = t->two;
-	memcpy(c->sjis1, t->one, sizeof(c->sjis1));
+	c->sjis1 = t->one;
 	return 0;
 }
 

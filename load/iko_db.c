@@ -630,8 +630,8 @@ int iko_db_start(char **out_url, const char *dir)
 	int rc, status;
 
 	*out_url = NULL;
-	if (iko_libpq_load())
-		return IKO_EDB;
+	if ((rc = iko_libpq_load()))
+		return rc;
 	memset(&p, 0, sizeof(p));
 	if ((rc = user_init(&u)) || (rc = resolve_paths(&p, &u, dir, 1)))
 		goto done;
@@ -702,8 +702,8 @@ int iko_db_status(int *out_running, char **out_url, const char *dir)
 	*out_running = 0;
 	if (out_url)
 		*out_url = NULL;
-	if (iko_libpq_load())
-		return IKO_EDB;
+	if ((rc = iko_libpq_load()))
+		return rc;
 	memset(&p, 0, sizeof(p));
 	if ((rc = user_init(&u)) || (rc = resolve_paths(&p, &u, dir, 0)))
 		goto done;
@@ -772,8 +772,8 @@ int iko_db_connect(PGconn **out, const char *dsn, const char *dir)
 	int rc = 0;
 
 	*out = NULL;
-	if (iko_libpq_load())
-		return IKO_EDB;
+	if ((rc = iko_libpq_load()))
+		return rc;
 	if (!dsn && (c = connect_running(dir)) != NULL)
 		goto connected;
 	if (!dsn) {

@@ -49,17 +49,22 @@ static void load(void)
 	}
 }
 
+/* Whether the library is loaded (the first call loads it). */
+static int loaded(void)
+{
+	pthread_once(&once, load);
+	return lib != NULL;
+}
+
 /* The library's function `name`, NULL when the library cannot be loaded. */
 static void *resolve(const char *name)
 {
-	pthread_once(&once, load);
-	return lib ? dlsym(RTLD_DEFAULT, name) : NULL;
+	return loaded() ? dlsym(RTLD_DEFAULT, name) : NULL;
 }
 
 int iko_libpq_load(void)
 {
-	pthread_once(&once, load);
-	if (lib)
+	if (loaded())
 		return 0;
 	return iko_error_set(IKO_EDB, "%.*s", (int)strcspn(why, "\n"), why);
 }
