@@ -140,25 +140,49 @@ static int fail(vfail *f, enum iko_reason r, const char *col, const char *val,
 	return 1;
 }
 
-static int check_number(const char *s, size_t len, int scale)
+/*
+ * A value of an integer or decimal column as PostgreSQL takes it: -? and
+ * digits, for a decimal with one optional '.' and at most scale digits
+ * after it. 1: so; 0: not a number of that form; -1: a number too big for
+ * the column (an integer beyond bigint, a decimal with more than
+ * precision - scale digits before the point, leading zeros aside), which
+ * the load could not store.
+ */
+static int check_number(const char *s, size_t len, const iko_column *cd)
 {
-	size_t i = 0, dot = 0, frac = 0;
+	int integer = cd->type == IKO_COL_INTEGER, neg = 0, dot = 0, lead = 1;
+	size_t i = 0, digits = 0, frac = 0, whole = 0;
+	uint64_t v = 0;
 
-	if (len && s[0] == '-')
+	if (len && s[0] == '-') {
+		neg = 1;
 		i++;
-	if (i == len)
-		return 0;
+	}
 	for (; i < len; i++) {
-		if (s[i] == '.' && !dot) {
+		if (s[i] == '.' && !dot && !integer) {
 			dot = 1;
 			continue;
 		}
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
+		digits++;
 		if (dot)
 			frac++;
+		else if (!lead || s[i] != '0') {
+			lead = 0;
+			whole++;
+		}
+		if (integer && v <= (UINT64_MAX - 9) / 10)
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		else if (integer)
+			v = UINT64_MAX; /* too big, whatever follows */
 	}
-	return scale < 0 || (int)frac <= scale;
+	if (!digits || (int)frac > cd->scale)
+		return 0;
+	if (integer) /* bigint */
+		return v <= (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX) ? 1 : -1;
+	/* numeric(precision, scale) */
+	return (int)whole <= cd->precision - cd->scale ? 1 : -1;
 }
 
 /* Per-column checks of one value. Returns 1 on failure (f filled). */
@@ -169,7 +193,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	const char *shown = cd->sensitive ? "(masked)" : val;
 	unsigned bad = 0;
 	size_t i, nchars;
-	int y, m, d, r, printable, in_set;
+	int y, m, d, r, printable, in_set, num;
 
 	if (len == 0)
 		return cd->required ? fail(f, IKO_R_REQUIRED, cd->name, val, "%s (%s) is required",
@@ -198,11 +222,17 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 				    cd->label, shown);
 		break;
 	case IKO_COL_INTEGER:
-		if (!check_number(val, len, 0))
+		if ((num = check_number(val, len, cd)) < 0)
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is out of range for an integer "
+				    "(-9223372036854775808 to 9223372036854775807)", cd->label, shown);
+		if (!num)
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not an integer", cd->label, shown);
 		break;
 	case IKO_COL_DECIMAL:
-		if (!check_number(val, len, cd->scale))
+		if ((num = check_number(val, len, cd)) < 0)
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" has more than %d digits before the "
+				    "decimal point", cd->label, shown, cd->precision - cd->scale);
+		if (!num)
 			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" is not a decimal with at most %d decimals",
 				    cd->label, shown, cd->scale);
 		break;
