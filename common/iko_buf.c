@@ -83,6 +83,40 @@ int iko_buf_put_hex(iko_buf *b, const void *data, size_t len)
 	return 0;
 }
 
+int iko_hex_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int iko_buf_put_unhex(iko_buf *b, const char *hex, size_t len)
+{
+	size_t i, at = b->len;
+	int hi, lo, rc;
+
+	if (len % 2)
+		return 0;
+	if (len == 0)
+		return 1;
+	if ((rc = iko_buf_grow(b, len / 2)))
+		return rc;
+	for (i = 0; i < len; i += 2) {
+		if ((hi = iko_hex_digit(hex[i])) < 0 || (lo = iko_hex_digit(hex[i + 1])) < 0) {
+			b->len = at;
+			b->ptr[at] = '\0';
+			return 0;
+		}
+		b->ptr[b->len++] = (char)(hi << 4 | lo);
+	}
+	b->ptr[b->len] = '\0';
+	return 1;
+}
+
 void iko_buf_truncate(iko_buf *b, size_t len)
 {
 	if (len < b->len) {

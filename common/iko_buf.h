@@ -55,6 +55,10 @@ int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Append len bytes as lower-case hex. */
 int iko_buf_put_hex(iko_buf *b, const void *data, size_t len);
+/* The value of a hex digit (either case), or -1. */
+int iko_hex_digit(int ch);
+/* Append the bytes written as hex in hex[0..len): 1, 0 if it is not hex (b as it was), or <0. */
+int iko_buf_put_unhex(iko_buf *b, const char *hex, size_t len);
 /* Set len to 0 keeping the allocation. */
 static inline void iko_buf_clear(iko_buf *b)
 {

@@ -614,17 +614,6 @@ int iko_codec_next_unmapped(const iko_codec *c, size_t *pos, char hex[9], long l
 	return 1;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int iko_codec_load_gaiji(iko_codec *c, const char *path)
 {
 	iko_csv_reader *r = NULL;
@@ -648,13 +637,13 @@ int iko_codec_load_gaiji(iko_codec *c, const char *path)
 			continue;
 		}
 		code = (size_t)ccode < row.nfields ? row.fields[ccode] : "";
-		if ((size_t)cuni >= row.nfields || strlen(code) != 4 || hexval(code[0]) < 0 ||
-		    hexval(code[1]) < 0 || hexval(code[2]) < 0 || hexval(code[3]) < 0) {
+		if ((size_t)cuni >= row.nfields || strlen(code) != 4 || iko_hex_digit(code[0]) < 0 ||
+		    iko_hex_digit(code[1]) < 0 || iko_hex_digit(code[2]) < 0 || iko_hex_digit(code[3]) < 0) {
 			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: code must be 4 hex digits", path, row.record);
 			break;
 		}
-		key[0] = (unsigned char)(hexval(code[0]) << 4 | hexval(code[1]));
-		key[1] = (unsigned char)(hexval(code[2]) << 4 | hexval(code[3]));
+		key[0] = (unsigned char)(iko_hex_digit(code[0]) << 4 | iko_hex_digit(code[1]));
+		key[1] = (unsigned char)(iko_hex_digit(code[2]) << 4 | iko_hex_digit(code[3]));
 		iko_buf_clear(&u);
 		for (p = row.fields[cuni]; *p;) {
 			char *end;

@@ -46,15 +46,28 @@ typedef struct iko_load_options {
 	 * which happened).
 	 */
 	int defer_analyze;
+	/*
+	 * NULL, or load each table ahead of validate (iko rehearse): from
+	 * ahead_dir/<table>.csv, the file validate is checking, read through
+	 * ahead_follow while its writer still writes it; in_dir and follow
+	 * are validate's outputs, whose manifest.json and rejects.csv decide,
+	 * once follow is closed ok, which rows are kept (docs/load.md,
+	 * "Ahead of validate"). A table that cannot be loaded that way is
+	 * loaded from in_dir as without.
+	 */
+	const char *ahead_dir;
+	struct iko_follow *ahead_follow;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */
 	long long rows;            /* rows loaded (COPY command tag) */
 	double seconds;            /* COPY + primary key + ANALYZE */
 	int analyzed;              /* ANALYZE ran before the swap */
+	int ahead;                 /* loaded ahead of validate (ahead_dir) */
+	long long ahead_deleted;   /* of those rows, deleted as validate rejected them */
 } iko_load_table_result;
 
 typedef struct iko_load_result {

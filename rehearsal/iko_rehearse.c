@@ -69,6 +69,8 @@ typedef struct rctx {
 	int defer_analyze;         /* the load leaves ANALYZE (and dropping the generation it set aside) to run beside reconcile */
 	int analyze_pending;       /* ... and it did: analyze_start (iko_load_analyze does both) */
 	unsigned char *analyzed;   /* per schema table: analyzed by the load before its swap */
+	iko_load_table_result *loaded; /* the load's tables (names not owned), for the manifest */
+	size_t nloaded;
 } rctx;
 
 static double now_s(void)
@@ -118,6 +120,14 @@ static char *sub(const char *run, const char *name)
 static int overlap_wanted(void)
 {
 	const char *e = getenv("IKO_REHEARSE_OVERLAP");
+
+	return !(e && !strcmp(e, "0"));
+}
+
+/* The load ahead of validate (load_job); IKO_LOAD_AHEAD=0: beside validate, from its files. */
+static int ahead_wanted(void)
+{
+	const char *e = getenv("IKO_LOAD_AHEAD");
 
 	return !(e && !strcmp(e, "0"));
 }
@@ -476,8 +486,12 @@ static int pack_gaiji(rctx *c)
 	return 0;
 }
 
-/* Load the run's validated files into lr; follow: while validate still writes them. */
-static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *lr)
+/*
+ * Load the run's validated files into lr; follow: while validate still
+ * writes them; ahead: ahead of validate, from transform's files as
+ * transform writes them (c->tfollow; iko_load_options.ahead_dir).
+ */
+static int run_load(rctx *c, PGconn *conn, iko_follow *follow, int ahead, iko_load_result *lr)
 {
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
 	char *in = sub(c->r->run_dir, "validate"), *sizes = follow ? sub(c->r->run_dir, "transform") : NULL;
@@ -495,6 +509,10 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, iko_load_result *
 		lo.follow = follow;
 		lo.size_dir = sizes;
 		lo.defer_analyze = c->defer_analyze;
+		if (ahead) {
+			lo.ahead_dir = sizes;
+			lo.ahead_follow = c->tfollow;
+		}
 		rc = iko_load_routed(lr, &lo, NULL);
 	}
 	free(sizes);
@@ -514,6 +532,15 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	for (i = 0; i < lr->ntables; i++)
 		c->analyzed[i] = (unsigned char)lr->tables[i].analyzed;
+	free(c->loaded);
+	c->nloaded = 0;
+	if (!(c->loaded = calloc(lr->ntables + 1, sizeof(*c->loaded))))
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	for (i = 0; i < lr->ntables; i++) {
+		c->loaded[i] = lr->tables[i];
+		c->loaded[i].table = NULL; /* the schema's name, when written */
+	}
+	c->nloaded = lr->ntables;
 	for (i = 0; !rc && i < lr->ntables; i++) {
 		long long expected = -1;
 		for (k = 0; k < c->r->ncounts; k++)
@@ -530,7 +557,7 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 static int stage_load(rctx *c, PGconn *conn)
 {
 	iko_load_result lr;
-	int rc = run_load(c, conn, NULL, &lr);
+	int rc = run_load(c, conn, NULL, 0, &lr);
 
 	if (!rc)
 		rc = load_counts(c, &lr);
@@ -605,6 +632,7 @@ typedef struct load_job {
 	rctx *c;
 	PGconn *conn;
 	iko_follow *follow;
+	int ahead;                /* ahead of validate (run_load) */
 	iko_load_result lr;
 	pthread_t th;
 	int started, rc;
@@ -617,7 +645,7 @@ static void *load_main(void *arg)
 	load_job *j = arg;
 
 	iko_test_pause("stage:load");
-	j->rc = iko_thread_keep_error(run_load(j->c, j->conn, j->follow, &j->lr), &j->err);
+	j->rc = iko_thread_keep_error(run_load(j->c, j->conn, j->follow, j->ahead, &j->lr), &j->err);
 	return NULL;
 }
 
@@ -776,6 +804,21 @@ static int write_manifest(rctx *c, int failed_rc)
 	iko_json_array_end(&j);
 	iko_json_key(&j, "balanced");
 	iko_json_bool(&j, r->balanced);
+	if (c->nloaded && c->schema) {
+		/* how each table was loaded: ahead of validate, and the rows validate's rejects took back */
+		iko_json_key(&j, "load");
+		iko_json_array_begin(&j);
+		for (i = 0; i < c->nloaded && i < c->schema->ntables; i++) {
+			iko_json_object_begin(&j);
+			iko_json_kv_str(&j, "table", c->schema->tables[i].name);
+			iko_json_kv_int(&j, "rows", c->loaded[i].rows);
+			iko_json_key(&j, "ahead_of_validate");
+			iko_json_bool(&j, c->loaded[i].ahead);
+			iko_json_kv_int(&j, "deleted_after_validate", c->loaded[i].ahead_deleted);
+			iko_json_object_end(&j);
+		}
+		iko_json_array_end(&j);
+	}
 	iko_json_key(&j, "reconcile");
 	iko_json_object_begin(&j);
 	iko_json_kv_int(&j, "measures_pass", r->measures_pass);
@@ -1073,6 +1116,15 @@ lessons_done:
 		vj.held.c = &c;
 		if (iko_thread_start(&vj.th, validate_main, &vj) == 0) {
 			vj.started = 1;
+			/* the load too, ahead of validate: from transform's files as they are written */
+			if (last >= 3 && follow && job.conn && ahead_wanted()) {
+				job.ahead = 1;
+				job.t0 = now_s();
+				if (iko_thread_start(&job.th, load_main, &job) == 0)
+					job.started = 1;
+				else
+					job.ahead = 0;
+			}
 		} else {
 			/* validate after transform, as without */
 			iko_follow_free(c.tfollow);
@@ -1095,9 +1147,11 @@ lessons_done:
 		r->failed_stage = "validate";
 		if (!vj.started)
 			iko_test_pause("stage:validate");
-		job.t0 = now_s();
-		if (follow && job.conn && iko_thread_start(&job.th, load_main, &job) == 0)
-			job.started = 1;
+		if (!job.started) {
+			job.t0 = now_s();
+			if (follow && job.conn && iko_thread_start(&job.th, load_main, &job) == 0)
+				job.started = 1;
+		}
 		/* not started here (an error): started after validate, which reports it */
 		if (follow && job.conn && last >= 4 && start_reconcile(&c, conn, 1))
 			iko_error_clear();
@@ -1218,6 +1272,7 @@ done:
 	}
 	iko_reconcile_prep_free(c.prep);
 	free(c.analyzed);
+	free(c.loaded);
 	pthread_mutex_destroy(&c.prog_mu);
 	if (conn)
 		PQfinish(conn);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # rehearse_overlap.sh — a rehearsal transforms the extracted files while
 # extract still writes them, validates (first pass) the transformed files
-# while transform still writes them, and loads the validated files while
-# validate still writes them (iko_follow), and analyzes the swapped-in tables while
+# while transform still writes them, and loads transform's files ahead of
+# validate (iko_follow; tests/e2e/rehearse_ahead.sh), and analyzes the swapped-in tables while
 # reconcile reads them: the same files, rows, outputs and counts as one
 # stage after the other (IKO_REHEARSE_OVERLAP=0), and the tables have their
 # statistics when it ends; a validate that fails after its tables were
@@ -161,17 +161,18 @@ run=runs/435015/R004
 blocked commit:JUMIN.csv "$run" extract/JUMIN.csv 4
 failed_at extract extract/JUMIN.csv 4 transform
 
-# validate reads transform's files while transform writes them: when
-# transform is about to give household.csv its final name (written,
-# synced and closed), validate has it open under its temporary name,
-# waiting for the commit; transform then fails at that commit (a
-# directory is at its final name): the run fails at transform, with
-# transform's error, and validate leaves nothing under a final name
+# validate and the load (ahead of validate) read transform's files while
+# transform writes them: when transform is about to give household.csv
+# its final name (written, synced and closed), validate and the load have
+# it open under its temporary name, waiting for the commit; transform then
+# fails at that commit (a directory is at its final name): the run fails
+# at transform, with transform's error, validate leaves nothing under a
+# final name and the load swaps nothing
 run=runs/435015/R005
 readers() { find /proc/[0-9]*/fd -lname "$W/$run/transform/household.csv.tmp.*" 2>/dev/null | wc -l; }
 validate_reading() {
-	for _ in $(seq 600); do [ "$(readers)" -ge 1 ] && break; sleep 0.05; done
-	[ "$(readers)" = 1 ] || fail "transform/household.csv is open $(readers) times before its commit, not once by validate"
+	for _ in $(seq 600); do [ "$(readers)" -ge 2 ] && break; sleep 0.05; done
+	[ "$(readers)" = 2 ] || fail "transform/household.csv is open $(readers) times before its commit, not twice (validate, the load)"
 }
 blocked commit:household.csv "$run" transform/household.csv 5 validate_reading
 failed_at transform transform/household.csv 5 validate

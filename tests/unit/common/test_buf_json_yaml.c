@@ -60,6 +60,23 @@ START_TEST(test_buf_growth)
 	ck_assert_uint_eq(h.len, 512);
 	ck_assert_int_eq(strncmp(h.ptr, "000102030405060708090a0b0c0d0e0f10", 34), 0);
 	ck_assert_str_eq(h.ptr + 500, "fafbfcfdfeff");
+	/* and back: every byte, upper case too; not hex leaves the buffer as it was */
+	iko_buf_clear(&b);
+	ck_assert_int_eq(iko_buf_put_unhex(&b, h.ptr, h.len), 1);
+	ck_assert_uint_eq(b.len, 256);
+	ck_assert_int_eq(memcmp(b.ptr, all, 256), 0);
+	ck_assert_int_eq(b.ptr[256], '\0');
+	ck_assert_int_eq(iko_buf_put_unhex(&b, "4A6b", 4), 1);
+	ck_assert_uint_eq(b.len, 258);
+	ck_assert_int_eq(memcmp(b.ptr + 256, "Jk", 3), 0);
+	ck_assert_int_eq(iko_buf_put_unhex(&b, "4a6", 3), 0);
+	ck_assert_int_eq(iko_buf_put_unhex(&b, "4a6g", 4), 0);
+	ck_assert_int_eq(iko_buf_put_unhex(&b, "", 0), 1);
+	ck_assert_uint_eq(b.len, 258);
+	ck_assert_int_eq(b.ptr[258], '\0');
+	ck_assert_int_eq(iko_hex_digit('F'), 15);
+	ck_assert_int_eq(iko_hex_digit('g'), -1);
+	iko_buf_release(&b);
 	iko_buf_release(&h);
 	p = iko_aprintf("%s-%05d", "個人", 42);
 	ck_assert_str_eq(p, "個人-00042");
