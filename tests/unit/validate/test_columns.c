@@ -393,6 +393,61 @@ START_TEST(test_corp_number)
 }
 END_TEST
 
+/*
+ * A decimal column (no standard schema has one): numeric(5,2) takes at
+ * most 2 decimals and 3 digits before the point (leading zeros aside); a
+ * point needs a digit beside it.
+ */
+START_TEST(test_decimal)
+{
+	static const struct {
+		const char *v;
+		const char *why; /* NULL: passes */
+	} cs[] = { { "1", NULL }, { "-1.5", NULL }, { "999.99", NULL }, { "0999.9", NULL }, { "5.", NULL },
+		   { ".25", NULL }, { "1.234", "is not a decimal with at most 2 decimals" },
+		   { ".", "is not a decimal with at most 2 decimals" }, { "-", "is not a decimal with at most 2 decimals" },
+		   { "1.2.3", "is not a decimal with at most 2 decimals" },
+		   { "1000", "has more than 3 digits before the decimal point" },
+		   { "-1000.5", "has more than 3 digits before the decimal point" } };
+	iko_validate_stats st;
+	iko_buf in = IKO_BUF_INIT;
+	vx_csv rj;
+	char *schema, detail[160];
+	size_t i, r = 0;
+
+	vx_write("amount.yaml",
+		 "schema: amount\nlabel: 金額\nversion: 1.0.0\n"
+		 "tables:\n"
+		 "  - name: amount\n    label: 金額\n    key: [lg_code, no]\n    columns:\n"
+		 "      - {name: lg_code, label: 地方公共団体コード, type: code, length: 6, required: true, check: lg_code}\n"
+		 "      - {name: no, label: 番号, type: code, length: 4, required: true}\n"
+		 "      - {name: rate, label: 税率, type: decimal, precision: 5, scale: 2, required: true}\n");
+	iko_buf_puts(&in, "lg_code,no,rate\n");
+	for (i = 0; i < N(cs); i++)
+		iko_buf_printf(&in, "435015,%zu,%s\n", i + 1, cs[i].v);
+	vx_write("in/amount.csv", iko_buf_cstr(&in));
+	schema = iko_path_join(vx_dir, "amount.yaml");
+	ck_assert_int_eq(vx_run(&st, schema, NULL, 0), 0);
+	vx_csv_load(&rj, "out/rejects.csv");
+	for (i = 0; i < N(cs); i++) {
+		if (!cs[i].why)
+			continue;
+		snprintf(detail, sizeof(detail), "税率: \"%s\" %s", cs[i].v, cs[i].why);
+		ck_assert_str_eq(vx_cell(&rj, r, "reason"), "bad-format");
+		ck_assert_str_eq(vx_cell(&rj, r, "field"), "rate");
+		ck_assert_str_eq(vx_cell(&rj, r, "value"), cs[i].v);
+		ck_assert_str_eq(vx_cell(&rj, r, "detail"), detail);
+		r++;
+	}
+	ck_assert_uint_eq(rj.nrows, 6);
+	ck_assert_int_eq(vx_table(&st, "amount")->records_out, 6);
+	iko_validate_stats_release(&st);
+	vx_csv_free(&rj);
+	iko_buf_release(&in);
+	free(schema);
+}
+END_TEST
+
 START_TEST(test_wrong_municipality)
 {
 	static const col_case cs[] = {
@@ -667,6 +722,7 @@ Suite *vcolumns_suite(void)
 	tcase_add_test(tc, test_first_failure);
 	tcase_add_test(tc, test_charset_scan);
 	tcase_add_test(tc, test_printable_words);
+	tcase_add_test(tc, test_decimal);
 	suite_add_tcase(s, tc);
 	return s;
 }
