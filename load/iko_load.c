@@ -24,6 +24,7 @@
 #include "iko_fs.h"
 #include "iko_yaml.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1056,7 +1057,8 @@ static int load_ahead(const load_ctx *x, size_t ti, iko_load_table_result *res)
 		goto done;
 	}
 	if ((fp = iko_follow_fopen(x->o->ahead_follow, path)) == NULL) {
-		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
+		/* no such file from transform: validate's file (or its absence) says what to load */
+		rc = errno == ENOENT ? AHEAD_AGAIN : iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
 		goto done;
 	}
 	if ((rc = iko_csv_reader_adopt_fp(&rd, fp, path)))
