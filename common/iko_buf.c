@@ -94,10 +94,25 @@ int iko_hex_digit(int ch)
 	return -1;
 }
 
+int iko_unhex(void *out, const char *hex, size_t len)
+{
+	unsigned char *o = out;
+	size_t i;
+	int hi, lo;
+
+	if (len % 2)
+		return 0;
+	for (i = 0; i < len; i += 2) {
+		if ((hi = iko_hex_digit(hex[i])) < 0 || (lo = iko_hex_digit(hex[i + 1])) < 0)
+			return 0;
+		o[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return 1;
+}
+
 int iko_buf_put_unhex(iko_buf *b, const char *hex, size_t len)
 {
-	size_t i, at = b->len;
-	int hi, lo, rc;
+	int rc;
 
 	if (len % 2)
 		return 0;
@@ -105,14 +120,11 @@ int iko_buf_put_unhex(iko_buf *b, const char *hex, size_t len)
 		return 1;
 	if ((rc = iko_buf_grow(b, len / 2)))
 		return rc;
-	for (i = 0; i < len; i += 2) {
-		if ((hi = iko_hex_digit(hex[i])) < 0 || (lo = iko_hex_digit(hex[i + 1])) < 0) {
-			b->len = at;
-			b->ptr[at] = '\0';
-			return 0;
-		}
-		b->ptr[b->len++] = (char)(hi << 4 | lo);
+	if (!iko_unhex(b->ptr + b->len, hex, len)) {
+		b->ptr[b->len] = '\0';
+		return 0;
 	}
+	b->len += len / 2;
 	b->ptr[b->len] = '\0';
 	return 1;
 }

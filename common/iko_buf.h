@@ -57,6 +57,8 @@ int iko_buf_vprintf(iko_buf *b, const char *fmt, va_list ap)
 int iko_buf_put_hex(iko_buf *b, const void *data, size_t len);
 /* The value of a hex digit (either case), or -1. */
 int iko_hex_digit(int ch);
+/* The len / 2 bytes written as hex in hex[0..len) into out: 1, or 0 if it is not hex (out may be half written). */
+int iko_unhex(void *out, const char *hex, size_t len);
 /* Append the bytes written as hex in hex[0..len): 1, 0 if it is not hex (b as it was), or <0. */
 int iko_buf_put_unhex(iko_buf *b, const char *hex, size_t len);
 /* Set len to 0 keeping the allocation. */

@@ -637,13 +637,10 @@ int iko_codec_load_gaiji(iko_codec *c, const char *path)
 			continue;
 		}
 		code = (size_t)ccode < row.nfields ? row.fields[ccode] : "";
-		if ((size_t)cuni >= row.nfields || strlen(code) != 4 || iko_hex_digit(code[0]) < 0 ||
-		    iko_hex_digit(code[1]) < 0 || iko_hex_digit(code[2]) < 0 || iko_hex_digit(code[3]) < 0) {
+		if ((size_t)cuni >= row.nfields || strlen(code) != 4 || !iko_unhex(key, code, 4)) {
 			rc = iko_error_set(IKO_EPARSE, "%s: record %lld: code must be 4 hex digits", path, row.record);
 			break;
 		}
-		key[0] = (unsigned char)(iko_hex_digit(code[0]) << 4 | iko_hex_digit(code[1]));
-		key[1] = (unsigned char)(iko_hex_digit(code[2]) << 4 | iko_hex_digit(code[3]));
 		iko_buf_clear(&u);
 		for (p = row.fields[cuni]; *p;) {
 			char *end;

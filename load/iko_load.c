@@ -424,6 +424,10 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
 
 	if (size > 0 || !x->o->follow)
 		return size;
+	/* read ahead of validate: the size transform announced for the file */
+	if (x->o->ahead_follow && (size = iko_follow_expected(x->o->ahead_follow, path)) > 0)
+		return size;
+	size = 0;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		return (long long)st.st_size;
 	/* not there yet: the file it is made from is about as big */
@@ -678,17 +682,21 @@ static int binary_types(const iko_table *t, const iko_csv_row *hdr, int *types)
 
 /*
  * Send the records read by rd as binary COPY data. 0, COPY_AS_TEXT when a
- * value (or record) has no exact binary form, or <0.
+ * value (or record) has no exact binary form, or <0. strict (ahead of
+ * validate, see load_ahead): such a record, or one the CSV reader cannot
+ * parse, is left out instead (validate rejects it); *rows counts the
+ * records sent.
  */
 static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const char *path, const int *types,
-			      size_t n, long long *rows)
+			      size_t n, long long *rows, const strict_rules *strict)
 {
 	static const char sig[] = "PGCOPY\n\377\r\n";
 	PGconn *c = x->q.conn;
 	iko_buf b = IKO_BUF_INIT;
 	unsigned char *q = calloc(n + 1, 1);
-	long long records = 0, next_progress = PROGRESS_EVERY;
+	long long records = 0, sent = 0, next_progress = PROGRESS_EVERY;
 	iko_csv_row row;
+	size_t mark;
 	int rc = 0, got;
 
 	*rows = 0;
@@ -697,16 +705,25 @@ static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const char 
 		goto done;
 	}
 	while ((got = iko_csv_next(rd, &row)) != 0) {
+		if (got == IKO_EPARSE && strict)
+			continue;
 		if (got < 0) {
 			rc = got == IKO_EPARSE ? COPY_AS_TEXT : got;
 			goto done;
 		}
-		if ((rc = encode_row(&b, &row, types, n, q, NULL)) != 0) {
-			if (rc < 0)
-				rc = iko_error_set(IKO_ENOMEM, "out of memory");
+		records++;
+		mark = b.len;
+		if ((rc = encode_row(&b, &row, types, n, q, strict)) < 0) {
+			rc = iko_error_set(IKO_ENOMEM, "out of memory");
 			goto done;
 		}
-		records++;
+		if (rc && !strict)
+			goto done;
+		if (rc)
+			iko_buf_truncate(&b, mark); /* left out */
+		else
+			sent++;
+		rc = 0;
 		if (b.len >= COPY_CHUNK) {
 			if (PQputCopyData(c, b.ptr, (int)b.len) != 1) {
 				rc = COPY_AS_TEXT; /* the server's error comes with the text attempt */
@@ -725,7 +742,7 @@ static int copy_binary_stream(const load_ctx *x, iko_csv_reader *rd, const char 
 		rc = COPY_AS_TEXT;
 		goto done;
 	}
-	*rows = records;
+	*rows = sent;
 done:
 	iko_buf_release(&b);
 	free(q);
@@ -734,7 +751,8 @@ done:
 
 /* Run COPY for one table and check every result. */
 static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
-		      const iko_csv_row *hdr, const char *path, long long *loaded, const int *types)
+		      const iko_csv_row *hdr, const char *path, long long *loaded, const int *types,
+		      const strict_rules *strict)
 {
 	iko_buf sql = IKO_BUF_INIT, cols = IKO_BUF_INIT;
 	PGconn *c = x->q.conn;
@@ -762,7 +780,7 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 	}
 	PQclear(r);
 	r = NULL;
-	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows) : copy_stream(x, path, &rows);
+	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows, strict) : copy_stream(x, path, &rows);
 	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
 	/* Collect every result; the first one tells how COPY ended. */
 	while ((r = PQgetResult(c)) != NULL) {
@@ -972,66 +990,20 @@ done:
 	return rc;
 }
 
-/* Send the records of rd that the server would take (encode_row's strict rules); *sent, *read. */
-static int ahead_stream(const load_ctx *x, const iko_table *t, iko_csv_reader *rd, const char *path,
-			const int *types, long long *sent)
+/* In a new transaction, t's _new made afresh (empty, no primary key yet). */
+static int fresh_table(const load_ctx *x, const iko_table *t, const char *newname, const char *path)
 {
-	static const char sig[] = "PGCOPY\n\377\r\n";
-	PGconn *c = x->q.conn;
-	iko_buf b = IKO_BUF_INIT;
-	unsigned char *q = calloc(t->ncols + 1, 1);
-	long long records = 0, next_progress = PROGRESS_EVERY, total;
-	strict_rules sr;
-	iko_csv_row row;
-	size_t mark;
-	int rc = 0, got;
+	iko_buf sql = IKO_BUF_INIT;
+	int rc;
 
-	*sent = 0;
-	strict_for(&sr, x, t);
-	if (!q || iko_buf_put(&b, sig, 11) || put32(&b, 0) || put32(&b, 0)) {
-		rc = iko_error_set(IKO_ENOMEM, "out of memory");
-		goto done;
+	if (!(rc = sql_exec(x->q.conn, "BEGIN", path)) &&
+	    !(rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", newname, NULL)) &&
+	    !(rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path))) {
+		iko_buf_clear(&sql);
+		if (!(rc = table_ddl(&sql, &x->q, x->o->schema->name, t, x->o->lg_code)))
+			rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path);
 	}
-	while ((got = iko_csv_next(rd, &row)) != 0) {
-		if (got == IKO_EPARSE)
-			continue; /* validate rejects it */
-		if (got < 0) {
-			rc = got;
-			goto done;
-		}
-		records++;
-		mark = b.len;
-		if ((rc = encode_row(&b, &row, types, t->ncols, q, &sr)) < 0) {
-			rc = iko_error_set(IKO_ENOMEM, "out of memory");
-			goto done;
-		}
-		if (rc) {
-			iko_buf_truncate(&b, mark); /* not sent: validate rejects it */
-			rc = 0;
-		} else {
-			(*sent)++;
-		}
-		if (b.len >= COPY_CHUNK) {
-			if (PQputCopyData(c, b.ptr, (int)b.len) != 1) {
-				rc = AHEAD_AGAIN; /* the server refused something */
-				goto done;
-			}
-			iko_buf_clear(&b);
-		}
-		if (x->o->progress && !x->quiet && records >= next_progress) {
-			total = iko_follow_expected(x->o->ahead_follow, path);
-			x->o->progress(stage_name, records,
-				       iko_progress_total(records, iko_csv_reader_tell(rd),
-							  total > 0 ? total : input_bytes(x, rd, path)),
-				       x->o->payload);
-			next_progress += PROGRESS_EVERY;
-		}
-	}
-	if (put16(&b, 0xFFFFu) || PQputCopyData(c, b.ptr, (int)b.len) != 1)
-		rc = AHEAD_AGAIN;
-done:
-	iko_buf_release(&b);
-	free(q);
+	iko_buf_release(&sql);
 	return rc;
 }
 
@@ -1039,29 +1011,29 @@ done:
 static int load_ahead(const load_ctx *x, size_t ti, iko_load_table_result *res)
 {
 	const iko_table *t = &x->o->schema->tables[ti];
-	PGconn *c = x->q.conn;
-	iko_buf sql = IKO_BUF_INIT, *keys = calloc(t->nkey + 1, sizeof(iko_buf));
+	iko_buf *keys = calloc(t->nkey + 1, sizeof(iko_buf));
 	iko_csv_reader *rd = NULL;
 	iko_csv_row hdr;
-	PGresult *r = NULL;
+	strict_rules sr;
 	FILE *fp;
-	char *path = iko_aprintf("%s/%s.csv", x->o->ahead_dir, t->name);
+	char *file = iko_aprintf("%s/%s.csv", x->o->ahead_dir, t->name);
 	char *newname = iko_aprintf("%s_%s_new", t->name, x->o->lg_code);
+	const char **names = calloc(t->ncols + 1, sizeof(*names));
 	int *types = calloc(t->ncols + 1, sizeof(*types));
-	long long sent = 0, loaded = -1, deleted = 0, passed, nkeys;
-	int rc = IKO_ENOMEM, end, intx = 0;
+	long long loaded = -1, deleted = 0, passed, nkeys;
+	int rc = IKO_ENOMEM, intx = 0;
 	size_t i;
 
-	if (!keys || !path || !newname || !types) {
+	if (!keys || !file || !newname || !names || !types) {
 		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((fp = iko_follow_fopen(x->o->ahead_follow, path)) == NULL) {
+	if ((fp = iko_follow_fopen(x->o->ahead_follow, file)) == NULL) {
 		/* no such file from transform: validate's file (or its absence) says what to load */
-		rc = errno == ENOENT ? AHEAD_AGAIN : iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
+		rc = errno == ENOENT ? AHEAD_AGAIN : iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", file);
 		goto done;
 	}
-	if ((rc = iko_csv_reader_adopt_fp(&rd, fp, path)))
+	if ((rc = iko_csv_reader_adopt_fp(&rd, fp, file)))
 		goto done;
 	/* the header: the table's columns, in order, each with a binary form */
 	rc = AHEAD_AGAIN;
@@ -1072,44 +1044,15 @@ static int load_ahead(const load_ctx *x, size_t ti, iko_load_table_result *res)
 			goto done;
 	if (!binary_types(t, &hdr, types))
 		goto done;
-	x->made_new[ti] = 1;
-	if ((rc = sql_exec(c, "BEGIN", path)))
-		goto done;
-	intx = 1;
-	if ((rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", newname, NULL)) ||
-	    (rc = sql_exec(c, iko_buf_cstr(&sql), path)))
-		goto done;
-	iko_buf_clear(&sql);
-	if ((rc = table_ddl(&sql, &x->q, x->o->schema->name, t, x->o->lg_code)) ||
-	    (rc = sql_exec(c, iko_buf_cstr(&sql), path)))
-		goto done;
-	if ((rc = stmt(&sql, x, "COPY ", newname, " (")))
-		goto done;
+	/* the same names, outliving the reader's next record */
 	for (i = 0; i < t->ncols; i++)
-		if ((i && (rc = iko_buf_puts(&sql, ", "))) || (rc = q_ident(&sql, &x->q, t->cols[i].name)))
-			goto done;
-	if ((rc = iko_buf_puts(&sql, ") FROM STDIN WITH (FORMAT binary, FREEZE true)")))
-		goto done;
-	r = PQexec(c, iko_buf_cstr(&sql));
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		rc = AHEAD_AGAIN;
-		goto done;
-	}
-	PQclear(r);
-	r = NULL;
-	rc = ahead_stream(x, t, rd, path, types, &sent);
-	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
-	while ((r = PQgetResult(c)) != NULL) {
-		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = AHEAD_AGAIN;
-		else if (!rc && loaded < 0)
-			loaded = strtoll(PQcmdTuples(r), NULL, 10);
-		PQclear(r);
-	}
-	r = NULL;
-	if (!rc && (end != 1 || loaded != sent))
-		rc = AHEAD_AGAIN;
-	if (rc)
+		names[i] = t->cols[i].name;
+	hdr.fields = (char **)names;
+	x->made_new[ti] = 1;
+	intx = 1;
+	strict_for(&sr, x, t);
+	if ((rc = fresh_table(x, t, newname, file)) ||
+	    (rc = copy_table(x, t, rd, &hdr, file, &loaded, types, &sr)))
 		goto done;
 	/* validate's verdict: once it has finished */
 	if (x->o->follow && !iko_follow_wait_closed(x->o->follow)) {
@@ -1125,29 +1068,30 @@ static int load_ahead(const load_ctx *x, size_t ti, iko_load_table_result *res)
 		rc = AHEAD_AGAIN;
 		goto done;
 	}
-	if ((rc = sql_exec(c, "COMMIT", path)))
+	if ((rc = sql_exec(x->q.conn, "COMMIT", file)))
 		goto done;
 	intx = 0;
 	res->rows = passed;
 	res->ahead = 1;
 	res->ahead_deleted = deleted;
 done:
-	if (rc == AHEAD_AGAIN && intx && PQstatus(c) == CONNECTION_OK) {
+	if (rc == COPY_AS_TEXT)
+		rc = AHEAD_AGAIN; /* the server refused a row after all */
+	if (rc == AHEAD_AGAIN && intx && PQstatus(x->q.conn) == CONNECTION_OK) {
 		/* the server's message, if any, comes with the load from validate's file */
-		if (sql_exec(c, "ROLLBACK", path))
+		if (sql_exec(x->q.conn, "ROLLBACK", file))
 			rc = iko_error_code();
 		else
 			iko_error_clear();
 	}
-	PQclear(r);
 	iko_csv_reader_free(rd);
-	iko_buf_release(&sql);
 	for (i = 0; keys && i < t->nkey; i++)
 		iko_buf_release(&keys[i]);
 	free(keys);
+	free(names);
 	free(types);
 	free(newname);
-	free(path);
+	free(file);
 	return rc;
 }
 
@@ -1158,7 +1102,6 @@ static int fill_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 {
 	const iko_table *t = &x->o->schema->tables[ti];
 	const char *lg = x->o->lg_code;
-	iko_buf sql = IKO_BUF_INIT;
 	iko_csv_reader *rd = NULL;
 	iko_csv_row hdr;
 	FILE *fp;
@@ -1197,15 +1140,9 @@ static int fill_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	hdr.fields = names;
 	binary = binary_types(t, &hdr, types);
 again:
-	if ((rc = sql_exec(x->q.conn, "BEGIN", path)) ||
-	    (rc = stmt(&sql, x, "DROP TABLE IF EXISTS ", newname, NULL)) ||
-	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
+	if ((rc = fresh_table(x, t, newname, path)))
 		goto done;
-	iko_buf_clear(&sql);
-	if ((rc = table_ddl(&sql, &x->q, x->o->schema->name, t, lg)) ||
-	    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
-		goto done;
-	rc = copy_table(x, t, rd, &hdr, path, &res->rows, binary ? types : NULL);
+	rc = copy_table(x, t, rd, &hdr, path, &res->rows, binary ? types : NULL, NULL);
 	if (rc == COPY_AS_TEXT) {
 		/* not every value has an exact binary form: the whole table as text */
 		if ((rc = sql_exec(x->q.conn, "ROLLBACK", path)))
@@ -1221,7 +1158,6 @@ done:
 	free(names);
 	free(types);
 	iko_csv_reader_free(rd);
-	iko_buf_release(&sql);
 	free(newname);
 	free(path);
 	free(file);
@@ -1837,7 +1773,7 @@ int iko_load_drop_old(PGconn *conn, const iko_schema *schema, const char *lg_cod
 }
 
 int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
-		     const unsigned char *done)
+		     const iko_load_table_result *done)
 {
 	load_ctx x;
 	iko_load_options o = IKO_LOAD_OPTIONS_INIT;
@@ -1849,7 +1785,7 @@ int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code
 	if ((rc = ctx_for(&x, &o, conn, schema, lg_code)))
 		goto done;
 	for (i = 0; !rc && i < schema->ntables; i++) {
-		if (done && done[i])
+		if (done && done[i].analyzed)
 			continue;
 		free(rel);
 		if (!(rel = iko_aprintf("%s_%s", schema->tables[i].name, lg_code))) {

@@ -107,15 +107,15 @@ void iko_load_result_release(iko_load_result *r);
 
 /*
  * ANALYZE the municipality's partition of every table of schema (after a
- * load with defer_analyze) but those whose done[i] is set (per schema
- * table, from the result's analyzed; NULL: every table), then drop the
+ * load with defer_analyze) but those the load analyzed (done: the load
+ * result's tables, in schema order; NULL: every table), then drop the
  * generation the swap set aside (<table>_<lg>_old: the one before _prev,
  * which a load without defer_analyze drops right after its swap). conn:
  * any connection to the server that holds them. 0, or IKO_EDB naming the
  * table.
  */
 int iko_load_analyze(PGconn *conn, const iko_schema *schema, const char *lg_code,
-		     const unsigned char *done);
+		     const iko_load_table_result *done);
 
 /*
  * Inside the caller's transaction, before <table>_<lg> becomes the

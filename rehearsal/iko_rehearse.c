@@ -68,8 +68,8 @@ typedef struct rctx {
 	held_progress load_held;   /* the load's, beside validate */
 	int defer_analyze;         /* the load leaves ANALYZE (and dropping the generation it set aside) to run beside reconcile */
 	int analyze_pending;       /* ... and it did: analyze_start (iko_load_analyze does both) */
-	unsigned char *analyzed;   /* per schema table: analyzed by the load before its swap */
-	iko_load_table_result *loaded; /* the load's tables (names not owned), for the manifest */
+	iko_load_table_result *loaded; /* the load's tables in schema order (names not owned): which it
+					* analyzed before its swap, and how, for the manifest */
 	size_t nloaded;
 } rctx;
 
@@ -527,11 +527,6 @@ static int load_counts(rctx *c, const iko_load_result *lr)
 	int rc = 0;
 
 	c->analyze_pending = lr->analyze_deferred || lr->drop_deferred;
-	free(c->analyzed);
-	if (!(c->analyzed = calloc(lr->ntables + 1, 1)))
-		return iko_error_set(IKO_ENOMEM, "out of memory");
-	for (i = 0; i < lr->ntables; i++)
-		c->analyzed[i] = (unsigned char)lr->tables[i].analyzed;
 	free(c->loaded);
 	c->nloaded = 0;
 	if (!(c->loaded = calloc(lr->ntables + 1, sizeof(*c->loaded))))
@@ -586,7 +581,7 @@ static void *analyze_main(void *arg)
 	analyze_job *j = arg;
 	double t = now_s();
 
-	j->rc = iko_thread_keep_error(iko_load_analyze(j->conn, j->c->schema, j->c->o->muni->lg_code, j->c->analyzed),
+	j->rc = iko_thread_keep_error(iko_load_analyze(j->conn, j->c->schema, j->c->o->muni->lg_code, j->c->loaded),
 				      &j->err);
 	j->secs = now_s() - t;
 	return NULL;
@@ -602,7 +597,7 @@ static int analyze_start(rctx *c, PGconn *conn, analyze_job *j)
 		j->started = 1;
 		return 0;
 	}
-	rc = iko_load_analyze(j->conn ? j->conn : conn, c->schema, c->o->muni->lg_code, c->analyzed);
+	rc = iko_load_analyze(j->conn ? j->conn : conn, c->schema, c->o->muni->lg_code, c->loaded);
 	add_time(c->r, "analyze", now_s() - t);
 	return rc;
 }
@@ -1271,7 +1266,6 @@ done:
 		free(failure);
 	}
 	iko_reconcile_prep_free(c.prep);
-	free(c.analyzed);
 	free(c.loaded);
 	pthread_mutex_destroy(&c.prog_mu);
 	if (conn)
