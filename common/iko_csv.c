@@ -951,6 +951,18 @@ int iko_csv_end_row(iko_csv_writer *w)
 	return w->line.len >= WRITER_FLUSH ? writer_flush(w) : 0;
 }
 
+int iko_csv_write_line(iko_csv_writer *w, const char *line, size_t len)
+{
+	int rc;
+
+	if (w->nfield)
+		return iko_error_set(IKO_EINVAL, "a record's bytes written in the middle of a record");
+	if ((rc = iko_buf_put(&w->line, line, len)))
+		return rc;
+	w->rows++;
+	return w->line.len >= WRITER_FLUSH ? writer_flush(w) : 0;
+}
+
 int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n)
 {
 	size_t i;

@@ -140,6 +140,12 @@ int iko_csv_write_ll(iko_csv_writer *w, long long v);
 int iko_csv_end_row(iko_csv_writer *w);
 /* Append rows already formatted as RFC 4180 lines (each ending in LF). */
 int iko_csv_write_raw(iko_csv_writer *w, const void *data, size_t len, long long rows);
+/*
+ * Append one record already in the form this writer gives it (fields as
+ * iko_csv_write_field writes them, LF at the end), between records:
+ * buffered like iko_csv_end_row's, not written at once as _raw's.
+ */
+int iko_csv_write_line(iko_csv_writer *w, const char *line, size_t len);
 /* Write a whole record of n C strings. */
 int iko_csv_write_row(iko_csv_writer *w, const char *const *fields, size_t n);
 /* Records written so far (header included). */

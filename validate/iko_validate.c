@@ -46,6 +46,7 @@ typedef struct vtable {
 	const iko_table *t;
 	char *in_path;
 	int *map;                 /* schema column → CSV field index, -1 absent */
+	int same_order;           /* the file's columns are the schema's, in its order (map[i] == i) */
 	pcre2_code **re;          /* per schema column */
 	pcre2_match_data *md;
 	iko_strmap *keys;         /* key → occurrences */
@@ -907,6 +908,45 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 	return check_rules(c, v, row, f);
 }
 
+/*
+ * Write a record that passed, the schema's columns in its order, and hash
+ * its values (the record index's rh). Where the file's columns are already
+ * the schema's and the record's bytes are what the writer would write —
+ * no field quoted, so every value is its bytes as they stand, and one LF
+ * at the end — those bytes are written as they are (transform's files
+ * are, but for the rare value with a comma, quote or line break): the
+ * same file, without building it again field by field.
+ */
+static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer *w, uint64_t *rh)
+{
+	size_t i, n = v->t->ncols, sum = 0;
+	int rc;
+
+	if (v->same_order && row->nfields == n && row->raw) {
+		for (i = 0; i < n; i++) {
+			*rh = iko_rh(*rh, row->fields[i], row->lens[i]);
+			sum += row->lens[i];
+		}
+		/*
+		 * n - 1 commas and the LF: a quoted field or a CR LF makes the
+		 * record longer; a quote or a CR inside an unquoted value (the
+		 * reader takes both) the writer would quote
+		 */
+		if (sum + n == row->raw_len && row->raw[row->raw_len - 1] == '\n' &&
+		    !memchr(row->raw, '"', row->raw_len) && !memchr(row->raw, '\r', row->raw_len))
+			return iko_csv_write_line(w, row->raw, row->raw_len);
+		*rh = IKO_RH_SEED;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *val = fld(v, row, (int)i, &len);
+		if ((rc = iko_csv_write_field(w, val, len)))
+			return rc;
+		*rh = iko_rh(*rh, val, len);
+	}
+	return iko_csv_end_row(w);
+}
+
 /* Pass 2 for one record: check it, then write it or reject it. */
 static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv_writer *w, vfail *f)
 {
@@ -941,14 +981,7 @@ static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv
 	}
 	ie.off = iko_csv_writer_tell(w);
 	ie.kh = ie.rh = IKO_RH_SEED;
-	for (i = 0; i < v->t->ncols; i++) {
-		size_t len;
-		const char *val = fld(v, row, (int)i, &len);
-		if ((rc = iko_csv_write_field(w, val, len)))
-			return rc;
-		ie.rh = iko_rh(ie.rh, val, len);
-	}
-	if ((rc = iko_csv_end_row(w)))
+	if ((rc = write_record(v, row, w, &ie.rh)))
 		return rc;
 	/* the record index reconciliation reads instead of this file (iko_recidx.h) */
 	for (i = 0; i < v->t->nkey; i++) {
@@ -1249,8 +1282,11 @@ static int vtable_header(vtable *v, iko_follow *f)
 		iko_csv_reader_free(r);
 		return rc < 0 ? rc : iko_error_set(IKO_EPARSE, "%s: empty file (no header)", v->in_path);
 	}
+	v->same_order = row.nfields == t->ncols;
 	for (i = 0; i < t->ncols; i++) {
 		v->map[i] = iko_csv_find(&row, t->cols[i].name);
+		if (v->map[i] != (int)i)
+			v->same_order = 0;
 		if (v->map[i] < 0 && t->cols[i].required) {
 			rc = iko_error_set(IKO_EPARSE, "%s: required column %s missing from the header",
 					   v->in_path, t->cols[i].name);

@@ -284,6 +284,128 @@ START_TEST(test_record_index)
 }
 END_TEST
 
+/* Replace the first "from" in b by "to". */
+static void buf_replace(iko_buf *b, const char *from, const char *to)
+{
+	iko_buf o = IKO_BUF_INIT;
+	const char *p = strstr(iko_buf_cstr(b), from);
+
+	ck_assert_ptr_nonnull(p);
+	iko_buf_put(&o, b->ptr, (size_t)(p - b->ptr));
+	iko_buf_puts(&o, to);
+	iko_buf_puts(&o, p + strlen(from));
+	iko_buf_release(b);
+	*b = o;
+}
+
+/* The canonical resident.csv's records with their columns in reverse order. */
+static void reversed(iko_buf *out, const char *canon_path)
+{
+	iko_csv_reader *rd = NULL;
+	iko_csv_row row;
+	size_t k;
+
+	ck_assert_int_eq(iko_csv_reader_open(&rd, canon_path), 0);
+	while (iko_csv_next(rd, &row) == 1) {
+		for (k = row.nfields; k-- > 0;) {
+			ck_assert_int_eq(iko_csv_escape(out, row.fields[k], row.lens[k], ','), 0);
+			iko_buf_putc(out, k ? ',' : '\n');
+		}
+	}
+	iko_csv_reader_free(rd);
+}
+
+/*
+ * A record that passes is written in the schema's column order as the
+ * writer writes values (quoted only for a comma, quote or line break, LF
+ * at the end): where its bytes are that already, as transform writes
+ * them, they are copied as they are, else it is written value by value.
+ * Every form of the same records — as the writer has them, with CR LF,
+ * with a needless quote, a quote inside an unquoted value, no LF at the
+ * end, the columns in another order — gives the same bytes and the same
+ * record index, on one thread and on two.
+ */
+START_TEST(test_written_as_writer_writes)
+{
+	static const char *const comma[] = { "katagaki=コーポ,\"みどり\" 101", NULL };
+	static const char *const quote[] = { "katagaki=コーポ\"みどり\"", NULL };
+	static const char *const threads[] = { NULL, "1" };
+	iko_buf canon = IKO_BUF_INIT, in = IKO_BUF_INIT;
+	char *canon_path = NULL, *out_path = iko_path_join(vx_dir, "out/resident.csv"), *got;
+	iko_recidx_ent *ref = NULL, *e;
+	size_t len, v, t, nl, i;
+
+	vx_resident_header(&canon);
+	vx_resident(&canon, "1", "1", NULL);
+	vx_resident(&canon, "2", "2", comma);
+	vx_resident(&canon, "3", "3", quote);
+	vx_resident(&canon, "4", "4", NULL);
+	ck_assert_ptr_nonnull(strstr(iko_buf_cstr(&canon), ",\"コーポ\"\"みどり\"\"\","));
+	vx_write("canon.csv", iko_buf_cstr(&canon));
+	canon_path = iko_path_join(vx_dir, "canon.csv");
+	for (v = 0; v < 6; v++) {
+		iko_buf_clear(&in);
+		switch (v) {
+		case 0: /* as the writer writes it */
+			iko_buf_puts(&in, iko_buf_cstr(&canon));
+			break;
+		case 1: /* CR LF */
+			for (i = 0; i < canon.len; i++) {
+				if (canon.ptr[i] == '\n')
+					iko_buf_putc(&in, '\r');
+				iko_buf_putc(&in, canon.ptr[i]);
+			}
+			break;
+		case 2: /* a needless quote: resident 4's atena_no */
+			iko_buf_puts(&in, iko_buf_cstr(&canon));
+			buf_replace(&in, "\n435015,4,", "\n435015,\"4\",");
+			break;
+		case 3: /* a quote inside an unquoted value */
+			iko_buf_puts(&in, iko_buf_cstr(&canon));
+			buf_replace(&in, "\"コーポ\"\"みどり\"\"\"", "コーポ\"みどり\"");
+			break;
+		case 4: /* no LF after the last record */
+			iko_buf_put(&in, canon.ptr, canon.len - 1);
+			break;
+		case 5: /* the columns in reverse order */
+			reversed(&in, canon_path);
+			break;
+		}
+		for (t = 0; t < 2; t++) {
+			iko_validate_stats st;
+
+			if (threads[t])
+				setenv("IKO_VALIDATE_THREADS", threads[t], 1);
+			vx_write("in/resident.csv", iko_buf_cstr(&in));
+			ck_assert_msg(vx_run(&st, NULL, NULL, 0) == 0, "%s", iko_error_message());
+			unsetenv("IKO_VALIDATE_THREADS");
+			ck_assert_int_eq(vx_table(&st, "resident")->records_out, 4);
+			iko_validate_stats_release(&st);
+			ck_assert_int_eq(iko_read_small_file(&got, &len, out_path), 0);
+			ck_assert_msg(len == canon.len && !memcmp(got, canon.ptr, len), "form %zu, %s thread(s): %s", v,
+				      threads[t] ? "one" : "two", got);
+			free(got);
+			e = NULL;
+			check_index(4, &e);
+			if (!ref)
+				ref = e;
+			else {
+				ck_assert_int_eq(memcmp(ref, e, 4 * sizeof(*e)), 0);
+				free(e);
+			}
+		}
+	}
+	for (nl = 0, i = 0; i < canon.len; i++)
+		nl += canon.ptr[i] == '\n';
+	ck_assert_uint_eq(nl, 5);
+	free(ref);
+	free(canon_path);
+	free(out_path);
+	iko_buf_release(&canon);
+	iko_buf_release(&in);
+}
+END_TEST
+
 START_TEST(test_household_heads)
 {
 	iko_buf r = IKO_BUF_INIT;
@@ -532,6 +654,7 @@ Suite *vrules_suite(void)
 	tcase_add_test(tc, test_duplicate_key);
 	tcase_add_test(tc, test_duplicate_key_shared_hashes);
 	tcase_add_test(tc, test_record_index);
+	tcase_add_test(tc, test_written_as_writer_writes);
 	tcase_add_test(tc, test_household_heads);
 	tcase_add_test(tc, test_orphan_member);
 	tcase_add_test(tc, test_removal_and_death);
