@@ -153,3 +153,26 @@ set -e
 grep -q "^iko: extract: cannot open $W/broken.zip: " "$W/err" || fail "$(cat "$W/err")"
 [ ! -e "$W/z3.csv" ] || fail "output left behind"
 echo "extract_formats (zip): ok"
+
+# CSV quoting of decoded values (RFC 4180): a value with a comma, a quote
+# or a line break is quoted, inner quotes doubled; any other value, a
+# space inside included, is not. Fields of 2, 5, 9 and 12 bytes: each
+# length the quoting check reads differently (bytes, two 4-byte words,
+# 8-byte words with the last one overlapping), the byte that needs quotes
+# at the start, middle and end; and a value with a CR LF inside.
+cat > "$W/q.yaml" <<'YAML'
+layout: quoting
+encoding: CP932
+recfm: fixed
+record_length: 28
+fields:
+  - {name: A, length: 2, type: X}
+  - {name: B, length: 5, type: X}
+  - {name: C, length: 9, type: X}
+  - {name: D, length: 12, type: X}
+YAML
+printf 'a,ab"cdabcdefgh,abcdefghijk"ababcd"abc efghiabc,efghijkl"aa"bcd\r\nefgh\rbc\nhijklmnopqr' > "$W/q.dat"
+"$IKO" extract --layout "$W/q.yaml" --input "$W/q.dat" --out "$W/q.csv" 2>"$W/err" || { cat "$W/err"; fail "quoting: exit $?"; }
+printf 'A,B,C,D\n"a,","ab""cd","abcdefgh,","abcdefghijk"""\nab,"abcd""",abc efghi,"abc,efghijkl"\n"""a","a""bcd","\r\nefgh\rbc","\nhijklmnopqr"\n' > "$W/q.expect"
+cmp "$W/q.csv" "$W/q.expect" || { diff "$W/q.csv" "$W/q.expect"; fail "quoting differs"; }
+echo "extract_formats (quoting): ok"
