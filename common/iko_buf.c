@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int iko_buf_grow(iko_buf *b, size_t extra)
+int iko_buf_grow_slow(iko_buf *b, size_t extra)
 {
 	size_t need, cap;
 	char *p;

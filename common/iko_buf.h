@@ -20,8 +20,19 @@ typedef struct iko_buf {
 
 #define IKO_BUF_INIT { NULL, 0, 0 }
 
-/* Ensure room for `extra` more bytes plus the NUL. */
-int iko_buf_grow(iko_buf *b, size_t extra);
+/* iko_buf_grow when the room is not there yet: realloc. */
+int iko_buf_grow_slow(iko_buf *b, size_t extra);
+
+/*
+ * Ensure room for `extra` more bytes plus the NUL (inline: the stages ask
+ * before every field, and the room is nearly always there).
+ */
+static inline int iko_buf_grow(iko_buf *b, size_t extra)
+{
+	if (b->cap > b->len && extra < b->cap - b->len)
+		return 0;
+	return iko_buf_grow_slow(b, extra);
+}
 
 /* Append len bytes (inline: the stages append millions of short fields). */
 static inline int iko_buf_put(iko_buf *b, const void *data, size_t len)

@@ -186,6 +186,21 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 				out->len += 8;
 				i += 8;
 			}
+			if (len - i >= 4 && len - i < 8) {
+				/* 4 to 7 left (a date, a short code): two 4-byte words, the second
+				 * overlapping the first, where all of them are ASCII */
+				uint32_t a, z;
+				size_t r = len - i;
+				memcpy(&a, s + i, 4);
+				memcpy(&z, s + len - 4, 4);
+				if (!((a | z) & 0x80808080u)) {
+					memcpy(out->ptr + out->len, &a, 4);
+					memcpy(out->ptr + out->len + r - 4, &z, 4);
+					out->len += r;
+					i = len;
+					continue;
+				}
+			}
 			while (i < len && s[i] < 0x80)
 				out->ptr[out->len++] = (char)s[i++];
 			continue;

@@ -75,7 +75,8 @@ START_TEST(test_vectors)
 END_TEST
 
 /*
- * CP932 copies ASCII eight bytes at a time: runs of 0..20 ASCII bytes
+ * CP932 copies ASCII eight bytes at a time (a rest of 4 to 7 as two
+ * overlapping 4-byte words): runs of 0..20 ASCII bytes
  * around a 2-byte kanji (表, trail byte 0x5C), a half-width kana and a
  * lead byte cut off at the end decode as they do one byte at a time.
  */
