@@ -122,6 +122,7 @@ START_TEST(test_zenkaku)
 		OK("ｱﾞ", "ア゛"),   /* no voiced ア: the mark stays, full width */
 		OK("ABC-12", "ＡＢＣ－１２"),
 		OK("山田　花子", "山田　花子"),
+		OK("\xf0\xa0\xae\xb7田é\u3000x", "\xf0\xa0\xae\xb7田é\u3000ｘ"), /* 𠮷 (4 bytes), é (2) as they were */
 		OK("", ""),
 		BAD("ab\xff", "mapping-failed", "invalid UTF-8 at byte 2"),
 	};
@@ -151,6 +152,7 @@ START_TEST(test_hankaku)
 		OK("１丁目２番　３号", "1丁目2番 3号"),
 		OK("ｱｲｳ", "ｱｲｳ"),       /* half-width kana stay */
 		OK("アイウ", "アイウ"),   /* full-width kana stay: ASCII forms and U+3000 only */
+		OK("\xf0\xa0\xae\xb7é１", "\xf0\xa0\xae\xb7é1"),
 		OK("", ""),
 		BAD("１\xe3\x80", "mapping-failed", "invalid UTF-8 at byte 3"),
 	};
