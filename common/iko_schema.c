@@ -9,6 +9,7 @@
 #include "iko_buf.h"
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_strmap.h"
 #include "iko_yaml.h"
 
 #include <stdlib.h>
@@ -133,10 +134,36 @@ static int str_list(char ***out, size_t *n, const iko_yaml_doc *doc,
 	return 0;
 }
 
+/*
+ * Lists longer than this are looked up through a hash index (a schema may
+ * list thousands of codes: every 町字 of a municipality, checked for every
+ * record), shorter ones scanned.
+ */
+#define CODE_INDEX_MIN 16
+
+static int index_codes(iko_code_list *cl)
+{
+	iko_strmap_entry *e;
+	size_t j;
+	int rc;
+
+	if (cl->n <= CODE_INDEX_MIN)
+		return 0;
+	if ((rc = iko_strmap_new(&cl->index)))
+		return rc;
+	for (j = 0; j < cl->n; j++) {
+		if ((rc = iko_strmap_upsert(cl->index, cl->codes[j], strlen(cl->codes[j]), &e)))
+			return rc;
+		e->a = (long long)j + 1; /* each code once: the YAML loader refuses a key twice */
+	}
+	return 0;
+}
+
 static int load_codes(iko_schema *s, const iko_yaml_doc *doc,
 		      const iko_yaml_node *codes)
 {
 	size_t i, j;
+	int rc;
 
 	if (!codes)
 		return 0;
@@ -165,6 +192,8 @@ static int load_codes(iko_schema *s, const iko_yaml_doc *doc,
 				return IKO_ENOMEM;
 			cl->n = j + 1;
 		}
+		if ((rc = index_codes(cl)))
+			return rc;
 	}
 	return 0;
 }
@@ -503,6 +532,7 @@ void iko_schema_free(iko_schema *s)
 		free(s->codes[i].name);
 		free_strs(s->codes[i].codes, s->codes[i].n);
 		free_strs(s->codes[i].labels, s->codes[i].n);
+		iko_strmap_free(s->codes[i].index);
 	}
 	free(s->codes);
 	free(s->path);
@@ -541,6 +571,10 @@ const char *iko_code_list_label(const iko_code_list *l, const char *code)
 {
 	size_t i;
 
+	if (l && l->index) {
+		const iko_strmap_entry *e = iko_strmap_get(l->index, code, strlen(code));
+		return e ? l->labels[e->a - 1] : NULL;
+	}
 	for (i = 0; l && i < l->n; i++)
 		if (!strcmp(l->codes[i], code))
 			return l->labels[i];

@@ -45,6 +45,7 @@ typedef struct iko_code_list {
 	size_t n;
 	char **codes;
 	char **labels;
+	struct iko_strmap *index;    /* code → position + 1, for a list longer than a few codes; NULL: scanned */
 } iko_code_list;
 
 typedef struct iko_column {

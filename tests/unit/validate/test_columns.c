@@ -12,6 +12,7 @@
 
 #include "iko_error.h"
 #include "iko_fs.h"
+#include "iko_schema.h"
 #include "iko_utf8.h"
 #include "iko_validate.h"
 #include "vx_helpers.h"
@@ -448,6 +449,85 @@ START_TEST(test_decimal)
 }
 END_TEST
 
+/*
+ * A code list of 3,000 codes (every 町字 of a town, say), looked up through
+ * its index, and one of three, scanned: the first, a middle and the last
+ * code pass, and codes that are not listed — the next one, a prefix, a
+ * longer code — are rejected with the list's name; the labels come back
+ * for the workbook.
+ */
+START_TEST(test_long_code_list)
+{
+	static const char *const vals[] = { "T0000", "T1500", "T2999", "T3000", "T000", "T00000", "S1", "S3", "S2" };
+	static const int ok[] = { 1, 1, 1, 0, 0, 0, 1, 0, 1 };
+	iko_validate_stats st;
+	iko_buf y = IKO_BUF_INIT, in = IKO_BUF_INIT;
+	iko_schema *sc = NULL;
+	const iko_code_list *town = NULL, *small = NULL;
+	vx_csv rj;
+	char *schema, detail[160];
+	size_t i, r = 0;
+
+	iko_buf_puts(&y, "schema: towns\nlabel: 町字\nversion: 1.0.0\ncodes:\n  town:\n");
+	for (i = 0; i < 3000; i++)
+		iko_buf_printf(&y, "    \"T%04zu\": 町字%zu\n", i, i);
+	iko_buf_puts(&y, "  small: {\"S1\": 一, \"S2\": 二, \"S9\": 九}\n"
+			 "tables:\n"
+			 "  - name: place\n    label: 所在\n    key: [lg_code, no]\n    columns:\n"
+			 "      - {name: lg_code, label: 地方公共団体コード, type: code, length: 6, required: true, check: lg_code}\n"
+			 "      - {name: no, label: 番号, type: code, length: 4, required: true}\n"
+			 "      - {name: town, label: 町字, type: code, length: 6, codes: town}\n"
+			 "      - {name: small, label: 小, type: code, length: 3, codes: small}\n");
+	vx_write("towns.yaml", iko_buf_cstr(&y));
+	schema = iko_path_join(vx_dir, "towns.yaml");
+	ck_assert_msg(iko_schema_load(&sc, schema) == 0, "%s", iko_error_message());
+	for (i = 0; i < sc->ncodes; i++) {
+		if (!strcmp(sc->codes[i].name, "town"))
+			town = &sc->codes[i];
+		if (!strcmp(sc->codes[i].name, "small"))
+			small = &sc->codes[i];
+	}
+	ck_assert_ptr_nonnull(town);
+	ck_assert_ptr_nonnull(small);
+	ck_assert_ptr_nonnull(town->index);
+	ck_assert_ptr_null(small->index);
+	ck_assert_str_eq(iko_code_list_label(town, "T0000"), "町字0");
+	ck_assert_str_eq(iko_code_list_label(town, "T2999"), "町字2999");
+	ck_assert_str_eq(iko_code_list_label(town, "T1234"), "町字1234");
+	ck_assert_ptr_null(iko_code_list_label(town, "T3000"));
+	ck_assert_ptr_null(iko_code_list_label(town, ""));
+	ck_assert_str_eq(iko_code_list_label(small, "S9"), "九");
+	ck_assert(!iko_code_list_has(small, "S3"));
+	iko_schema_free(sc);
+
+	iko_buf_puts(&in, "lg_code,no,town,small\n");
+	for (i = 0; i < N(vals); i++)
+		iko_buf_printf(&in, "435015,%zu,%s,%s\n", i + 1, vals[i][0] == 'S' ? "" : vals[i],
+			       vals[i][0] == 'S' ? vals[i] : "");
+	vx_write("in/place.csv", iko_buf_cstr(&in));
+	ck_assert_int_eq(vx_run(&st, schema, NULL, 0), 0);
+	vx_csv_load(&rj, "out/rejects.csv");
+	for (i = 0; i < N(vals); i++) {
+		int s = vals[i][0] == 'S';
+		if (ok[i])
+			continue;
+		snprintf(detail, sizeof(detail), "%s: \"%s\" is not in code list %s", s ? "小" : "町字", vals[i],
+			 s ? "small" : "town");
+		ck_assert_str_eq(vx_cell(&rj, r, "reason"), "unknown-code");
+		ck_assert_str_eq(vx_cell(&rj, r, "value"), vals[i]);
+		ck_assert_str_eq(vx_cell(&rj, r, "detail"), detail);
+		r++;
+	}
+	ck_assert_uint_eq(rj.nrows, 4);
+	ck_assert_int_eq(vx_table(&st, "place")->records_out, 5);
+	iko_validate_stats_release(&st);
+	vx_csv_free(&rj);
+	iko_buf_release(&in);
+	iko_buf_release(&y);
+	free(schema);
+}
+END_TEST
+
 START_TEST(test_wrong_municipality)
 {
 	static const col_case cs[] = {
@@ -723,6 +803,7 @@ Suite *vcolumns_suite(void)
 	tcase_add_test(tc, test_charset_scan);
 	tcase_add_test(tc, test_printable_words);
 	tcase_add_test(tc, test_decimal);
+	tcase_add_test(tc, test_long_code_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
