@@ -68,6 +68,8 @@ typedef struct vctx {
 	size_t hh_hint, head_hint; /* iko_strmap_get_near: members of a household come together */
 	iko_buf key;
 	long long nrejected;      /* over every table, for --max-errors */
+	char lg_ok[6];            /* the last 団体コード found valid (one municipality's rows carry one) */
+	int lg_ok_set;
 	struct vbatch *batch;     /* on a helper thread: rejects go to the batch */
 	iko_recidx_writer *ix;    /* <table>.index, for the records written on this thread */
 } vctx;
@@ -260,9 +262,13 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 				    "%s: not 12 digits with a valid check digit", cd->label);
 		break;
 	case IKO_CHECK_LG_CODE:
+		if (len == 6 && c->lg_ok_set && !memcmp(val, c->lg_ok, 6))
+			break;
 		if (!iko_lg_code_valid(val, len))
 			return fail(f, IKO_R_CHECK_DIGIT, cd->name, val,
 				    "%s: \"%s\" is not a 6-digit 団体コード with a valid check digit", cd->label, shown);
+		memcpy(c->lg_ok, val, 6);
+		c->lg_ok_set = 1;
 		break;
 	case IKO_CHECK_CORP_NUMBER:
 		if (!iko_corp_number_valid(val, len))
