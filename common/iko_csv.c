@@ -855,15 +855,45 @@ int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem)
 	return rc;
 }
 
+int iko_csv_needs_quotes(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t v;
+	uint32_t a, b;
+
+	/* eight (or four) bytes at a time, the last word overlapping the one
+	 * before; byte by byte only where some byte is at or below ',' (the
+	 * four are 0x0A, 0x0D, 0x22, 0x2C; a value's text is mostly above) */
+	if (n >= 8) {
+		for (;; i += 8) {
+			if (i + 8 > n)
+				i = n - 8;
+			memcpy(&v, s + i, 8);
+			if (iko_word_below(v, ',' + 1u))
+				break;
+			if (i + 8 == n)
+				return 0;
+		}
+		i = 0;
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (!iko_word_below(((uint64_t)a << 32) | b, ',' + 1u))
+			return 0;
+	}
+	for (; i < n; i++)
+		if (needs_quotes[(unsigned char)s[i]])
+			return 1;
+	return 0;
+}
+
 int iko_csv_escape(iko_buf *b, const char *s, size_t len, char sep)
 {
 	size_t i;
 	int need = 0, rc;
 
 	if (sep == ',') {
-		for (i = 0; i < len && !needs_quotes[(unsigned char)s[i]]; i++)
-			;
-		need = i < len;
+		need = iko_csv_needs_quotes(s, len);
 	} else {
 		for (i = 0; i < len && !need; i++)
 			need = s[i] == sep || s[i] == '"' || s[i] == '\r' || s[i] == '\n';

@@ -130,6 +130,8 @@ void iko_csv_writer_expect(iko_csv_writer *w, long long pending, long long consu
 int iko_csv_writer_open_mem(iko_csv_writer **out);
 /* Append the whole rows of a memory writer to w, and empty it. */
 int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem);
+/* Whether a value needs quotes in a comma-separated record (a comma, quote, CR or LF; RFC 4180). */
+int iko_csv_needs_quotes(const char *s, size_t len);
 /* Append one field to the current record. */
 int iko_csv_write_field(iko_csv_writer *w, const char *s, size_t len);
 /* Append a C string field (NULL writes an empty field). */

@@ -17,7 +17,6 @@
 #include "iko_sha256.h"
 #include "iko_strmap.h"
 #include "iko_utf8.h"
-#include "iko_words.h"
 #include "iko_yaml.h"
 
 #include <errno.h>
@@ -695,51 +694,13 @@ static int pick_record(xdec *d, const unsigned char *rec, size_t len, size_t *wh
 	return 0;
 }
 
-/* Bytes that make a CSV field need quotes (RFC 4180). */
-static const unsigned char csv_special[256] = { ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1 };
-
-/*
- * Whether s[0..n) has a byte that needs quotes: eight (or four) bytes at
- * a time, the last word overlapping the one before, looked at byte by
- * byte only where some byte is at or below ',' (the four are 0x0A, 0x0D,
- * 0x22, 0x2C; a value's text is mostly above).
- */
-static int csv_needs_quotes(const char *s, size_t n)
-{
-	size_t i = 0;
-	uint64_t v;
-	uint32_t a, b;
-
-	if (n >= 8) {
-		for (;; i += 8) {
-			if (i + 8 > n)
-				i = n - 8;
-			memcpy(&v, s + i, 8);
-			if (iko_word_below(v, ',' + 1u))
-				break;
-			if (i + 8 == n)
-				return 0;
-		}
-		i = 0;
-	} else if (n >= 4) {
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		if (!iko_word_below(((uint64_t)a << 32) | b, ',' + 1u))
-			return 0;
-	}
-	for (; i < n; i++)
-		if (csv_special[(unsigned char)s[i]])
-			return 1;
-	return 0;
-}
-
 /* The field b[start..] as a CSV field: quoted (inner quotes doubled) when needed. */
 static int csv_quote_tail(iko_buf *b, size_t start)
 {
 	size_t n = b->len - start, i, q = 0, k, j, newn;
 	char *p;
 
-	if (!csv_needs_quotes(b->ptr + start, n))
+	if (!iko_csv_needs_quotes(b->ptr + start, n))
 		return 0;
 	for (i = 0; i < n; i++)
 		q += b->ptr[start + i] == '"';

@@ -923,21 +923,23 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
 
 /*
  * Write a record that passed, the schema's columns in its order, and hash
- * its values (the record index's rh). Where the file's columns are already
- * the schema's and the record's bytes are what the writer would write —
- * no field quoted, so every value is its bytes as they stand, and one LF
- * at the end — those bytes are written as they are (transform's files
- * are, but for the rare value with a comma, quote or line break): the
- * same file, without building it again field by field.
+ * its values into *rh (the record index's, from IKO_RH_SEED). Where the
+ * file's columns are already the schema's and the record's bytes are
+ * what the writer would write — no field quoted, so every value is its
+ * bytes as they stand, and one LF at the end — those bytes are written
+ * as they are (transform's files are, but for the rare value with a
+ * comma, quote or line break): the same file, without building it again
+ * field by field.
  */
 static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer *w, uint64_t *rh)
 {
 	size_t i, n = v->t->ncols, sum = 0;
+	uint64_t h = IKO_RH_SEED;
 	int rc;
 
 	if (v->same_order && row->nfields == n && row->raw) {
 		for (i = 0; i < n; i++) {
-			*rh = iko_rh(*rh, row->fields[i], row->lens[i]);
+			h = iko_rh(h, row->fields[i], row->lens[i]);
 			sum += row->lens[i];
 		}
 		/*
@@ -946,17 +948,20 @@ static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer 
 		 * reader takes both) the writer would quote
 		 */
 		if (sum + n == row->raw_len && row->raw[row->raw_len - 1] == '\n' &&
-		    !memchr(row->raw, '"', row->raw_len) && !memchr(row->raw, '\r', row->raw_len))
+		    !memchr(row->raw, '"', row->raw_len) && !memchr(row->raw, '\r', row->raw_len)) {
+			*rh = h;
 			return iko_csv_write_line(w, row->raw, row->raw_len);
-		*rh = IKO_RH_SEED;
+		}
+		h = IKO_RH_SEED;
 	}
 	for (i = 0; i < n; i++) {
 		size_t len;
 		const char *val = fld(v, row, (int)i, &len);
 		if ((rc = iko_csv_write_field(w, val, len)))
 			return rc;
-		*rh = iko_rh(*rh, val, len);
+		h = iko_rh(h, val, len);
 	}
+	*rh = h;
 	return iko_csv_end_row(w);
 }
 
@@ -993,7 +998,7 @@ static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv
 			return rc;
 	}
 	ie.off = iko_csv_writer_tell(w);
-	ie.kh = ie.rh = IKO_RH_SEED;
+	ie.kh = IKO_RH_SEED;
 	if ((rc = write_record(v, row, w, &ie.rh)))
 		return rc;
 	/* the record index reconciliation reads instead of this file (iko_recidx.h) */
