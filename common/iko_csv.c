@@ -10,8 +10,11 @@
 #include "iko_words.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * Eight bytes at a time: the bytes that end or quote a field (the
@@ -853,6 +856,61 @@ int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem)
 	mem->rows = 0;
 	mem->nfield = 0;
 	return rc;
+}
+
+void iko_csv_writer_discard(iko_csv_writer *mem)
+{
+	iko_buf_clear(&mem->line);
+	mem->rows = 0;
+	mem->nfield = 0;
+}
+
+int iko_csv_writer_copy_from(iko_csv_writer *w, const char *src, long long len, long long rows)
+{
+	int in, rc;
+
+	if (!w->fp || w->nfield)
+		return iko_error_set(IKO_EINVAL, "copy into a writer in memory or within a record");
+	if ((rc = writer_flush(w)))
+		return rc;
+	if (fflush(w->fp) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return iko_error_set_errno(IKO_EIO, "cannot open %s", src);
+	rc = iko_copy_range(in, 0, fileno(w->fp), (off_t)w->bytes, len);
+	close(in);
+	if (rc)
+		return iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", src, iko_afile_tmppath(w->file));
+	/* the stream's position after the bytes the kernel wrote */
+	if (fseeko(w->fp, (off_t)(w->bytes + len), SEEK_SET) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot write %s", iko_afile_path(w->file));
+	w->bytes += len;
+	w->rows += rows;
+	return published(w);
+}
+
+int iko_csv_writer_commit_link(iko_csv_writer *w, const char *src, iko_follow *f)
+{
+	const char *path = iko_afile_path(w->file);
+	struct stat st;
+	int rc;
+
+	if (!w->fp || w->bytes || w->line.len || w->follow)
+		return iko_error_set(IKO_EINVAL, "%s: a link commit after writes", path);
+	if ((rc = iko_afile_commit_link(w->file, src)))
+		return rc;
+	w->fp = NULL;
+	if (stat(path, &st) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot stat %s", path);
+	w->bytes = (long long)st.st_size;
+	if (f) {
+		/* begun and done at once: a reader opens the final name */
+		if ((rc = iko_follow_begin(f, path, iko_afile_tmppath(w->file))))
+			return rc;
+		iko_follow_expect(f, path, w->bytes);
+		iko_follow_done(f, path, 1);
+	}
+	return 0;
 }
 
 int iko_csv_needs_quotes(const char *s, size_t n)

@@ -130,6 +130,21 @@ void iko_csv_writer_expect(iko_csv_writer *w, long long pending, long long consu
 int iko_csv_writer_open_mem(iko_csv_writer **out);
 /* Append the whole rows of a memory writer to w, and empty it. */
 int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem);
+/* Empty a memory writer without writing its rows anywhere. */
+void iko_csv_writer_discard(iko_csv_writer *mem);
+/*
+ * Append the first len bytes of the file src (whole rows as this writer
+ * writes them) to w, in the kernel (iko_copy_range), for a writer that
+ * found its output so far to be those bytes exactly. rows: how many.
+ */
+int iko_csv_writer_copy_from(iko_csv_writer *w, const char *src, long long len, long long rows);
+/*
+ * Commit w, to which nothing was written, as the file src whole
+ * (iko_afile_commit_link: a hard link, or a copy where there can be none):
+ * for a writer that found its whole output to be src's bytes. f: tell
+ * readers following (iko_follow.h) that the file is there whole.
+ */
+int iko_csv_writer_commit_link(iko_csv_writer *w, const char *src, struct iko_follow *f);
 /* Whether a value needs quotes in a comma-separated record (a comma, quote, CR or LF; RFC 4180). */
 int iko_csv_needs_quotes(const char *s, size_t len);
 /* Append one field to the current record. */

@@ -24,6 +24,7 @@ struct iko_afile {
 	char *tmp;
 	FILE *fp;
 	int committed;
+	mode_t mode;    /* the permission bits asked for */
 	off_t flushed;  /* bytes handed to the kernel's writeback (iko_afile_writeback) */
 };
 
@@ -192,6 +193,7 @@ int iko_afile_open(iko_afile **out, const char *path, mode_t mode)
 		goto done;
 	}
 	(void)fchmod(fd, mode);
+	f->mode = mode & 07777;
 	f->fp = fdopen(fd, "wb");
 	if (!f->fp) {
 		rc = iko_error_set_errno(IKO_EIO, "cannot open %s", f->tmp);
@@ -265,6 +267,100 @@ int iko_afile_commit(iko_afile *f)
 	if (rename(f->tmp, f->path) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s",
 					   f->tmp, f->path);
+	f->committed = 1;
+	iko_tmp_forget(f->tmp);
+	return 0;
+}
+
+int iko_copy_range(int in_fd, off_t in_off, int out_fd, off_t out_off, long long len)
+{
+	char buf[65536];
+	ssize_t n, w;
+	int kernel = 1;
+
+	while (len > 0) {
+		size_t want = len > (1LL << 30) ? (size_t)1 << 30 : (size_t)len;
+		if (kernel) {
+			n = copy_file_range(in_fd, &in_off, out_fd, &out_off, want, 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+				      errno == EPERM)) {
+				kernel = 0;
+				continue;
+			}
+		} else {
+			n = pread(in_fd, buf, want < sizeof(buf) ? want : sizeof(buf), in_off);
+			for (w = 0; n > 0 && w < n;) {
+				ssize_t k = pwrite(out_fd, buf + w, (size_t)(n - w), out_off + w);
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					return IKO_EIO;
+				w += k;
+			}
+			if (n > 0) {
+				in_off += n;
+				out_off += n;
+			}
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return IKO_EIO;
+		if (n == 0) {
+			errno = EIO; /* the source ended early */
+			return IKO_EIO;
+		}
+		len -= n;
+	}
+	return 0;
+}
+
+int iko_afile_commit_link(iko_afile *f, const char *src)
+{
+	struct stat st;
+	int in = -1, out = -1, rc = 0;
+
+	if (f->fp && fclose(f->fp) != 0) {
+		f->fp = NULL;
+		return iko_error_set_errno(IKO_EIO, "cannot close %s", f->path);
+	}
+	f->fp = NULL;
+	if (unlink(f->tmp) != 0 && errno != ENOENT)
+		return iko_error_set_errno(IKO_EIO, "cannot remove %s", f->tmp);
+	if (stat(src, &st) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot read %s", src);
+	/*
+	 * a link shares src's owner and permissions: only where they are the
+	 * ones this file would get (0600 stays 0600). IKO_TEST_NO_LINK
+	 * (tests): as on a file system without hard links
+	 */
+	if ((st.st_mode & 07777) != f->mode || st.st_uid != geteuid())
+		errno = EPERM;
+	else if (getenv("IKO_TEST_NO_LINK"))
+		errno = EXDEV;
+	else if (link(src, f->tmp) == 0)
+		errno = 0;
+	if (errno) {
+		if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != EOPNOTSUPP)
+			return iko_error_set_errno(IKO_EIO, "cannot link %s to %s", src, f->tmp);
+		/* no hard link here: a copy of the bytes, as iko_afile_commit leaves them */
+		if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0)
+			rc = iko_error_set_errno(IKO_EIO, "cannot read %s", src);
+		else if ((out = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, f->mode)) < 0 ||
+			 fchmod(out, f->mode) != 0)
+			rc = iko_error_set_errno(IKO_EIO, "cannot create %s", f->tmp);
+		else if (iko_copy_range(in, 0, out, 0, (long long)st.st_size) != 0 || fsync(out) != 0)
+			rc = iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", src, f->tmp);
+		if (out >= 0 && close(out) != 0 && !rc)
+			rc = iko_error_set_errno(IKO_EIO, "cannot close %s", f->tmp);
+		if (in >= 0)
+			close(in);
+		if (rc)
+			return rc;
+	}
+	pause_at_commit(f->path);
+	if (rename(f->tmp, f->path) != 0)
+		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s", f->tmp, f->path);
 	f->committed = 1;
 	iko_tmp_forget(f->tmp);
 	return 0;

@@ -40,8 +40,27 @@ int iko_afile_commit(iko_afile *f);
  */
 #define IKO_AFILE_WRITEBACK_STEP (8LL << 20)
 int iko_afile_writeback(iko_afile *f, long long written);
+/*
+ * Commit, as the file's contents, those of src whole (a committed file
+ * whose bytes are the ones this one would hold; nothing written to this
+ * handle): the temporary name becomes a hard link to src, renamed to the
+ * final name — no second copy of the data on the disk. Where src cannot
+ * be linked (another file system, or one without hard links) or a link
+ * would give this file other permission bits or another owner than its
+ * own (src 0644 where this file is 0600), src's bytes are copied
+ * (copy_file_range) and fsynced instead. Linked, both names share one
+ * file: whatever replaces either later must rename a new file over it, as
+ * iko_afile does, never write into it.
+ */
+int iko_afile_commit_link(iko_afile *f, const char *src);
 /* Close and unlink the temporary file if not committed; free. NULL-safe. */
 void iko_afile_free(iko_afile *f);
+/*
+ * Copy len bytes of in_fd from in_off to out_fd at out_off (copy_file_range,
+ * read and write where the kernel cannot). 0, or IKO_EIO with errno kept
+ * (a source shorter than len is an error: EIO).
+ */
+int iko_copy_range(int in_fd, off_t in_off, int out_fd, off_t out_off, long long len);
 
 /* Write len bytes to path atomically (iko_afile) with permission bits mode. */
 int iko_write_file(const char *path, const void *data, size_t len, mode_t mode);

@@ -62,6 +62,7 @@ typedef struct rctx {
 	char *gaiji[8];            /* the gaiji tables validate accepts (pack_gaiji) */
 	size_t ngaiji;
 	iko_follow *tfollow;       /* transform's outputs, for validate beside it; closed when transform ends */
+	int load_ahead;            /* the load reads transform's files, not validate's (run_load's ahead) */
 	struct timespec t0;
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
 	pthread_mutex_t prog_mu;   /* a follower's progress (held_report) */
@@ -383,6 +384,8 @@ static int run_validate(rctx *c, iko_follow *follow, held_progress *held, iko_va
 		vo.progress = held ? held_report : c->o->progress;
 		vo.payload = held ? (void *)held : c->o->payload;
 		vo.follow = follow;
+		/* a table that passes whole is linked, not copied, unless a load reads it as it is written */
+		vo.link_unchanged = !follow || c->load_ahead;
 		if (c->tfollow) {
 			/* the tables transform writes: those the pack maps */
 			for (i = 0; i < c->pack->ntables; i++)
@@ -1109,10 +1112,13 @@ lessons_done:
 		vj.c = &c;
 		vj.follow = follow;
 		vj.held.c = &c;
+		/* decided before validate starts (its link_unchanged); a load that cannot start here
+		 * reads validate's files later, each once it is whole */
+		c.load_ahead = last >= 3 && follow && job.conn && ahead_wanted();
 		if (iko_thread_start(&vj.th, validate_main, &vj) == 0) {
 			vj.started = 1;
 			/* the load too, ahead of validate: from transform's files as they are written */
-			if (last >= 3 && follow && job.conn && ahead_wanted()) {
+			if (c.load_ahead) {
 				job.ahead = 1;
 				job.t0 = now_s();
 				if (iko_thread_start(&job.th, load_main, &job) == 0)
@@ -1122,6 +1128,7 @@ lessons_done:
 			}
 		} else {
 			/* validate after transform, as without */
+			c.load_ahead = 0;
 			iko_follow_free(c.tfollow);
 			c.tfollow = NULL;
 		}

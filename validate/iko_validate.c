@@ -26,8 +26,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A failed check: reason, column, detail. */
 typedef struct vfail {
@@ -70,6 +73,7 @@ typedef struct vctx {
 	long long nrejected;      /* over every table, for --max-errors */
 	char lg_ok[6];            /* the last 団体コード found valid (one municipality's rows carry one) */
 	int lg_ok_set;
+	long long rewritten;      /* records written value by value, not as their bytes stood */
 	struct vbatch *batch;     /* on a helper thread: rejects go to the batch */
 	iko_recidx_writer *ix;    /* <table>.index, for the records written on this thread */
 } vctx;
@@ -81,6 +85,7 @@ typedef struct vbatch {
 	iko_reject_mem iss;       /* rejects and warnings, in record order */
 	iko_validate_table st;    /* records_out, records_rejected, warnings */
 	iko_validate_stats all;   /* by_reason, gaiji_records */
+	long long rewritten;      /* records not written as their bytes stood */
 } vbatch;
 
 /* Both passes read records on VWORK helper threads, in batches of VBATCH bytes. */
@@ -931,7 +936,8 @@ static int check_row(vctx *c, vtable *v, const iko_csv_row *row, vfail *f)
  * comma, quote or line break): the same file, without building it again
  * field by field.
  */
-static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer *w, uint64_t *rh)
+static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer *w, uint64_t *rh,
+			long long *rewritten)
 {
 	size_t i, n = v->t->ncols, sum = 0;
 	uint64_t h = IKO_RH_SEED;
@@ -954,6 +960,7 @@ static int write_record(const vtable *v, const iko_csv_row *row, iko_csv_writer 
 		}
 		h = IKO_RH_SEED;
 	}
+	++*rewritten;
 	for (i = 0; i < n; i++) {
 		size_t len;
 		const char *val = fld(v, row, (int)i, &len);
@@ -999,7 +1006,7 @@ static int check_one(vctx *c, vtable *v, const iko_csv_row *row, int rc, iko_csv
 	}
 	ie.off = iko_csv_writer_tell(w);
 	ie.kh = IKO_RH_SEED;
-	if ((rc = write_record(v, row, w, &ie.rh)))
+	if ((rc = write_record(v, row, w, &ie.rh, &c->rewritten)))
 		return rc;
 	/* the record index reconciliation reads instead of this file (iko_recidx.h) */
 	for (i = 0; i < v->t->nkey; i++) {
@@ -1028,11 +1035,39 @@ typedef struct vworker {
 	vfail f;
 } vworker;
 
+/*
+ * Validate's output, while it is the input's bytes so far
+ * (iko_validate_options.link_unchanged): nothing is written until a batch
+ * differs — a record rejected or written value by value — and then the
+ * bytes so far are copied from the input in the kernel and writing goes on
+ * as usual; a table that never differs becomes a link to its input.
+ */
+typedef struct vshadow {
+	int on;                   /* the output so far is the input's first `end` bytes */
+	long long end;            /* ... header included */
+	long long rows;           /* ... records in them, header included */
+	iko_follow *follow;       /* begun when the shadow ends (validate's followers) */
+} vshadow;
+
+/* The output stops being the input's bytes: write those so far, and let followers read. */
+static int shadow_end(vshadow *sh, const vtable *v, iko_csv_writer *w)
+{
+	int rc;
+
+	if (!sh->on)
+		return 0;
+	sh->on = 0;
+	if ((rc = iko_csv_writer_copy_from(w, v->in_path, sh->end, sh->rows)))
+		return rc;
+	return iko_csv_writer_follow(w, sh->follow);
+}
+
 typedef struct vpar {
 	vctx *c;
 	vtable *v;
 	iko_csv_writer *w;
 	iko_recidx_writer *ix;
+	vshadow *sh;
 	long long size;
 	vworker wk[VWORK];
 	vbatch b[VSLOT];
@@ -1051,11 +1086,13 @@ static int vp_work(void *ctx, int w, iko_csv_reader *rd, void *batch)
 	memset(&k->st, 0, sizeof(k->st));
 	memset(&k->all, 0, sizeof(k->all));
 	k->c.batch = b;
+	k->c.rewritten = 0;
 	while ((rc = iko_csv_next(rd, &row)) != 0)
 		if ((rc = check_one(&k->c, &k->v, &row, rc, b->out, &k->f)))
 			return rc;
 	b->st = k->st;
 	b->all = k->all;
+	b->rewritten = k->c.rewritten;
 	return 0;
 }
 
@@ -1066,13 +1103,29 @@ static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 	vbatch *b = batch;
 	vctx *c = p->c;
 	vtable *v = p->v;
-	long long base = iko_csv_writer_tell(p->w);
+	long long base;
 	iko_recidx_ent *ie = (iko_recidx_ent *)b->idx.ptr;
 	size_t i, nie = b->idx.len / sizeof(*ie);
 	int rc;
 
-	if ((rc = iko_csv_writer_move(p->w, b->out)))
-		return rc;
+	/*
+	 * The batch's output is its input exactly when every record in it was
+	 * written as its bytes stood and they add up to the batch: those bytes
+	 * are the batch's records one after the other, and nothing else
+	 */
+	if (p->sh->on && pos->offset == p->sh->end && b->rewritten == 0 && b->st.records_rejected == 0 &&
+	    b->st.records_out == pos->records && iko_csv_writer_tell(b->out) == (long long)pos->len) {
+		base = p->sh->end;
+		p->sh->end += (long long)pos->len;
+		p->sh->rows += pos->records;
+		iko_csv_writer_discard(b->out);
+	} else {
+		if ((rc = shadow_end(p->sh, v, p->w)))
+			return rc;
+		base = iko_csv_writer_tell(p->w);
+		if ((rc = iko_csv_writer_move(p->w, b->out)))
+			return rc;
+	}
 	for (i = 0; i < nie; i++)
 		ie[i].off += base;
 	if (p->ix && (rc = iko_recidx_writer_add(p->ix, ie, nie)))
@@ -1105,7 +1158,8 @@ static int vp_drain(void *ctx, void *batch, const iko_csv_batch *pos)
 static int make_charset(iko_charset **out, const iko_validate_options *o);
 
 /* The records after the header, checked on two threads; written exactly as one thread writes them. */
-static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w, iko_recidx_writer *ix)
+static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w, iko_recidx_writer *ix,
+			  vshadow *sh)
 {
 	vpar *p = calloc(1, sizeof(*p));
 	void *slots[VSLOT];
@@ -1119,6 +1173,7 @@ static int pass2_parallel(vctx *c, vtable *v, long long size, iko_csv_writer *w,
 	p->v = v;
 	p->w = w;
 	p->ix = ix;
+	p->sh = sh;
 	p->size = size;
 	ops.ctx = p;
 	for (i = 0; i < VWORK; i++) {
@@ -1158,6 +1213,42 @@ done:
 	return rc;
 }
 
+/*
+ * Whether the input file starts with the header validate writes (the
+ * schema's column names, as the writer writes them, and LF): the shadow
+ * (vshadow) may start, its bytes counted. 1, 0, or <0.
+ */
+static int same_header(const vtable *v, vshadow *sh)
+{
+	iko_buf h = IKO_BUF_INIT;
+	char *got = NULL;
+	size_t i;
+	ssize_t n;
+	int fd, rc = 0;
+
+	for (i = 0; i < v->t->ncols && !rc; i++)
+		if ((i && iko_buf_putc(&h, ',')) || iko_csv_escape(&h, v->t->cols[i].name, strlen(v->t->cols[i].name), ','))
+			rc = IKO_ENOMEM;
+	if (rc || iko_buf_putc(&h, '\n') || !(got = malloc(h.len))) {
+		iko_buf_release(&h);
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
+	if ((fd = open(v->in_path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		do
+			n = pread(fd, got, h.len, 0);
+		while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)h.len && !memcmp(got, h.ptr, h.len)) {
+			sh->end = (long long)h.len;
+			sh->rows = 1;
+			rc = 1;
+		}
+		close(fd);
+	}
+	free(got);
+	iko_buf_release(&h);
+	return rc;
+}
+
 /* Pass 2: check and write. */
 static int pass2(vctx *c, vtable *v)
 {
@@ -1166,6 +1257,7 @@ static int pass2(vctx *c, vtable *v)
 	iko_recidx_writer *ix = NULL;
 	iko_csv_row row;
 	vfail f = { 0, NULL, NULL, IKO_BUF_INIT };
+	vshadow sh = { 0, 0, 0, c->o->follow };
 	char *outp = iko_aprintf("%s/%s.csv", c->o->out_dir, v->t->name);
 	char *ixp = outp ? iko_recidx_path(outp) : NULL;
 	size_t i;
@@ -1175,18 +1267,24 @@ static int pass2(vctx *c, vtable *v)
 		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (rc = iko_csv_writer_follow(w, c->o->follow)) ||
+	/* the shadow: batches on helper threads, the file's columns the schema's (see vshadow) */
+	if (c->o->link_unchanged && parallel_ok() && v->same_order && (rc = same_header(v, &sh)) != 0) {
+		if (rc < 0)
+			goto done;
+		sh.on = 1;
+	}
+	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (!sh.on && (rc = iko_csv_writer_follow(w, c->o->follow))) ||
 	    (rc = iko_recidx_writer_open(&ix, ixp)))
 		goto done;
-	for (i = 0; i < v->t->ncols; i++)
+	for (i = 0; !sh.on && i < v->t->ncols; i++)
 		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))
 			goto done;
-	if ((rc = iko_csv_end_row(w)))
+	if (!sh.on && (rc = iko_csv_end_row(w)))
 		goto done;
 	if ((rc = iko_csv_reader_open(&r, v->in_path)))
 		goto done;
 	if (parallel_ok()) {
-		if ((rc = pass2_parallel(c, v, iko_csv_reader_size(r), w, ix)))
+		if ((rc = pass2_parallel(c, v, iko_csv_reader_size(r), w, ix, &sh)))
 			goto done;
 	} else {
 		c->ix = ix;
@@ -1206,8 +1304,17 @@ static int pass2(vctx *c, vtable *v)
 		rc = iko_error_set(IKO_ERROR, "%s: counts do not balance", v->t->name);
 		goto done;
 	}
-	/* the index after the CSV: it names the CSV's final size and time */
-	if (!(rc = iko_csv_writer_commit(w)))
+	/*
+	 * the index after the CSV: it names the CSV's final size and time.
+	 * Still the shadow: the output is the input whole (a link to it), or
+	 * its first bytes (records the reader took nothing from follow: blank
+	 * lines at the end)
+	 */
+	if (sh.on && sh.end == iko_csv_reader_size(r))
+		rc = iko_csv_writer_commit_link(w, v->in_path, sh.follow);
+	else if (!(rc = shadow_end(&sh, v, w)))
+		rc = iko_csv_writer_commit(w);
+	if (!rc)
 		rc = iko_recidx_writer_commit(ix, outp);
 done:
 	c->ix = NULL;

@@ -40,9 +40,21 @@ typedef struct iko_validate_options {
 	struct iko_follow *in_follow;
 	const char *const *tables;
 	size_t ntables;
+	/*
+	 * 1: a table whose every record passed as its bytes stand in
+	 * in_dir's file (nothing rejected, nothing written again) is not
+	 * copied: its <table>.csv becomes a hard link to that file
+	 * (iko_afile_commit_link; a copy where there can be no link). Until
+	 * validate meets a record it writes otherwise, it writes nothing, so
+	 * a follower (follow) sees such a file only once it is whole; one that
+	 * needs validate's files while they are written (a load beside
+	 * validate) leaves this 0. For files that nothing writes into in place
+	 * (a run's directory, iko rehearse).
+	 */
+	int link_unchanged;
 } iko_validate_options;
 
-#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0 }
+#define IKO_VALIDATE_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 
 typedef struct iko_validate_table {
 	char *table;

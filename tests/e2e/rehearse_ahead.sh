@@ -14,6 +14,10 @@
 #    binary COPY carries at most 18): household cannot go ahead, rolls
 #    back and is loaded from validate's file, with the same rows as
 #    without; resident still goes ahead.
+#  - validate's copy of a table that passed whole as transform wrote it is
+#    a hard link to transform's file (link_unchanged), also where the load
+#    reads it (the wide household); with IKO_LOAD_AHEAD=0 (the load reads
+#    validate's files as they are written) every table is written.
 set -euo pipefail
 : "${IKO:?}" "${IKO_SOURCE_DIR:?}"
 W=$(mktemp -d /tmp/iko-e2e-ahead.XXXXXX)
@@ -66,6 +70,23 @@ print(" ".join("%s:%s:%d:%d" % (t["table"], str(t["ahead_of_validate"]).lower(),
                for t in m["load"]))
 PY
 }
+# RUN: each table's validate/<table>.csv, "linked" (transform's file) or "written"
+links() {
+	local t out=""
+	for t in resident household; do
+		if [ "$(stat -c %d:%i "$1/validate/$t.csv")" = "$(stat -c %d:%i "$1/transform/$t.csv")" ]; then
+			out="$out $t:linked"
+		else
+			out="$out $t:written"
+		fi
+	done
+	echo "${out# }"
+}
+# RUN: validate's rejects of TABLE (its manifest counts)
+vrejected() {
+	python3 -c 'import json,sys; print([c["rejected"] for c in json.load(open(sys.argv[1]))["counts"]
+	            if c["stage"] == "validate" and c["object"] == sys.argv[2]][0])' "$1/manifest.json" "$2"
+}
 counts() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["counts"], sort_keys=True))' "$1"; }
 # validate's resident rejects: all of them, and those for what only the
 # whole file shows (the record itself is well formed, so it was sent)
@@ -106,6 +127,12 @@ IFS=: read -r t ahead deleted rows <<< "$ra"
 [ "$hhA" = "household:true:0:$hh_rows" ] || fail "household: $hhA (expected ahead, nothing deleted, $hh_rows rows)"
 [ "$hb" = "resident:false:0:$res_rows household:false:0:$hh_rows" ] || fail "IKO_LOAD_AHEAD=0: $hb"
 grep -q "^rehearsal R001 of 435015 錦町: completed" out-ahead || fail "$(cat out-ahead)"
+[ "$(vrejected $A resident) $(vrejected $A household)" = "$all 0" ] ||
+	fail "validate's rejects: $(vrejected $A resident) $(vrejected $A household), expected $all 0"
+[ "$(links $A)" = "resident:written household:linked" ] || fail "ahead: $(links $A)"
+[ "$(links $B)" = "resident:written household:written" ] || fail "IKO_LOAD_AHEAD=0: $(links $B)"
+cmp "$A/validate/household.csv" "$A/transform/household.csv" || fail "household differs from transform's"
+[ "$(stat -c %a "$A/validate/household.csv")" = 600 ] || fail "household: mode $(stat -c %a "$A/validate/household.csv")"
 
 # the server refuses a row ahead of validate (a CHECK an event trigger adds
 # to resident's _new, against a key validate rejects as occurring twice):
@@ -148,6 +175,9 @@ rehearse wide0 wide IKO_LOAD_AHEAD=0
 	"1000000000000000000 1000000000000000000" ] || fail "wide: 世帯員数 $(q "select min(member_count) from jumin.household_435015")"
 hw=$(how runs-wide/435015/R001)
 [ "$hw" = "resident:true:$deleted:$res_rows household:false:0:$hh_rows" ] || fail "wide: $hw"
+# household from validate's file, which the load read once it was whole (a link)
+[ "$(links runs-wide/435015/R001)" = "resident:written household:linked" ] || fail "wide: $(links runs-wide/435015/R001)"
+[ "$(links runs-wide/435015/R002)" = "resident:written household:written" ] || fail "wide0: $(links runs-wide/435015/R002)"
 [ -z "$(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")" ] ||
 	fail "left behind: $(q "select string_agg(relname, ',') from pg_class where relname like '%\_new'")"
 echo "rehearse_ahead: ok"

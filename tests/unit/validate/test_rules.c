@@ -5,6 +5,7 @@
  * 異動事由, 死亡, 外国人), with exact rows, columns and counts.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "iko_csv.h"
 #include "iko_error.h"
+#include "iko_follow.h"
 #include "iko_fs.h"
 #include "iko_recidx.h"
 #include "vx_helpers.h"
@@ -406,6 +408,185 @@ START_TEST(test_written_as_writer_writes)
 }
 END_TEST
 
+/* A reader of out/resident.csv through validate's follow set (iko_follow.h), as the load reads it. */
+typedef struct follow_reader {
+	iko_follow *f;
+	char *path;
+	iko_buf got;
+	int ok;
+} follow_reader;
+
+static void *follow_read(void *arg)
+{
+	follow_reader *r = arg;
+	FILE *fp = iko_follow_fopen(r->f, r->path);
+	char buf[65536];
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (iko_buf_put(&r->got, buf, n))
+			break;
+	r->ok = !ferror(fp) && feof(fp);
+	fclose(fp);
+	return NULL;
+}
+
+/* out/resident.csv's bytes, its index entries, and whether it is in/resident.csv's file. */
+static void read_out(iko_buf *bytes, iko_recidx_ent **ents, size_t *n, int *linked)
+{
+	char *in = iko_path_join(vx_dir, "in/resident.csv"), *out = iko_path_join(vx_dir, "out/resident.csv");
+	char *ix = iko_path_join(vx_dir, "out/resident.index"), *got;
+	struct stat a, b;
+	size_t len;
+
+	ck_assert_int_eq(iko_read_small_file(&got, &len, out), 0);
+	iko_buf_clear(bytes);
+	iko_buf_put(bytes, got, len);
+	free(got);
+	ck_assert_int_eq(iko_recidx_load(ents, n, ix, out), 1);
+	ck_assert_int_eq(stat(in, &a), 0);
+	ck_assert_int_eq(stat(out, &b), 0);
+	*linked = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	ck_assert_int_eq((int)b.st_nlink, *linked ? 2 : 1);
+	ck_assert_int_eq(b.st_mode & 0777, 0600);
+	free(in);
+	free(out);
+	free(ix);
+}
+
+/*
+ * link_unchanged: a file whose every record passes as its bytes stand
+ * (several batches of them) becomes a link to its input; one record
+ * rejected (in the first batch or the last), written value by value, or
+ * without its final LF, and the file is written — the prefix validate
+ * did not write copied from the input — with the same bytes and index as
+ * without link_unchanged. On one thread it is always written; where there
+ * can be no link (IKO_TEST_NO_LINK), or the input is 0644 where the output
+ * is 0600, the input is copied. A follower reads the same bytes either way.
+ */
+START_TEST(test_unchanged_linked)
+{
+	enum { N = 15000 };
+	static const char *const bad_lg[] = { "lg_code=435016", NULL };
+	static const char *const forms[] = { "whole", "reject early", "reject late", "needless quote", "no final LF",
+					     "written otherwise, as long" };
+	static const char *const kata[] = { "katagaki=コーポみどり", NULL };
+	iko_buf clean = IKO_BUF_INIT, in = IKO_BUF_INIT, ref = IKO_BUF_INIT, got = IKO_BUF_INIT;
+	char num[16], *outp = iko_path_join(vx_dir, "out/resident.csv"), *inp = iko_path_join(vx_dir, "in/resident.csv");
+	iko_recidx_ent *eref = NULL, *e = NULL;
+	size_t nref, n, f, i;
+	int linked, mode;
+
+	vx_resident_header(&clean);
+	for (i = 1; i <= N; i++) {
+		snprintf(num, sizeof(num), "%zu", i);
+		vx_resident(&clean, num, num, NULL);
+	}
+	ck_assert_uint_gt(clean.len, 2u << 20); /* batches of 1 MiB: three at least */
+	for (f = 0; f < 6; f++) {
+		long long rejected = f == 1 || f == 2;
+		iko_buf_clear(&in);
+		if (f == 1 || f == 2) {
+			/* resident 3 (the first batch) or 14998 (the last) with a 団体コード not its own */
+			vx_resident_header(&in);
+			for (i = 1; i <= N; i++) {
+				snprintf(num, sizeof(num), "%zu", i);
+				vx_resident(&in, num, num, i == (f == 1 ? 3u : 14998u) ? bad_lg : NULL);
+			}
+		} else if (f == 5) {
+			/* three records of the second batch written otherwise, the batch as long:
+			 * CR LF (one byte less), a needless quote (two less), a quote inside an
+			 * unquoted value (three more) */
+			vx_resident_header(&in);
+			for (i = 1; i <= N; i++) {
+				snprintf(num, sizeof(num), "%zu", i);
+				vx_resident(&in, num, num, i == 7002 ? kata : NULL);
+				if (i == 7000) {
+					in.ptr[in.len - 1] = '\r';
+					iko_buf_putc(&in, '\n');
+				}
+			}
+			buf_replace(&in, "\n435015,7001,", "\n435015,\"7001\",");
+			buf_replace(&in, "コーポみどり", "コーポ\"みどり");
+			ck_assert_uint_eq(in.len, clean.len + 1 + 2 + strlen("コーポ\"みどり"));
+		} else {
+			iko_buf_puts(&in, iko_buf_cstr(&clean));
+			if (f == 3)
+				buf_replace(&in, "\n435015,6000,", "\n435015,\"6000\",");
+			if (f == 4)
+				in.ptr[--in.len] = '\0';
+		}
+		vx_write("in/resident.csv", iko_buf_cstr(&in));
+		/* 0: the reference, written as always; 1: linked where it can be, with a follower;
+		 * 2: one thread; 3: no hard links; 4: the input 0644 (a link would be too) */
+		for (mode = 0; mode < 5; mode++) {
+			follow_reader fr = { NULL, outp, IKO_BUF_INIT, 0 };
+			pthread_t th;
+			iko_validate_stats st;
+			int rc;
+
+			vx_link_unchanged = mode > 0;
+			if (mode == 1) {
+				ck_assert_int_eq(iko_follow_new(&fr.f), 0);
+				vx_follow = fr.f;
+				ck_assert_int_eq(pthread_create(&th, NULL, follow_read, &fr), 0);
+			}
+			if (mode == 2)
+				setenv("IKO_VALIDATE_THREADS", "1", 1);
+			if (mode == 3)
+				setenv("IKO_TEST_NO_LINK", "1", 1);
+			ck_assert_int_eq(chmod(inp, mode == 4 ? 0644 : 0600), 0);
+			rc = vx_run(&st, NULL, NULL, 0);
+			unsetenv("IKO_VALIDATE_THREADS");
+			unsetenv("IKO_TEST_NO_LINK");
+			vx_link_unchanged = 0;
+			vx_follow = NULL;
+			if (fr.f) {
+				iko_follow_close(fr.f, rc == 0);
+				ck_assert_int_eq(pthread_join(th, NULL), 0);
+				iko_follow_free(fr.f);
+			}
+			ck_assert_msg(rc == 0, "%s", iko_error_message());
+			ck_assert_int_eq(vx_table(&st, "resident")->records_in, N);
+			ck_assert_int_eq(vx_table(&st, "resident")->records_rejected, rejected);
+			ck_assert_int_eq(vx_table(&st, "resident")->records_out, N - rejected);
+			iko_validate_stats_release(&st);
+			read_out(mode ? &got : &ref, mode ? &e : &eref, mode ? &n : &nref, &linked);
+			ck_assert_msg(linked == (f == 0 && (mode == 1)), "%s, mode %d: linked %d", forms[f], mode, linked);
+			if (mode == 0) {
+				ck_assert_uint_eq(nref, (size_t)(N - rejected));
+				/* every form but the whole one is written otherwise than it came; the last as long */
+				ck_assert_int_eq(ref.len == in.len && !memcmp(ref.ptr, in.ptr, in.len), f == 0);
+				ck_assert_int_eq(ref.len == in.len, f == 0 || f == 5);
+				continue;
+			}
+			ck_assert_msg(got.len == ref.len && !memcmp(got.ptr, ref.ptr, ref.len), "%s, mode %d: %zu bytes, not %zu",
+				      forms[f], mode, got.len, ref.len);
+			ck_assert_uint_eq(n, nref);
+			ck_assert_int_eq(memcmp(e, eref, n * sizeof(*e)), 0);
+			free(e);
+			e = NULL;
+			if (mode == 1) {
+				ck_assert_int_eq(fr.ok, 1);
+				ck_assert_msg(fr.got.len == ref.len && !memcmp(fr.got.ptr, ref.ptr, ref.len),
+					      "%s: the follower read %zu bytes, not %zu", forms[f], fr.got.len, ref.len);
+			}
+			iko_buf_release(&fr.got);
+		}
+		free(eref);
+		eref = NULL;
+	}
+	free(outp);
+	free(inp);
+	iko_buf_release(&clean);
+	iko_buf_release(&in);
+	iko_buf_release(&ref);
+	iko_buf_release(&got);
+}
+END_TEST
+
 START_TEST(test_household_heads)
 {
 	iko_buf r = IKO_BUF_INIT;
@@ -661,6 +842,12 @@ Suite *vrules_suite(void)
 	tcase_add_test(tc, test_foreign);
 	tcase_add_test(tc, test_masking);
 	tcase_add_test(tc, test_manifest_and_errors);
+	suite_add_tcase(s, tc);
+	/* 36 runs over 2.5 MB (sanitizer builds are several times slower) */
+	tc = tcase_create("link");
+	tcase_add_checked_fixture(tc, vx_setup, vx_teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_unchanged_linked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -109,6 +109,9 @@ void vx_household(iko_buf *b, const char *setai, const char *head, int members)
 	iko_buf_printf(b, "435015,%s,%s,%d,0010001\n", setai, head, members);
 }
 
+int vx_link_unchanged;
+struct iko_follow *vx_follow;
+
 int vx_run(iko_validate_stats *st, const char *schema, const char *const *gaiji, size_t ngaiji)
 {
 	iko_validate_options o = IKO_VALIDATE_OPTIONS_INIT;
@@ -122,6 +125,8 @@ int vx_run(iko_validate_stats *st, const char *schema, const char *const *gaiji,
 	o.lg_code = "435015";
 	o.charset_extra = gaiji;
 	o.ncharset_extra = ngaiji;
+	o.link_unchanged = vx_link_unchanged;
+	o.follow = vx_follow;
 	rc = iko_validate_run(st, &o);
 	free(sch);
 	free(in);

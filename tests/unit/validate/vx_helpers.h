@@ -48,6 +48,9 @@ void vx_household(iko_buf *b, const char *setai, const char *head, int members);
  * *st is filled (caller releases it). Returns iko_validate_run's result.
  */
 int vx_run(iko_validate_stats *st, const char *schema, const char *const *gaiji, size_t ngaiji);
+/* vx_run's link_unchanged and follow (iko_validate_options); 0 and NULL unless a test sets them. */
+extern int vx_link_unchanged;
+extern struct iko_follow *vx_follow;
 
 void vx_csv_load(vx_csv *t, const char *rel);
 void vx_csv_free(vx_csv *t);
