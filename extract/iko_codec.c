@@ -43,6 +43,7 @@ struct iko_codec {
 	iko_buf pend;                 /* pending DBCS bytes to convert */
 	const uint32_t *sjis;         /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
 	const uint32_t *sjis1;        /* sjis: single bytes, same packing; 0 = invalid */
+	struct ebc_tables *ebc;       /* ebcdic: glibc's converter as tables (below) */
 };
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -238,16 +239,115 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 
 /* ---- ebcdic: IBM930 / 939 / 1390 / 1399 -------------------------------------------- */
 
+/*
+ * glibc's converter as tables, as for CP932 above: a single-byte code, or a
+ * DBCS pair (as SO pair SI), converted once by iconv and kept — then
+ * decoding is a lookup per character instead of an iconv call per run of
+ * them (iconv was half of a vendor B extract's CPU). Both parts of these
+ * encodings are stateless between SO and SI, so a run converts as its
+ * characters one by one. An entry of 0 is a code that does not convert to
+ * one character of at most 3 UTF-8 bytes (invalid, or in IBM1390/1399 a
+ * character beyond the BMP or a pair of them): iconv converts it alone,
+ * so the result is glibc's either way. The pairs are built a lead byte at
+ * a time, when one is first met (256 iconv calls), so a small file pays
+ * for the rows it uses; shared by every codec of the encoding in the
+ * process, read without a lock once a row is marked built.
+ */
+typedef struct ebc_tables {
+	pthread_mutex_t mu;
+	int one_built;                /* under mu; one[] read only after the codec's open */
+	uint32_t one[256];            /* SBCS byte → packed UTF-8 (as iko_codec.sjis) */
+	uint32_t *two;                /* lead << 8 | trail → packed UTF-8 */
+	unsigned char built[256];     /* per lead byte: its row of two[] is built (atomic) */
+} ebc_tables;
+
+static ebc_tables ebc_cache[4] = {
+	{ PTHREAD_MUTEX_INITIALIZER, 0, { 0 }, NULL, { 0 } }, { PTHREAD_MUTEX_INITIALIZER, 0, { 0 }, NULL, { 0 } },
+	{ PTHREAD_MUTEX_INITIALIZER, 0, { 0 }, NULL, { 0 } }, { PTHREAD_MUTEX_INITIALIZER, 0, { 0 }, NULL, { 0 } },
+};
+
+/* The row of lead byte b1 of c's pair table, built now if it is not yet; NULL out of memory. */
+static const uint32_t *ebc_row(iko_codec *c, unsigned b1)
+{
+	ebc_tables *t = c->ebc;
+	unsigned b2;
+
+	if (__atomic_load_n(&t->built[b1], __ATOMIC_ACQUIRE))
+		return t->two + (b1 << 8);
+	pthread_mutex_lock(&t->mu);
+	if (!t->two)
+		t->two = calloc(65536, sizeof(uint32_t));
+	if (t->two && !t->built[b1]) {
+		for (b2 = 0; b2 < 256; b2++) {
+			unsigned char in[4] = { 0x0E, (unsigned char)b1, (unsigned char)b2, 0x0F };
+			t->two[b1 << 8 | b2] = table_entry(c->cd, in, 4);
+		}
+		__atomic_store_n(&t->built[b1], 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return t->two ? t->two + (b1 << 8) : NULL;
+}
+
 static int ebcdic_open(iko_codec *c, const char *enc)
 {
+	static const char *const names[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
+	size_t k;
+	unsigned b;
+
 	c->cd = iconv_open("UTF-8", enc);
 	c->ebcdic = 1;
 	c->udc_lo = 0x69;
 	c->udc_hi = 0x7F;
-	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
+	if (c->cd == (iconv_t)-1)
+		return IKO_EINVAL;
+	for (k = 0; k < 4 && strcasecmp(enc, names[k]); k++)
+		;
+	if (k == 4)
+		return 0; /* pick() sends only these; without tables, iconv per run */
+	c->ebc = &ebc_cache[k];
+	pthread_mutex_lock(&c->ebc->mu);
+	if (!c->ebc->one_built) {
+		for (b = 0; b < 256; b++) {
+			unsigned char in[1] = { (unsigned char)b };
+			c->ebc->one[b] = b == 0x0E || b == 0x0F ? 0 : table_entry(c->cd, in, 1);
+		}
+		c->ebc->one_built = 1;
+	}
+	pthread_mutex_unlock(&c->ebc->mu);
+	return 0;
 }
 
-/* Convert the pending DBCS pairs wrapped in SO…SI. */
+/* Append one packed entry (room for 4 bytes made by the caller). */
+static void put_packed(iko_buf *out, uint32_t v)
+{
+	memcpy(out->ptr + out->len, &v, 4);
+	out->len += v >> 24;
+}
+
+/* A run of single-byte codes (no SO or SI in it). 0, 1 invalid, <0. */
+static int ebcdic_sbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
+{
+	size_t i;
+	int rc;
+
+	if (!c->ebc)
+		return conv(c->cd, out, s, len);
+	if (iko_buf_grow(out, len * 3 + 4))
+		return IKO_ENOMEM;
+	for (i = 0; i < len; i++) {
+		uint32_t v = c->ebc->one[s[i]];
+		if (v) {
+			put_packed(out, v);
+			continue;
+		}
+		if ((rc = conv(c->cd, out, s + i, 1)) || iko_buf_grow(out, (len - i) * 3 + 4))
+			return rc ? rc : IKO_ENOMEM;
+	}
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* Convert the pending DBCS pairs wrapped in SO…SI (without tables). */
 static int ebcdic_flush(iko_codec *c, iko_buf *out)
 {
 	int rc;
@@ -263,20 +363,39 @@ static int ebcdic_flush(iko_codec *c, iko_buf *out)
 
 static int ebcdic_pairs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
 {
+	const uint32_t *row;
 	size_t i;
-	int rc;
+	int rc, tables = c->ebc != NULL;
 
 	if (len % 2)
 		return 1;
+	/* a byte no pair has (below 0x40: SO, SI, controls; 0xFF): the run to
+	 * iconv whole, as it reads it, not pair by pair */
+	for (i = 0; i < len && tables; i++)
+		tables = s[i] >= 0x40 && s[i] != 0xFF;
 	for (i = 0; i < len; i += 2) {
 		if (s[i] >= c->udc_lo && s[i] <= c->udc_hi) {
 			if ((rc = ebcdic_flush(c, out)) || (rc = put_gaiji(c, out, s + i)))
 				return rc;
 			continue;
 		}
+		if (tables) {
+			if (!(row = ebc_row(c, s[i])))
+				return iko_error_set(IKO_ENOMEM, "out of memory");
+			if (row[s[i + 1]]) {
+				if (iko_buf_grow(out, 4))
+					return IKO_ENOMEM;
+				put_packed(out, row[s[i + 1]]);
+				out->ptr[out->len] = '\0';
+				continue;
+			}
+			/* not one character of at most 3 bytes: iconv says what it is */
+		}
 		if (!c->pend.len && (rc = iko_buf_putc(&c->pend, 0x0E)))
 			return rc;
 		if ((rc = iko_buf_put(&c->pend, s + i, 2)))
+			return rc;
+		if (tables && (rc = ebcdic_flush(c, out)))
 			return rc;
 	}
 	return ebcdic_flush(c, out);
@@ -292,7 +411,7 @@ static int ebcdic_decode(iko_codec *c, iko_buf *out, const unsigned char *s, siz
 		return ebcdic_pairs(c, out, s, len);
 	for (i = 0; i < len; i++) {
 		if (s[i] == 0x0E && !dbcs) {
-			if ((rc = conv(c->cd, out, s + start, i - start)))
+			if ((rc = ebcdic_sbcs(c, out, s + start, i - start)))
 				return rc;
 			dbcs = 1;
 			start = i + 1;
@@ -311,7 +430,7 @@ static int ebcdic_decode(iko_codec *c, iko_buf *out, const unsigned char *s, siz
 	}
 	if (dbcs)
 		return 1; /* SO without SI */
-	return conv(c->cd, out, s + start, len - start);
+	return ebcdic_sbcs(c, out, s + start, len - start);
 }
 
 /* ---- shift-code DBCS: JEF, KEIS, JIPS(E) ---------------------------------------------- */

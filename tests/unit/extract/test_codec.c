@@ -4,6 +4,7 @@
  * from the decoder: each case is legacy bytes → the code points they mean.
  */
 #include <check.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,118 @@ START_TEST(test_user_areas)
 }
 END_TEST
 
+/* glibc's converter on bytes, as the codec's result would be: 1 and the UTF-8, or 0 when it fails. */
+static int ref_iconv(iconv_t cd, const unsigned char *in, size_t n, char *out, size_t cap, size_t *outlen)
+{
+	char *ip = (char *)in, *op = out;
+	size_t il = n, ol = cap;
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1)
+		return 0;
+	*outlen = (size_t)(op - out);
+	return 1;
+}
+
+static void same_as_iconv(iko_codec *c, iconv_t cd, const char *enc, const unsigned char *in, size_t n,
+			  int dbcs_only)
+{
+	unsigned char wrapped[600];
+	char want[2400];
+	size_t wlen = 0;
+	iko_buf got = IKO_BUF_INIT;
+	int ok, rc;
+
+	ck_assert_uint_le(n, sizeof(wrapped) - 2);
+	if (dbcs_only) {
+		wrapped[0] = 0x0E;
+		memcpy(wrapped + 1, in, n);
+		wrapped[n + 1] = 0x0F;
+	}
+	ok = ref_iconv(cd, dbcs_only ? wrapped : in, dbcs_only ? n + 2 : n, want, sizeof(want), &wlen);
+	rc = iko_codec_decode(c, &got, in, n, dbcs_only);
+	ck_assert_msg(rc == (ok ? 0 : 1), "%s: %02x %02x… (%zu bytes, dbcs_only %d): codec %d, iconv %s", enc, in[0],
+		      n > 1 ? in[1] : 0, n, dbcs_only, rc, ok ? "converts" : "fails");
+	if (ok)
+		ck_assert_msg(got.len == wlen && !memcmp(got.ptr, want, wlen), "%s: %02x %02x… (%zu bytes): not iconv's",
+			      enc, in[0], n > 1 ? in[1] : 0, n);
+	iko_buf_release(&got);
+}
+
+/*
+ * The EBCDIC codecs decode by tables built from glibc's converter: every
+ * single byte, every DBCS pair outside the user-defined area (0x69–0x7F,
+ * gaiji), and random mixed fields (SO…SI runs, controls and 0xFF in
+ * DBCS-only fields) give exactly what iconv gives on the same bytes —
+ * the same characters, and the same failures.
+ */
+START_TEST(test_ebcdic_tables_as_iconv)
+{
+	static const char *const encs[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
+	const char *enc = encs[_i];
+	iko_codec *c = NULL;
+	iconv_t cd = iconv_open("UTF-8", enc);
+	unsigned char in[512];
+	unsigned b1, b2, seed = 12345u + (unsigned)_i;
+	size_t k, n, converted = 0;
+
+	ck_assert_msg(cd != (iconv_t)-1, "iconv has no %s", enc);
+	ck_assert_int_eq(iko_codec_open(&c, enc), 0);
+	for (b1 = 0; b1 < 256; b1++) {
+		if (b1 == 0x0E || b1 == 0x0F)
+			continue;
+		in[0] = (unsigned char)b1;
+		same_as_iconv(c, cd, enc, in, 1, 0);
+	}
+	for (b1 = 0x40; b1 <= 0xFE; b1++) {
+		if (b1 >= 0x69 && b1 <= 0x7F)
+			continue;
+		for (b2 = 0x40; b2 <= 0xFE; b2++) {
+			char out[16];
+			size_t ol;
+			unsigned char w[4] = { 0x0E, (unsigned char)b1, (unsigned char)b2, 0x0F };
+			in[0] = (unsigned char)b1;
+			in[1] = (unsigned char)b2;
+			same_as_iconv(c, cd, enc, in, 2, 1);
+			converted += (size_t)ref_iconv(cd, w, 4, out, sizeof(out), &ol);
+		}
+	}
+	ck_assert_uint_gt(converted, 7000); /* the kanji are there: not a comparison of failures */
+	for (k = 0; k < 3000; k++) {
+		int dbcs_only = k % 3 == 0, dbcs = 0;
+		size_t want = 1 + (seed = seed * 1103515245u + 12345u) % 120;
+		n = 0;
+		while (n < want) {
+			unsigned r = (seed = seed * 1103515245u + 12345u) >> 8;
+			if (dbcs_only || dbcs) {
+				unsigned lead = 0x41 + r % 0xBD, trail = 0x41 + (r >> 8) % 0xBD;
+				if (lead >= 0x69 && lead <= 0x7F)
+					lead += 0x20;
+				if ((r >> 16) % 40 == 0)
+					trail = (r >> 20) % 2 ? 0xFF : (r >> 21) % 0x40; /* no pair has it */
+				in[n++] = (unsigned char)lead;
+				in[n++] = (unsigned char)trail;
+				if (!dbcs_only && (r >> 24) % 4 == 0) {
+					in[n++] = 0x0F;
+					dbcs = 0;
+				}
+			} else if ((r >> 24) % 6 == 0) {
+				in[n++] = 0x0E;
+				dbcs = 1;
+			} else {
+				unsigned b = r % 256;
+				in[n++] = (unsigned char)(b == 0x0E || b == 0x0F ? 0x40 : b);
+			}
+		}
+		if (dbcs)
+			in[n++] = 0x0F;
+		same_as_iconv(c, cd, enc, in, n, dbcs_only);
+	}
+	iko_codec_free(c);
+	iconv_close(cd);
+}
+END_TEST
+
 START_TEST(test_unknown_encoding)
 {
 	iko_codec *c = NULL;
@@ -193,6 +306,8 @@ Suite *codec_suite(void)
 	tcase_add_test(tc, test_user_areas);
 	tcase_add_test(tc, test_unknown_encoding);
 	tcase_add_test(tc, test_sjis_ascii_runs);
+	tcase_add_loop_test(tc, test_ebcdic_tables_as_iconv, 0, 4);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
 }
