@@ -43,8 +43,17 @@ struct iko_codec {
 	iko_buf pend;                 /* pending DBCS bytes to convert */
 	const uint32_t *sjis;         /* sjis: 2-byte code → UTF-8 (low 3 bytes) | length << 24 */
 	const uint32_t *sjis1;        /* sjis: single bytes, same packing; 0 = invalid */
-	struct ebc_tables *ebc;       /* ebcdic: glibc's converter as tables (below) */
+	struct ebc_tables *ebc;       /* ebcdic, shift (single bytes): glibc's converter as tables (below) */
+	struct euc_tables *euct;      /* shift: EUC-JP's pairs as a table (below) */
 };
+
+/* IKO_CODEC_TABLES=0 (tests): every run through iconv, to compare the tables with */
+static int tables_wanted(void)
+{
+	const char *e = getenv("IKO_CODEC_TABLES");
+
+	return !(e && !strcmp(e, "0"));
+}
 
 /* ---- helpers ----------------------------------------------------------------- */
 
@@ -288,22 +297,13 @@ static const uint32_t *ebc_row(iko_codec *c, unsigned b1)
 	return t->two ? t->two + (b1 << 8) : NULL;
 }
 
-static int ebcdic_open(iko_codec *c, const char *enc)
+/* Use the tables of cache slot k for c (its c->cd that encoding), the single bytes built now. */
+static void ebc_use(iko_codec *c, size_t k)
 {
-	static const char *const names[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
-	size_t k;
 	unsigned b;
 
-	c->cd = iconv_open("UTF-8", enc);
-	c->ebcdic = 1;
-	c->udc_lo = 0x69;
-	c->udc_hi = 0x7F;
-	if (c->cd == (iconv_t)-1)
-		return IKO_EINVAL;
-	for (k = 0; k < 4 && strcasecmp(enc, names[k]); k++)
-		;
-	if (k == 4)
-		return 0; /* pick() sends only these; without tables, iconv per run */
+	if (!tables_wanted())
+		return;
 	c->ebc = &ebc_cache[k];
 	pthread_mutex_lock(&c->ebc->mu);
 	if (!c->ebc->one_built) {
@@ -314,6 +314,23 @@ static int ebcdic_open(iko_codec *c, const char *enc)
 		c->ebc->one_built = 1;
 	}
 	pthread_mutex_unlock(&c->ebc->mu);
+}
+
+static int ebcdic_open(iko_codec *c, const char *enc)
+{
+	static const char *const names[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
+	size_t k;
+
+	c->cd = iconv_open("UTF-8", enc);
+	c->ebcdic = 1;
+	c->udc_lo = 0x69;
+	c->udc_hi = 0x7F;
+	if (c->cd == (iconv_t)-1)
+		return IKO_EINVAL;
+	for (k = 0; k < 4 && strcasecmp(enc, names[k]); k++)
+		;
+	if (k < 4) /* pick() sends only these; without tables, iconv per run */
+		ebc_use(c, k);
 	return 0;
 }
 
@@ -324,13 +341,17 @@ static void put_packed(iko_buf *out, uint32_t v)
 	out->len += v >> 24;
 }
 
-/* A run of single-byte codes (no SO or SI in it). 0, 1 invalid, <0. */
+/*
+ * A run of single-byte codes. 0, 1 invalid, <0. One holding SO or SI (the
+ * ebcdic codec cuts runs at them; a shift codec's run may hold them) goes
+ * to iconv whole, which reads them as shifts.
+ */
 static int ebcdic_sbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
 {
 	size_t i;
 	int rc;
 
-	if (!c->ebc)
+	if (!c->ebc || memchr(s, 0x0E, len) || memchr(s, 0x0F, len))
 		return conv(c->cd, out, s, len);
 	if (iko_buf_grow(out, len * 3 + 4))
 		return IKO_ENOMEM;
@@ -455,6 +476,40 @@ static const unsigned char jis78_swaps[22][4] = {
 	{ 44, 89, 73, 14 }, /* 薮 藪 */ { 47, 22, 68, 38 }, /* 篭 籠 */
 };
 
+/*
+ * EUC-JP's two-byte codes (0xA1-0xFE twice: what a shift codec's pair
+ * becomes) as a table from glibc's converter, a row when first met, as
+ * the EBCDIC pairs above; EUC-JP is stateless there, so a run converts as
+ * its pairs one by one. 0: iconv converts that pair itself.
+ */
+typedef struct euc_tables {
+	pthread_mutex_t mu;
+	uint32_t two[94 * 94];
+	unsigned char built[94];      /* atomic */
+} euc_tables;
+
+static euc_tables euc_cache = { PTHREAD_MUTEX_INITIALIZER, { 0 }, { 0 } };
+
+/* The packed UTF-8 of EUC-JP pair e0 e1 (both 0xA1-0xFE); 0 when iconv must say. */
+static uint32_t euc_pair(iko_codec *c, unsigned e0, unsigned e1)
+{
+	euc_tables *t = c->euct;
+	unsigned r = e0 - 0xA1, k;
+
+	if (!__atomic_load_n(&t->built[r], __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&t->mu);
+		if (!t->built[r]) {
+			for (k = 0; k < 94; k++) {
+				unsigned char in[2] = { (unsigned char)e0, (unsigned char)(0xA1 + k) };
+				t->two[r * 94 + k] = table_entry(c->euc, in, 2);
+			}
+			__atomic_store_n(&t->built[r], 1, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&t->mu);
+	}
+	return t->two[r * 94 + (e1 - 0xA1)];
+}
+
 static void jis78_to_83(unsigned char *row, unsigned char *cell)
 {
 	size_t i;
@@ -480,6 +535,9 @@ static int shift_open(iko_codec *c, const char *enc)
 	c->euc = iconv_open("UTF-8", "EUC-JP");
 	if (c->cd == (iconv_t)-1 || c->euc == (iconv_t)-1)
 		return IKO_EINVAL;
+	ebc_use(c, 0); /* the single bytes: IBM930's, the same converter */
+	if (tables_wanted())
+		c->euct = &euc_cache;
 	if (!strcasecmp(enc, "JEF")) {
 		c->ki[0] = 0x28;
 		c->ko[0] = 0x29;
@@ -544,6 +602,22 @@ static int shift_pair(iko_codec *c, iko_buf *out, const unsigned char *p)
 		jis78_to_83(&row, &cell);
 	euc[0] = (unsigned char)(row + 0xA0);
 	euc[1] = (unsigned char)(cell + 0xA0);
+	if (c->euct) {
+		uint32_t v = euc_pair(c, euc[0], euc[1]);
+		if (v) {
+			/* after the pairs iconv was left to convert, in order */
+			if (c->pend.len) {
+				if ((rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len)))
+					return rc;
+				iko_buf_clear(&c->pend);
+			}
+			if (iko_buf_grow(out, 4))
+				return IKO_ENOMEM;
+			put_packed(out, v);
+			out->ptr[out->len] = '\0';
+			return 0;
+		}
+	}
 	return iko_buf_put(&c->pend, euc, 2);
 }
 
@@ -577,7 +651,7 @@ static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size
 		return shift_dbcs(c, out, s, len);
 	while (i < len) {
 		if (!dbcs && is_shift(c, s + i, len - i, c->ki)) {
-			if ((rc = conv(c->cd, out, s + start, i - start)))
+			if ((rc = ebcdic_sbcs(c, out, s + start, i - start)))
 				return rc;
 			dbcs = 1;
 			i += c->shift_len;
@@ -594,7 +668,7 @@ static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size
 	}
 	if (dbcs) /* a field may end in kanji mode: the shift-out is implied */
 		return i > len ? 1 : shift_dbcs(c, out, s + start, len - start);
-	return conv(c->cd, out, s + start, len - start);
+	return ebcdic_sbcs(c, out, s + start, len - start);
 }
 
 /* ---- generic iconv ------------------------------------------------------------------- */

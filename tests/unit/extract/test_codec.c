@@ -172,6 +172,53 @@ START_TEST(test_user_areas)
 }
 END_TEST
 
+/* How random_field builds a field of an encoding. */
+typedef struct field_shape {
+	unsigned char kin[2], kout[2]; /* the shift codes (second byte 0: one byte) */
+	unsigned lo;                   /* pair bytes lo..0xFE */
+	int ebcdic;                    /* EBCDIC: leads 0x69-0x7F (gaiji) moved; odd trails 0xFF or below 0x40;
+					* no SO/SI among single bytes; a field ends in SBCS */
+} field_shape;
+
+/*
+ * A random field (pseudo-random from *seed): single bytes and runs of pairs
+ * between the shift codes, or pairs alone (dbcs_only); every 30th or 40th
+ * trail byte one no pair has. Its length (at most 3 + 150 + 4 bytes).
+ */
+static size_t random_field(unsigned char *in, unsigned *seed, int dbcs_only, const field_shape *f)
+{
+	size_t sl = f->kin[1] ? 2 : 1, n = 0, want = 1 + (*seed = *seed * 1103515245u + 12345u) % 150;
+	int dbcs = 0;
+
+	while (n < want) {
+		unsigned r = (*seed = *seed * 1103515245u + 12345u) >> 8;
+		unsigned lead = f->lo + r % (0xFF - f->lo), trail = f->lo + (r >> 8) % (0xFF - f->lo);
+		if (dbcs_only || dbcs) {
+			if (f->ebcdic && lead >= 0x69 && lead <= 0x7F)
+				lead += 0x20;
+			if ((r >> 16) % (f->ebcdic ? 40 : 30) == 0)
+				trail = f->ebcdic ? ((r >> 20) % 2 ? 0xFF : (r >> 21) % 0x40) : (r >> 20) & 0xFF;
+			in[n++] = (unsigned char)lead;
+			in[n++] = (unsigned char)trail;
+			if (!dbcs_only && (r >> 24) % 4 == 0) {
+				memcpy(in + n, f->kout, sl);
+				n += sl;
+				dbcs = 0;
+			}
+		} else if ((r >> 24) % 6 == 0) {
+			memcpy(in + n, f->kin, sl);
+			n += sl;
+			dbcs = 1;
+		} else {
+			unsigned b = r % 256;
+			in[n++] = (unsigned char)(f->ebcdic && (b == 0x0E || b == 0x0F) ? 0x40 : b);
+		}
+	}
+	if (dbcs && f->ebcdic)
+		in[n++] = 0x0F;
+	return n;
+}
+
 /* glibc's converter on bytes, as the codec's result would be: 1 and the UTF-8, or 0 when it fails. */
 static int ref_iconv(iconv_t cd, const unsigned char *in, size_t n, char *out, size_t cap, size_t *outlen)
 {
@@ -220,6 +267,7 @@ static void same_as_iconv(iko_codec *c, iconv_t cd, const char *enc, const unsig
 START_TEST(test_ebcdic_tables_as_iconv)
 {
 	static const char *const encs[] = { "IBM930", "IBM939", "IBM1390", "IBM1399" };
+	static const field_shape ebc = { { 0x0E, 0 }, { 0x0F, 0 }, 0x41, 1 };
 	const char *enc = encs[_i];
 	iko_codec *c = NULL;
 	iconv_t cd = iconv_open("UTF-8", enc);
@@ -250,37 +298,76 @@ START_TEST(test_ebcdic_tables_as_iconv)
 	}
 	ck_assert_uint_gt(converted, 7000); /* the kanji are there: not a comparison of failures */
 	for (k = 0; k < 3000; k++) {
-		int dbcs_only = k % 3 == 0, dbcs = 0;
-		size_t want = 1 + (seed = seed * 1103515245u + 12345u) % 120;
-		n = 0;
-		while (n < want) {
-			unsigned r = (seed = seed * 1103515245u + 12345u) >> 8;
-			if (dbcs_only || dbcs) {
-				unsigned lead = 0x41 + r % 0xBD, trail = 0x41 + (r >> 8) % 0xBD;
-				if (lead >= 0x69 && lead <= 0x7F)
-					lead += 0x20;
-				if ((r >> 16) % 40 == 0)
-					trail = (r >> 20) % 2 ? 0xFF : (r >> 21) % 0x40; /* no pair has it */
-				in[n++] = (unsigned char)lead;
-				in[n++] = (unsigned char)trail;
-				if (!dbcs_only && (r >> 24) % 4 == 0) {
-					in[n++] = 0x0F;
-					dbcs = 0;
-				}
-			} else if ((r >> 24) % 6 == 0) {
-				in[n++] = 0x0E;
-				dbcs = 1;
-			} else {
-				unsigned b = r % 256;
-				in[n++] = (unsigned char)(b == 0x0E || b == 0x0F ? 0x40 : b);
-			}
-		}
-		if (dbcs)
-			in[n++] = 0x0F;
-		same_as_iconv(c, cd, enc, in, n, dbcs_only);
+		n = random_field(in, &seed, k % 3 == 0, &ebc);
+		same_as_iconv(c, cd, enc, in, n, k % 3 == 0);
 	}
 	iko_codec_free(c);
 	iconv_close(cd);
+}
+END_TEST
+
+/* Codec a (tables) and b (IKO_CODEC_TABLES=0: iconv per run) on the same bytes: the same result. */
+static void same_both(iko_codec *a, iko_codec *b, const char *enc, const unsigned char *in, size_t n,
+		      int dbcs_only)
+{
+	iko_buf ga = IKO_BUF_INIT, gb = IKO_BUF_INIT;
+	int ra = iko_codec_decode(a, &ga, in, n, dbcs_only), rb = iko_codec_decode(b, &gb, in, n, dbcs_only);
+
+	ck_assert_msg(ra == rb, "%s: %02x %02x… (%zu bytes, dbcs_only %d): tables %d, iconv %d", enc, in[0],
+		      n > 1 ? in[1] : 0, n, dbcs_only, ra, rb);
+	if (ra == 0)
+		ck_assert_msg(ga.len == gb.len && !memcmp(ga.ptr, gb.ptr, ga.len), "%s: %02x %02x… (%zu bytes): %s, not %s",
+			      enc, in[0], n > 1 ? in[1] : 0, n, ga.ptr, gb.ptr);
+	iko_buf_release(&ga);
+	iko_buf_release(&gb);
+}
+
+/*
+ * The shift-code codecs (JEF, KEIS, JIPS(E)) decode their single bytes
+ * through IBM930's table and their kanji through a table of EUC-JP's
+ * pairs: every single byte, every pair and random fields with shift codes
+ * give what the same codec gives converting every run with iconv
+ * (IKO_CODEC_TABLES=0), failures included; as do the EBCDIC codecs.
+ */
+START_TEST(test_shift_tables_as_iconv)
+{
+	static const char *const encs[] = { "JEF", "KEIS", "JIPSE", "IBM930", "IBM1399" };
+	/* JIPS(E) sends JIS bytes as EBCDIC: its pairs from 0x40 */
+	static const field_shape shapes[] = {
+		{ { 0x28, 0 }, { 0x29, 0 }, 0xA1, 0 }, { { 0x0A, 0x42 }, { 0x0A, 0x41 }, 0xA1, 0 },
+		{ { 0x3F, 0x75 }, { 0x3F, 0x76 }, 0x40, 0 }, { { 0x0E, 0 }, { 0x0F, 0 }, 0x41, 1 },
+		{ { 0x0E, 0 }, { 0x0F, 0 }, 0x41, 1 },
+	};
+	const char *enc = encs[_i];
+	size_t k, n;
+	iko_codec *a = NULL, *b = NULL;
+	unsigned char in[600];
+	unsigned b1, b2, seed = 777u + (unsigned)_i;
+	iko_buf probe = IKO_BUF_INIT;
+	size_t kanji = 0;
+
+	ck_assert_int_eq(iko_codec_open(&a, enc), 0);
+	setenv("IKO_CODEC_TABLES", "0", 1);
+	ck_assert_int_eq(iko_codec_open(&b, enc), 0);
+	unsetenv("IKO_CODEC_TABLES");
+	for (b1 = 0; b1 < 256; b1++) {
+		in[0] = (unsigned char)b1;
+		same_both(a, b, enc, in, 1, 0);
+		for (b2 = 0; b2 < 256; b2++) {
+			in[0] = (unsigned char)b1;
+			in[1] = (unsigned char)b2;
+			same_both(a, b, enc, in, 2, 1);
+			kanji += iko_codec_decode(a, &probe, in, 2, 1) == 0 && probe.len == 3;
+		}
+	}
+	ck_assert_uint_gt(kanji, 6000); /* the kanji decode: not a comparison of failures */
+	for (k = 0; k < 3000; k++) {
+		n = random_field(in, &seed, k % 4 == 0, &shapes[_i]);
+		same_both(a, b, enc, in, n, k % 4 == 0);
+	}
+	iko_buf_release(&probe);
+	iko_codec_free(a);
+	iko_codec_free(b);
 }
 END_TEST
 
@@ -307,6 +394,7 @@ Suite *codec_suite(void)
 	tcase_add_test(tc, test_unknown_encoding);
 	tcase_add_test(tc, test_sjis_ascii_runs);
 	tcase_add_loop_test(tc, test_ebcdic_tables_as_iconv, 0, 4);
+	tcase_add_loop_test(tc, test_shift_tables_as_iconv, 0, 5);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
