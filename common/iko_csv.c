@@ -848,21 +848,19 @@ int iko_csv_writer_open_mem(iko_csv_writer **out)
 	return *out ? 0 : iko_error_set(IKO_ENOMEM, "out of memory");
 }
 
-int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem)
-{
-	int rc = iko_csv_write_raw(w, mem->line.ptr, mem->line.len, mem->rows);
-
-	iko_buf_clear(&mem->line);
-	mem->rows = 0;
-	mem->nfield = 0;
-	return rc;
-}
-
 void iko_csv_writer_discard(iko_csv_writer *mem)
 {
 	iko_buf_clear(&mem->line);
 	mem->rows = 0;
 	mem->nfield = 0;
+}
+
+int iko_csv_writer_move(iko_csv_writer *w, iko_csv_writer *mem)
+{
+	int rc = iko_csv_write_raw(w, mem->line.ptr, mem->line.len, mem->rows);
+
+	iko_csv_writer_discard(mem);
+	return rc;
 }
 
 int iko_csv_writer_copy_from(iko_csv_writer *w, const char *src, long long len, long long rows)
@@ -878,7 +876,7 @@ int iko_csv_writer_copy_from(iko_csv_writer *w, const char *src, long long len, 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
 		return iko_error_set_errno(IKO_EIO, "cannot open %s", src);
 	rc = iko_copy_range(in, 0, fileno(w->fp), (off_t)w->bytes, len);
-	close(in);
+	(void)close(in); /* read only: nothing to lose */
 	if (rc)
 		return iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", src, iko_afile_tmppath(w->file));
 	/* the stream's position after the bytes the kernel wrote */

@@ -315,10 +315,28 @@ int iko_copy_range(int in_fd, off_t in_off, int out_fd, off_t out_off, long long
 	return 0;
 }
 
+int iko_copy_file(const char *src, const char *dst, mode_t mode, int sync)
+{
+	struct stat st;
+	int in, out = -1, rc = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0)
+		rc = iko_error_set_errno(IKO_EIO, "cannot read %s", src);
+	else if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0 || fchmod(out, mode) != 0)
+		rc = iko_error_set_errno(IKO_EIO, "cannot create %s", dst);
+	else if (iko_copy_range(in, 0, out, 0, (long long)st.st_size) != 0 || (sync && fsync(out) != 0))
+		rc = iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", src, dst);
+	if (out >= 0 && close(out) != 0 && !rc)
+		rc = iko_error_set_errno(IKO_EIO, "cannot close %s", dst);
+	if (in >= 0)
+		(void)close(in); /* read only: nothing to lose */
+	return rc;
+}
+
 int iko_afile_commit_link(iko_afile *f, const char *src)
 {
 	struct stat st;
-	int in = -1, out = -1, rc = 0;
+	int err = 0, rc;
 
 	if (f->fp && fclose(f->fp) != 0) {
 		f->fp = NULL;
@@ -335,29 +353,18 @@ int iko_afile_commit_link(iko_afile *f, const char *src)
 	 * (tests): as on a file system without hard links
 	 */
 	if ((st.st_mode & 07777) != f->mode || st.st_uid != geteuid())
-		errno = EPERM;
+		err = EPERM;
 	else if (getenv("IKO_TEST_NO_LINK"))
-		errno = EXDEV;
-	else if (link(src, f->tmp) == 0)
-		errno = 0;
-	if (errno) {
-		if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != EOPNOTSUPP)
-			return iko_error_set_errno(IKO_EIO, "cannot link %s to %s", src, f->tmp);
-		/* no hard link here: a copy of the bytes, as iko_afile_commit leaves them */
-		if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0)
-			rc = iko_error_set_errno(IKO_EIO, "cannot read %s", src);
-		else if ((out = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, f->mode)) < 0 ||
-			 fchmod(out, f->mode) != 0)
-			rc = iko_error_set_errno(IKO_EIO, "cannot create %s", f->tmp);
-		else if (iko_copy_range(in, 0, out, 0, (long long)st.st_size) != 0 || fsync(out) != 0)
-			rc = iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", src, f->tmp);
-		if (out >= 0 && close(out) != 0 && !rc)
-			rc = iko_error_set_errno(IKO_EIO, "cannot close %s", f->tmp);
-		if (in >= 0)
-			close(in);
-		if (rc)
-			return rc;
+		err = EXDEV;
+	else if (link(src, f->tmp) != 0)
+		err = errno;
+	if (err && err != EXDEV && err != EPERM && err != EMLINK && err != EOPNOTSUPP) {
+		errno = err;
+		return iko_error_set_errno(IKO_EIO, "cannot link %s to %s", src, f->tmp);
 	}
+	/* no hard link here: a copy of the bytes, fsynced as iko_afile_commit leaves them */
+	if (err && (rc = iko_copy_file(src, f->tmp, f->mode, 1)))
+		return rc;
 	pause_at_commit(f->path);
 	if (rename(f->tmp, f->path) != 0)
 		return iko_error_set_errno(IKO_EIO, "cannot rename %s to %s", f->tmp, f->path);

@@ -61,6 +61,12 @@ void iko_afile_free(iko_afile *f);
  * (a source shorter than len is an error: EIO).
  */
 int iko_copy_range(int in_fd, off_t in_off, int out_fd, off_t out_off, long long len);
+/*
+ * Copy the file src to dst, which must not exist yet (O_EXCL), with
+ * permission bits mode (iko_copy_range; fsync first when sync). 0, or
+ * IKO_EIO with the message set; a dst begun is left for the caller.
+ */
+int iko_copy_file(const char *src, const char *dst, mode_t mode, int sync);
 
 /* Write len bytes to path atomically (iko_afile) with permission bits mode. */
 int iko_write_file(const char *path, const void *data, size_t len, mode_t mode);

@@ -57,6 +57,16 @@ static int tables_wanted(void)
 
 /* ---- helpers ----------------------------------------------------------------- */
 
+/*
+ * Append one table entry: UTF-8 in the low 3 bytes, its length << 24.
+ * The caller made room for 4 bytes (the 4th is overwritten later).
+ */
+static void put_packed(iko_buf *out, uint32_t v)
+{
+	memcpy(out->ptr + out->len, &v, 4);
+	out->len += v >> 24;
+}
+
 /* Append iconv(cd, s) to out. 0 ok, 1 invalid bytes. */
 static int conv(iconv_t cd, iko_buf *out, const unsigned char *s, size_t len)
 {
@@ -238,9 +248,8 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 		if (!v)
 			return 1;
 		/* room: every input byte makes at most 3 (grown above, and after
-		 * each gaiji for the rest); the 4th byte stored is overwritten */
-		memcpy(out->ptr + out->len, &v, 4);
-		out->len += v >> 24;
+		 * each gaiji for the rest) */
+		put_packed(out, v);
 	}
 	out->ptr[out->len] = '\0';
 	return 0;
@@ -334,24 +343,13 @@ static int ebcdic_open(iko_codec *c, const char *enc)
 	return 0;
 }
 
-/* Append one packed entry (room for 4 bytes made by the caller). */
-static void put_packed(iko_buf *out, uint32_t v)
-{
-	memcpy(out->ptr + out->len, &v, 4);
-	out->len += v >> 24;
-}
-
-/*
- * A run of single-byte codes. 0, 1 invalid, <0. One holding SO or SI (the
- * ebcdic codec cuts runs at them; a shift codec's run may hold them) goes
- * to iconv whole, which reads them as shifts.
- */
+/* A run of single-byte codes without SO or SI (ebcdic_decode cuts runs at them). 0, 1 invalid, <0. */
 static int ebcdic_sbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
 {
 	size_t i;
 	int rc;
 
-	if (!c->ebc || memchr(s, 0x0E, len) || memchr(s, 0x0F, len))
+	if (!c->ebc)
 		return conv(c->cd, out, s, len);
 	if (iko_buf_grow(out, len * 3 + 4))
 		return IKO_ENOMEM;
@@ -576,6 +574,15 @@ static int shift_open(iko_codec *c, const char *enc)
 	return 0;
 }
 
+/* Convert the pending EUC-JP pairs (those left to iconv) and empty them. */
+static int euc_flush(iko_codec *c, iko_buf *out)
+{
+	int rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len);
+
+	iko_buf_clear(&c->pend);
+	return rc;
+}
+
 static int shift_pair(iko_codec *c, iko_buf *out, const unsigned char *p)
 {
 	unsigned char b1 = p[0], b2 = p[1], row, cell, euc[2];
@@ -589,9 +596,8 @@ static int shift_pair(iko_codec *c, iko_buf *out, const unsigned char *p)
 		b1 |= 0x80;
 		b2 |= 0x80;
 	} else if (c->udc_lo && b1 >= c->udc_lo && b1 <= c->udc_hi && b2 >= 0xA1 && b2 <= 0xFE) {
-		if ((rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len)))
+		if ((rc = euc_flush(c, out)))
 			return rc;
-		iko_buf_clear(&c->pend);
 		return put_gaiji(c, out, p);
 	}
 	if (b1 < 0xA1 || b1 > 0xFE || b2 < 0xA1 || b2 > 0xFE)
@@ -606,11 +612,8 @@ static int shift_pair(iko_codec *c, iko_buf *out, const unsigned char *p)
 		uint32_t v = euc_pair(c, euc[0], euc[1]);
 		if (v) {
 			/* after the pairs iconv was left to convert, in order */
-			if (c->pend.len) {
-				if ((rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len)))
-					return rc;
-				iko_buf_clear(&c->pend);
-			}
+			if ((rc = euc_flush(c, out)))
+				return rc;
 			if (iko_buf_grow(out, 4))
 				return IKO_ENOMEM;
 			put_packed(out, v);
@@ -632,9 +635,19 @@ static int shift_dbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t
 	for (i = 0; i < len; i += 2)
 		if ((rc = shift_pair(c, out, s + i)))
 			return rc;
-	rc = conv(c->euc, out, (const unsigned char *)iko_buf_cstr(&c->pend), c->pend.len);
-	iko_buf_clear(&c->pend);
-	return rc;
+	return euc_flush(c, out);
+}
+
+/*
+ * A shift codec's single-byte run: IBM930's single bytes, but the run may
+ * hold SO or SI, which IBM930 reads as shifts — such a run goes to iconv
+ * whole, as it always did.
+ */
+static int shift_sbcs(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len)
+{
+	if (memchr(s, 0x0E, len) || memchr(s, 0x0F, len))
+		return conv(c->cd, out, s, len);
+	return ebcdic_sbcs(c, out, s, len);
 }
 
 static int is_shift(const iko_codec *c, const unsigned char *s, size_t left, const unsigned char *code)
@@ -651,7 +664,7 @@ static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size
 		return shift_dbcs(c, out, s, len);
 	while (i < len) {
 		if (!dbcs && is_shift(c, s + i, len - i, c->ki)) {
-			if ((rc = ebcdic_sbcs(c, out, s + start, i - start)))
+			if ((rc = shift_sbcs(c, out, s + start, i - start)))
 				return rc;
 			dbcs = 1;
 			i += c->shift_len;
@@ -668,7 +681,7 @@ static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size
 	}
 	if (dbcs) /* a field may end in kanji mode: the shift-out is implied */
 		return i > len ? 1 : shift_dbcs(c, out, s + start, len - start);
-	return ebcdic_sbcs(c, out, s + start, len - start);
+	return shift_sbcs(c, out, s + start, len - start);
 }
 
 /* ---- generic iconv ------------------------------------------------------------------- */

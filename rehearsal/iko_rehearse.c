@@ -874,26 +874,8 @@ static int link_tree(const char *from, const char *to)
 			rc = iko_error_set_errno(IKO_EIO, "cannot stat %s", a);
 		else if (S_ISDIR(st.st_mode))
 			rc = link_tree(a, b);
-		else if (S_ISREG(st.st_mode) && link(a, b) != 0) {
-			FILE *in = fopen(a, "rb"), *out = NULL;
-			char buf[65536];
-			size_t n;
-			if (in) {
-				int fd = open(b, O_WRONLY | O_CREAT | O_EXCL, st.st_mode & 0777);
-				out = fd >= 0 ? fdopen(fd, "wb") : NULL;
-			}
-			if (!in || !out)
-				rc = iko_error_set_errno(IKO_EIO, "cannot copy %s to %s", a, b);
-			while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-				if (fwrite(buf, 1, n, out) != n)
-					rc = iko_error_set_errno(IKO_EIO, "cannot write %s", b);
-			if (!rc && in && ferror(in))
-				rc = iko_error_set_errno(IKO_EIO, "cannot read %s", a);
-			if (in)
-				fclose(in);
-			if (out && fclose(out) != 0 && !rc)
-				rc = iko_error_set_errno(IKO_EIO, "cannot write %s", b);
-		}
+		else if (S_ISREG(st.st_mode) && link(a, b) != 0)
+			rc = iko_copy_file(a, b, st.st_mode & 0777, 0);
 		free(a);
 		free(b);
 	}

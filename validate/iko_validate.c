@@ -1213,40 +1213,35 @@ done:
 	return rc;
 }
 
-/*
- * Whether the input file starts with the header validate writes (the
- * schema's column names, as the writer writes them, and LF): the shadow
- * (vshadow) may start, its bytes counted. 1, 0, or <0.
- */
-static int same_header(const vtable *v, vshadow *sh)
+/* The header validate writes: the schema's column names, as the writer writes them, and LF. */
+static int header_line(const vtable *v, iko_buf *h)
 {
-	iko_buf h = IKO_BUF_INIT;
-	char *got = NULL;
 	size_t i;
-	ssize_t n;
-	int fd, rc = 0;
 
-	for (i = 0; i < v->t->ncols && !rc; i++)
-		if ((i && iko_buf_putc(&h, ',')) || iko_csv_escape(&h, v->t->cols[i].name, strlen(v->t->cols[i].name), ','))
-			rc = IKO_ENOMEM;
-	if (rc || iko_buf_putc(&h, '\n') || !(got = malloc(h.len))) {
-		iko_buf_release(&h);
-		return iko_error_set(IKO_ENOMEM, "out of memory");
-	}
-	if ((fd = open(v->in_path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		do
-			n = pread(fd, got, h.len, 0);
-		while (n < 0 && errno == EINTR);
-		if (n == (ssize_t)h.len && !memcmp(got, h.ptr, h.len)) {
-			sh->end = (long long)h.len;
-			sh->rows = 1;
-			rc = 1;
-		}
-		close(fd);
-	}
-	free(got);
-	iko_buf_release(&h);
-	return rc;
+	for (i = 0; i < v->t->ncols; i++)
+		if ((i && iko_buf_putc(h, ',')) || iko_csv_escape(h, v->t->cols[i].name, strlen(v->t->cols[i].name), ','))
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+	return iko_buf_putc(h, '\n') ? iko_error_set(IKO_ENOMEM, "out of memory") : 0;
+}
+
+/* Whether the input file starts with header h: the shadow (vshadow) may start, its bytes counted. */
+static int same_header(const vtable *v, const iko_buf *h, vshadow *sh)
+{
+	char got[4096];
+	ssize_t n = -1;
+	int fd;
+
+	if (h->len > sizeof(got) || (fd = open(v->in_path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	do
+		n = pread(fd, got, h->len, 0);
+	while (n < 0 && errno == EINTR);
+	(void)close(fd); /* read only: nothing to lose */
+	if (n != (ssize_t)h->len || memcmp(got, h->ptr, h->len))
+		return 0;
+	sh->end = (long long)h->len;
+	sh->rows = 1;
+	return 1;
 }
 
 /* Pass 2: check and write. */
@@ -1258,28 +1253,23 @@ static int pass2(vctx *c, vtable *v)
 	iko_csv_row row;
 	vfail f = { 0, NULL, NULL, IKO_BUF_INIT };
 	vshadow sh = { 0, 0, 0, c->o->follow };
+	iko_buf hdr = IKO_BUF_INIT;
 	char *outp = iko_aprintf("%s/%s.csv", c->o->out_dir, v->t->name);
 	char *ixp = outp ? iko_recidx_path(outp) : NULL;
-	size_t i;
 	int rc;
 
 	if (!outp || !ixp) {
 		rc = iko_error_set(IKO_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((rc = header_line(v, &hdr)))
+		goto done;
 	/* the shadow: batches on helper threads, the file's columns the schema's (see vshadow) */
-	if (c->o->link_unchanged && parallel_ok() && v->same_order && (rc = same_header(v, &sh)) != 0) {
-		if (rc < 0)
-			goto done;
-		sh.on = 1;
-	}
+	sh.on = c->o->link_unchanged && parallel_ok() && v->same_order && same_header(v, &hdr, &sh);
 	if ((rc = iko_csv_writer_open(&w, outp, 0600)) || (!sh.on && (rc = iko_csv_writer_follow(w, c->o->follow))) ||
 	    (rc = iko_recidx_writer_open(&ix, ixp)))
 		goto done;
-	for (i = 0; !sh.on && i < v->t->ncols; i++)
-		if ((rc = iko_csv_write_str(w, v->t->cols[i].name)))
-			goto done;
-	if (!sh.on && (rc = iko_csv_end_row(w)))
+	if (!sh.on && (rc = iko_csv_write_raw(w, hdr.ptr, hdr.len, 1)))
 		goto done;
 	if ((rc = iko_csv_reader_open(&r, v->in_path)))
 		goto done;
@@ -1318,6 +1308,7 @@ static int pass2(vctx *c, vtable *v)
 		rc = iko_recidx_writer_commit(ix, outp);
 done:
 	c->ix = NULL;
+	iko_buf_release(&hdr);
 	iko_buf_release(&f.detail);
 	iko_csv_writer_free(w);
 	iko_recidx_writer_free(ix);
