@@ -184,12 +184,39 @@ static int sjis_open(iko_codec *c, const char *enc)
 	return 0;
 }
 
-static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+/*
+ * How many bytes from s on are spaces, ASCII (0x20) or ideographic (0x81
+ * 0x40), taken as whole characters from a character boundary.
+ */
+static size_t sjis_spaces(const unsigned char *s, size_t n)
 {
+	static const unsigned char wide[8] = { 0x81, 0x40, 0x81, 0x40, 0x81, 0x40, 0x81, 0x40 };
 	size_t i = 0;
+
+	for (;;) {
+		while (n - i >= 8 && !memcmp(s + i, wide, 8))
+			i += 8; /* four ideographic spaces (memcmp of 8 is one compare) */
+		if (i < n && s[i] == 0x20)
+			i++;
+		else if (i + 1 < n && s[i] == 0x81 && s[i + 1] == 0x40)
+			i += 2;
+		else
+			return i;
+	}
+}
+
+/*
+ * rtrim: the caller trims trailing spaces from the text (a fixed field's
+ * padding), so a run of spaces that goes to the end of the field is not
+ * decoded. Found from a character boundary on the way forward, so a 0x81
+ * 0x40 that is a trail byte and an '@' is never taken for one. Every run
+ * is looked at once (spaced) and decoded as usual when something follows.
+ */
+static int sjis_run(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int rtrim)
+{
+	size_t i = 0, spaced = 0, n;
 	int rc;
 
-	(void)dbcs_only;
 	if (iko_buf_grow(out, len * 3 + 4))
 		return IKO_ENOMEM;
 	while (i < len) {
@@ -228,6 +255,11 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 		if ((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC)) {
 			if (i + 1 >= len)
 				return 1; /* a lead byte cut off at the end of the field */
+			if (b == 0x81 && s[i + 1] == 0x40 && rtrim && i >= spaced) {
+				if (i + (n = sjis_spaces(s + i, len - i)) == len)
+					break; /* padding to the end */
+				spaced = i + n;
+			}
 			if (b >= c->udc_lo && b <= c->udc_hi) {
 				if (s[i + 1] < 0x40 || s[i + 1] == 0x7F || s[i + 1] > 0xFC)
 					return 1;
@@ -253,6 +285,12 @@ static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_
 	}
 	out->ptr[out->len] = '\0';
 	return 0;
+}
+
+static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	(void)dbcs_only;
+	return sjis_run(c, out, s, len, 0);
 }
 
 /* ---- ebcdic: IBM930 / 939 / 1390 / 1399 -------------------------------------------- */
@@ -779,6 +817,21 @@ int iko_codec_decode_append(iko_codec *c, iko_buf *out, const unsigned char *s, 
 		rc = iko_buf_grow(out, 1);
 	if (rc == 1)
 		iko_buf_truncate(out, at);
+	return rc;
+}
+
+int iko_codec_decode_field(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	size_t at = out->len;
+	int rc = c->ops->decode == sjis_decode ? sjis_run(c, out, s, len, 1)
+					       : c->ops->decode(c, out, s, len, dbcs_only);
+
+	if (rc == 0 && !out->ptr)
+		rc = iko_buf_grow(out, 1);
+	if (rc == 1)
+		iko_buf_truncate(out, at);
+	else if (rc == 0)
+		iko_buf_truncate(out, at + iko_utf8_rtrim_len(out->ptr + at, out->len - at));
 	return rc;
 }
 

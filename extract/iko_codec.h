@@ -43,6 +43,13 @@ int iko_codec_decode(iko_codec *c, struct iko_buf *out, const unsigned char *s, 
 /* The same, appending to out (on 1 nothing is appended). */
 int iko_codec_decode_append(iko_codec *c, struct iko_buf *out, const unsigned char *s, size_t len,
 			    int dbcs_only);
+/*
+ * The same, then the spaces at the end of what was appended are trimmed
+ * (U+0020 and U+3000: a fixed field's padding). Where it can, the codec
+ * does not decode a run of spaces that ends the field.
+ */
+int iko_codec_decode_field(iko_codec *c, struct iko_buf *out, const unsigned char *s, size_t len,
+			   int dbcs_only);
 /* 1 when digits are EBCDIC (0xF0–0xF9) rather than ASCII. */
 int iko_codec_ebcdic(const iko_codec *c);
 /* Characters taken from the gaiji table / replaced by 〓 so far. */

@@ -765,9 +765,7 @@ static int decode_record(xdec *d, const unsigned char *rec, size_t len, iko_buf 
 			 * encodings 0x20 is never part of a multibyte character */
 			while (!ebcdic && flen && rec[fl->offset + flen - 1] == ' ')
 				flen--;
-			bad = iko_codec_decode_append(d->cdc, b, rec + fl->offset, flen, fl->type == FT_N);
-			if (bad == 0)
-				iko_buf_truncate(b, start + iko_utf8_rtrim_len(b->ptr + start, b->len - start));
+			bad = iko_codec_decode_field(d->cdc, b, rec + fl->offset, flen, fl->type == FT_N);
 		} else if ((fl->type == FT_9 || fl->type == FT_S9) &&
 			   all_blank(rec + fl->offset, (size_t)fl->length, ebcdic)) {
 			bad = 0;

@@ -13,6 +13,7 @@
 #include "iko_buf.h"
 #include "iko_codec.h"
 #include "iko_error.h"
+#include "iko_utf8.h"
 
 static const struct {
 	const char *enc;
@@ -371,6 +372,110 @@ START_TEST(test_shift_tables_as_iconv)
 }
 END_TEST
 
+/*
+ * iko_codec_decode_field is iko_codec_decode_append with the spaces
+ * (U+0020, U+3000) at the end of what it appended trimmed, whatever the
+ * codec skips on the way (CP932 and Shift_JIS do not decode a run of
+ * spaces that ends the field). Fixed cases, where 0x81 0x40 is a trail
+ * byte and an '@' rather than a space, then random fields of spaces, '@',
+ * kanji with a 0x81 trail, gaiji (one mapped to U+3000) and bytes that do
+ * not decode, against decode_append and a trim, on two codecs whose gaiji
+ * counts must agree too.
+ */
+START_TEST(test_field_trims_as_decode)
+{
+	static const char *const encs[] = { "CP932", "SHIFT_JIS", "IBM930", "JEF" };
+	static const struct { const char *bytes; const char *utf8; } fixed[] = {
+		{ "\x90\xbc\x91\xba\x81\x40\x91\xe5\x8e\xf7\x81\x40\x81\x40\x81\x40", "\u897f\u6751\u3000\u5927\u6a39" },
+		{ "\x8b\x81\x40\x81\x40", "\u6c42@" },             /* 求 @ then a space: the first 0x81 0x40 is 求's trail and an @ */
+		{ "\x8b\x81\x40 \x81\x40 ", "\u6c42@" },
+		{ "\x81\x40 \x81\x40 ", "" },
+		{ "A\x81\x40\x81\x40" "B\x81\x40", "A\u3000\u3000B" },
+		{ "\x81\x40\x81\x40\x81", NULL },                    /* a lead byte cut off after the spaces */
+		{ "\x81\x40\x85\x40", NULL },                        /* unassigned after the spaces */
+		{ "\xf0\x41\x81\x40", "" },                          /* gaiji mapped to U+3000, then padding */
+		{ "\xf0\x40\x81\x40", "\u8fbb\U000e0100" },
+	};
+	char *gpath = strdup("/tmp/iko-gaiji-XXXXXX");
+	int fd = mkstemp(gpath);
+	FILE *fp = fdopen(fd, "w");
+	iko_codec *a = NULL, *b = NULL;
+	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
+	unsigned char in[200];
+	unsigned seed = 7u + (unsigned)_i;
+	size_t i, n, k;
+	int ra, rb, sjis = _i < 2;
+
+	fputs("code,unicode,mj,note\nF040,U+8FBB U+E0100,MJ028901,辻\nF041,U+3000,,\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(iko_codec_open(&a, encs[_i]), 0);
+	ck_assert_int_eq(iko_codec_open(&b, encs[_i]), 0);
+	if (sjis) {
+		ck_assert_int_eq(iko_codec_load_gaiji(a, gpath), 0);
+		ck_assert_int_eq(iko_codec_load_gaiji(b, gpath), 0);
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+			iko_buf_clear(&got);
+			iko_buf_puts(&got, "x,");
+			ra = iko_codec_decode_field(a, &got, (const unsigned char *)fixed[i].bytes,
+						    strlen(fixed[i].bytes), 0);
+			ck_assert_msg(ra == (fixed[i].utf8 ? 0 : 1), "%s case %zu: %d", encs[_i], i, ra);
+			ck_assert_mem_eq(got.ptr, "x,", 2);
+			ck_assert_str_eq(got.ptr + 2, fixed[i].utf8 ? fixed[i].utf8 : "");
+			(void)iko_codec_decode_append(b, &want, (const unsigned char *)fixed[i].bytes,
+						      strlen(fixed[i].bytes), 0);
+		}
+	}
+	for (k = 0; k < 20000; k++) {
+		n = 0;
+		while (n < 1 + (seed = seed * 1103515245u + 12345u) % 120) {
+			unsigned r = (seed = seed * 1103515245u + 12345u) >> 8;
+			switch (r % 9) {
+			case 0: case 1: case 2: /* spaces: the padding, or between words */
+				if (sjis && r & 0x100) {
+					in[n++] = 0x81;
+					in[n++] = 0x40;
+				} else {
+					in[n++] = sjis ? 0x20 : 0x40;
+				}
+				break;
+			case 3: in[n++] = sjis ? '@' : 0x7C; break;
+			case 4: in[n++] = sjis ? 0x8b : 0xC1; in[n++] = sjis ? 0x81 : 0xC2; break;
+			case 5: in[n++] = sjis ? 0xf0 : 0xC3; in[n++] = sjis ? 0x40 + (r >> 9) % 3 : 0xC4; break;
+			case 6: in[n++] = (unsigned char)(r >> 9); break; /* anything, a lead byte cut off too */
+			default: in[n++] = sjis ? 'a' + (r >> 9) % 26 : 0xC1 + (r >> 9) % 9; break;
+			}
+		}
+		/* mostly padded to the end, as fixed fields are */
+		for (i = (seed >> 10) % 24; i > 0 && n + 2 <= sizeof(in); i--) {
+			in[n++] = sjis ? 0x81 : 0x40;
+			in[n++] = sjis ? 0x40 : 0x40;
+		}
+		iko_buf_clear(&got);
+		iko_buf_clear(&want);
+		iko_buf_puts(&got, "p,");
+		iko_buf_puts(&want, "p,");
+		ra = iko_codec_decode_field(a, &got, in, n, 0);
+		rb = iko_codec_decode_append(b, &want, in, n, 0);
+		if (rb == 0)
+			iko_buf_truncate(&want, 2 + iko_utf8_rtrim_len(want.ptr + 2, want.len - 2));
+		ck_assert_msg(ra == rb, "%s field %zu (%zu bytes): %d, decode_append %d", encs[_i], k, n, ra, rb);
+		ck_assert_msg(got.len == want.len && !memcmp(got.ptr, want.ptr, want.len),
+			      "%s field %zu (%zu bytes): '%s', want '%s'", encs[_i], k, n, iko_buf_cstr(&got),
+			      iko_buf_cstr(&want));
+	}
+	ck_assert_int_eq(iko_codec_gaiji_mapped(a), iko_codec_gaiji_mapped(b));
+	ck_assert_int_eq(iko_codec_gaiji_unmapped(a), iko_codec_gaiji_unmapped(b));
+	if (sjis)
+		ck_assert_int_gt(iko_codec_gaiji_mapped(a), 1000);
+	iko_buf_release(&got);
+	iko_buf_release(&want);
+	iko_codec_free(a);
+	iko_codec_free(b);
+	unlink(gpath);
+	free(gpath);
+}
+END_TEST
+
 START_TEST(test_unknown_encoding)
 {
 	iko_codec *c = NULL;
@@ -395,6 +500,7 @@ Suite *codec_suite(void)
 	tcase_add_test(tc, test_sjis_ascii_runs);
 	tcase_add_loop_test(tc, test_ebcdic_tables_as_iconv, 0, 4);
 	tcase_add_loop_test(tc, test_shift_tables_as_iconv, 0, 5);
+	tcase_add_loop_test(tc, test_field_trims_as_decode, 0, 4);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;
