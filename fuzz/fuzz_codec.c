@@ -2,7 +2,9 @@
  * fuzz_codec.c — every codec of extract/iko_codec.h. The first byte picks
  * the encoding, the second the mode (bit 0: a DBCS-only PIC N/G field;
  * bit 1: decode in two appended pieces cut at the third byte), the rest is
- * the field. Each codec is opened once per process with a gaiji table that
+ * the field. Every field is also decoded by iko_codec_decode_field, which
+ * must give what iko_codec_decode_append and a trim of the spaces at the
+ * end give (CP932 and Shift_JIS skip a run of spaces that ends the field). Each codec is opened once per process with a gaiji table that
  * maps a few user-area codes of every family, so both the mapped and the
  * 〓 (unmapped) paths run.
  */
@@ -10,6 +12,9 @@
 
 #include "iko_buf.h"
 #include "iko_codec.h"
+#include "iko_utf8.h"
+
+#include <string.h>
 
 static const char *const encodings[] = {
 	"CP932", "SHIFT_JIS", "IBM930", "IBM939", "IBM1390", "IBM1399",
@@ -87,6 +92,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc == 0 && (!out.ptr || out.ptr[out.len] != '\0'))
 		abort(); /* decoded text must be NUL-terminated at len */
+	if (rc >= 0) {
+		iko_buf a = IKO_BUF_INIT, b = IKO_BUF_INIT;
+		int ra, rb;
+		iko_buf_puts(&a, "p,");
+		iko_buf_puts(&b, "p,");
+		ra = iko_codec_decode_field(c, &a, data, size, mode & 1);
+		rb = iko_codec_decode_append(c, &b, data, size, mode & 1);
+		if (rb == 0)
+			iko_buf_truncate(&b, 2 + iko_utf8_rtrim_len(b.ptr + 2, b.len - 2));
+		if (ra != rb || a.len != b.len || memcmp(a.ptr, b.ptr, a.len))
+			abort(); /* decode_field is decode_append and a trim */
+		iko_buf_release(&a);
+		iko_buf_release(&b);
+	}
 	while (iko_codec_next_unmapped(c, &pos, hex, &count))
 		;
 	iko_buf_release(&out);
