@@ -113,6 +113,41 @@ static unsigned tag_of(const char *key, size_t len)
 	return (unsigned)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
+/*
+ * Whether two keys of n bytes are the same. Most keys here are short (a
+ * group such as "0080001|F", a code): up to 16 bytes they are compared as
+ * two overlapping words, without a call to memcmp (which was 13 % of a
+ * reconciliation's CPU at 1M residents, two or three calls per measure
+ * per row).
+ */
+static inline int same_key(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a0, b0, a1, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return a0 == b0 && a1 == b1;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t a0, b0, a1, b1;
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return a0 == b0 && a1 == b1;
+	}
+	if (n < 4) {
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return 0;
+		return 1;
+	}
+	return !memcmp(a, b, n);
+}
+
 #define SLOT_TAG(s) ((unsigned)((s) >> 32))
 #define SLOT_ENTRY(s) ((size_t)((s) & 0xFFFFFFFFu)) /* index + 1; 0: empty slot */
 
@@ -127,7 +162,7 @@ static uint64_t *probe(const iko_strmap *m, const char *key, size_t len, unsigne
 			return &m->slots[i];
 		if (SLOT_TAG(s) == tag) {
 			const iko_strmap_entry *e = &m->ents[SLOT_ENTRY(s) - 1];
-			if (e->keylen == len && !memcmp(e->key, key, len))
+			if (e->keylen == len && same_key(e->key, key, len))
 				return &m->slots[i];
 		}
 	}
@@ -214,7 +249,7 @@ static iko_strmap_entry *near(const iko_strmap *m, const char *key, size_t len, 
 
 	for (i = *hint; i < m->n && i <= *hint + 1; i++) {
 		iko_strmap_entry *e = &m->ents[i];
-		if (e->keylen == len && !memcmp(e->key, key, len)) {
+		if (e->keylen == len && same_key(e->key, key, len)) {
 			*hint = i;
 			return e;
 		}

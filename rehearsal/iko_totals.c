@@ -392,7 +392,8 @@ static int passes(const mstate *ms, const iko_csv_row *row)
 	for (i = 0; i < ms->m->nfilter; i++) {
 		const iko_filter *fl = &ms->m->filters[i];
 		const char *v = (size_t)ms->fcol[i] < row->nfields ? row->fields[ms->fcol[i]] : "";
-		for (j = 0; j < fl->n && strcmp(fl->values[j], v); j++)
+		/* the first bytes first: values are short codes ("1", "2", "9") */
+		for (j = 0; j < fl->n && (fl->values[j][0] != v[0] || strcmp(fl->values[j], v)); j++)
 			;
 		if (j == fl->n)
 			return 0;

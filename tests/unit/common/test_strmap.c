@@ -10,6 +10,49 @@
 
 #include "iko_strmap.h"
 
+/*
+ * Keys of every length up to 40 that differ from the one before in a
+ * single byte, at every position: near compares each with its neighbour
+ * (the short keys without memcmp, as words) and must tell them apart.
+ */
+START_TEST(test_one_byte_apart)
+{
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e;
+	char k[41];
+	size_t len, p, hint, idx = 0, base;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	for (len = 0; len <= 40; len++) {
+		base = idx;
+		for (p = 0; p < len; p++)
+			k[p] = (char)('a' + (p * 7 + len) % 26);
+		ck_assert_int_eq(iko_strmap_upsert(m, k, len, &e), 0);
+		e->a = (long long)++idx;
+		for (p = 0; p < len; p++) {
+			k[p] ^= 0x01;
+			ck_assert_int_eq(iko_strmap_upsert(m, k, len, &e), 0);
+			ck_assert_int_eq(e->a, 0); /* a new key */
+			e->a = (long long)++idx;
+			/* from the key before (one byte apart, or the base): this one, next to it */
+			hint = idx - 2;
+			e = iko_strmap_get_near(m, k, len, &hint);
+			ck_assert_ptr_nonnull(e);
+			ck_assert_int_eq(e->a, (long long)idx);
+			ck_assert_uint_eq(hint, idx - 1);
+			k[p] ^= 0x01;
+			/* the base is not the variant either way round */
+			hint = idx - 1;
+			e = iko_strmap_get_near(m, k, len, &hint);
+			ck_assert_int_eq(e->a, (long long)base + 1);
+		}
+	}
+	ck_assert_uint_eq(iko_strmap_size(m), idx);
+	ck_assert_uint_eq(idx, 41 + 40 * 41 / 2);
+	iko_strmap_free(m);
+}
+END_TEST
+
 Suite *strmap_suite(void);
 
 /* key i: "435015\x1f" + 10 digits, every 7th one with a NUL byte inside and
@@ -198,6 +241,7 @@ Suite *strmap_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_many_keys);
+	tcase_add_test(tc, test_one_byte_apart);
 	tcase_add_test(tc, test_empty_key_and_lengths);
 	tcase_add_test(tc, test_near);
 	suite_add_tcase(s, tc);
