@@ -15,82 +15,44 @@
  * When the library cannot be loaded, the connecting functions fail the way
  * libpq fails to connect (NULL, CONNECTION_BAD, PQPING_NO_ATTEMPT) and
  * PQerrorMessage(NULL) says why; the others are only reached with a
- * connection or a result, which then cannot exist.
+ * connection or a result, which then cannot exist. The loading itself is
+ * common/iko_dynlib.c's, as for libzip and libxlsxwriter.
  */
-#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "iko_db.h"
+#include "iko_dynlib.h"
 #include "iko_error.h"
 
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define LIBPQ_SONAME "libpq.so.5"
+static iko_dynlib pq = IKO_DYNLIB_INIT("libpq.so.5", "IKO_LIBPQ", "the PostgreSQL client library", "libpq5", 1);
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void *lib;
-static char why[256];
+/* Why libpq cannot be loaded, as libpq's messages end: with a newline. */
+static pthread_once_t why_once = PTHREAD_ONCE_INIT;
+static char why_nl[sizeof(pq.why) + 2];
 
-/* IKO_LIBPQ names another file to load (a libpq installed elsewhere). */
-static void load(void)
+static void make_why(void)
 {
-	const char *name = getenv("IKO_LIBPQ"), *e;
-
-	if (!name || !*name)
-		name = LIBPQ_SONAME;
-	lib = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
-	if (!lib) {
-		e = dlerror();
-		snprintf(why, sizeof(why), "cannot load the PostgreSQL client library: %s (apt-get install libpq5)\n",
-			 e ? e : name);
-	}
+	snprintf(why_nl, sizeof(why_nl), "%s\n", iko_dynlib_why(&pq));
 }
 
-/* Whether the library is loaded (the first call loads it). */
-static int loaded(void)
+static char *why(void)
 {
-	pthread_once(&once, load);
-	return lib != NULL;
-}
-
-/* The library's function `name`, NULL when the library cannot be loaded. */
-static void *resolve(const char *name)
-{
-	return loaded() ? dlsym(RTLD_DEFAULT, name) : NULL;
+	pthread_once(&why_once, make_why);
+	return why_nl;
 }
 
 int iko_libpq_load(void)
 {
-	if (loaded())
+	if (iko_dynlib_loaded(&pq))
 		return 0;
-	return iko_error_set(IKO_EDB, "%.*s", (int)strcspn(why, "\n"), why);
+	return iko_error_set(IKO_EDB, "%s", iko_dynlib_why(&pq));
 }
 
-/* Each function's address is looked up once, kept in an atomic pointer. */
-#define REAL(name)                                                                        \
-	__typeof__(&name) f_ = __atomic_load_n(&p_##name, __ATOMIC_ACQUIRE);             \
-	if (!f_ && (f_ = (__typeof__(&name))resolve(#name)) != NULL)                      \
-		__atomic_store_n(&p_##name, f_, __ATOMIC_RELEASE)
-
-#define FN(ret, name, params, args, fail)                                                 \
-	static __typeof__(&name) p_##name;                                                \
-	ret name params                                                                   \
-	{                                                                                 \
-		REAL(name);                                                               \
-		return f_ ? f_ args : fail;                                               \
-	}
-
-#define VFN(name, params, args)                                                           \
-	static __typeof__(&name) p_##name;                                                \
-	void name params                                                                  \
-	{                                                                                 \
-		REAL(name);                                                               \
-		if (f_)                                                                   \
-			f_ args;                                                          \
-	}
+#define FN(ret, name, params, args, fail) IKO_DYN_FN(pq, ret, name, params, args, fail)
+#define VFN(name, params, args) IKO_DYN_VFN(pq, name, params, args)
 
 /* connecting */
 FN(PGconn *, PQconnectdb, (const char *conninfo), (conninfo), NULL)
@@ -111,10 +73,10 @@ FN(PQnoticeProcessor, PQsetNoticeProcessor, (PGconn *conn, PQnoticeProcessor pro
 static __typeof__(&PQerrorMessage) p_PQerrorMessage;
 char *PQerrorMessage(const PGconn *conn)
 {
-	REAL(PQerrorMessage);
+	IKO_DYN_REAL(pq, PQerrorMessage);
 	if (f_)
 		return f_(conn);
-	return why;
+	return why();
 }
 
 /* queries */
@@ -143,7 +105,7 @@ FN(int, PQgetCopyData, (PGconn *conn, char **buffer, int async), (conn, buffer, 
 
 /* results */
 FN(ExecStatusType, PQresultStatus, (const PGresult *res), (res), PGRES_FATAL_ERROR)
-FN(char *, PQresultErrorMessage, (const PGresult *res), (res), why)
+FN(char *, PQresultErrorMessage, (const PGresult *res), (res), why())
 FN(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode), NULL)
 FN(int, PQntuples, (const PGresult *res), (res), 0)
 FN(char *, PQgetvalue, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num), NULL)

@@ -523,6 +523,8 @@ int iko_workbook_new(iko_workbook **out, const char *path,
 	*out = NULL;
 	if (!path || !*path)
 		return iko_error_set(IKO_EINVAL, "workbook path is empty");
+	if (iko_libxlsxwriter_load())
+		return iko_error_code(); /* reports/iko_libxlsxwriter.c: the library is loaded now */
 	if (!opts)
 		opts = &defaults;
 	wb = calloc(1, sizeof(*wb));

@@ -76,6 +76,12 @@ typedef struct iko_workbook iko_workbook;
  * opts: NULL for IKO_WB_OPTIONS_INIT.
  * Returns 0, IKO_EIO, IKO_ENOMEM or IKO_EINVAL.
  */
+/*
+ * Load libxlsxwriter (reports/iko_libxlsxwriter.c: iko is not linked with
+ * it); 0, or IKO_EIO saying why it cannot be. iko_workbook_new calls it.
+ */
+int iko_libxlsxwriter_load(void);
+
 int iko_workbook_new(iko_workbook **out, const char *path,
 		     const iko_wb_options *opts);
 

@@ -86,4 +86,24 @@ run 0 env IKO_LIBPQ="$NOPQ" "$IKO" extract --layout "$IKO_SOURCE_DIR/packs/vendo
 	--input "$W/nopq/JUMIN.DAT" --gaiji "$W/nopq/GAIJI.CSV" --out "$W/nopq/JUMIN.csv"
 n=$(($(stat -c %s "$W/nopq/JUMIN.DAT") / 282)) # 280-byte records + CRLF
 grep -q ": $n read, $n written, 0 rejected" "$W/err" || fail "extract without libpq: $(cat "$W/err")"
+# libzip and libxlsxwriter are loaded the same way (common/iko_libzip.c,
+# reports/iko_libxlsxwriter.c): a zip input or a workbook without them says
+# which library and which package; a plain input does not need them
+NOZIP=$W/nowhere/libzip.so.4
+( cd "$W/nopq" && /usr/bin/python3 -c "import zipfile; zipfile.ZipFile('dump.zip', 'w').write('JUMIN.DAT')" )
+run 1 env IKO_LIBZIP="$NOZIP" "$IKO" extract --layout "$IKO_SOURCE_DIR/packs/vendor-a/jumin/layouts/JUMIN.yaml" \
+	--input "$W/nopq/dump.zip:JUMIN.DAT" --out "$W/nopq/Z.csv"
+[ "$(cat "$W/err")" = "iko: extract: cannot open $W/nopq/dump.zip: cannot load the zip library: $NOZIP: cannot open shared object file: No such file or directory (apt-get install libzip4)" ] ||
+	fail "extract from a zip without libzip: $(cat "$W/err")"
+[ ! -e "$W/nopq/Z.csv" ] || fail "extract without libzip wrote Z.csv"
+run 0 "$IKO" extract --layout "$IKO_SOURCE_DIR/packs/vendor-a/jumin/layouts/JUMIN.yaml" \
+	--input "$W/nopq/dump.zip:JUMIN.DAT" --gaiji "$W/nopq/GAIJI.CSV" --out "$W/nopq/Z.csv"
+cmp -s "$W/nopq/Z.csv" "$W/nopq/JUMIN.csv" || fail "extract from the zip differs from the plain file's"
+NOXLSX=$W/nowhere/libxlsxwriter.so.4
+run 1 env IKO_LIBXLSXWRITER="$NOXLSX" IKO_LIBZIP="$NOZIP" "$IKO" schedule "$IKO_SOURCE_DIR/examples/2012-miyazaki-kumamoto/plan.yaml" --out "$W/sched"
+[ "$(cat "$W/err")" = "iko: schedule: cannot load the xlsx writer library: $NOXLSX: cannot open shared object file: No such file or directory (apt-get install libxlsxwriter4)" ] ||
+	fail "schedule without libxlsxwriter: $(cat "$W/err")"
+[ ! -e "$W/sched/schedule.xlsx" ] || fail "schedule without libxlsxwriter wrote schedule.xlsx"
+run 0 env IKO_LIBZIP="$NOZIP" IKO_LIBPQ="$NOPQ" "$IKO" schedule "$IKO_SOURCE_DIR/examples/2012-miyazaki-kumamoto/plan.yaml" --out "$W/sched"
+[ -s "$W/sched/schedule.xlsx" ] || fail "schedule.xlsx not written"
 echo "cli_basics: ok"
