@@ -1041,9 +1041,8 @@ static int decode_csv_row(xdec *d, const iko_csv_row *row, iko_buf *out, xfail *
 			return IKO_ENOMEM;
 		start = out->len;
 		if (text) {
-			bad = iko_codec_decode_append(d->cdc, out, (const unsigned char *)row->fields[i], row->lens[i], 0);
-			if (!bad)
-				iko_buf_truncate(out, start + iko_utf8_rtrim_len(out->ptr + start, out->len - start));
+			/* legacy CSV exports often keep the fixed field's padding */
+			bad = iko_codec_decode_field(d->cdc, out, (const unsigned char *)row->fields[i], row->lens[i], 0);
 		} else {
 			bad = csv_number(out, row->fields[i], row->lens[i]);
 		}

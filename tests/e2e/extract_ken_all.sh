@@ -38,4 +38,19 @@ set -e
 [ "$(cat "$W/t.out.csv")" = $'A,N,B\n表,12,x\n"q,1",-3.5,end' ] || fail "$(cat "$W/t.out.csv")"
 cut -d, -f3,4,6,8 "$W/t.out.csv.rejects.csv" > "$W/rej"
 [ "$(cat "$W/rej")" = $'record,offset,reason,field\n2,16,field-count,\n3,24,bad-csv,\n4,36,bad-zoned,N' ] || fail "$(cat "$W/rej")"
+# a CSV export that kept the fixed fields' padding: trailing ASCII and
+# ideographic spaces go, an '@' after a kanji whose trail byte is 0x81 stays,
+# a space inside a value stays
+cat > "$W/pad.yaml" <<'YAML'
+encoding: CP932
+recfm: csv
+header: false
+name: P
+fields:
+  - {name: NAME, length: 40, type: X}
+  - {name: N, length: 3, type: "9"}
+YAML
+printf '"\x90\xbc\x91\xba\x81\x40\x91\xe5\x8e\xf7\x81\x40\x81\x40  \x81\x40",1\r\n\x8b\x81\x40\x81\x40 ,2\r\n\x81\x40 \x81\x40,3\r\n' > "$W/pad.csv"
+"$IKO" extract --layout "$W/pad.yaml" --input "$W/pad.csv" --out "$W/pad.out.csv" 2>"$W/err" || fail "pad: $(cat "$W/err")"
+[ "$(cat "$W/pad.out.csv")" = $'NAME,N\n西村\u3000大樹,1\n求@,2\n,3' ] || fail "pad: $(cat "$W/pad.out.csv")"
 echo "extract_ken_all: ok"
