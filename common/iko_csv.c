@@ -88,6 +88,8 @@ struct iko_csv_reader {
 	long long record;
 	long long line;
 	iko_buf raw;         /* raw bytes of the current record */
+	const unsigned char *raw_at; /* or, when set, they are in[] here (next_simple's records) */
+	size_t raw_at_len;
 	size_t raw_mark;     /* in[raw_mark..in_pos) is raw not yet copied to raw */
 	int raw_active;      /* inside a record: a refill saves in[raw_mark..] first */
 	iko_buf data;        /* unescaped field values, NUL separated */
@@ -394,8 +396,9 @@ static size_t next_simple(iko_csv_reader *r)
 	}
 	r->data.len = (size_t)(d - r->data.ptr);
 	*d = '\0';
-	if (iko_buf_put(&r->raw, start, (size_t)(p - start)))
-		return 0;
+	/* the raw bytes stay where they are, in the buffer, until the next call */
+	r->raw_at = start;
+	r->raw_at_len = (size_t)(p - start);
 	r->in_pos += (size_t)(p - start);
 	return nf;
 }
@@ -412,8 +415,13 @@ static void fill_row(iko_csv_reader *r, iko_csv_row *row, size_t nf, long long l
 	row->lens = r->lens;
 	row->record = r->record;
 	row->line = line;
-	row->raw = iko_buf_cstr(&r->raw);
-	row->raw_len = r->raw.len;
+	if (r->raw_at) {
+		row->raw = (const char *)r->raw_at;
+		row->raw_len = r->raw_at_len;
+	} else {
+		row->raw = iko_buf_cstr(&r->raw);
+		row->raw_len = r->raw.len;
+	}
 }
 
 int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
@@ -424,6 +432,7 @@ int iko_csv_next(iko_csv_reader *r, iko_csv_row *row)
 
 	memset(row, 0, sizeof(*row));
 	iko_buf_clear(&r->raw);
+	r->raw_at = NULL;
 	iko_buf_clear(&r->data);
 	if (!r->bom_checked) {
 		r->bom_checked = 1;

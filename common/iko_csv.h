@@ -29,7 +29,9 @@ typedef struct iko_csv_row {
 	long long record;    /* 1-based record number in the file (header = 1) */
 	long long line;      /* 1-based physical line where the record starts */
 	long long offset;    /* byte offset of the record's first byte */
-	const char *raw;     /* raw bytes of the record, line end included */
+	const char *raw;     /* raw bytes of the record, line end included (raw_len of
+			      * them, not NUL-terminated; like fields, valid until the
+			      * reader's next call) */
 	size_t raw_len;
 } iko_csv_row;
 
