@@ -113,6 +113,18 @@ static unsigned tag_of(const char *key, size_t len)
 	return (unsigned)((hash(key, len) * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
+/* The first and the last w bytes of a and b (w 4 or 8, w <= n <= 2w: every byte is in one). */
+static inline int ends_same(const char *a, const char *b, size_t n, size_t w)
+{
+	uint64_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+
+	memcpy(&a0, a, w);
+	memcpy(&b0, b, w);
+	memcpy(&a1, a + n - w, w);
+	memcpy(&b1, b + n - w, w);
+	return a0 == b0 && a1 == b1;
+}
+
 /*
  * Whether two keys of n bytes are the same. Most keys here are short (a
  * group such as "0080001|F", a code): up to 16 bytes they are compared as
@@ -122,30 +134,18 @@ static unsigned tag_of(const char *key, size_t len)
  */
 static inline int same_key(const char *a, const char *b, size_t n)
 {
-	if (n >= 8 && n <= 16) {
-		uint64_t a0, b0, a1, b1;
-		memcpy(&a0, a, 8);
-		memcpy(&b0, b, 8);
-		memcpy(&a1, a + n - 8, 8);
-		memcpy(&b1, b + n - 8, 8);
-		return a0 == b0 && a1 == b1;
-	}
-	if (n >= 4 && n < 8) {
-		uint32_t a0, b0, a1, b1;
-		memcpy(&a0, a, 4);
-		memcpy(&b0, b, 4);
-		memcpy(&a1, a + n - 4, 4);
-		memcpy(&b1, b + n - 4, 4);
-		return a0 == b0 && a1 == b1;
-	}
-	if (n < 4) {
-		size_t i;
-		for (i = 0; i < n; i++)
-			if (a[i] != b[i])
-				return 0;
-		return 1;
-	}
-	return !memcmp(a, b, n);
+	size_t i;
+
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8)
+		return ends_same(a, b, n, 8);
+	if (n >= 4)
+		return ends_same(a, b, n, 4);
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 #define SLOT_TAG(s) ((unsigned)((s) >> 32))

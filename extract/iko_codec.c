@@ -22,8 +22,12 @@ typedef struct codec_ops {
 	const char *name;
 	/* Called once by iko_codec_open(); mandatory. Sets up descriptors. */
 	int (*open)(iko_codec *c, const char *enc);
-	/* Called per field by iko_codec_decode(); mandatory. 0, 1 invalid, <0 error. */
-	int (*decode)(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only);
+	/*
+	 * Called per field; mandatory. 0, 1 invalid, <0 error. rtrim: the
+	 * caller trims the trailing spaces (U+0020, U+3000) from the text, so
+	 * a backend may leave a run of them that ends the field undecoded.
+	 */
+	int (*decode)(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim);
 } codec_ops;
 
 struct iko_codec {
@@ -212,11 +216,12 @@ static size_t sjis_spaces(const unsigned char *s, size_t n)
  * 0x40 that is a trail byte and an '@' is never taken for one. Every run
  * is looked at once (spaced) and decoded as usual when something follows.
  */
-static int sjis_run(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int rtrim)
+static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim)
 {
 	size_t i = 0, spaced = 0, n;
 	int rc;
 
+	(void)dbcs_only;
 	if (iko_buf_grow(out, len * 3 + 4))
 		return IKO_ENOMEM;
 	while (i < len) {
@@ -285,12 +290,6 @@ static int sjis_run(iko_codec *c, iko_buf *out, const unsigned char *s, size_t l
 	}
 	out->ptr[out->len] = '\0';
 	return 0;
-}
-
-static int sjis_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
-{
-	(void)dbcs_only;
-	return sjis_run(c, out, s, len, 0);
 }
 
 /* ---- ebcdic: IBM930 / 939 / 1390 / 1399 -------------------------------------------- */
@@ -458,11 +457,12 @@ static int ebcdic_pairs(iko_codec *c, iko_buf *out, const unsigned char *s, size
 	return ebcdic_flush(c, out);
 }
 
-static int ebcdic_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+static int ebcdic_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim)
 {
 	size_t i, start = 0;
 	int dbcs = 0, rc;
 
+	(void)rtrim; /* the padding is decoded and trimmed after */
 	iko_buf_clear(&c->pend);
 	if (dbcs_only)
 		return ebcdic_pairs(c, out, s, len);
@@ -693,11 +693,12 @@ static int is_shift(const iko_codec *c, const unsigned char *s, size_t left, con
 	return left >= c->shift_len && !memcmp(s, code, c->shift_len);
 }
 
-static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+static int shift_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim)
 {
 	size_t i = 0, start = 0;
 	int dbcs = 0, rc;
 
+	(void)rtrim; /* the padding is decoded and trimmed after */
 	if (dbcs_only)
 		return shift_dbcs(c, out, s, len);
 	while (i < len) {
@@ -732,9 +733,10 @@ static int iconv_open_(iko_codec *c, const char *enc)
 	return c->cd == (iconv_t)-1 ? IKO_EINVAL : 0;
 }
 
-static int iconv_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+static int iconv_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim)
 {
 	(void)dbcs_only;
+	(void)rtrim;
 	return conv(c->cd, out, s, len);
 }
 
@@ -807,43 +809,36 @@ void iko_codec_free(iko_codec *c)
 	free(c);
 }
 
-int iko_codec_decode_append(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len,
-			    int dbcs_only)
+/* Decode and append; on 1 (invalid) nothing stays appended. */
+static int append(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only, int rtrim)
 {
 	size_t at = out->len;
-	int rc = c->ops->decode(c, out, s, len, dbcs_only);
+	int rc = c->ops->decode(c, out, s, len, dbcs_only, rtrim);
 
 	if (rc == 0 && !out->ptr)
 		rc = iko_buf_grow(out, 1);
 	if (rc == 1)
 		iko_buf_truncate(out, at);
-	return rc;
-}
-
-int iko_codec_decode_field(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
-{
-	size_t at = out->len;
-	int rc = c->ops->decode == sjis_decode ? sjis_run(c, out, s, len, 1)
-					       : c->ops->decode(c, out, s, len, dbcs_only);
-
-	if (rc == 0 && !out->ptr)
-		rc = iko_buf_grow(out, 1);
-	if (rc == 1)
-		iko_buf_truncate(out, at);
-	else if (rc == 0)
+	else if (rc == 0 && rtrim)
 		iko_buf_truncate(out, at + iko_utf8_rtrim_len(out->ptr + at, out->len - at));
 	return rc;
 }
 
+int iko_codec_decode_append(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len,
+			    int dbcs_only)
+{
+	return append(c, out, s, len, dbcs_only, 0);
+}
+
+int iko_codec_decode_field(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
+{
+	return append(c, out, s, len, dbcs_only, 1);
+}
+
 int iko_codec_decode(iko_codec *c, iko_buf *out, const unsigned char *s, size_t len, int dbcs_only)
 {
-	int rc;
-
 	iko_buf_clear(out);
-	rc = c->ops->decode(c, out, s, len, dbcs_only);
-	if (rc == 0 && !out->ptr)
-		rc = iko_buf_grow(out, 1);
-	return rc;
+	return append(c, out, s, len, dbcs_only, 0);
 }
 
 int iko_codec_ebcdic(const iko_codec *c)

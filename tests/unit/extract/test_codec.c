@@ -123,13 +123,15 @@ START_TEST(test_sjis_ascii_runs)
 }
 END_TEST
 
-static char *gaiji_file(void)
+/* A GAIJI.CSV in a temporary file holding rows (after the header); the caller unlinks and frees it. */
+static char *gaiji_file(const char *rows)
 {
 	char *path = strdup("/tmp/iko-gaiji-XXXXXX");
 	int fd = mkstemp(path);
 	FILE *fp = fdopen(fd, "w");
 
-	fputs("code,unicode,mj,note\nF040,U+8FBB U+E0100,MJ028901,辻\n6941,U+9AD9,,\n80A1,U+9AD9,,\n", fp);
+	fputs("code,unicode,mj,note\n", fp);
+	fputs(rows, fp);
 	fclose(fp);
 	return path;
 }
@@ -146,7 +148,7 @@ START_TEST(test_user_areas)
 		{ "IBM930", "\x0e\x69\x41\x69\x42\x0f", 6, 0, "\u9ad9\u3013" },
 		{ "JEF", "\x80\xa1\x80\xa2", 4, 1, "\u9ad9\u3013" },
 	};
-	char *path = gaiji_file();
+	char *path = gaiji_file("F040,U+8FBB U+E0100,MJ028901,辻\n6941,U+9AD9,,\n80A1,U+9AD9,,\n");
 	size_t i;
 	char hex[9];
 	long long count;
@@ -396,9 +398,7 @@ START_TEST(test_field_trims_as_decode)
 		{ "\xf0\x41\x81\x40", "" },                          /* gaiji mapped to U+3000, then padding */
 		{ "\xf0\x40\x81\x40", "\u8fbb\U000e0100" },
 	};
-	char *gpath = strdup("/tmp/iko-gaiji-XXXXXX");
-	int fd = mkstemp(gpath);
-	FILE *fp = fdopen(fd, "w");
+	char *gpath = gaiji_file("F040,U+8FBB U+E0100,MJ028901,辻\nF041,U+3000,,\n");
 	iko_codec *a = NULL, *b = NULL;
 	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
 	unsigned char in[200];
@@ -406,8 +406,6 @@ START_TEST(test_field_trims_as_decode)
 	size_t i, n, k;
 	int ra, rb, sjis = _i < 2;
 
-	fputs("code,unicode,mj,note\nF040,U+8FBB U+E0100,MJ028901,辻\nF041,U+3000,,\n", fp);
-	fclose(fp);
 	ck_assert_int_eq(iko_codec_open(&a, encs[_i]), 0);
 	ck_assert_int_eq(iko_codec_open(&b, encs[_i]), 0);
 	if (sjis) {
