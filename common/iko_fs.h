@@ -112,7 +112,8 @@ int iko_thread_join(pthread_t th, const int *rc, char **err);
  * for good, or until the file IKO_TEST_PAUSE_RESUME exists when that is
  * set — so a test can interrupt it there or change the world under it.
  * Points: commit:<file name> (an output complete under its temporary name,
- * before the rename), stage:<name> (a rehearsal stage about to start), and
+ * before the rename), stage:<name> (a rehearsal stage about to start),
+ * reconcile-read:<table> (reconcile about to read a loaded table back), and
  * the load's points (load/iko_load.c).
  */
 void iko_test_pause(const char *point);

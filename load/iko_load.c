@@ -1164,6 +1164,8 @@ done:
 	return rc;
 }
 
+static void all_copied(const load_ctx *x);
+
 /* Phase 1 for one table: fresh _new, COPY (ahead of validate if asked), primary key, ANALYZE. */
 static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 {
@@ -1185,9 +1187,18 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	if (rc)
 		goto done;
 	pause_point("copied", t->name);
+	all_copied(x);
+	/*
+	 * The primary key's index, built under a SHARE lock: readers of _new
+	 * (copied) go on beside it, where ALTER TABLE ADD PRIMARY KEY would
+	 * lock them out. The swap makes it the constraint (swap_table).
+	 */
 	if (t->nkey) {
-		if ((rc = stmt(&sql, x, "ALTER TABLE ", newname, " ADD CONSTRAINT ")) ||
-		    (rc = q_ident(&sql, &x->q, pk)) || (rc = iko_buf_puts(&sql, " PRIMARY KEY (")) ||
+		iko_buf_clear(&sql);
+		if ((rc = iko_buf_puts(&sql, "CREATE UNIQUE INDEX ")) ||
+		    (rc = q_ident(&sql, &x->q, pk)) || (rc = iko_buf_puts(&sql, " ON ")) ||
+		    (rc = iko_buf_printf(&sql, "%s.", iko_buf_cstr(&x->schema_q))) ||
+		    (rc = q_ident(&sql, &x->q, newname)) || (rc = iko_buf_puts(&sql, " (")) ||
 		    (rc = key_list(&sql, &x->q, t)) || (rc = iko_buf_putc(&sql, ')')) ||
 		    (rc = sql_exec(x->q.conn, iko_buf_cstr(&sql), path)))
 			goto done;
@@ -1222,6 +1233,7 @@ typedef struct phase1 {
 	iko_load_result *res;
 	size_t *order, n, next;
 	size_t loading;           /* tables taken and not yet copied and indexed */
+	size_t copied;            /* tables whose rows are committed (all_copied) */
 	pthread_mutex_t mu;
 	int failed;
 	pthread_t th;
@@ -1259,6 +1271,19 @@ static int others_loading(const load_ctx *x)
 	others = --p->loading > 0;
 	pthread_mutex_unlock(&p->mu);
 	return others;
+}
+
+/* This table's rows are committed: the last one calls the copied hook (iko_load_options). */
+static void all_copied(const load_ctx *x)
+{
+	phase1 *p = x->p1;
+	int all;
+
+	pthread_mutex_lock(&p->mu);
+	all = ++p->copied == p->n;
+	pthread_mutex_unlock(&p->mu);
+	if (all && x->o->copied)
+		x->o->copied(x->o->hook_arg, x->o->conn);
 }
 
 static int phase1_run(phase1 *p, const load_ctx *x)
@@ -1476,6 +1501,11 @@ static int swap_table(const load_ctx *x, const iko_table *t, iko_buf *sql)
 		    (rc = rename_index(x, sql, cur_pk, prev_pk, what)))
 			goto done;
 	}
+	/* the unique index built after the COPY (load_table) becomes the primary key: no scan, the key columns are NOT NULL */
+	if (t->nkey && ((rc = stmt(sql, x, "ALTER TABLE ", nw, " ADD CONSTRAINT ")) ||
+			(rc = q_ident(sql, &x->q, new_pk)) || (rc = iko_buf_puts(sql, " PRIMARY KEY USING INDEX ")) ||
+			(rc = q_ident(sql, &x->q, new_pk)) || (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what))))
+		goto done;
 	if ((rc = stmt(sql, x, "ALTER TABLE ", nw, " RENAME TO ")) ||
 	    (rc = q_ident(sql, &x->q, cur)) ||
 	    (rc = sql_exec(x->q.conn, iko_buf_cstr(sql), what)) ||
@@ -1707,6 +1737,8 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 		goto done;
 	}
 	pause_point("swap-begin", NULL);
+	if (opts->before_swap)
+		opts->before_swap(opts->hook_arg);
 	if ((rc = swap_all(&x, &res)))
 		goto done;
 	/* the generation before _prev: now (the swap is committed and live), or with the deferred ANALYZE */

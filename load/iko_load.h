@@ -57,9 +57,24 @@ typedef struct iko_load_options {
 	 */
 	const char *ahead_dir;
 	struct iko_follow *ahead_follow;
+	/*
+	 * NULL, or called once every table's rows are committed in its _new
+	 * table (before their primary keys and ANALYZE), on the thread that
+	 * committed the last one, with the load's connection (conn, or a
+	 * shard's: the server that holds the _new tables), which that thread
+	 * may be using: the caller may connect like it and read the rows from
+	 * <table>_<lg>_new while the load indexes and analyzes them (the
+	 * primary key is built as a unique index, which lets readers in, and
+	 * becomes the constraint in the swap). Then before_swap (if set) is
+	 * called before the swap, which waits for those readers: it returns
+	 * once they are done.
+	 */
+	void (*copied)(void *arg, PGconn *conn);
+	void (*before_swap)(void *arg);
+	void *hook_arg;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */

@@ -433,6 +433,7 @@ typedef struct rstream {
 	const iko_schema *s;
 	const iko_table *t;
 	const char *path, *lg, *range; /* range: " AND ctid < " or " AND ctid >= ", or NULL */
+	const char *rel;               /* the relation read, in the schema: the table, or its _new (records_early) */
 	const char *tid;               /* the bound */
 	PGconn *conn;
 	rkeys *keys;
@@ -563,7 +564,7 @@ static int stream_rows(rstream *x)
 		goto dberr;
 	iko_buf_printf(&sql, "%s.", q);
 	PQfreemem(q);
-	if (!(q = PQescapeIdentifier(conn, t->name, strlen(t->name))))
+	if (!(q = PQescapeIdentifier(conn, x->rel, strlen(x->rel))))
 		goto dberr;
 	iko_buf_printf(&sql, "%s WHERE lg_code = ", q);
 	PQfreemem(q);
@@ -740,13 +741,13 @@ static int only_in_source(iko_reconcile_result *r, size_t *cap, const iko_table 
 	return rc < 0 ? rc : 0;
 }
 
-/* Pages of the table's partition for lg, or -1 (then it is read in one stream). */
-static long long table_pages(PGconn *conn, const iko_schema *s, const iko_table *t, const char *lg)
+/* Pages of the partition for lg of rel (a table, or its _new), or -1 (then it is read in one stream). */
+static long long table_pages(PGconn *conn, const iko_schema *s, const char *rel, const char *lg)
 {
 	iko_buf sql = IKO_BUF_INIT;
 	PGresult *res = NULL;
 	char *q1 = PQescapeIdentifier(conn, s->name, strlen(s->name));
-	char *q2 = PQescapeIdentifier(conn, t->name, strlen(t->name));
+	char *q2 = PQescapeIdentifier(conn, rel, strlen(rel));
 	long long n = -1;
 
 	if (q1 && q2 &&
@@ -794,23 +795,25 @@ static size_t split_min_rows(void)
  */
 static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *s,
 			const iko_table *t, const char *path, PGconn *conn, PGconn *conn2, const char *lg,
-			rkeys *keys, iko_figures *db)
+			const char *suffix, rkeys *keys, iko_figures *db)
 {
 	rstream x[2];
 	iko_figures *f2 = NULL;
 	iko_csv_row hdr = { 0 };
-	char tid[64];
+	char tid[64], *rel = suffix ? iko_aprintf("%s_%s%s", t->name, lg, suffix) : NULL;
 	long long pages = -1;
 	size_t i;
 	int rc = 0, n = 1;
 
 	memset(x, 0, sizeof(x));
-	if (!(hdr.fields = calloc(t->ncols + 1, sizeof(*hdr.fields))))
+	if ((suffix && !rel) || !(hdr.fields = calloc(t->ncols + 1, sizeof(*hdr.fields)))) {
+		free(rel);
 		return iko_error_set(IKO_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < t->ncols; i++)
 		hdr.fields[i] = t->cols[i].name;
 	hdr.nfields = t->ncols;
-	if (conn2 && keys->n >= split_min_rows() && (pages = table_pages(conn, s, t, lg)) >= 2)
+	if (conn2 && keys->n >= split_min_rows() && (pages = table_pages(conn, s, rel ? rel : t->name, lg)) >= 2)
 		n = 2;
 	/* the second half starts far from the first record: both need the key table */
 	if (n == 2 && (rc = rkeys_lookup(keys)))
@@ -819,6 +822,7 @@ static int record_table(iko_reconcile_result *r, size_t *cap, const iko_schema *
 		x[i].s = s;
 		x[i].t = t;
 		x[i].path = path;
+		x[i].rel = rel ? rel : t->name;
 		x[i].lg = lg;
 		x[i].keys = keys;
 		x[i].conn = i ? conn2 : conn;
@@ -864,6 +868,7 @@ done:
 	}
 	iko_figures_free(f2);
 	free(hdr.fields);
+	free(rel);
 	return rc;
 }
 
@@ -889,6 +894,10 @@ struct iko_reconcile_prep {
 	pthread_t th;
 	int started, rc;
 	char *err;             /* the thread's message, for the caller */
+	/* iko_reconcile_read_early: the record comparison and the row figures, read before the swap */
+	int early_done;
+	iko_reconcile_result early;
+	iko_figures *early_db;
 };
 
 /* Which validated files there are (on the caller's thread, before the helper reads them). */
@@ -999,6 +1008,8 @@ void iko_reconcile_prep_free(iko_reconcile_prep *w)
 	free(w->tdir);
 	iko_figures_free(w->old);
 	iko_figures_free(w->ext);
+	iko_figures_free(w->early_db);
+	iko_reconcile_result_release(&w->early);
 	iko_pack_free(w->pack);
 	iko_schema_free(w->s);
 	free(w);
@@ -1050,12 +1061,15 @@ fail:
 }
 
 /*
- * Every validated record against the loaded row with its key; the loaded
- * tables' row-kind figures are computed from the same read into db.
+ * Every validated record against the loaded row with its key, read from
+ * each table's partition for lg (suffix NULL) or from <table>_<lg><suffix>;
+ * the loaded tables' row-kind figures are computed from the same read
+ * into db.
  */
-static int records(iko_reconcile_result *r, const iko_schema *s, const iko_reconcile_options *o,
+static int records(iko_reconcile_result *r, PGconn *conn, const char *lg, const char *suffix,
 		   const iko_reconcile_prep *w, iko_figures *db)
 {
+	const iko_schema *s = w->s;
 	PGconn *conn2 = NULL;
 	size_t cap = 0, i;
 	int rc = 0;
@@ -1063,13 +1077,60 @@ static int records(iko_reconcile_result *r, const iko_schema *s, const iko_recon
 	/* a second connection for the big tables (read in two halves at once) */
 	for (i = 0; i < s->ntables && !conn2; i++)
 		if (w->vpath[i] && w->keys[i] && w->keys[i]->n >= split_min_rows())
-			conn2 = iko_db_connect_like(o->conn);
-	for (i = 0; i < s->ntables && !rc; i++)
-		if (w->vpath[i])
-			rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], o->conn, conn2, o->lg_code,
-					  w->keys[i], db);
+			conn2 = iko_db_connect_like(conn);
+	for (i = 0; i < s->ntables && !rc; i++) {
+		char point[80];
+		if (!w->vpath[i])
+			continue;
+		snprintf(point, sizeof(point), "reconcile-read:%s", s->tables[i].name);
+		iko_test_pause(point);
+		rc = record_table(r, &cap, s, &s->tables[i], w->vpath[i], conn, conn2, lg, suffix, w->keys[i], db);
+	}
 	PQfinish(conn2);
-	return rc ? rc : iko_legacy_fill(r, s, o->run_dir);
+	return rc ? rc : iko_legacy_fill(r, s, w->run_dir);
+}
+
+int iko_reconcile_read_early(iko_reconcile_prep *w, struct pg_conn *conn, const char *lg_code,
+			     const char *suffix)
+{
+	size_t i;
+	int rc;
+
+	if (!w || !w->with_records || w->early_done)
+		return iko_error_set(IKO_EINVAL, "nothing to read early");
+	/* the validated records: validate has finished */
+	iko_reconcile_prep_records(w);
+	if ((rc = prep_join(w)))
+		return rc;
+	if ((rc = iko_figures_new(&w->early_db)) || (rc = records(&w->early, conn, lg_code, suffix, w, w->early_db))) {
+		/* iko_reconcile_run reads them all again, from the start */
+		iko_figures_free(w->early_db);
+		w->early_db = NULL;
+		iko_reconcile_result_release(&w->early);
+		for (i = 0; i < w->s->ntables; i++)
+			if (w->keys[i])
+				memset(w->keys[i]->seen, 0, w->keys[i]->n);
+		return rc;
+	}
+	w->early_done = 1;
+	return 0;
+}
+
+/* The record comparison iko_reconcile_read_early made, moved into r, its figures into db. */
+static int take_early(iko_reconcile_result *r, iko_reconcile_prep *w, iko_figures *db)
+{
+	iko_reconcile_result *e = &w->early;
+
+	r->diffs = e->diffs;
+	r->ndiffs = e->ndiffs;
+	r->only_source = e->only_source;
+	r->only_target = e->only_target;
+	r->mismatch = e->mismatch;
+	r->legacy_note = e->legacy_note;
+	e->diffs = NULL;
+	e->ndiffs = 0;
+	e->legacy_note = NULL;
+	return iko_figures_merge(db, w->early_db);
 }
 
 /* ---- outputs ---------------------------------------------------------------- */
@@ -1210,8 +1271,10 @@ int iko_reconcile_run(iko_reconcile_result *out, const iko_reconcile_options *o)
 	}
 	if ((rc = prep_join(w)))
 		goto done;
-	if (o->conn)
-		rrc = records(out, w->s, o, w, db);
+	if (o->conn && w->early_done)
+		rrc = take_early(out, w, db);
+	else if (o->conn)
+		rrc = records(out, o->conn, o->lg_code, NULL, w, db);
 	if (d.started) {
 		d.started = 0;
 		if ((rc = iko_thread_join(d.th, &d.rc, &d.err)))

@@ -90,6 +90,21 @@ int iko_reconcile_prepare(iko_reconcile_prep **out, const iko_reconcile_options 
  * iko_reconcile_run if the caller has not. NULL-safe; once is enough.
  */
 void iko_reconcile_prep_records(iko_reconcile_prep *p);
+/*
+ * The record comparison now, ahead of iko_reconcile_run: every validated
+ * record against the row with its key in <table>_<lg_code><suffix> on
+ * conn — the load's _new tables (suffix "_new"), while it builds their
+ * primary keys and ANALYZEs them — with the loaded figures from the same
+ * read; iko_reconcile_run then reports these instead of reading the
+ * tables again. The rows read are those the swap makes current (it only
+ * renames the tables). Only once validate has finished: this calls
+ * iko_reconcile_prep_records and waits for the helper. On an error nothing is kept:
+ * iko_reconcile_run reads the loaded tables itself, as without, and
+ * reports its own error if it has one. p must have been prepared with a
+ * connection; conn must not be used by another thread meanwhile.
+ */
+int iko_reconcile_read_early(iko_reconcile_prep *p, struct pg_conn *conn, const char *lg_code,
+			     const char *suffix);
 /* Wait for the thread and free. NULL-safe. */
 void iko_reconcile_prep_free(iko_reconcile_prep *p);
 void iko_reconcile_result_release(iko_reconcile_result *r);

@@ -67,7 +67,21 @@ typedef struct rctx {
 	iko_reconcile_prep *prep;  /* reconcile's database-free half, read during the load */
 	pthread_mutex_t prog_mu;   /* a follower's progress (held_report) */
 	held_progress load_held;   /* the load's, beside validate */
-	int defer_analyze;         /* the load leaves ANALYZE (and dropping the generation it set aside) to run beside reconcile */
+	int defer_analyze;         /* the load leaves ANALYZE (and dropping the generation it set aside) to run beside
+				    * reconcile — unless reconcile reads before the swap (early_want, the load job) */
+	/*
+	 * Reconcile reads the loaded rows from the load's _new tables while
+	 * the load builds their primary keys and ANALYZEs them, before the
+	 * swap (read_early): early_want decided before the load starts; the
+	 * load's copied hook sets copied (and copied_conn, the connection it
+	 * committed them on); early is 0 until this thread decides, 1 while
+	 * it reads, 2 once done or declined (the load's before_swap waits for 2).
+	 */
+	int early_want;
+	pthread_mutex_t early_mu;
+	pthread_cond_t early_cv;
+	int copied, load_over, early;
+	PGconn *copied_conn;
 	int analyze_pending;       /* ... and it did: analyze_start (iko_load_analyze does both) */
 	iko_load_table_result *loaded; /* the load's tables in schema order (names not owned): which it
 					* analyzed before its swap, and how, for the manifest */
@@ -121,6 +135,14 @@ static char *sub(const char *run, const char *name)
 static int overlap_wanted(void)
 {
 	const char *e = getenv("IKO_REHEARSE_OVERLAP");
+
+	return !(e && !strcmp(e, "0"));
+}
+
+/* reconcile's read-back before the swap (read_early); IKO_REHEARSE_READ_EARLY=0: after it, ANALYZE beside. */
+static int read_early_wanted(void)
+{
+	const char *e = getenv("IKO_REHEARSE_READ_EARLY");
 
 	return !(e && !strcmp(e, "0"));
 }
@@ -489,6 +511,77 @@ static int pack_gaiji(rctx *c)
 	return 0;
 }
 
+/* The load's hooks (iko_load_options.copied, before_swap) for read_early. */
+static void early_copied(void *arg, PGconn *conn)
+{
+	rctx *c = arg;
+
+	pthread_mutex_lock(&c->early_mu);
+	c->copied = 1;
+	c->copied_conn = conn;
+	pthread_cond_broadcast(&c->early_cv);
+	pthread_mutex_unlock(&c->early_mu);
+}
+
+static void early_before_swap(void *arg)
+{
+	rctx *c = arg;
+
+	pthread_mutex_lock(&c->early_mu);
+	while (c->early != 2)
+		pthread_cond_wait(&c->early_cv, &c->early_mu);
+	pthread_mutex_unlock(&c->early_mu);
+}
+
+/* This thread's decision is made (or the read is over): the load may swap. */
+static void early_settle(rctx *c)
+{
+	if (!c->early_want)
+		return;
+	pthread_mutex_lock(&c->early_mu);
+	c->early = 2;
+	pthread_cond_broadcast(&c->early_cv);
+	pthread_mutex_unlock(&c->early_mu);
+}
+
+/*
+ * The record comparison of reconcile, read from the load's _new tables
+ * once every table's rows are committed, on a connection of its own, while
+ * the load builds their primary keys (a unique index, which lets readers
+ * in) and ANALYZEs them: the server reads the rows on one core while it
+ * indexes on the other, where after the swap the read would follow the
+ * primary keys. The swap waits for it (early_before_swap); it renames
+ * the tables it read and changes no row. Declined when the load ended
+ * first (an error) or committed on another server (a shard), and on any
+ * error (reconcile then reads the swapped-in tables, as without).
+ */
+static void read_early(rctx *c, PGconn *conn)
+{
+	PGconn *rc_conn;
+	double t;
+	int go;
+
+	if (!c->early_want)
+		return;
+	pthread_mutex_lock(&c->early_mu);
+	while (!c->copied && !c->load_over)
+		pthread_cond_wait(&c->early_cv, &c->early_mu);
+	go = c->copied && c->copied_conn == conn && c->prep && c->early == 0;
+	if (go)
+		c->early = 1;
+	pthread_mutex_unlock(&c->early_mu);
+	if (go) {
+		t = now_s();
+		if ((rc_conn = iko_db_connect_like(conn)) == NULL ||
+		    iko_reconcile_read_early(c->prep, rc_conn, c->o->muni->lg_code, "_new"))
+			iko_error_clear();
+		else
+			add_time(c->r, "read_back", now_s() - t);
+		PQfinish(rc_conn);
+	}
+	early_settle(c);
+}
+
 /*
  * Load the run's validated files into lr; follow: while validate still
  * writes them; ahead: ahead of validate, from transform's files as
@@ -511,10 +604,17 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, int ahead, iko_lo
 		lo.payload = follow ? (void *)&c->load_held : c->o->payload;
 		lo.follow = follow;
 		lo.size_dir = sizes;
-		lo.defer_analyze = c->defer_analyze;
+		/* the load job, with reconcile's read before its swap: ANALYZE before the swap, beside that read */
+		lo.defer_analyze = c->defer_analyze && !(follow && c->early_want);
 		if (ahead) {
 			lo.ahead_dir = sizes;
 			lo.ahead_follow = c->tfollow;
+		}
+		/* beside this thread (the load job): it reads the _new tables before the swap */
+		if (follow && c->early_want) {
+			lo.copied = early_copied;
+			lo.before_swap = early_before_swap;
+			lo.hook_arg = c;
 		}
 		rc = iko_load_routed(lr, &lo, NULL);
 	}
@@ -644,6 +744,10 @@ static void *load_main(void *arg)
 
 	iko_test_pause("stage:load");
 	j->rc = iko_thread_keep_error(run_load(j->c, j->conn, j->follow, j->ahead, &j->lr), &j->err);
+	pthread_mutex_lock(&j->c->early_mu);
+	j->c->load_over = 1;
+	pthread_cond_broadcast(&j->c->early_cv);
+	pthread_mutex_unlock(&j->c->early_mu);
 	return NULL;
 }
 
@@ -1031,6 +1135,8 @@ int iko_rehearse_run(iko_rehearse_result *r, const iko_rehearse_options *o)
 	if (!(r->manifest = iko_path_join(r->run_dir, "manifest.json")))
 		return IKO_ENOMEM;
 	pthread_mutex_init(&c.prog_mu, NULL); /* destroyed at done: */
+	pthread_mutex_init(&c.early_mu, NULL);
+	pthread_cond_init(&c.early_cv, NULL);
 	c.load_held.c = &c;
 	r->failed_stage = "setup";
 	if (!iko_is_dir(o->muni->dump)) {
@@ -1065,6 +1171,7 @@ lessons_done:
 			goto done;
 	}
 	dsn = o->db ? o->db : o->project->db;
+	c.early_want = last >= 4 && overlap_wanted() && read_early_wanted();
 	c.defer_analyze = last >= 4 && overlap_wanted();
 	/* validate's files, for a load beside it (if the server can be reached) */
 	if (first <= 2 && last >= 3 && overlap_wanted() && (rc = iko_follow_new(&follow)))
@@ -1167,6 +1274,7 @@ lessons_done:
 		iko_follow_close(follow, 1);
 	if (job.started) {
 		r->failed_stage = "load";
+		read_early(&c, conn);
 		if ((rc = load_join(&job)) || (rc = load_counts(&c, &job.lr)))
 			goto done;
 		add_time(r, "load", now_s() - job.t0);
@@ -1196,6 +1304,7 @@ done:
 	validate_join(&vj);                  /* its error comes after the run's own */
 	if (follow)
 		iko_follow_close(follow, 0); /* a load still running stops before its swap */
+	early_settle(&c);                    /* ... or waits for nothing before it */
 	hrc = load_join(&job);
 	/* reconcile failed: the tables are live, their ANALYZE finishes all the same */
 	arc = analyze_join(&c, &aj);
@@ -1257,6 +1366,8 @@ done:
 	iko_reconcile_prep_free(c.prep);
 	free(c.loaded);
 	pthread_mutex_destroy(&c.prog_mu);
+	pthread_cond_destroy(&c.early_cv);
+	pthread_mutex_destroy(&c.early_mu);
 	if (conn)
 		PQfinish(conn);
 	for (i = 0; i < c.ninputs; i++) {

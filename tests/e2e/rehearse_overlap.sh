@@ -2,10 +2,13 @@
 # rehearse_overlap.sh — a rehearsal transforms the extracted files while
 # extract still writes them, validates (first pass) the transformed files
 # while transform still writes them, and loads transform's files ahead of
-# validate (iko_follow; tests/e2e/rehearse_ahead.sh), and analyzes the swapped-in tables while
-# reconcile reads them: the same files, rows, outputs and counts as one
-# stage after the other (IKO_REHEARSE_OVERLAP=0), and the tables have their
-# statistics when it ends; a validate that fails after its tables were
+# validate (iko_follow; tests/e2e/rehearse_ahead.sh), and reconcile reads the
+# loaded rows from the _new tables while the load builds their primary keys
+# and analyzes them, before the swap (with IKO_REHEARSE_READ_EARLY=0:
+# analyzes the swapped-in tables while reconcile reads them): the same
+# files, rows, outputs and counts as one stage after the other
+# (IKO_REHEARSE_OVERLAP=0), and the tables have their statistics when it
+# ends; a validate that fails after its tables were
 # written and copied swaps nothing: the previous generation stays, the _new
 # tables are gone, validate's error is the one reported; an extract that
 # fails after transform has read its file fails the run at extract, with
@@ -39,8 +42,8 @@ logged() { LD_PRELOAD=$IKO_SQLLOG IKO_SQL_LOG=$W/${SQL_LOG:-sql.log} ASAN_OPTION
 counts() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps(m["counts"], sort_keys=True))' "$1"; }
 timings() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["status"], sorted(m["timings"]))' "$1"; }
 
-# one stage after the other (R001); the load beside validate and ANALYZE
-# beside reconcile (R002)
+# one stage after the other (R001); the load beside validate, reconcile's
+# read-back beside the primary keys and ANALYZE (R002)
 IKO_REHEARSE_OVERLAP=0 SQL_LOG=sql1.log logged "$IKO" rehearse p.yaml > out1 || fail "R001: $(cat out1)"
 url=$("$IKO" db start --dir pg)
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
@@ -58,9 +61,8 @@ gen() {
 G1=$(gen)
 SQL_LOG=sql2.log logged "$IKO" rehearse p.yaml > out2 || fail "R002: $(cat out2)"
 G2=$(gen)
-# the new tables (R002's) have their statistics; each table analyzed once:
-# before the swap (as _new) if it was done while the other one was still
-# being copied or indexed, else after the swap; the last one done, after
+# the new tables (R002's) have their statistics; each table analyzed once,
+# before the swap (as _new)
 [ "$(stats)" = "$S1" ] || fail "R002: $(stats) columns with statistics, R001 had $S1"
 # analyzed LOG: "before" / "after" the swap per table, in schema order (the
 # log holds a statement once per libpq call that passed it on: counts are
@@ -86,10 +88,24 @@ analyzed() {
 	echo $out
 }
 a2=$(analyzed sql2.log) || fail "R002: $a2"
-case "$a2" in
-	*after*) ;;
-	*) fail "R002: no table left to analyze after the swap: $a2" ;;
-esac
+[ "$a2" = "before before" ] || fail "R002: resident and household analyzed $a2 the swap"
+# reconcile read the loaded rows from the _new tables, before the swap,
+# and not again from the partitions after it; the primary key
+# is built as a unique index (readers go on beside it) and becomes the
+# constraint in the swap
+for t in resident household; do
+	n=$(grep -c "^COPY (SELECT .* FROM \"jumin\".\"${t}_435015_new\" WHERE lg_code = '435015') TO STDOUT$" sql2.log || true)
+	[ "$n" -ge 1 ] || fail "R002: $t not read back from ${t}_435015_new"
+	[ "$(first_line sql2.log "FROM \"jumin\".\"${t}_435015_new\" WHERE lg_code")" -lt \
+	  "$(first_line sql2.log "ATTACH PARTITION \"jumin\".\"${t}_435015\"")" ] || fail "R002: $t read back after its swap"
+	grep -q "^CREATE UNIQUE INDEX \"${t}_435015_new_pkey\" ON \"jumin\".\"${t}_435015_new\" (\"lg_code\", " sql2.log ||
+		fail "R002: no unique index on ${t}_435015_new"
+	[ "$(first_line sql2.log "^ALTER TABLE \"jumin\".\"${t}_435015_new\" ADD CONSTRAINT \"${t}_435015_new_pkey\" PRIMARY KEY USING INDEX \"${t}_435015_new_pkey\"$")" -lt \
+	  "$(first_line sql2.log "ATTACH PARTITION \"jumin\".\"${t}_435015\"")" ] || fail "R002: ${t}'s primary key not made in the swap"
+done
+! grep -q 'FROM "jumin"."resident" WHERE lg_code' sql2.log || fail "R002: reconcile read the partitions again"
+[ "$(q "select string_agg(conname, ',' order by conname) from pg_constraint where contype = 'p' and conrelid in ('jumin.resident_435015'::regclass, 'jumin.household_435015'::regclass)")" = \
+  "household_435015_pkey,resident_435015_pkey" ] || fail "R002: primary keys $(q "select string_agg(conname, ',') from pg_constraint where contype = 'p'")"
 [ "$G1" = "$G2" ] || fail "the overlapped load loaded something else: $G1 / $G2"
 case "$G2" in 0:*) fail "nothing loaded: $G2";; esac
 for f in extract/JUMIN.csv extract/SETAI.csv extract/JUMIN.csv.rejects.csv transform/resident.csv \
@@ -102,7 +118,7 @@ done
 	fail "counts differ: $(counts runs/435015/R001/manifest.json) / $(counts runs/435015/R002/manifest.json)"
 timings runs/435015/R001/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
 	fail "R001 manifest: $(timings runs/435015/R001/manifest.json)"
-timings runs/435015/R002/manifest.json | grep -q "^completed \['analyze', 'connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+timings runs/435015/R002/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'read_back', 'reconcile', 'total', 'transform', 'validate'\]$" ||
 	fail "R002 manifest: $(timings runs/435015/R002/manifest.json)"
 grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json ||
 	grep -A3 '"stage": "load"' runs/435015/R002/manifest.json | grep -q '"object": "resident"' || fail "no load count"
@@ -177,13 +193,14 @@ validate_reading() {
 blocked commit:household.csv "$run" transform/household.csv 5 validate_reading
 failed_at transform transform/household.csv 5 validate
 
-# the load holds resident after its COPY (before its primary key) until
-# household, copied and indexed on the other connection in the meantime,
-# is being analyzed as household_435015_new: that ANALYZE ran beside
-# resident's load, before the swap; resident, done last, is analyzed after
-# the swap; the rows and the statistics are R002's
+# with IKO_REHEARSE_READ_EARLY=0 (reconcile reads the tables after the
+# swap, ANALYZE beside it): the load holds resident after its COPY (before
+# its primary key) until household, copied and indexed on the other
+# connection in the meantime, is being analyzed as household_435015_new:
+# that ANALYZE ran beside resident's load, before the swap; resident, done
+# last, is analyzed after the swap; the rows and the statistics are R002's
 rm -f paused resume
-IKO_TEST_PAUSE=copied:resident IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
+IKO_REHEARSE_READ_EARLY=0 IKO_TEST_PAUSE=copied:resident IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
 	SQL_LOG=sql6.log logged "$IKO" rehearse p.yaml > out6 2> err6 &
 pid=$!
 for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
@@ -200,6 +217,11 @@ a6=$(analyzed sql6.log) || fail "R006: $a6"
 [ "$(stats)" = "$S1" ] || fail "R006: $(stats) columns with statistics, R001 had $S1"
 [ "$(gen)" = "$G2" ] || fail "R006 loaded something else: $(gen)"
 grep -q "^rehearsal R006 of 435015 錦町: completed" out6 || fail "R006: $(cat out6)"
+grep -q 'FROM "jumin"."resident" WHERE lg_code' sql6.log || fail "R006: reconcile did not read the swapped-in partition"
+! grep -q 'FROM "jumin"."resident_435015_new" WHERE lg_code' sql6.log || fail "R006: reconcile read the _new table"
+for f in reconcile/measures.csv reconcile/records.csv reconcile/discrepancies.csv; do
+	cmp runs/435015/R002/$f runs/435015/R006/$f || fail "R006: $f differs from R002's"
+done
 # R006's swap set R001's generation (_prev until then) aside as _old, and
 # it was dropped after the swap's commit, beside reconcile, after the
 # ANALYZE on that connection: none is left, _prev is R002's
@@ -211,4 +233,32 @@ last_drop=$(grep -n '^DROP TABLE IF EXISTS "jumin"."resident_435015_old"$' sql6.
 [ "$(q "select count(*) from pg_class where relname like '%\_old%'")" = 0 ] ||
 	fail "R006 left $(q "select string_agg(relname, ',') from pg_class where relname like '%\_old%'")"
 [ "$(q "select count(*) from jumin.resident_435015_prev")" = "${G2%%:*}" ] || fail "R006: _prev is not R002's"
+
+# the read-back before the swap fails half way: it has read resident from
+# resident_435015_new, and its connection is cut before household; the
+# load swaps all the same and reconcile reads every table again from the
+# swapped-in partitions: the same outputs as R002, no read_back time
+rm -f paused resume
+IKO_TEST_PAUSE=reconcile-read:household IKO_TEST_PAUSE_FILE=$W/paused IKO_TEST_PAUSE_RESUME=$W/resume \
+	SQL_LOG=sql7.log logged "$IKO" rehearse p.yaml > out7 2> err7 &
+pid=$!
+for _ in $(seq 600); do [ -e paused ] && break; sleep 0.05; done
+[ -e paused ] || fail "reconcile-read:household never reached: $(cat err7)"
+grep -q 'FROM "jumin"."resident_435015_new" WHERE lg_code' sql7.log || fail "R007: resident not read back from _new first"
+cut=$(q "select count(pg_terminate_backend(pid)) from pg_stat_activity where query like 'RESET enable_bitmapscan%' and pid <> pg_backend_pid()")
+[ "$cut" = 1 ] || fail "R007: $cut read-back connections cut, not 1"
+touch resume
+wait $pid || fail "R007: $(cat out7 err7)"
+pid=
+grep -q "^rehearsal R007 of 435015 錦町: completed" out7 || fail "R007: $(cat out7)"
+for t in resident household; do
+	[ "$(first_line sql7.log "FROM \"jumin\".\"${t}\" WHERE lg_code")" -gt \
+	  "$(first_line sql7.log "ATTACH PARTITION \"jumin\".\"${t}_435015\"")" ] || fail "R007: $t not read again after the swap"
+done
+for f in reconcile/measures.csv reconcile/records.csv reconcile/discrepancies.csv; do
+	cmp runs/435015/R002/$f runs/435015/R007/$f || fail "R007: $f differs from R002's"
+done
+timings runs/435015/R007/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+	fail "R007 manifest: $(timings runs/435015/R007/manifest.json)"
+[ "$(gen)" = "$G2" ] || fail "R007 loaded something else: $(gen)"
 echo "rehearse_overlap: ok"
