@@ -1742,7 +1742,7 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 	if ((rc = swap_all(&x, &res)))
 		goto done;
 	/* the generation before _prev: now (the swap is committed and live), or with the deferred ANALYZE */
-	if (opts->defer_analyze)
+	if (opts->defer_analyze || opts->defer_drop)
 		res.drop_deferred = 1;
 	else if ((rc = drop_old(&x))) {
 		rc = iko_error_set(rc, "the new generation is loaded and live, but: %s", iko_error_message());

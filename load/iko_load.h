@@ -72,9 +72,15 @@ typedef struct iko_load_options {
 	void (*copied)(void *arg, PGconn *conn);
 	void (*before_swap)(void *arg);
 	void *hook_arg;
+	/*
+	 * 1: leave dropping the generation the swap set aside (<table>_<lg>_old)
+	 * to the caller's iko_load_analyze, as defer_analyze does, while every
+	 * table is still analyzed before the swap (result.drop_deferred).
+	 */
+	int defer_drop;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */

@@ -388,6 +388,7 @@ int iko_load_routed(iko_load_result *out, const iko_load_options *opts, char **s
 	so = *opts;
 	so.conn = sc;
 	so.defer_analyze = 0; /* on the shard's server, before its swap */
+	so.defer_drop = 0;
 	if ((rc = iko_load_run(out, &so)))
 		goto done;
 	if ((rc = attach_foreign(opts->conn, opts->schema, opts->lg_code, server)) ||

@@ -606,6 +606,8 @@ static int run_load(rctx *c, PGconn *conn, iko_follow *follow, int ahead, iko_lo
 		lo.size_dir = sizes;
 		/* the load job, with reconcile's read before its swap: ANALYZE before the swap, beside that read */
 		lo.defer_analyze = c->defer_analyze && !(follow && c->early_want);
+		/* ... and dropping the generation set aside, beside reconcile all the same (analyze_start) */
+		lo.defer_drop = c->defer_analyze;
 		if (ahead) {
 			lo.ahead_dir = sizes;
 			lo.ahead_follow = c->tfollow;

@@ -104,6 +104,10 @@ for t in resident household; do
 	  "$(first_line sql2.log "ATTACH PARTITION \"jumin\".\"${t}_435015\"")" ] || fail "R002: ${t}'s primary key not made in the swap"
 done
 ! grep -q 'FROM "jumin"."resident" WHERE lg_code' sql2.log || fail "R002: reconcile read the partitions again"
+# the generation the swap set aside (R001's, as _old) dropped after it, beside reconcile
+last_drop=$(grep -n '^DROP TABLE IF EXISTS "jumin"."resident_435015_old"$' sql2.log | tail -1 | cut -d: -f1)
+[ -n "$last_drop" ] && [ "$last_drop" -gt "$(first_line sql2.log 'ATTACH PARTITION "jumin"."resident_435015"')" ] ||
+	fail "R002: the generation set aside not dropped after the swap (line ${last_drop:-none})"
 [ "$(q "select string_agg(conname, ',' order by conname) from pg_constraint where contype = 'p' and conrelid in ('jumin.resident_435015'::regclass, 'jumin.household_435015'::regclass)")" = \
   "household_435015_pkey,resident_435015_pkey" ] || fail "R002: primary keys $(q "select string_agg(conname, ',') from pg_constraint where contype = 'p'")"
 [ "$G1" = "$G2" ] || fail "the overlapped load loaded something else: $G1 / $G2"
@@ -118,7 +122,7 @@ done
 	fail "counts differ: $(counts runs/435015/R001/manifest.json) / $(counts runs/435015/R002/manifest.json)"
 timings runs/435015/R001/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
 	fail "R001 manifest: $(timings runs/435015/R001/manifest.json)"
-timings runs/435015/R002/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'read_back', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+timings runs/435015/R002/manifest.json | grep -q "^completed \['analyze', 'connect', 'extract', 'load', 'read_back', 'reconcile', 'total', 'transform', 'validate'\]$" ||
 	fail "R002 manifest: $(timings runs/435015/R002/manifest.json)"
 grep -q '"stage": "load", "object": "resident"' runs/435015/R002/manifest.json ||
 	grep -A3 '"stage": "load"' runs/435015/R002/manifest.json | grep -q '"object": "resident"' || fail "no load count"
@@ -258,7 +262,7 @@ done
 for f in reconcile/measures.csv reconcile/records.csv reconcile/discrepancies.csv; do
 	cmp runs/435015/R002/$f runs/435015/R007/$f || fail "R007: $f differs from R002's"
 done
-timings runs/435015/R007/manifest.json | grep -q "^completed \['connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
+timings runs/435015/R007/manifest.json | grep -q "^completed \['analyze', 'connect', 'extract', 'load', 'reconcile', 'total', 'transform', 'validate'\]$" ||
 	fail "R007 manifest: $(timings runs/435015/R007/manifest.json)"
 [ "$(gen)" = "$G2" ] || fail "R007 loaded something else: $(gen)"
 echo "rehearse_overlap: ok"
