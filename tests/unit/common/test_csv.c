@@ -542,6 +542,83 @@ START_TEST(test_read_every_position)
 }
 END_TEST
 
+/*
+ * Random text — plain fields of 0 to 40 bytes (so that separators and line
+ * ends fall at every place of the sixteen-byte steps), quoted fields, a
+ * quote inside a plain field, "" escapes, quoted line breaks, LF, CRLF, a
+ * lone CR, empty lines, UTF-8 and Shift_JIS trail bytes, some 300 KiB so
+ * records straddle the 64 KiB buffer — read with the fast paths and with
+ * the byte-wise reader: every result the same (status, message, fields,
+ * raw bytes, offset, record and line numbers).
+ */
+START_TEST(test_fast_paths_agree)
+{
+	static const char *const bits[] = {
+		"a", "0123456789", "表", "\x95\x5c", " ", "x\"y", "\"q\"", "\"a,b\"", "\"he \"\"x\"\"\"",
+		"\"l1\nl2\"", "\"\"", "\r", "\xe3\x81\x82",
+	};
+	iko_buf text = IKO_BUF_INIT;
+	unsigned long seed = 77;
+	size_t i, k, n, f;
+	iko_csv_reader *r[2];
+	FILE *fp[2];
+	int rc[2], m;
+
+	while (text.len < 300 * 1024) {
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % 30; /* fields in the record (0: an empty line) */
+		for (f = 0; f < n; f++) {
+			if (f)
+				iko_buf_putc(&text, ',');
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 8 == 0) {
+				iko_buf_puts(&text, bits[(seed >> 20) % (sizeof(bits) / sizeof(bits[0]))]);
+				continue;
+			}
+			for (k = (seed >> 20) % 41; k > 0; k--)
+				iko_buf_putc(&text, (char)('a' + k % 26));
+		}
+		seed = seed * 1103515245u + 12345u;
+		iko_buf_puts(&text, (seed >> 16) % 3 == 0 ? "\r\n" : "\n");
+	}
+	for (m = 0; m < 2; m++) {
+		r[m] = reader_on(text.ptr, text.len, &fp[m]);
+		if (m)
+			iko_csv_reader_bytewise(r[m]);
+	}
+	for (i = 0;; i++) {
+		iko_csv_row a, b;
+		char msg[512];
+		rc[0] = iko_csv_next(r[0], &a);
+		snprintf(msg, sizeof(msg), "%s", rc[0] < 0 ? iko_error_message() : "");
+		iko_error_clear();
+		rc[1] = iko_csv_next(r[1], &b);
+		ck_assert_int_eq(rc[0], rc[1]);
+		if (rc[1] < 0)
+			ck_assert_str_eq(msg, iko_error_message());
+		iko_error_clear();
+		if (rc[0] == 0)
+			break;
+		ck_assert_uint_eq(a.nfields, b.nfields);
+		for (f = 0; f < a.nfields; f++) {
+			ck_assert_uint_eq(a.lens[f], b.lens[f]);
+			ck_assert_int_eq(memcmp(a.fields[f], b.fields[f], a.lens[f] + 1), 0);
+		}
+		ck_assert_uint_eq(a.raw_len, b.raw_len);
+		ck_assert_int_eq(memcmp(a.raw, b.raw, a.raw_len), 0);
+		ck_assert_int_eq(a.offset, b.offset);
+		ck_assert_int_eq(a.record, b.record);
+		ck_assert_int_eq(a.line, b.line);
+	}
+	ck_assert_uint_gt(i, 900);
+	for (m = 0; m < 2; m++) {
+		iko_csv_reader_free(r[m]);
+		fclose(fp[m]);
+	}
+	iko_buf_release(&text);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	iko_csv_reader *r = NULL;
@@ -776,6 +853,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_writeback);
 	tcase_add_test(tc, test_write_field_every_position);
 	tcase_add_test(tc, test_read_every_position);
+	tcase_add_test(tc, test_fast_paths_agree);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_cut_at_record_ends);
 	suite_add_tcase(s, tc);
