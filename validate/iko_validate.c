@@ -52,6 +52,8 @@ typedef struct vtable {
 	int same_order;           /* the file's columns are the schema's, in its order (map[i] == i) */
 	pcre2_code **re;          /* per schema column */
 	unsigned char *jit;       /* per schema column: re has machine code (pcre2_jit_match) */
+	unsigned char *digits;    /* per schema column: the pattern is a run of digits (iko_digits_rule_of) */
+	size_t *dmin, *dmax;      /* ... of this many */
 	pcre2_match_data *md;
 	iko_strmap *keys;         /* key → occurrences */
 	iko_strmap *dups;         /* the keys that occur more than once → occurrences */
@@ -283,7 +285,11 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	default:
 		break;
 	}
-	if (v->re[col]) {
+	if (v->digits[col]) {
+		if (!iko_digits_match(v->dmin[col], v->dmax[col], val, len))
+			return fail(f, IKO_R_FORMAT, cd->name, val, "%s: \"%s\" does not match %s",
+				    cd->label, shown, cd->pattern);
+	} else if (v->re[col]) {
 		/*
 		 * the value is valid UTF-8 (checked above, as strictly as PCRE2
 		 * checks), so the JIT's fast path, which checks nothing, may have
@@ -300,6 +306,66 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 		return fail(f, IKO_R_CHARSET, cd->name, val,
 			    "%s: character U+%04X is outside the standard character set", cd->label, bad);
 	return 0;
+}
+
+/* A count of PCRE2's quantifier, at *p: 1 to 5 digits, at most 65535 (PCRE2's limit). */
+static int quant_count(const char **p, size_t *n)
+{
+	const char *s = *p;
+	size_t v = 0;
+
+	while (*s >= '0' && *s <= '9' && s - *p < 5)
+		v = v * 10 + (size_t)(*s++ - '0');
+	if (s == *p || (*s >= '0' && *s <= '9') || v > 65535)
+		return 0;
+	*p = s;
+	*n = v;
+	return 1;
+}
+
+int iko_digits_rule_of(const char *pattern, size_t *min, size_t *max)
+{
+	const char *p = pattern;
+
+	if (strncmp(p, "^[0-9]", 6))
+		return 0;
+	p += 6;
+	if (*p == '+' || *p == '*') {
+		*min = *p == '+';
+		*max = SIZE_MAX;
+		p++;
+	} else if (*p == '{') {
+		p++;
+		if (!quant_count(&p, min))
+			return 0;
+		*max = *min;
+		if (*p == ',') {
+			p++;
+			*max = SIZE_MAX;
+			if (*p != '}' && (!quant_count(&p, max) || *max < *min))
+				return 0;
+		}
+		if (*p++ != '}')
+			return 0;
+	} else {
+		return 0;
+	}
+	return !strcmp(p, "$");
+}
+
+int iko_digits_match(size_t min, size_t max, const char *s, size_t len)
+{
+	size_t i;
+
+	/* '$' matches at the end, or before a newline that is the subject's last character */
+	if (len && s[len - 1] == '\n')
+		len--;
+	if (len < min || len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)(s[i] - '0') > 9)
+			return 0;
+	return 1;
 }
 
 static int build_key(vctx *c, const vtable *v, const iko_csv_row *row)
@@ -1342,7 +1408,11 @@ static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 	v->map = calloc(t->ncols, sizeof(int));
 	v->re = calloc(t->ncols, sizeof(pcre2_code *));
 	v->jit = calloc(t->ncols, 1);
-	if (!v->in_path || !v->map || !v->re || !v->jit || iko_strmap_new(&v->keys) || iko_strmap_new(&v->dups) ||
+	v->digits = calloc(t->ncols, 1);
+	v->dmin = calloc(t->ncols, sizeof(size_t));
+	v->dmax = calloc(t->ncols, sizeof(size_t));
+	if (!v->in_path || !v->map || !v->re || !v->jit || !v->digits || !v->dmin || !v->dmax ||
+	    iko_strmap_new(&v->keys) || iko_strmap_new(&v->dups) ||
 	    iko_strmap_new(&v->heads))
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	for (i = 0; i < t->ncols; i++) {
@@ -1355,6 +1425,7 @@ static int vtable_init(vtable *v, const iko_table *t, const char *in_dir)
 					     t->cols[i].name, t->cols[i].pattern);
 		/* machine code for the pattern where PCRE2 has a JIT; else it is interpreted */
 		v->jit[i] = pcre2_jit_compile(v->re[i], PCRE2_JIT_COMPLETE) == 0;
+		v->digits[i] = (unsigned char)iko_digits_rule_of(t->cols[i].pattern, &v->dmin[i], &v->dmax[i]);
 	}
 	v->md = pcre2_match_data_create(4, NULL);
 	if (!v->md)
@@ -1423,6 +1494,9 @@ static void vtable_release(vtable *v)
 		pcre2_code_free(v->re[i]);
 	free(v->re);
 	free(v->jit);
+	free(v->digits);
+	free(v->dmin);
+	free(v->dmax);
 	pcre2_match_data_free(v->md);
 	free(v->map);
 	free(v->in_path);

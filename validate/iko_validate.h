@@ -91,4 +91,15 @@ int iko_charset_use_list(iko_charset *cs, const char *path);
 int iko_charset_scan(iko_charset *cs, const char *s, size_t len, size_t *nchars, unsigned *bad);
 void iko_charset_free(iko_charset *cs);
 
+/*
+ * The patterns the schemas give codes — ^[0-9]+$, ^[0-9]*$, ^[0-9]{N}$,
+ * ^[0-9]{N,}$ and ^[0-9]{N,M}$, exactly so written — are checked by a
+ * loop instead of PCRE2 (a tenth of the instructions): rule_of says
+ * whether pattern is one of them (1, with *min and *max; max SIZE_MAX when
+ * unbounded), match whether s[0..len) matches it as PCRE2 would, '$'
+ * included, which also matches before a newline that ends the subject.
+ */
+int iko_digits_rule_of(const char *pattern, size_t *min, size_t *max);
+int iko_digits_match(size_t min, size_t max, const char *s, size_t len);
+
 #endif

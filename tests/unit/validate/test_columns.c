@@ -17,6 +17,10 @@
 #include "iko_validate.h"
 #include "vx_helpers.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
 Suite *vcolumns_suite(void);
 
 typedef struct col_case {
@@ -324,6 +328,67 @@ START_TEST(test_pattern)
 	};
 
 	run_cols(cs, N(cs), NULL, 0);
+}
+END_TEST
+
+/*
+ * The digit patterns checked without PCRE2 (iko_digits_rule_of): which
+ * patterns are taken, and for each, every subject of up to five
+ * characters from digits, a letter, a space, a newline, a NUL, a
+ * full-width digit and '-' gives PCRE2's answer (compiled as validate
+ * compiles: UTF) — a newline that ends the subject included.
+ */
+START_TEST(test_digit_patterns)
+{
+	static const struct { const char *pat; int taken; size_t min, max; } ps[] = {
+		{ "^[0-9]+$", 1, 1, SIZE_MAX }, { "^[0-9]*$", 1, 0, SIZE_MAX }, { "^[0-9]{7}$", 1, 7, 7 },
+		{ "^[0-9]{0}$", 1, 0, 0 }, { "^[0-9]{2,}$", 1, 2, SIZE_MAX }, { "^[0-9]{1,3}$", 1, 1, 3 },
+		{ "^[0-9]{003}$", 1, 3, 3 }, { "^[0-9]{65535}$", 1, 65535, 65535 },
+		{ "^[0-9]{65536}$", 0, 0, 0 }, { "^[0-9]{000001}$", 0, 0, 0 }, { "^[0-9]{,3}$", 0, 0, 0 },
+		{ "^[0-9]{3,2}$", 0, 0, 0 }, { "^[0-9]+", 0, 0, 0 }, { "[0-9]+$", 0, 0, 0 },
+		{ "^[0-9]+$x", 0, 0, 0 }, { "^[0-9]{2}x$", 0, 0, 0 }, { "^[0-9]?$", 0, 0, 0 },
+		{ "^[0-9]{2$", 0, 0, 0 }, { "^[0-8]+$", 0, 0, 0 }, { "^[0-9]++$", 0, 0, 0 },
+	};
+	static const char *const ch[] = { "0", "5", "9", "a", " ", "\n", "\0", "１", "-" };
+	const size_t nch = sizeof(ch) / sizeof(ch[0]);
+	size_t i, n, min, max, code, k, len, tried = 0;
+
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+		pcre2_code *re;
+		pcre2_match_data *md;
+		int err;
+		PCRE2_SIZE off;
+		ck_assert_msg(iko_digits_rule_of(ps[i].pat, &min, &max) == ps[i].taken, "%s", ps[i].pat);
+		if (!ps[i].taken)
+			continue;
+		ck_assert_uint_eq(min, ps[i].min);
+		ck_assert_uint_eq(max, ps[i].max);
+		re = pcre2_compile((PCRE2_SPTR)ps[i].pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
+		ck_assert_ptr_nonnull(re);
+		md = pcre2_match_data_create(4, NULL);
+		for (n = 0; n <= 5; n++) {
+			size_t total = 1;
+			for (k = 0; k < n; k++)
+				total *= nch;
+			for (code = 0; code < total; code++) {
+				char subj[32];
+				size_t c = code;
+				len = 0;
+				for (k = 0; k < n; k++, c /= nch) {
+					size_t l = ch[c % nch][0] ? strlen(ch[c % nch]) : 1;
+					memcpy(subj + len, ch[c % nch], l);
+					len += l;
+				}
+				ck_assert_msg(iko_digits_match(min, max, subj, len) ==
+						      (pcre2_match(re, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) >= 0),
+					      "%s on %zu bytes (code %zu)", ps[i].pat, len, code);
+				tried++;
+			}
+		}
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+	}
+	ck_assert_uint_gt(tried, 60000);
 }
 END_TEST
 
@@ -792,6 +857,7 @@ Suite *vcolumns_suite(void)
 	tcase_add_test(tc, test_required);
 	tcase_add_test(tc, test_code_lists);
 	tcase_add_test(tc, test_pattern);
+	tcase_add_test(tc, test_digit_patterns);
 	tcase_add_test(tc, test_check_digits);
 	tcase_add_test(tc, test_corp_number);
 	tcase_add_test(tc, test_wrong_municipality);
