@@ -783,10 +783,36 @@ static int cut_fill(iko_csv_cutter *c, size_t n)
 	return 0;
 }
 
+/*
+ * Whole records at s (len bytes) while there is no quote: every LF ends
+ * one, as iko_csv_record_end finds when no quote comes before the line
+ * end. Looks at most want + 4 KiB bytes ahead, stops once want bytes are
+ * taken; the records' count, their bytes in *adv (each record ends with
+ * its LF, so as many lines). 0 at a quote in that stretch, or when no LF
+ * ends a record in it: iko_csv_record_end goes on from there.
+ */
+static size_t plain_records(const unsigned char *s, size_t len, size_t want, size_t *adv)
+{
+	const unsigned char *p = s, *nl, *lim;
+	size_t n = 0;
+
+	if (len > want && len - want > 4096)
+		len = want + 4096;
+	lim = s + len;
+	if (memchr(s, '"', len))
+		return 0;
+	while ((n == 0 || (size_t)(p - s) < want) && (nl = memchr(p, '\n', (size_t)(lim - p))) != NULL) {
+		p = nl + 1;
+		n++;
+	}
+	*adv = (size_t)(p - s);
+	return n;
+}
+
 int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b)
 {
-	size_t skip = 0, scanned = 0, end, want, avail;
-	const unsigned char *q;
+	size_t skip = 0, scanned = 0, end, want, avail, n, lines = 0;
+	const unsigned char *q, *e;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -800,7 +826,18 @@ int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b)
 	for (want = CUT_CHUNK; scanned - skip < max || !b->records;) {
 		avail = c->len - c->pos;
 		if (avail > scanned &&
+		    (n = plain_records(c->buf + c->pos + scanned, avail - scanned,
+				       scanned - skip < max ? max - (scanned - skip) : 0, &end)) > 0) {
+			scanned += end;
+			b->records += n;
+			lines += n;
+			continue;
+		}
+		if (avail > scanned &&
 		    iko_csv_record_end(c->buf + c->pos + scanned, avail - scanned, c->sep, c->eof, &end)) {
+			/* its lines: a quoted field may hold line breaks */
+			for (q = c->buf + c->pos + scanned, e = q + end; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+				lines++;
 			scanned += end;
 			b->records++;
 			continue;
@@ -819,8 +856,7 @@ int iko_csv_cutter_next(iko_csv_cutter *c, size_t max, iko_csv_batch *b)
 	b->record = c->record + 1;
 	b->line = c->line;
 	b->offset = c->offset;
-	for (q = b->data; (q = memchr(q, '\n', (size_t)(b->data + scanned - q))) != NULL; q++)
-		c->line++;
+	c->line += (long long)lines;
 	c->record += b->records;
 	c->pos += scanned;
 	c->offset += (long long)scanned;

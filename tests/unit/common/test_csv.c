@@ -813,6 +813,11 @@ START_TEST(test_cut_at_record_ends)
 		"x\r",
 		"\"x\"\r",
 		"\x82\xa0,\"\x83\x5c\",\x95\x5c\n",
+		/* no quote: every LF ends a record (the cutter's quote-free stretch) */
+		"a,b\nc,d\r\ne,f\n\ng\n",
+		"x\ny\nz",
+		"\xEF\xBB\xBF" "a,b\nc\n",
+		"1,2\r\n3\r4\n5,6\n7,\"8\"\n9\n",
 	};
 	unsigned char buf[96];
 	const unsigned char alphabet[] = "a,\"\r\n\x82\x5c" "bc,\n\"";
@@ -830,6 +835,10 @@ START_TEST(test_cut_at_record_ends)
 		}
 		if (i % 10 == 0 && n >= 3)
 			memcpy(buf, "\xEF\xBB\xBF", 3);
+		/* every third one without quotes (or with one near its end) */
+		for (j = 0; i % 3 == 0 && j < n; j++)
+			if (buf[j] == '"' && j + 4 < n)
+				buf[j] = 'q';
 		check_cuts(buf, n);
 	}
 }
