@@ -413,8 +413,9 @@ static size_t next_simple(iko_csv_reader *r)
  * anywhere, ended by LF or CRLF, lying whole in the read buffer with
  * sixteen bytes to spare. The bytes that matter — the separator, '"', CR,
  * LF — are found with four compares per sixteen bytes, and each is looked
- * at once; the record is copied to data in one piece and every separator
- * in the copy becomes the NUL that ends its field: the same values, the
+ * at once; each sixteen bytes are stored into data as they are scanned,
+ * every separator in the copy becomes the NUL that ends its field and the
+ * field pointers are set on the way (ptrs_ready): the same values, the
  * same layout (each field's bytes and a NUL, in order) as next_simple
  * makes. Anything else — a quote, a lone CR, a record reaching the last
  * sixteen bytes of the buffer — returns 0 having consumed nothing, and
@@ -784,12 +785,14 @@ static int cut_fill(iko_csv_cutter *c, size_t n)
 }
 
 /*
- * Whole records at s (len bytes) while there is no quote: every LF ends
- * one, as iko_csv_record_end finds when no quote comes before the line
- * end. Looks at most want + 4 KiB bytes ahead, stops once want bytes are
- * taken; the records' count, their bytes in *adv (each record ends with
- * its LF, so as many lines). 0 at a quote in that stretch, or when no LF
- * ends a record in it: iko_csv_record_end goes on from there.
+ * Whole records at s (len bytes) before the first quote: every LF there
+ * ends one, as iko_csv_record_end finds when no quote comes before the
+ * line end. Looks at most want + 4 KiB bytes ahead, stops once want bytes
+ * are taken; the records' count, their bytes in *adv (each record ends
+ * with its LF, so as many lines). 0 when the first record holds a quote
+ * or no LF ends it in that stretch: iko_csv_record_end takes that one.
+ * A quote far ahead only ends the stretch there, so each byte is looked
+ * at for a quote about once, however the quotes are spread.
  */
 static size_t plain_records(const unsigned char *s, size_t len, size_t want, size_t *adv)
 {
@@ -798,9 +801,8 @@ static size_t plain_records(const unsigned char *s, size_t len, size_t want, siz
 
 	if (len > want && len - want > 4096)
 		len = want + 4096;
-	lim = s + len;
-	if (memchr(s, '"', len))
-		return 0;
+	if ((lim = memchr(s, '"', len)) == NULL)
+		lim = s + len;
 	while ((n == 0 || (size_t)(p - s) < want) && (nl = memchr(p, '\n', (size_t)(lim - p))) != NULL) {
 		p = nl + 1;
 		n++;

@@ -1741,7 +1741,7 @@ int iko_load_run(iko_load_result *out, const iko_load_options *opts)
 		opts->before_swap(opts->hook_arg);
 	if ((rc = swap_all(&x, &res)))
 		goto done;
-	/* the generation before _prev: now (the swap is committed and live), or with the deferred ANALYZE */
+	/* the generation before _prev: now (the swap is committed and live), or by the caller (defer_analyze, defer_drop) */
 	if (opts->defer_analyze || opts->defer_drop)
 		res.drop_deferred = 1;
 	else if ((rc = drop_old(&x))) {

@@ -19,16 +19,18 @@ grep -q '^13101,100,1000000,ﾄｳｷｮｳﾄ,ﾁﾖﾀﾞｸ,ｲｶﾆｹｲ�
 want=$(/usr/bin/python3 -c "import hashlib,zipfile,sys; print(hashlib.sha256(zipfile.ZipFile(sys.argv[1]).read('KEN_ALL.CSV')).hexdigest())" "$REF")
 grep -q "\"input_sha256\": \"$want\"" "$W/ken.csv.manifest.json" || fail "sha256"
 
-cat > "$W/three.yaml" <<'YAML'
-encoding: CP932
-recfm: csv
-header: true
-name: T
-fields:
-  - {name: A, length: 5, type: X}
-  - {name: N, length: 5, type: "9"}
-  - {name: B, length: 5, type: X}
-YAML
+# csv_layout FILE NAME HEADER FIELD...: a CP932 CSV layout, each FIELD
+# "name length type"
+csv_layout() {
+	local f=$1 n
+	printf 'encoding: CP932\nrecfm: csv\nheader: %s\nname: %s\nfields:\n' "$3" "$2" > "$f"
+	shift 3
+	for n in "$@"; do
+		set -- $n
+		printf '  - {name: %s, length: %s, type: "%s"}\n' "$1" "$2" "$3" >> "$f"
+	done
+}
+csv_layout "$W/three.yaml" T true "A 5 X" "N 5 9" "B 5 X"
 printf 'a,n,b\r\n\x95\x5c,12,x\r\nonly,2\r\n"bad"q,1,y\r\nz,1a,w\r\n"q,1",-3.5,"end"\r\n' > "$W/t.csv"
 set +e
 "$IKO" extract --layout "$W/three.yaml" --input "$W/t.csv" --out "$W/t.out.csv" 2>"$W/err"; rc=$?
@@ -41,15 +43,7 @@ cut -d, -f3,4,6,8 "$W/t.out.csv.rejects.csv" > "$W/rej"
 # a CSV export that kept the fixed fields' padding: trailing ASCII and
 # ideographic spaces go, an '@' after a kanji whose trail byte is 0x81 stays,
 # a space inside a value stays
-cat > "$W/pad.yaml" <<'YAML'
-encoding: CP932
-recfm: csv
-header: false
-name: P
-fields:
-  - {name: NAME, length: 40, type: X}
-  - {name: N, length: 3, type: "9"}
-YAML
+csv_layout "$W/pad.yaml" P false "NAME 40 X" "N 3 9"
 printf '"\x90\xbc\x91\xba\x81\x40\x91\xe5\x8e\xf7\x81\x40\x81\x40  \x81\x40",1\r\n\x8b\x81\x40\x81\x40 ,2\r\n\x81\x40 \x81\x40,3\r\n' > "$W/pad.csv"
 "$IKO" extract --layout "$W/pad.yaml" --input "$W/pad.csv" --out "$W/pad.out.csv" 2>"$W/err" || fail "pad: $(cat "$W/err")"
 [ "$(cat "$W/pad.out.csv")" = $'NAME,N\n西村\u3000大樹,1\n求@,2\n,3' ] || fail "pad: $(cat "$W/pad.out.csv")"
