@@ -196,9 +196,18 @@ int iko_follow_wait_closed(iko_follow *f)
 
 /* ---- the reader's stream ------------------------------------------------ */
 
+/*
+ * The stream's buffer. glibc reads a cookie stream only through its buffer
+ * (8 KiB unless given one), whatever fread asks for: at 1M residents that
+ * was some 60,000 read calls of 8 KiB for the files followed, against a few
+ * hundred with this one.
+ */
+#define FOLLOW_BUF (1u << 20)
+
 typedef struct freader {
 	iko_follow *f;
 	char *path;
+	char *buf;
 	int fd;
 } freader;
 
@@ -240,6 +249,8 @@ static int fr_close(void *cookie)
 	freader *r = cookie;
 	int rc = close(r->fd);
 
+	/* fclose no longer touches a buffer it was given once this is called */
+	free(r->buf);
 	free(r->path);
 	free(r);
 	return rc;
@@ -291,7 +302,9 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path)
 	if (fd < 0)
 		return NULL;
 	r = calloc(1, sizeof(*r));
-	if (!r || !(r->path = iko_strdup(path))) {
+	if (!r || !(r->path = iko_strdup(path)) || !(r->buf = malloc(FOLLOW_BUF))) {
+		if (r)
+			free(r->path);
 		free(r);
 		close(fd);
 		errno = ENOMEM;
@@ -304,6 +317,10 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path)
 		err = errno;
 		fr_close(r);
 		errno = err;
+	} else if (setvbuf(fp, r->buf, _IOFBF, FOLLOW_BUF) != 0) {
+		fclose(fp); /* frees r */
+		errno = ENOMEM;
+		return NULL;
 	}
 	return fp;
 }
