@@ -140,6 +140,57 @@ START_TEST(test_many_keys)
 }
 END_TEST
 
+/*
+ * Keys bigger than a block of the key arena, before and after the arena
+ * moves to its big blocks (mapped in huge pages): each copied whole.
+ */
+START_TEST(test_long_keys)
+{
+	enum { BIG = 5 << 20, SMALL = 200000 };
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e;
+	char *big = malloc(BIG), k[64];
+	size_t len;
+	long i;
+	int round;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', BIG);
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	for (round = 0; round < 2; round++) {
+		/* round 0: the first long key comes first; round 1: after SMALL keys */
+		for (i = round * SMALL; round && i < 2 * SMALL; i++) {
+			len = make_key(k, i);
+			ck_assert_int_eq(iko_strmap_upsert(m, k, len, &e), 0);
+			e->a = i;
+		}
+		big[BIG - 1] = (char)('a' + round);
+		ck_assert_int_eq(iko_strmap_upsert(m, big, BIG, &e), 0);
+		e->b = round + 1;
+	}
+	for (round = 0; round < 2; round++) {
+		big[BIG - 1] = (char)('a' + round);
+		e = iko_strmap_get(m, big, BIG);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(e->b, round + 1);
+		ck_assert_uint_eq(e->keylen, BIG);
+		ck_assert_int_eq(memcmp(e->key, big, BIG), 0);
+		ck_assert_int_eq(e->key[BIG], '\0');
+	}
+	big[BIG - 1] = 'c';
+	ck_assert_ptr_null(iko_strmap_get(m, big, BIG));
+	ck_assert_ptr_null(iko_strmap_get(m, big, BIG - 1));
+	for (i = SMALL; i < 2 * SMALL; i += 7) {
+		len = make_key(k, i);
+		e = iko_strmap_get(m, k, len);
+		ck_assert_msg(e != NULL && e->a == i, "key %ld lost", i);
+	}
+	ck_assert_uint_eq(iko_strmap_size(m), SMALL + 2);
+	iko_strmap_free(m);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_empty_key_and_lengths)
 {
 	iko_strmap *m = NULL;
@@ -242,6 +293,7 @@ Suite *strmap_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_many_keys);
 	tcase_add_test(tc, test_one_byte_apart);
+	tcase_add_test(tc, test_long_keys);
 	tcase_add_test(tc, test_empty_key_and_lengths);
 	tcase_add_test(tc, test_near);
 	suite_add_tcase(s, tc);
