@@ -56,21 +56,22 @@ load() {
 }
 
 cores=$(getconf _NPROCESSORS_ONLN)
-got=$(load "")
-if [ "$cores" -le 2 ]; then
-	expect_eq "$got" $'household=262144\nresident=262144' "a server at 64 MB, $cores cores: 256 MB, one process"
-else
-	# a worker beside the leader: each gets a share of the 256 MB
-	echo "$got" | grep -Eqx 'household=(131072|87381)' || fail "$cores cores, household: [$got]"
-	echo "$got" | grep -Eqx 'resident=(131072|87381)' || fail "$cores cores, resident: [$got]"
-fi
-got=$(load "-c maintenance_work_mem=1GB")
-if [ "$cores" -le 2 ]; then
-	expect_eq "$got" $'household=1048576\nresident=1048576' "a server at 1 GB, $cores cores: left at 1 GB, one process"
-else
-	echo "$got" | grep -Eqx 'household=(524288|349525)' || fail "$cores cores, 1 GB, household: [$got]"
-	echo "$got" | grep -Eqx 'resident=(524288|349525)' || fail "$cores cores, 1 GB, resident: [$got]"
-fi
+# expect_sorts GOT KB LABEL: on <= 2 cores both keys sorted by one process
+# with KB. With more the server may add workers (the leader and each
+# worker then get KB/2 or KB/3), or launch none (KB): any of them shows the
+# memory was KB, which is what iko sets there
+expect_sorts() {
+	local t
+	if [ "$cores" -le 2 ]; then
+		expect_eq "$1" "household=$2"$'\n'"resident=$2" "$3, $cores cores: one process"
+		return
+	fi
+	for t in household resident; do
+		echo "$1" | grep -Eqx "$t=($2|$(($2 / 2))|$(($2 / 3)))" || fail "$3, $cores cores, $t: [$1]"
+	done
+}
+expect_sorts "$(load "")" 262144 "a server at 64 MB: 256 MB"
+expect_sorts "$(load "-c maintenance_work_mem=1GB")" 1048576 "a server at 1 GB: left at 1 GB"
 # the rows are all there, and the keys are the tables' primary keys
 expect_eq "$(psql -X -q -A -t "$url" \
 	-c "select (select count(*) from jumin.resident_131016) || ' ' || (select count(*) from jumin.household_131016) || ' ' ||
