@@ -199,8 +199,8 @@ int iko_follow_wait_closed(iko_follow *f)
 /*
  * The stream's buffer. glibc reads a cookie stream only through its buffer
  * (8 KiB unless given one), whatever fread asks for: at 1M residents that
- * was some 60,000 read calls of 8 KiB for the files followed, against a few
- * hundred with this one.
+ * was about 55,000 read calls of 8 KiB for the files followed, against a
+ * few hundred with this one.
  */
 #define FOLLOW_BUF (1u << 20)
 

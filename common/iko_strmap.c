@@ -4,84 +4,33 @@
 #include "iko_strmap.h"
 
 #include "iko_error.h"
+#include "iko_mem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define ARENA_BLOCK (1u << 20)      /* the first blocks of keys */
 #define ARENA_BIG_BLOCK (4u << 20)  /* the later ones, in huge pages */
 #define ARENA_SMALL_BLOCKS 2        /* how many first blocks */
-#define HUGE (2u << 20)             /* the size of a transparent huge page on x86-64 and arm64 */
 
 typedef struct arena_block {
 	struct arena_block *next;
 	size_t used, cap;
-	size_t mapped;                  /* bytes mapped for it (big_alloc), 0 when malloc'd */
+	size_t mapped;                  /* bytes mapped for it (iko_big_alloc), 0 when malloc'd */
 	char data[];
 } arena_block;
 
-/*
- * A big map's memory — its slot table, its entries and, after the first
- * blocks, its keys — is mapped in 2 MiB-aligned pieces that the kernel is
- * asked to back with transparent huge pages (madvise MADV_HUGEPAGE; where
- * the kernel has them off, nothing changes). A million keys touch some
- * 80 MB as they come: in 4 KiB pages that was about 28,000 page faults in a
- * 1M rehearsal's key sets, each costing microseconds on a virtual machine,
- * and the random probes of a table that size miss the TLB besides. Under
- * HUGE bytes, malloc as before: small maps (most of them) keep small pages.
- * Zeroed when zero is set (a mapping always is); *mapped = the bytes to
- * unmap, 0 when malloc'd (then free()).
- */
-static void *big_alloc(size_t bytes, int zero, size_t *mapped)
-{
-	size_t len, total;
-	char *p, *a;
+/* A big map's slot table, entries and later key blocks: iko_big_alloc (iko_mem.h). */
 
-	*mapped = 0;
-	if (bytes < HUGE)
-		return zero ? calloc(1, bytes) : malloc(bytes);
-	len = (bytes + HUGE - 1) & ~(size_t)(HUGE - 1);
-	total = len + HUGE;
-	p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	/* the aligned len bytes inside; the rest is given back */
-	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	if (p + total > a + len)
-		munmap(a + len, (size_t)(p + total - (a + len)));
-	(void)madvise(a, len, MADV_HUGEPAGE);
-	*mapped = len;
-	return a;
-}
-
-static void big_free(void *p, size_t mapped)
-{
-	if (mapped)
-		munmap(p, mapped);
-	else
-		free(p);
-}
-
-/*
- * The entries live in one array in the order they were inserted; the
- * open-addressing table holds only 8 bytes per slot: the key's 32-bit tag
- * (high half) and its entry's index + 1 (low half; 0 = empty). A probe
- * walks a table a fifth the size of the entries and touches an entry only
- * when the tags agree, so a lookup among a million keys costs about one
- * cache miss in the table and one in the entry.
- */
 struct iko_strmap {
 	uint64_t *slots;
 	size_t cap;          /* slots: cap == 1 << bits */
-	size_t slots_mapped; /* big_alloc */
+	size_t slots_mapped; /* iko_big_alloc */
 	unsigned bits;
 	iko_strmap_entry *ents;
 	size_t n, ents_cap;  /* entries used / allocated */
-	size_t ents_mapped;  /* big_alloc */
+	size_t ents_mapped;  /* iko_big_alloc */
 	arena_block *arena;
 	size_t nblocks;
 };
@@ -124,10 +73,10 @@ void iko_strmap_free(iko_strmap *m)
 		return;
 	for (b = m->arena; b; b = nb) {
 		nb = b->next;
-		big_free(b, b->mapped);
+		iko_big_free(b, b->mapped);
 	}
-	big_free(m->slots, m->slots_mapped);
-	big_free(m->ents, m->ents_mapped);
+	iko_big_free(m->slots, m->slots_mapped);
+	iko_big_free(m->ents, m->ents_mapped);
 	free(m);
 }
 
@@ -139,7 +88,7 @@ static char *arena_copy(iko_strmap *m, const char *s, size_t len)
 	if (!b || b->cap - b->used < len + 1) {
 		size_t block = m->nblocks < ARENA_SMALL_BLOCKS ? ARENA_BLOCK : ARENA_BIG_BLOCK;
 		size_t cap = len + 1 > block - sizeof(*b) ? len + 1 : block - sizeof(*b), mapped;
-		b = big_alloc(sizeof(*b) + cap, 0, &mapped);
+		b = iko_big_alloc(sizeof(*b) + cap, 0, &mapped);
 		if (!b)
 			return NULL;
 		b->used = 0;
@@ -230,7 +179,7 @@ static int grow(iko_strmap *m)
 
 	if (m->bits >= 32)
 		return iko_error_set(IKO_ENOMEM, "too many keys");
-	m->slots = big_alloc(oldcap * 2 * sizeof(*m->slots), 1, &m->slots_mapped);
+	m->slots = iko_big_alloc(oldcap * 2 * sizeof(*m->slots), 1, &m->slots_mapped);
 	if (!m->slots) {
 		m->slots = old;
 		m->slots_mapped = oldmapped;
@@ -245,28 +194,28 @@ static int grow(iko_strmap *m)
 				;
 			m->slots[j] = old[i];
 		}
-	big_free(old, oldmapped);
+	iko_big_free(old, oldmapped);
 	return 0;
 }
 
-/* Room for twice the entries: realloc while small, big_alloc and a copy once big. */
+/* Room for twice the entries: realloc while small, iko_big_alloc and a copy once big. */
 static int grow_ents(iko_strmap *m)
 {
 	size_t cap = m->ents_cap ? m->ents_cap * 2 : 64, mapped;
 	iko_strmap_entry *ne;
 
-	if (!m->ents_mapped && cap * sizeof(*ne) < HUGE) {
+	if (!m->ents_mapped && cap * sizeof(*ne) < IKO_MEM_HUGE) {
 		if (!(ne = realloc(m->ents, cap * sizeof(*ne))))
 			return iko_error_set(IKO_ENOMEM, "out of memory");
 		m->ents = ne;
 		m->ents_cap = cap;
 		return 0;
 	}
-	if (!(ne = big_alloc(cap * sizeof(*ne), 0, &mapped)))
+	if (!(ne = iko_big_alloc(cap * sizeof(*ne), 0, &mapped)))
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	if (m->n)
 		memcpy(ne, m->ents, m->n * sizeof(*ne));
-	big_free(m->ents, m->ents_mapped);
+	iko_big_free(m->ents, m->ents_mapped);
 	m->ents = ne;
 	m->ents_cap = cap;
 	m->ents_mapped = mapped;

@@ -13,6 +13,7 @@
 #include "iko_follow.h"
 #include "iko_fs.h"
 #include "iko_json.h"
+#include "iko_mem.h"
 #include "iko_recidx.h"
 #include "iko_schema.h"
 #include "iko_strmap.h"
@@ -28,7 +29,6 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -448,34 +448,12 @@ typedef struct hset {
 	uint64_t *slots;          /* 0 = empty */
 	size_t cap, n;            /* cap == 1 << bits */
 	unsigned bits;
+	size_t mapped;            /* iko_big_alloc: a million residents' 32 MiB of slots, written in random order */
 } hset;
-
-/*
- * The slots (at least 512 KiB): zeroed pages of their own (mmap), in 2 MiB
- * pages where the kernel has them (MADV_HUGEPAGE): a million residents'
- * 32 MiB of slots are written in random order, and in 4 KiB pages every
- * first write was a page fault (a third of the drain's time at 1M, perf).
- */
-static uint64_t *slots_alloc(size_t cap)
-{
-	size_t len = cap * sizeof(uint64_t);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	(void)madvise(p, len, MADV_HUGEPAGE); /* a hint: 4 KiB pages work too */
-	return p;
-}
-
-static void slots_free(uint64_t *p, size_t cap)
-{
-	if (p)
-		munmap(p, cap * sizeof(uint64_t));
-}
 
 static void hset_free(hset *h)
 {
-	slots_free(h->slots, h->cap);
+	iko_big_free(h->slots, h->mapped);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -496,20 +474,20 @@ static size_t hset_slot(const hset *h, uint64_t x)
 /* Room for at least n hashes (at most half the slots used). */
 static int hset_grow(hset *h, size_t n)
 {
-	hset g = { NULL, h->cap ? h->cap * 2 : 1u << 16, 0, h->bits ? h->bits + 1 : 16 };
+	hset g = { NULL, h->cap ? h->cap * 2 : 1u << 16, 0, h->bits ? h->bits + 1 : 16, 0 };
 	size_t i;
 
 	while (g.cap < 2 * n && g.bits < 40) {
 		g.cap *= 2;
 		g.bits++;
 	}
-	if (g.bits > 40 || !(g.slots = slots_alloc(g.cap)))
+	if (g.bits > 40 || !(g.slots = iko_big_alloc(g.cap * sizeof(*g.slots), 1, &g.mapped)))
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	for (i = 0; i < h->cap; i++)
 		if (h->slots[i])
 			g.slots[hset_slot(&g, h->slots[i])] = h->slots[i];
 	g.n = h->n;
-	slots_free(h->slots, h->cap);
+	iko_big_free(h->slots, h->mapped);
 	*h = g;
 	return 0;
 }
@@ -781,7 +759,7 @@ static int pass1(vctx *c, vtable *v, int keep_keys)
 	if (parallel_ok() && keep_keys)
 		return (rc = pass1_parallel(v, K_KEYS, NULL, f)) ? rc : find_dups(v);
 	if (parallel_ok()) {
-		hset cand = { NULL, 0, 0, 0 };
+		hset cand = { NULL, 0, 0, 0, 0 };
 		/* the second read: transform has finished the file (its final name) */
 		if (!(rc = pass1_parallel(v, K_HASHES, &cand, f)) && cand.n)
 			rc = pass1_parallel(v, K_CANDIDATES, &cand, f);
