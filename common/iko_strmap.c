@@ -21,7 +21,15 @@ typedef struct arena_block {
 	char data[];
 } arena_block;
 
-/* A big map's slot table, entries and later key blocks: iko_big_alloc (iko_mem.h). */
+/*
+ * The entries live in one array in the order they were inserted; the
+ * open-addressing table holds only 8 bytes per slot: the key's 32-bit tag
+ * (high half) and its entry's index + 1 (low half; 0 = empty). A probe
+ * walks a table a fifth the size of the entries and touches an entry only
+ * when the tags agree, so a lookup among a million keys costs about one
+ * cache miss in the table and one in the entry. A big map's slot table,
+ * entries and later key blocks come from iko_big_alloc (iko_mem.h).
+ */
 
 struct iko_strmap {
 	uint64_t *slots;
