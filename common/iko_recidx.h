@@ -48,8 +48,31 @@ static inline uint64_t iko_rh(uint64_t h, const char *s, size_t len)
 		h ^= h >> 32;
 	}
 	w = (uint64_t)(len + 1) << 56;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * The last 0-7 bytes as the loop below puts them, in two loads that
+	 * overlap when len is not 4 (or 2): the bytes they share land on the
+	 * same places. Most values are shorter than 8 bytes, and a byte at a
+	 * time was a fifth of validate's per-record checks.
+	 */
+	(void)i;
+	if (len >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 4));
+	} else if (len >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + len - 2, 2);
+		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 2));
+	} else if (len) {
+		w |= (unsigned char)s[0];
+	}
+#else
 	for (i = 0; i < len; i++)
 		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+#endif
 	h = (h ^ w) * k;
 	return h ^ (h >> 32);
 }

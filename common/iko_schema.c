@@ -575,8 +575,9 @@ const char *iko_code_list_label(const iko_code_list *l, const char *code)
 		const iko_strmap_entry *e = iko_strmap_get(l->index, code, strlen(code));
 		return e ? l->labels[e->a - 1] : NULL;
 	}
+	/* the first bytes first: codes are short ("1", "02") and most lists small */
 	for (i = 0; l && i < l->n; i++)
-		if (!strcmp(l->codes[i], code))
+		if (l->codes[i][0] == code[0] && !strcmp(l->codes[i], code))
 			return l->labels[i];
 	return NULL;
 }

@@ -273,12 +273,21 @@ size_t iko_strmap_size(const iko_strmap *m)
 	return m->n;
 }
 
-/* The entry at *hint or the one after it, if it holds key. */
+/* A map this small is searched entry by entry before the key is hashed. */
+#define NEAR_ALL 8
+
+/*
+ * The entry at *hint or the one after it, if it holds key; in a map of at
+ * most NEAR_ALL entries, any entry that holds it (a figure's few groups —
+ * sex, age band — come in no order, and a hash and a probe cost more than
+ * comparing a handful of short keys).
+ */
 static iko_strmap_entry *near(const iko_strmap *m, const char *key, size_t len, size_t *hint)
 {
-	size_t i;
+	/* a key is in one entry at most: which of them is compared first does not matter */
+	size_t i = m->n <= NEAR_ALL ? 0 : *hint, to = m->n <= NEAR_ALL ? m->n : *hint + 2;
 
-	for (i = *hint; i < m->n && i <= *hint + 1; i++) {
+	for (; i < m->n && i < to; i++) {
 		iko_strmap_entry *e = &m->ents[i];
 		if (e->keylen == len && same_key(e->key, key, len)) {
 			*hint = i;

@@ -31,8 +31,9 @@ size_t iko_strmap_size(const iko_strmap *m);
  * For keys that come in about the order they were inserted, or several
  * times in a row: *hint is the place (insertion order) of the entry found
  * last (start with 0); that entry and the one after it are compared with
- * key before the key is hashed, and *hint is set to the entry found.
- * Same results as iko_strmap_get / iko_strmap_upsert.
+ * key before the key is hashed (in a map of at most 8 entries, every
+ * entry), and *hint is set to the entry found. Same results as
+ * iko_strmap_get / iko_strmap_upsert.
  */
 iko_strmap_entry *iko_strmap_get_near(const iko_strmap *m, const char *key, size_t len, size_t *hint);
 int iko_strmap_upsert_near(iko_strmap *m, const char *key, size_t len, size_t *hint, iko_strmap_entry **out);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define IKO_WORD_ONES 0x0101010101010101ULL
 #define IKO_WORD_HIGH 0x8080808080808080ULL
@@ -38,6 +39,47 @@ static inline size_t iko_word_first_below(uint64_t m)
 	(void)m;
 	return 0;
 #endif
+}
+
+/*
+ * Whether every byte of s[0..len) is at least lo and below hi (1 <= lo <
+ * hi <= 128): eight bytes a load, the last 1-7 in one more load that
+ * overlaps the bytes before them (or, for a value shorter than 8, two
+ * smaller loads that overlap each other, the rest of the word filled with
+ * lo). A byte looked at twice is the same byte, so the answer is the one
+ * a byte at a time would give. 1 for an empty value.
+ */
+static inline int iko_bytes_within(const char *s, size_t len, unsigned lo, unsigned hi)
+{
+	const uint64_t fill = IKO_WORD_ONES * lo;
+	uint64_t w;
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 <= len; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (iko_word_below(w, lo) || iko_word_at_least(w, hi))
+				return 0;
+		}
+		if (i == len)
+			return 1;
+		memcpy(&w, s + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		w = (uint64_t)a | (uint64_t)b << 32;
+	} else if (len >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + len - 2, 2);
+		w = (uint64_t)a | (uint64_t)b << 16 | (fill & ~0xFFFFFFFFull);
+	} else if (len == 1) {
+		w = (unsigned char)s[0] | (fill & ~0xFFull);
+	} else {
+		return 1;
+	}
+	return !iko_word_below(w, lo) && !iko_word_at_least(w, hi);
 }
 
 #endif

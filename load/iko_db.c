@@ -28,6 +28,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define PG_ROOT "/usr/lib/postgresql"
 #define RELOC_PREFIX "/var/tmp/iko-pg-"
@@ -868,6 +871,52 @@ static int hex_value(int c)
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* One value of a row split at tabs: kept when there is room, ended by a zero byte. */
+static inline void plain_value(char *start, char *stop, char **fields, size_t *lens, unsigned char *isnull,
+			       size_t nfields, size_t n)
+{
+	if (n < nfields) {
+		fields[n] = start;
+		lens[n] = (size_t)(stop - start);
+		if (isnull)
+			isnull[n] = 0;
+	}
+	*stop = '\0';
+}
+
+/*
+ * A row without a backslash or a newline before its end — most rows: no
+ * value of it has an escape, so none is NULL — is only its values between
+ * tabs. The tabs of 16 bytes at a time come from one comparison (SSE2),
+ * each then ends a value where it stands: what the general loop below
+ * gives for such a row, without its scan and copy per value.
+ */
+static size_t split_plain(char *p, char *end, char **fields, size_t *lens, unsigned char *isnull, size_t nfields)
+{
+	char *start = p;
+	size_t n = 0;
+
+#if defined(__SSE2__)
+	const __m128i tab = _mm_set1_epi8('\t');
+	for (; end - p >= 16; p += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), tab));
+		while (m) {
+			char *t = p + __builtin_ctz(m);
+			m &= m - 1;
+			plain_value(start, t, fields, lens, isnull, nfields, n++);
+			start = t + 1;
+		}
+	}
+#endif
+	for (; p < end; p++)
+		if (*p == '\t') {
+			plain_value(start, p, fields, lens, isnull, nfields, n++);
+			start = p + 1;
+		}
+	plain_value(start, end, fields, lens, isnull, nfields, n++);
+	return n;
+}
+
 size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens,
 			      unsigned char *isnull, size_t nfields)
 {
@@ -876,6 +925,8 @@ size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens
 
 	if (len && end[-1] == '\n')
 		end--;
+	if (!memchr(row, '\\', (size_t)(end - row)) && !memchr(row, '\n', (size_t)(end - row)))
+		return split_plain(row, end, fields, lens, isnull, nfields);
 	for (;;) {
 		int null = 0;
 		start = w = p;

@@ -60,10 +60,11 @@ static int make_key(iko_figures *f, const char *measure, const char *group)
 
 /*
  * Add v to the value of key in map: entry->a is the 1-based index of its
- * value in *vals (n values, room for cap), a new key starting at 0.
+ * value in *vals (n values, room for cap), a new key starting at 0; *at
+ * (when not NULL) is set to that index.
  */
-static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
-		     double v, size_t *hint)
+static int add_value_at(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
+			double v, size_t *hint, size_t *at)
 {
 	iko_strmap_entry *e;
 	int rc;
@@ -83,7 +84,15 @@ static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, con
 		e->a = (long long)++*n;
 	}
 	(*vals)[e->a - 1] += v;
+	if (at)
+		*at = (size_t)e->a;
 	return 0;
+}
+
+static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
+		     double v, size_t *hint)
+{
+	return add_value_at(map, vals, n, cap, key, len, v, hint, NULL);
 }
 
 int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v)
@@ -373,6 +382,7 @@ typedef struct mstate {
 	double *val;
 	size_t nval, cap;
 	size_t acc_hint, seen_hint; /* iko_strmap_upsert_near: rows of a group tend to come together */
+	size_t whole_at;     /* the "" group's place in val + 1 once it has one (0: not yet) */
 } mstate;
 
 /*
@@ -382,7 +392,13 @@ typedef struct mstate {
  */
 static int acc_add(mstate *ms, const char *group, size_t len, double v)
 {
-	return add_value(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v, &ms->acc_hint);
+	/* a measure without groups adds every row to the one figure: its place is kept */
+	if (!len && ms->whole_at) {
+		ms->val[ms->whole_at - 1] += v;
+		return 0;
+	}
+	return add_value_at(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v, &ms->acc_hint,
+			    len ? NULL : &ms->whole_at);
 }
 
 static int passes(const mstate *ms, const iko_csv_row *row)
@@ -501,6 +517,20 @@ static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
 
 	if (!passes(ms, row))
 		return 0;
+	if (ms->m->ngroup <= 1 && ms->m->kind != IKO_MEASURE_DISTINCT) {
+		/* no group, or one: the group is "" or the value itself, not copied */
+		const char *gv = "";
+		if (ms->m->ngroup && ms->group[0] == AGE_BAND_COL)
+			gv = (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol])
+							       : "不詳";
+		else if (ms->m->ngroup && (size_t)ms->group[0] < row->nfields)
+			gv = row->fields[ms->group[0]];
+		if (ms->m->kind == IKO_MEASURE_COUNT)
+			return acc_add(ms, gv, strlen(gv), 1);
+		if (ms->m->kind == IKO_MEASURE_SUM)
+			return *v ? acc_add(ms, gv, strlen(gv), iko_figures_amount(v)) : 0;
+		return 0; /* min/max are computed in SQL only for now */
+	}
 	iko_buf_clear(g);
 	for (i = 0; i < ms->m->ngroup; i++) {
 		const char *gv;
@@ -646,6 +676,7 @@ int iko_figures_rows_flush(iko_figures_rows *fr)
 		iko_strmap_free(ms->acc);
 		ms->acc = NULL;
 		ms->nval = 0;
+		ms->whole_at = 0;
 		if ((rc = iko_strmap_new(&ms->acc)))
 			return rc;
 	}

@@ -203,7 +203,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 	/* a sensitive value (個人番号, 支援措置) never goes into a detail either */
 	const char *shown = cd->sensitive ? "(masked)" : val;
 	unsigned bad = 0;
-	size_t i, nchars;
+	size_t nchars;
 	int y, m, d, r, printable, in_set, num;
 
 	if (len == 0)
@@ -212,15 +212,7 @@ static int check_column(vctx *c, vtable *v, int col, const char *val, size_t len
 				    : 0;
 	/* most values (codes, numbers, dates) are printable ASCII: valid UTF-8,
 	 * one character per byte, inside every character set */
-	for (i = 0; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, val + i, 8);
-		if (iko_word_below(w, 0x20) || iko_word_at_least(w, 0x7F))
-			break;
-	}
-	for (; i < len && (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7F; i++)
-		;
-	printable = i == len;
+	printable = iko_bytes_within(val, len, 0x20, 0x7F);
 	/* one pass decodes the value: valid, its length, the first character outside the set */
 	nchars = len;
 	in_set = 1;
@@ -355,17 +347,12 @@ int iko_digits_rule_of(const char *pattern, size_t *min, size_t *max)
 
 int iko_digits_match(size_t min, size_t max, const char *s, size_t len)
 {
-	size_t i;
-
 	/* '$' matches at the end, or before a newline that is the subject's last character */
 	if (len && s[len - 1] == '\n')
 		len--;
 	if (len < min || len > max)
 		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)(s[i] - '0') > 9)
-			return 0;
-	return 1;
+	return iko_bytes_within(s, len, '0', '9' + 1);
 }
 
 static int build_key(vctx *c, const vtable *v, const iko_csv_row *row)

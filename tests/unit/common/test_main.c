@@ -1,7 +1,8 @@
 /*
  * test_main.c — Check suites for common/: CSV, 和暦 dates, check digits,
  * buffers, JSON and YAML, the key map, following a file being written,
- * the ordered batch pipeline.
+ * the ordered batch pipeline, the record hash, byte ranges a word at a
+ * time.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@ Suite *buf_json_yaml_suite(void);
 Suite *strmap_suite(void);
 Suite *follow_suite(void);
 Suite *batches_suite(void);
+Suite *recidx_suite(void);
+Suite *words_suite(void);
 
 int main(void)
 {
@@ -25,6 +28,8 @@ int main(void)
 	srunner_add_suite(sr, strmap_suite());
 	srunner_add_suite(sr, follow_suite());
 	srunner_add_suite(sr, batches_suite());
+	srunner_add_suite(sr, recidx_suite());
+	srunner_add_suite(sr, words_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -284,6 +284,50 @@ START_TEST(test_near)
 }
 END_TEST
 
+/*
+ * A map of at most 8 entries is searched whole before hashing: whatever
+ * the hint, each key is found (and the hint moved to it), a key that is a
+ * prefix of another or differs in one byte is not taken for it, and an
+ * absent key is inserted by upsert_near; at 9 entries the plain lookup
+ * takes over with the same answers.
+ */
+START_TEST(test_near_small)
+{
+	static const char *const keys[] = { "", "1", "2", "9", "1|2", "10", "不詳", "0-14", "65-74" };
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e;
+	size_t n, i, h, hint;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	for (n = 0; n < 9; n++) {
+		hint = 0;
+		ck_assert_int_eq(iko_strmap_upsert_near(m, keys[n], strlen(keys[n]), &hint, &e), 0);
+		ck_assert_int_eq(e->a, 0);
+		e->a = (long long)n + 1;
+		ck_assert_uint_eq(hint, n);
+		ck_assert_uint_eq(iko_strmap_size(m), n + 1);
+		/* every key so far, from every hint, the one just added included */
+		for (i = 0; i <= n; i++)
+			for (h = 0; h <= n + 2; h++) {
+				hint = h;
+				e = iko_strmap_get_near(m, keys[i], strlen(keys[i]), &hint);
+				ck_assert_ptr_nonnull(e);
+				ck_assert_ptr_eq(e, iko_strmap_get(m, keys[i], strlen(keys[i])));
+				ck_assert_int_eq(e->a, (long long)i + 1);
+				ck_assert_uint_eq(hint, i);
+			}
+		/* not there: a prefix, one byte changed, one byte more */
+		hint = 0;
+		ck_assert_ptr_null(iko_strmap_get_near(m, "1|", 2, &hint));
+		ck_assert_uint_eq(hint, 0);
+		ck_assert_ptr_null(iko_strmap_get_near(m, "3", 1, &hint));
+		ck_assert_ptr_null(iko_strmap_get_near(m, "100", 3, &hint));
+		ck_assert_ptr_null(iko_strmap_get_near(m, "65-75", 5, &hint));
+	}
+	iko_strmap_free(m);
+}
+END_TEST
+
 Suite *strmap_suite(void)
 {
 	Suite *s = suite_create("strmap");
@@ -296,6 +340,7 @@ Suite *strmap_suite(void)
 	tcase_add_test(tc, test_long_keys);
 	tcase_add_test(tc, test_empty_key_and_lengths);
 	tcase_add_test(tc, test_near);
+	tcase_add_test(tc, test_near_small);
 	suite_add_tcase(s, tc);
 	return s;
 }

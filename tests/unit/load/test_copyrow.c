@@ -148,6 +148,67 @@ START_TEST(copy_split_every_position)
 }
 END_TEST
 
+/*
+ * Rows without a backslash (split at tabs 16 bytes at a time): 1 to 40
+ * values of 0 to 20 bytes each, so that tabs fall at every place of a
+ * block, several in one block, none in another; with and without the
+ * newline at the end; more values than room. Each value comes back with
+ * its length and a zero byte after it, none is NULL.
+ */
+START_TEST(copy_split_plain_rows)
+{
+	char row[1024], vals[40][24], *fields[40];
+	size_t lens[40], vl[40], nv, i, r, n, room;
+	unsigned char nulls[40];
+	unsigned x = 99;
+	int nl;
+
+	for (nv = 1; nv <= 40; nv++)
+		for (nl = 0; nl < 2; nl++) {
+			for (r = 0, i = 0; i < nv; i++) {
+				size_t k;
+				x = x * 1103515245u + 12345u;
+				vl[i] = (x >> 16) % 21;
+				for (k = 0; k < vl[i]; k++)
+					vals[i][k] = k % 5 == 4 ? (char)0xe3 : (char)('a' + (i + k) % 26);
+				if (i)
+					row[r++] = '\t';
+				memcpy(row + r, vals[i], vl[i]);
+				r += vl[i];
+			}
+			if (nl)
+				row[r++] = '\n';
+			row[r] = '\0';
+			room = nv > 3 ? nv - 3 : nv; /* fewer places than values from 4 values on */
+			memset(nulls, 7, sizeof(nulls));
+			n = iko_db_copy_text_split(row, r, fields, lens, nulls, room);
+			ck_assert_uint_eq(n, nv);
+			for (i = 0; i < room; i++) {
+				ck_assert_uint_eq(lens[i], vl[i]);
+				ck_assert_mem_eq(fields[i], vals[i], vl[i]);
+				ck_assert_int_eq(fields[i][vl[i]], '\0');
+				ck_assert_int_eq(nulls[i], 0);
+			}
+			for (; i < 40; i++)
+				ck_assert_int_eq(nulls[i], 7); /* nothing written past the room */
+		}
+}
+END_TEST
+
+/* A newline before the end (COPY TO escapes it, so it cannot come) ends the row, as it always did. */
+START_TEST(copy_split_newline_inside)
+{
+	char row[] = "a\tbb\nc\tdd";
+	char *fields[4];
+	size_t lens[4];
+
+	ck_assert_uint_eq(iko_db_copy_text_split(row, strlen(row), fields, lens, NULL, 4), 2);
+	ck_assert_str_eq(fields[0], "a");
+	ck_assert_str_eq(fields[1], "bb");
+	ck_assert_uint_eq(lens[1], 2);
+}
+END_TEST
+
 TCase *load_copyrow_tcase(void)
 {
 	TCase *tc = tcase_create("copyrow");
@@ -155,5 +216,7 @@ TCase *load_copyrow_tcase(void)
 	tcase_add_loop_test(tc, copy_split, 0, (int)(sizeof(copy_cases) / sizeof(copy_cases[0])));
 	tcase_add_test(tc, copy_split_few);
 	tcase_add_test(tc, copy_split_every_position);
+	tcase_add_test(tc, copy_split_plain_rows);
+	tcase_add_test(tc, copy_split_newline_inside);
 	return tc;
 }
