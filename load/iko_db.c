@@ -871,25 +871,45 @@ static int hex_value(int c)
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* One value of a row split at tabs: kept when there is room, ended by a zero byte. */
+/*
+ * One value of a row split at tabs, [start, stop): kept when there is
+ * room, ended by a zero byte. In such a row (split_plain) a value of two
+ * bytes that begins with a backslash is \N, a NULL: "" of length 0 where
+ * the value ends, as the general loop gives it.
+ */
 static inline void plain_value(char *start, char *stop, char **fields, size_t *lens, unsigned char *isnull,
 			       size_t nfields, size_t n)
 {
+	int null = stop - start == 2 && *start == '\\';
+
 	if (n < nfields) {
-		fields[n] = start;
-		lens[n] = (size_t)(stop - start);
+		fields[n] = null ? stop : start;
+		lens[n] = null ? 0 : (size_t)(stop - start);
 		if (isnull)
-			isnull[n] = 0;
+			isnull[n] = (unsigned char)null;
 	}
 	*stop = '\0';
 }
 
+/* Whether every backslash of [row, end) is a whole value \N (a NULL), the only escape most rows have. */
+static int only_nulls_escaped(const char *row, const char *end)
+{
+	const char *b = row;
+
+	while ((b = memchr(b, '\\', (size_t)(end - b))) != NULL) {
+		if ((b != row && b[-1] != '\t') || end - b < 2 || b[1] != 'N' || (end - b > 2 && b[2] != '\t'))
+			return 0;
+		b += 2;
+	}
+	return 1;
+}
+
 /*
- * A row without a backslash or a newline before its end — most rows: no
- * value of it has an escape, so none is NULL — is only its values between
- * tabs. The tabs of 16 bytes at a time come from one comparison (SSE2),
- * each then ends a value where it stands: what the general loop below
- * gives for such a row, without its scan and copy per value.
+ * A row whose only escapes are NULLs (\N as a whole value) and that has no
+ * newline before its end — most rows — is only its values between tabs.
+ * The tabs of 16 bytes at a time come from one comparison (SSE2), each
+ * then ends a value where it stands: what the general loop below gives
+ * for such a row, without its scan and copy per value.
  */
 static size_t split_plain(char *p, char *end, char **fields, size_t *lens, unsigned char *isnull, size_t nfields)
 {
@@ -925,7 +945,7 @@ size_t iko_db_copy_text_split(char *row, size_t len, char **fields, size_t *lens
 
 	if (len && end[-1] == '\n')
 		end--;
-	if (!memchr(row, '\\', (size_t)(end - row)) && !memchr(row, '\n', (size_t)(end - row)))
+	if (!memchr(row, '\n', (size_t)(end - row)) && only_nulls_escaped(row, end))
 		return split_plain(row, end, fields, lens, isnull, nfields);
 	for (;;) {
 		int null = 0;

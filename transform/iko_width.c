@@ -7,6 +7,8 @@
 #include "iko_error.h"
 #include "iko_utf8.h"
 
+#include <string.h>
+
 /* Full-width equivalents of U+FF61..U+FF9F. */
 static const uint16_t kana[63] = {
 	0x3002, 0x300C, 0x300D, 0x3001, 0x30FB, 0x30F2, 0x30A1, 0x30A3, 0x30A5,
@@ -48,33 +50,79 @@ static uint32_t voiced(uint32_t base, uint32_t mark)
 	return 0;
 }
 
+/* A code point of U+0800..U+FFFF as its three UTF-8 bytes at w; past them. */
+static inline char *put3(char *w, uint32_t cp)
+{
+	w[0] = (char)(0xE0 | cp >> 12);
+	w[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	w[2] = (char)(0x80 | (cp & 0x3F));
+	return w + 3;
+}
+
+/* Whether p[0..2] is a half-width katakana or mark, U+FF61..U+FF9F (EF BD A1-BF, EF BE 80-9F). */
+static inline int half_kana(const unsigned char *p)
+{
+	return p[0] == 0xEF && ((p[1] == 0xBD && p[2] >= 0xA1 && p[2] <= 0xBF) || (p[1] == 0xBE && p[2] <= 0x9F && p[2] >= 0x80));
+}
+
+/*
+ * Character by character: a half-width katakana becomes its full-width
+ * form (with a following ﾞ or ﾟ that voices it, one character), with
+ * ascii an ASCII space U+3000 and U+0021-U+007E their full-width forms,
+ * and every other character stays as its bytes were (valid UTF-8 decodes
+ * and encodes to the same bytes). Written straight into out, which first
+ * gets room for three bytes out per byte in — the most any character
+ * needs (one ASCII byte becomes three).
+ */
 int iko_width_zenkaku(iko_buf *out, const char *s, size_t len, int ascii)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	uint32_t cp, next;
-	int n, m, rc;
+	uint32_t cp;
+	char *w;
+	int n, rc;
 
+	if (!len)
+		return 0;
+	if (len > ((size_t)-1 - 1) / 3)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	if ((rc = iko_buf_grow(out, 3 * len)))
+		return rc;
+	w = out->ptr + out->len;
 	while (i < len) {
-		n = iko_utf8_decode(s + i, len - i, &cp);
-		if (n < 0)
-			return iko_error_set(IKO_ECONV, "invalid UTF-8 at byte %zu", i);
-		i += (size_t)n;
-		if (cp >= 0xFF61 && cp <= 0xFF9F) {
-			uint32_t full = kana[cp - 0xFF61];
-			if (i < len && (m = iko_utf8_decode(s + i, len - i, &next)) > 0 &&
-			    (next == 0xFF9E || next == 0xFF9F) && voiced(full, next)) {
-				full = voiced(full, next);
-				i += (size_t)m;
-			}
-			cp = full;
-		} else if (ascii && cp == 0x20) {
-			cp = 0x3000;
-		} else if (ascii && cp >= 0x21 && cp <= 0x7E) {
-			cp += 0xFEE0;
+		if (p[i] < 0x80) {
+			if (ascii && p[i] == 0x20)
+				w = put3(w, 0x3000);
+			else if (ascii && p[i] >= 0x21 && p[i] <= 0x7E)
+				w = put3(w, p[i] + 0xFEE0u);
+			else
+				*w++ = (char)p[i];
+			i++;
+			continue;
 		}
-		if ((rc = iko_utf8_put(out, cp)))
-			return rc;
+		if (len - i >= 3 && half_kana(p + i)) {
+			uint32_t full = kana[(0xF000u | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F)) - 0xFF61];
+			i += 3;
+			/* ﾞ U+FF9E, ﾟ U+FF9F */
+			if (len - i >= 3 && p[i] == 0xEF && p[i + 1] == 0xBE && (p[i + 2] == 0x9E || p[i + 2] == 0x9F) &&
+			    (cp = voiced(full, p[i + 2] == 0x9E ? 0xFF9E : 0xFF9F)) != 0) {
+				full = cp;
+				i += 3;
+			}
+			w = put3(w, full);
+			continue;
+		}
+		if ((n = iko_utf8_decode(s + i, len - i, &cp)) < 0) {
+			out->len = (size_t)(w - out->ptr);
+			*w = '\0';
+			return iko_error_set(IKO_ECONV, "invalid UTF-8 at byte %zu", i);
+		}
+		memcpy(w, s + i, (size_t)n);
+		w += n;
+		i += (size_t)n;
 	}
+	out->len = (size_t)(w - out->ptr);
+	*w = '\0';
 	return 0;
 }
 

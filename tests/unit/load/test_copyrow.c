@@ -23,6 +23,10 @@ static const struct {
 	{ "\t\n", 2, "|" },
 	{ "\\N\tx\t\\N\n", 3, "<NULL>|x|<NULL>" },
 	{ "\\Nx\tx\\N\n", 2, "Nx|xN" },            /* \N inside a value is N */
+	{ "\\N", 1, "<NULL>" },                       /* a NULL alone, no newline */
+	{ "x\t\\N", 2, "x|<NULL>" },                 /* a NULL at the end */
+	{ "\\\\N\t\\N\n", 2, "\\N|<NULL>" },       /* an escaped backslash and N, then a NULL */
+	{ "a\\N\t\\N\n", 2, "aN|<NULL>" },           /* \N after a byte of the value, then a NULL */
 	{ "a\\tb\\nc\\rd\\\\e\n", 1, "a\tb\nc\rd\\e" },
 	{ "\\b\\f\\v\n", 1, "\b\f\v" },
 	{ "\\101\\1010\\7\\08\n", 1, "AA0\a\\08" },   /* octal, 1-3 digits; \\0 in want: a zero byte */
@@ -149,17 +153,18 @@ START_TEST(copy_split_every_position)
 END_TEST
 
 /*
- * Rows without a backslash (split at tabs 16 bytes at a time): 1 to 40
- * values of 0 to 20 bytes each, so that tabs fall at every place of a
- * block, several in one block, none in another; with and without the
- * newline at the end; more values than room. Each value comes back with
- * its length and a zero byte after it, none is NULL.
+ * Rows whose only escapes are NULLs (split at tabs 16 bytes at a time): 1
+ * to 40 values of 0 to 20 bytes each, about one in six a NULL (\N), so
+ * that tabs fall at every place of a block, several in one block, none in
+ * another; with and without the newline at the end; more values than
+ * room. Each value comes back with its length and a zero byte after it,
+ * a NULL as "" of length 0.
  */
 START_TEST(copy_split_plain_rows)
 {
 	char row[1024], vals[40][24], *fields[40];
-	size_t lens[40], vl[40], nv, i, r, n, room;
-	unsigned char nulls[40];
+	size_t lens[40], vl[40], nv, i, r, n, room, nnull = 0;
+	unsigned char nulls[40], isnul[40];
 	unsigned x = 99;
 	int nl;
 
@@ -171,8 +176,15 @@ START_TEST(copy_split_plain_rows)
 				vl[i] = (x >> 16) % 21;
 				for (k = 0; k < vl[i]; k++)
 					vals[i][k] = k % 5 == 4 ? (char)0xe3 : (char)('a' + (i + k) % 26);
+				isnul[i] = (x >> 8) % 6 == 0;
 				if (i)
 					row[r++] = '\t';
+				if (isnul[i]) {
+					vl[i] = 0;
+					memcpy(row + r, "\\N", 2);
+					r += 2;
+					continue;
+				}
 				memcpy(row + r, vals[i], vl[i]);
 				r += vl[i];
 			}
@@ -187,11 +199,13 @@ START_TEST(copy_split_plain_rows)
 				ck_assert_uint_eq(lens[i], vl[i]);
 				ck_assert_mem_eq(fields[i], vals[i], vl[i]);
 				ck_assert_int_eq(fields[i][vl[i]], '\0');
-				ck_assert_int_eq(nulls[i], 0);
+				ck_assert_int_eq(nulls[i], isnul[i]);
+				nnull += isnul[i];
 			}
 			for (; i < 40; i++)
 				ck_assert_int_eq(nulls[i], 7); /* nothing written past the room */
 		}
+	ck_assert_uint_gt(nnull, 50);
 }
 END_TEST
 
