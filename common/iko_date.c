@@ -75,15 +75,15 @@ int iko_era_to_year(enum iko_era era, int ey)
 	return e && ey >= 1 ? e->y + ey - 1 : 0;
 }
 
+/* s[i] is a digit (tested in order: a NUL ends the test before the bytes after it) */
+#define ISO_DIGIT(s, i) ((unsigned)((unsigned char)(s)[i] - '0') <= 9u)
+
 int iko_date_parse_iso(const char *s, int *y, int *m, int *d)
 {
-	int i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	/* exactly YYYY-MM-DD and nothing after it (what strlen == 10 and the byte tests said) */
+	if (!(ISO_DIGIT(s, 0) && ISO_DIGIT(s, 1) && ISO_DIGIT(s, 2) && ISO_DIGIT(s, 3) && s[4] == '-' &&
+	      ISO_DIGIT(s, 5) && ISO_DIGIT(s, 6) && s[7] == '-' && ISO_DIGIT(s, 8) && ISO_DIGIT(s, 9) && !s[10]))
 		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
 	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	*m = (s[5] - '0') * 10 + (s[6] - '0');
 	*d = (s[8] - '0') * 10 + (s[9] - '0');

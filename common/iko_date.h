@@ -52,5 +52,7 @@ void iko_date_format_iso(char out[11], int y, int m, int d);
 /* Day numbers (days since 1970-01-01, proleptic Gregorian) and back. */
 long iko_day_of(int y, int m, int d);
 void iko_day_civil(long z, int *y, int *m, int *d);
+/* iko_day_of(2000, 1, 1): the day PostgreSQL counts its dates from */
+#define IKO_DAY_2000 10957L
 
 #endif

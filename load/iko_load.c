@@ -530,11 +530,6 @@ static int put32(iko_buf *b, uint32_t v)
 	return iko_buf_put(b, t, 4);
 }
 
-static int put64(iko_buf *b, uint64_t v)
-{
-	return put32(b, (uint32_t)(v >> 32)) || put32(b, (uint32_t)v) ? IKO_ENOMEM : 0;
-}
-
 /* YYYY-MM-DD (a valid date, years 1-9999) as PostgreSQL's date: days since 2000-01-01; 0 if not that form. */
 static int iso_date_days(const char *s, size_t len, int32_t *days)
 {
@@ -542,7 +537,7 @@ static int iso_date_days(const char *s, size_t len, int32_t *days)
 
 	if (len != 10 || !iko_date_parse_iso(s, &y, &m, &d))
 		return 0;
-	*days = (int32_t)(iko_day_of(y, m, d) - iko_day_of(2000, 1, 1));
+	*days = (int32_t)(iko_day_of(y, m, d) - IKO_DAY_2000); /* PostgreSQL's day 0 */
 	return 1;
 }
 
@@ -612,53 +607,80 @@ typedef struct strict_rules {
 	size_t lgcol;
 } strict_rules;
 
+/* Big-endian (network order) integers at w, as COPY's binary format has them; past them. */
+static inline unsigned char *be16(unsigned char *w, uint16_t v)
+{
+	w[0] = (unsigned char)(v >> 8);
+	w[1] = (unsigned char)v;
+	return w + 2;
+}
+
+static inline unsigned char *be32(unsigned char *w, uint32_t v)
+{
+	w[0] = (unsigned char)(v >> 24);
+	w[1] = (unsigned char)(v >> 16);
+	w[2] = (unsigned char)(v >> 8);
+	w[3] = (unsigned char)v;
+	return w + 4;
+}
+
+/*
+ * The tuple is written into room made once for all of it (the count, and
+ * per value its length word and at most its text or 8 bytes); b grows by
+ * the tuple only when every value has its binary form.
+ */
 static int encode_row(iko_buf *b, const iko_csv_row *row, const int *types, size_t n, unsigned char *q,
 		      const strict_rules *strict)
 {
-	size_t i;
+	size_t i, need = 2;
 	int32_t days;
 	int64_t v;
+	unsigned char *w;
 	int quotes = row->raw && memchr(row->raw, '"', row->raw_len) != NULL;
 
 	if (row->nfields != n)
 		return 1;
 	if (quotes)
 		quoted_fields(row->raw, row->raw_len, q, n);
-	if (put16(b, (uint16_t)n))
+	for (i = 0; i < n; i++)
+		need += 4 + (row->lens[i] > 8 ? row->lens[i] : 8);
+	if (iko_buf_grow(b, need))
 		return IKO_ENOMEM;
+	w = be16((unsigned char *)b->ptr + b->len, (uint16_t)n);
 	for (i = 0; i < n; i++) {
 		const char *s = row->fields[i];
 		size_t len = row->lens[i];
 		const iko_column *c = strict ? &strict->t->cols[i] : NULL;
-		int rc;
 		if (len == 0 && !(quotes && q[i])) {
 			if (c && (c->required || in_key(strict->t, i)))
 				return 1;
-			rc = put32(b, 0xFFFFFFFFu); /* NULL */
+			w = be32(w, 0xFFFFFFFFu); /* NULL */
 		} else if (types[i] == IKO_COL_TEXT || types[i] == IKO_COL_CODE) {
 			if (c && c->length > 0 && len > (size_t)c->length && utf8_chars(s, len) > (size_t)c->length)
 				return 1;
 			if (c && i == strict->lgcol && (len != strict->lglen || memcmp(s, strict->lg, len)))
 				return 1;
-			rc = put32(b, (uint32_t)len) || iko_buf_put(b, s, len);
+			w = be32(w, (uint32_t)len);
+			memcpy(w, s, len);
+			w += len;
 		} else if (types[i] == IKO_COL_DATE) {
 			if (!iso_date_days(s, len, &days))
 				return 1;
-			rc = put32(b, 4) || put32(b, (uint32_t)days);
+			w = be32(be32(w, 4), (uint32_t)days);
 		} else if (types[i] == IKO_COL_INTEGER) {
 			if (!plain_integer(s, len, &v))
 				return 1;
-			rc = put32(b, 8) || put64(b, (uint64_t)v);
+			w = be32(be32(be32(w, 8), (uint32_t)((uint64_t)v >> 32)), (uint32_t)v);
 		} else if (types[i] == IKO_COL_FLAG) {
 			if (!plain_integer(s, len, &v) || v < -32768 || v > 32767 || (c && v != 0 && v != 1))
 				return 1;
-			rc = put32(b, 2) || put16(b, (uint16_t)(int16_t)v);
+			w = be16(be32(w, 2), (uint16_t)(int16_t)v);
 		} else {
 			return 1;
 		}
-		if (rc)
-			return IKO_ENOMEM;
 	}
+	b->len = (size_t)((char *)w - b->ptr);
+	b->ptr[b->len] = '\0';
 	return 0;
 }
 

@@ -225,6 +225,34 @@ START_TEST(test_format_gyymmdd)
 }
 END_TEST
 
+/*
+ * iko_date_parse_iso: exactly YYYY-MM-DD, a real date of years 1-9999 —
+ * not one byte more or less, no other separator, no sign or space; and
+ * the day PostgreSQL counts its dates from.
+ */
+START_TEST(test_parse_iso)
+{
+	static const char *const bad[] = {
+		"", "2024-02-3", "2024-02-300", "2024-02-30", "2023-02-29", "2024/02/03", "2024-2-03",
+		"0000-01-01", "2024-13-01", "2024-00-10", "2024-01-00", " 2024-01-01", "2024-01-01 ", "+024-01-01",
+		"2024-01-0a", "2024--1-01", "2024-01-01\n", "２０２４-01-01",
+	};
+	int y, m, d;
+	size_t i;
+
+	ck_assert_int_eq(iko_date_parse_iso("2024-02-29", &y, &m, &d), 1);
+	ck_assert(y == 2024 && m == 2 && d == 29);
+	ck_assert_int_eq(iko_date_parse_iso("0001-01-01", &y, &m, &d), 1);
+	ck_assert(y == 1 && m == 1 && d == 1);
+	ck_assert_int_eq(iko_date_parse_iso("9999-12-31", &y, &m, &d), 1);
+	ck_assert(y == 9999 && m == 12 && d == 31);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!iko_date_parse_iso(bad[i], &y, &m, &d), "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(iko_day_of(2000, 1, 1), IKO_DAY_2000);
+	ck_assert_int_eq(iko_day_of(1970, 1, 1), 0);
+}
+END_TEST
+
 Suite *era_suite(void)
 {
 	Suite *s = suite_create("era");
@@ -235,6 +263,7 @@ Suite *era_suite(void)
 	tcase_add_test(tc, test_no_date);
 	tcase_add_test(tc, test_explicit_format);
 	tcase_add_test(tc, test_format_gyymmdd);
+	tcase_add_test(tc, test_parse_iso);
 	suite_add_tcase(s, tc);
 	return s;
 }
