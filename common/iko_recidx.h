@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "iko_words.h"
+
 typedef struct iko_recidx_ent {
 	long long off;  /* byte offset of the record in the CSV */
 	uint64_t kh;    /* iko_rh over the key values, in key order */
@@ -31,50 +33,10 @@ typedef struct iko_recidx_ent {
 
 #define IKO_RH_SEED 1469598103934665603ull
 
-/*
- * One value into a running hash: eight bytes a step, the last 0-7 with
- * their count + 1 in the top byte, so where one value ends and the next
- * begins is part of what is hashed. Start from IKO_RH_SEED.
- */
+/* One value into a running hash (iko_hash_words, iko_words.h). Start from IKO_RH_SEED. */
 static inline uint64_t iko_rh(uint64_t h, const char *s, size_t len)
 {
-	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t w;
-	size_t i;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	w = (uint64_t)(len + 1) << 56;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/*
-	 * The last 0-7 bytes as the loop below puts them, in two loads that
-	 * overlap when len is not 4 (or 2): the bytes they share land on the
-	 * same places. Most values are shorter than 8 bytes, and a byte at a
-	 * time was a fifth of validate's per-record checks.
-	 */
-	(void)i;
-	if (len >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + len - 4, 4);
-		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 4));
-	} else if (len >= 2) {
-		uint16_t a, b;
-		memcpy(&a, s, 2);
-		memcpy(&b, s + len - 2, 2);
-		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 2));
-	} else if (len) {
-		w |= (unsigned char)s[0];
-	}
-#else
-	for (i = 0; i < len; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-#endif
-	h = (h ^ w) * k;
-	return h ^ (h >> 32);
+	return iko_hash_words(h, s, len);
 }
 
 /* The index of a CSV: "<x>.index" for "<x>.csv", else "<path>.index" (malloc'd, NULL: out of memory). */

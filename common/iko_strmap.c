@@ -5,6 +5,7 @@
 
 #include "iko_error.h"
 #include "iko_mem.h"
+#include "iko_words.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,16 +44,16 @@ struct iko_strmap {
 	size_t nblocks;
 };
 
+/*
+ * iko_hash_words (iko_words.h): eight bytes a step, a key of 15 bytes (a
+ * 宛名番号) in two steps instead of the fifteen of the FNV-1a it replaced.
+ * Its multiplies carry every byte's bits upwards and its shifts bring the
+ * high half down, so keys that differ only in their last byte still land
+ * far apart after tag_of's Fibonacci step.
+ */
 static uint64_t hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 29);
+	return iko_hash_words(1469598103934665603ull, s, len);
 }
 
 int iko_strmap_new(iko_strmap **out)
