@@ -2,7 +2,9 @@
  * iko_words.h — eight bytes at a time: whether some byte of a 64-bit word
  * is below or at least a bound, for the loops that copy or skip plain text
  * a word at a time (the CSV reader and writer, validate's printable-ASCII
- * test, CP932's ASCII runs). A word is loaded with memcpy (any alignment).
+ * and digit tests, CP932's ASCII runs, the COPY row splitter), and the
+ * hash of values a word a step (the record index, the key map). A word is
+ * loaded with memcpy (any alignment).
  */
 #ifndef IKO_WORDS_H
 #define IKO_WORDS_H
