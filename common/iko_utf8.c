@@ -46,28 +46,8 @@ int iko_utf8_decode(const char *s, size_t len, uint32_t *cp)
 int iko_utf8_put(iko_buf *b, uint32_t cp)
 {
 	unsigned char t[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		t[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		t[0] = (unsigned char)(0xC0 | cp >> 6);
-		t[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		t[0] = (unsigned char)(0xE0 | cp >> 12);
-		t[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		t[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		t[0] = (unsigned char)(0xF0 | cp >> 18);
-		t[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		t[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		t[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return iko_buf_put(b, t, n);
+	return iko_buf_put(b, t, iko_utf8_encode(t, cp));
 }
 
 int iko_utf8_valid(const char *s, size_t len)

@@ -16,6 +16,30 @@ struct iko_buf;
  * forms and surrogates are invalid).
  */
 int iko_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* cp (U+0000..U+10FFFF) as UTF-8 at out; returns its byte length (1-4). */
+static inline size_t iko_utf8_encode(unsigned char out[4], uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xC0 | cp >> 6);
+		out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xE0 | cp >> 12);
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xF0 | cp >> 18);
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
 /* Append cp as UTF-8. */
 int iko_utf8_put(struct iko_buf *b, uint32_t cp);
 /* 1 if the whole string is valid UTF-8. */

@@ -44,16 +44,47 @@ static inline size_t iko_word_first_below(uint64_t m)
 }
 
 /*
+ * The last 0-7 bytes of a value as a word, byte i at bits 8i (little-endian
+ * order) and zeros above them: in two loads that overlap when there are
+ * not exactly 4 (or 2) — the bytes they share land on the same places, so
+ * the word is the one a byte at a time would build.
+ */
+static inline uint64_t iko_word_tail(const char *s, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		return (uint64_t)a | (uint64_t)b << (8 * (len - 4));
+	}
+	if (len >= 2) {
+		uint16_t a, b;
+		memcpy(&a, s, 2);
+		memcpy(&b, s + len - 2, 2);
+		return (uint64_t)a | (uint64_t)b << (8 * (len - 2));
+	}
+	return len ? (unsigned char)s[0] : 0;
+#else
+	uint64_t w = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+#endif
+}
+
+/*
  * Whether every byte of s[0..len) is at least lo and below hi (1 <= lo <
  * hi <= 128): eight bytes a load, the last 1-7 in one more load that
- * overlaps the bytes before them (or, for a value shorter than 8, two
- * smaller loads that overlap each other, the rest of the word filled with
- * lo). A byte looked at twice is the same byte, so the answer is the one
- * a byte at a time would give. 1 for an empty value.
+ * overlaps the bytes before them (or, for a value shorter than 8, its
+ * iko_word_tail with the rest of the word filled with lo). A byte looked
+ * at twice is the same byte, so the answer is the one a byte at a time
+ * would give. 1 for an empty value.
  */
 static inline int iko_bytes_within(const char *s, size_t len, unsigned lo, unsigned hi)
 {
-	const uint64_t fill = IKO_WORD_ONES * lo;
 	uint64_t w;
 	size_t i;
 
@@ -66,32 +97,17 @@ static inline int iko_bytes_within(const char *s, size_t len, unsigned lo, unsig
 		if (i == len)
 			return 1;
 		memcpy(&w, s + len - 8, 8);
-	} else if (len >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + len - 4, 4);
-		w = (uint64_t)a | (uint64_t)b << 32;
-	} else if (len >= 2) {
-		uint16_t a, b;
-		memcpy(&a, s, 2);
-		memcpy(&b, s + len - 2, 2);
-		w = (uint64_t)a | (uint64_t)b << 16 | (fill & ~0xFFFFFFFFull);
-	} else if (len == 1) {
-		w = (unsigned char)s[0] | (fill & ~0xFFull);
 	} else {
-		return 1;
+		w = iko_word_tail(s, len) | ((IKO_WORD_ONES * lo) & (~0ull << (8 * len)));
 	}
 	return !iko_word_below(w, lo) && !iko_word_at_least(w, hi);
 }
 
 /*
  * One value into a running hash (iko_rh, iko_strmap): eight bytes a step,
- * the last 0-7 with their count + 1 in the top byte, so where one value
- * ends and the next begins is part of what is hashed. The last bytes come
- * in two loads that overlap when there are not exactly 4 (or 2): the
- * bytes they share land on the same places, so the word is the one a byte
- * at a time would build (a byte at a time was a fifth of validate's
- * per-record checks).
+ * the last 0-7 (iko_word_tail) with their count + 1 in the top byte, so
+ * where one value ends and the next begins is part of what is hashed (a
+ * byte at a time was a fifth of validate's per-record checks).
  */
 static inline uint64_t iko_hash_words(uint64_t h, const char *s, size_t len)
 {
@@ -103,28 +119,7 @@ static inline uint64_t iko_hash_words(uint64_t h, const char *s, size_t len)
 		h = (h ^ w) * k;
 		h ^= h >> 32;
 	}
-	w = (uint64_t)(len + 1) << 56;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (len >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + len - 4, 4);
-		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 4));
-	} else if (len >= 2) {
-		uint16_t a, b;
-		memcpy(&a, s, 2);
-		memcpy(&b, s + len - 2, 2);
-		w |= (uint64_t)a | (uint64_t)b << (8 * (len - 2));
-	} else if (len) {
-		w |= (unsigned char)s[0];
-	}
-#else
-	{
-		size_t i;
-		for (i = 0; i < len; i++)
-			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	}
-#endif
+	w = (uint64_t)(len + 1) << 56 | iko_word_tail(s, len);
 	h = (h ^ w) * k;
 	return h ^ (h >> 32);
 }

@@ -517,17 +517,35 @@ done:
  */
 #define COPY_AS_TEXT 1 /* copy_table: try again as text */
 
+/* Big-endian (network order) integers at w, as COPY's binary format has them; past them. */
+static inline unsigned char *be16(unsigned char *w, uint16_t v)
+{
+	w[0] = (unsigned char)(v >> 8);
+	w[1] = (unsigned char)v;
+	return w + 2;
+}
+
+static inline unsigned char *be32(unsigned char *w, uint32_t v)
+{
+	w[0] = (unsigned char)(v >> 24);
+	w[1] = (unsigned char)(v >> 16);
+	w[2] = (unsigned char)(v >> 8);
+	w[3] = (unsigned char)v;
+	return w + 4;
+}
+
 static int put16(iko_buf *b, uint16_t v)
 {
-	unsigned char t[2] = { (unsigned char)(v >> 8), (unsigned char)v };
-	return iko_buf_put(b, t, 2);
+	unsigned char t[2];
+
+	return iko_buf_put(b, t, (size_t)(be16(t, v) - t));
 }
 
 static int put32(iko_buf *b, uint32_t v)
 {
-	unsigned char t[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-			       (unsigned char)v };
-	return iko_buf_put(b, t, 4);
+	unsigned char t[4];
+
+	return iko_buf_put(b, t, (size_t)(be32(t, v) - t));
 }
 
 /* YYYY-MM-DD (a valid date, years 1-9999) as PostgreSQL's date: days since 2000-01-01; 0 if not that form. */
@@ -606,23 +624,6 @@ typedef struct strict_rules {
 	size_t lglen;
 	size_t lgcol;
 } strict_rules;
-
-/* Big-endian (network order) integers at w, as COPY's binary format has them; past them. */
-static inline unsigned char *be16(unsigned char *w, uint16_t v)
-{
-	w[0] = (unsigned char)(v >> 8);
-	w[1] = (unsigned char)v;
-	return w + 2;
-}
-
-static inline unsigned char *be32(unsigned char *w, uint32_t v)
-{
-	w[0] = (unsigned char)(v >> 24);
-	w[1] = (unsigned char)(v >> 16);
-	w[2] = (unsigned char)(v >> 8);
-	w[3] = (unsigned char)v;
-	return w + 4;
-}
 
 /*
  * The tuple is written into room made once for all of it (the count, and

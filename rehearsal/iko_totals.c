@@ -63,8 +63,8 @@ static int make_key(iko_figures *f, const char *measure, const char *group)
  * value in *vals (n values, room for cap), a new key starting at 0; *at
  * (when not NULL) is set to that index.
  */
-static int add_value_at(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
-			double v, size_t *hint, size_t *at)
+static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
+		     double v, size_t *hint, size_t *at)
 {
 	iko_strmap_entry *e;
 	int rc;
@@ -89,19 +89,13 @@ static int add_value_at(iko_strmap *map, double **vals, size_t *n, size_t *cap, 
 	return 0;
 }
 
-static int add_value(iko_strmap *map, double **vals, size_t *n, size_t *cap, const char *key, size_t len,
-		     double v, size_t *hint)
-{
-	return add_value_at(map, vals, n, cap, key, len, v, hint, NULL);
-}
-
 int iko_figures_add(iko_figures *f, const char *measure, const char *group, double v)
 {
 	int rc;
 
 	if ((rc = make_key(f, measure, group)))
 		return rc;
-	return add_value(f->map, &f->vals, &f->n, &f->cap, f->key.ptr, f->key.len, v, NULL);
+	return add_value(f->map, &f->vals, &f->n, &f->cap, f->key.ptr, f->key.len, v, NULL, NULL);
 }
 
 int iko_figures_get(const iko_figures *f, const char *measure, const char *group, double *v)
@@ -397,8 +391,8 @@ static int acc_add(mstate *ms, const char *group, size_t len, double v)
 		ms->val[ms->whole_at - 1] += v;
 		return 0;
 	}
-	return add_value_at(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v, &ms->acc_hint,
-			    len ? NULL : &ms->whole_at);
+	return add_value(ms->acc, &ms->val, &ms->nval, &ms->cap, group, len, v, &ms->acc_hint,
+			 len ? NULL : &ms->whole_at);
 }
 
 static int passes(const mstate *ms, const iko_csv_row *row)
@@ -508,10 +502,18 @@ static const char *age_band(const char *birth, size_t len)
 	return age < 15 ? "0-14" : age < 65 ? "15-64" : age < 75 ? "65-74" : "75-";
 }
 
+/* The value of group column i of a measure in row: the column's, or the age band of birth_date. */
+static const char *group_value(const mstate *ms, const iko_csv_row *row, size_t i)
+{
+	if (ms->group[i] == AGE_BAND_COL)
+		return (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol]) : "不詳";
+	return (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "";
+}
+
 static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
 {
-	size_t i;
-	const char *v = ms->col >= 0 && (size_t)ms->col < row->nfields ? row->fields[ms->col] : "";
+	size_t i, klen;
+	const char *v = ms->col >= 0 && (size_t)ms->col < row->nfields ? row->fields[ms->col] : "", *key;
 	iko_strmap_entry *e;
 	int rc;
 
@@ -519,49 +521,34 @@ static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
 		return 0;
 	if (ms->m->ngroup <= 1 && ms->m->kind != IKO_MEASURE_DISTINCT) {
 		/* no group, or one: the group is "" or the value itself, not copied */
-		const char *gv = "";
-		if (ms->m->ngroup && ms->group[0] == AGE_BAND_COL)
-			gv = (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol])
-							       : "不詳";
-		else if (ms->m->ngroup && (size_t)ms->group[0] < row->nfields)
-			gv = row->fields[ms->group[0]];
-		if (ms->m->kind == IKO_MEASURE_COUNT)
-			return acc_add(ms, gv, strlen(gv), 1);
-		if (ms->m->kind == IKO_MEASURE_SUM)
-			return *v ? acc_add(ms, gv, strlen(gv), iko_figures_amount(v)) : 0;
-		return 0; /* min/max are computed in SQL only for now */
-	}
-	iko_buf_clear(g);
-	for (i = 0; i < ms->m->ngroup; i++) {
-		const char *gv;
-		if (ms->group[i] == AGE_BAND_COL)
-			gv = (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol])
-							       : "不詳";
-		else
-			gv = (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "";
-		if ((i && (rc = iko_buf_putc(g, '|'))) || (rc = iko_buf_puts(g, gv)))
+		key = ms->m->ngroup ? group_value(ms, row, 0) : "";
+		klen = strlen(key);
+	} else {
+		/* the groups joined by '|' (a distinct value appends its own after them) */
+		iko_buf_clear(g);
+		for (i = 0; i < ms->m->ngroup; i++)
+			if ((i && (rc = iko_buf_putc(g, '|'))) || (rc = iko_buf_puts(g, group_value(ms, row, i))))
+				return rc;
+		if (!g->ptr && (rc = iko_buf_grow(g, 1)))
 			return rc;
+		key = g->ptr;
+		klen = g->len;
 	}
-	if (!g->ptr && (rc = iko_buf_grow(g, 1)))
-		return rc;
 	switch (ms->m->kind) {
 	case IKO_MEASURE_COUNT:
-		return acc_add(ms, g->ptr, g->len, 1);
+		return acc_add(ms, key, klen, 1);
 	case IKO_MEASURE_SUM:
-		return *v ? acc_add(ms, g->ptr, g->len, iko_figures_amount(v)) : 0;
+		return *v ? acc_add(ms, key, klen, iko_figures_amount(v)) : 0;
 	case IKO_MEASURE_DISTINCT:
 		if (!*v)
 			return 0;
-		{
-			size_t glen = g->len;
-			if ((rc = iko_buf_putc(g, '\x1e')) || (rc = iko_buf_puts(g, v)) ||
-			    (rc = iko_strmap_upsert_near(ms->seen, g->ptr, g->len, &ms->seen_hint, &e)))
-				return rc;
-			iko_buf_truncate(g, glen);
-			if (e->a++)
-				return 0;
-			return acc_add(ms, g->ptr, g->len, 1);
-		}
+		if ((rc = iko_buf_putc(g, '\x1e')) || (rc = iko_buf_puts(g, v)) ||
+		    (rc = iko_strmap_upsert_near(ms->seen, g->ptr, g->len, &ms->seen_hint, &e)))
+			return rc;
+		iko_buf_truncate(g, klen);
+		if (e->a++)
+			return 0;
+		return acc_add(ms, g->ptr, klen, 1);
 	default:
 		return 0; /* min/max are computed in SQL only for now */
 	}

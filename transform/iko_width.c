@@ -50,15 +50,6 @@ static uint32_t voiced(uint32_t base, uint32_t mark)
 	return 0;
 }
 
-/* A code point of U+0800..U+FFFF as its three UTF-8 bytes at w; past them. */
-static inline char *put3(char *w, uint32_t cp)
-{
-	w[0] = (char)(0xE0 | cp >> 12);
-	w[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	w[2] = (char)(0x80 | (cp & 0x3F));
-	return w + 3;
-}
-
 /* Whether p[0..2] is a half-width katakana or mark, U+FF61..U+FF9F (EF BD A1-BF, EF BE 80-9F). */
 static inline int half_kana(const unsigned char *p)
 {
@@ -92,9 +83,9 @@ int iko_width_zenkaku(iko_buf *out, const char *s, size_t len, int ascii)
 	while (i < len) {
 		if (p[i] < 0x80) {
 			if (ascii && p[i] == 0x20)
-				w = put3(w, 0x3000);
+				w += iko_utf8_encode((unsigned char *)w, 0x3000);
 			else if (ascii && p[i] >= 0x21 && p[i] <= 0x7E)
-				w = put3(w, p[i] + 0xFEE0u);
+				w += iko_utf8_encode((unsigned char *)w, p[i] + 0xFEE0u);
 			else
 				*w++ = (char)p[i];
 			i++;
@@ -109,7 +100,7 @@ int iko_width_zenkaku(iko_buf *out, const char *s, size_t len, int ascii)
 				full = cp;
 				i += 3;
 			}
-			w = put3(w, full);
+			w += iko_utf8_encode((unsigned char *)w, full);
 			continue;
 		}
 		if ((n = iko_utf8_decode(s + i, len - i, &cp)) < 0) {

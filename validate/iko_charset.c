@@ -90,16 +90,7 @@ static int in_set(iko_charset *cs, uint32_t cp)
 		return 1;
 	if ((cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF))
 		return 1;
-	n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-	if (n == 2) {
-		u[0] = (unsigned char)(0xC0 | cp >> 6); u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-	} else if (n == 3) {
-		u[0] = (unsigned char)(0xE0 | cp >> 12); u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-	} else {
-		u[0] = (unsigned char)(0xF0 | cp >> 18); u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	}
+	n = iko_utf8_encode(u, cp);
 	if (iko_strmap_get(cs->extra, (const char *)u, n))
 		return 1;
 	if (cs->list_only)
