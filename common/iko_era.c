@@ -307,12 +307,78 @@ static int parse_kanji(iko_era_date *out, const char *s)
 	return finish(out, (enum iko_era)e, ey, m, d, s);
 }
 
+/*
+ * The commonest value of all, read without the general path: exactly
+ * GYYMMDD (7 ASCII digits) or EEYYMMDD (8), spelled as fmt asks (AUTO
+ * decides by the length, as below), either all zeros (no date) or a whole
+ * date that exists and lies inside its era. Returns 1 with out and the
+ * return code set as the general path would set them; 0 for anything
+ * else — another spelling, an unknown part, an era boundary crossed, any
+ * error — which the general path then reads, messages and all.
+ */
+static int parse_plain_digits(iko_era_date *out, const char *s, size_t len, iko_era_format fmt, int *rc)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const iko_era_info *e, *next;
+	unsigned dg[8], era, ey, m, d, ymd, or = 0;
+	size_t i, off;
+	int y;
+
+	if (len != 7 && len != 8)
+		return 0;
+	if (fmt != IKO_ERA_FMT_AUTO && fmt != (len == 8 ? IKO_ERA_FMT_CODE2 : IKO_ERA_FMT_GYYMMDD))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if ((dg[i] = (unsigned)p[i] - '0') > 9u)
+			return 0;
+		or |= dg[i];
+	}
+	if (!or) {
+		*rc = IKO_ENOTFOUND;
+		return 1;
+	}
+	off = len - 6;
+	era = off == 2 ? dg[0] * 10 + dg[1] : dg[0];
+	ey = dg[off] * 10 + dg[off + 1];
+	m = dg[off + 2] * 10 + dg[off + 3];
+	d = dg[off + 4] * 10 + dg[off + 5];
+	if (era < IKO_ERA_MEIJI || era > IKO_ERA_REIWA || ey < 1 || m < 1 || m > 12 || d < 1)
+		return 0;
+	e = iko_era_get((enum iko_era)era);
+	y = e->y + (int)ey - 1;
+	if ((int)d > iko_days_in_month(y, (int)m))
+		return 0;
+	/* inside the era: from its first day to the day before the next one's */
+	ymd = (unsigned)y * 10000u + m * 100u + d;
+	if (ymd < (unsigned)(e->y * 10000 + e->m * 100 + e->d))
+		return 0;
+	if ((next = iko_era_get((enum iko_era)(era + 1))) && ymd >= (unsigned)(next->y * 10000 + next->m * 100 + next->d))
+		return 0;
+	out->era = (enum iko_era)era;
+	out->y = y;
+	out->m = (int)m;
+	out->d = (int)d;
+	/* YYYY-MM-DD: the month and the day as written */
+	out->iso[0] = (char)('0' + y / 1000);
+	out->iso[1] = (char)('0' + y / 100 % 10);
+	out->iso[2] = (char)('0' + y / 10 % 10);
+	out->iso[3] = (char)('0' + y % 10);
+	out->iso[4] = '-';
+	memcpy(out->iso + 5, s + off + 2, 2);
+	out->iso[7] = '-';
+	memcpy(out->iso + 8, s + off + 4, 2);
+	*rc = 0;
+	return 1;
+}
+
 int iko_era_parse(iko_era_date *out, const char *s, size_t len, iko_era_format fmt)
 {
 	char buf[ERA_MAX_INPUT * 3];
 	int n;
 
 	memset(out, 0, sizeof(*out));
+	if (parse_plain_digits(out, s, len, fmt, &n))
+		return n;
 	if (len > ERA_MAX_INPUT || (n = normalise(buf, sizeof(buf), s, len)) < 0)
 		return iko_error_set(IKO_EPARSE, "date text too long (%zu bytes)", len);
 	if (n == 0)

@@ -3,6 +3,7 @@
  * 平成31年5月以降 normalisation, and exact error messages.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,76 @@ START_TEST(test_format_gyymmdd)
 END_TEST
 
 /*
+ * The all-digit fast path (GYYMMDD, EEYYMMDD) against the general path:
+ * the same value behind a leading space (dropped by the normalisation, so
+ * the general path reads it, and names the same text in its messages)
+ * must give the same code, the same date struct byte for byte and the same
+ * message — over every era digit or code, the era years around each
+ * boundary, every month 00-13 and every day 00-32.
+ */
+static void same_as_general(const char *digits, size_t n, iko_era_format fmt)
+{
+	iko_era_date a, b;
+	char spaced[16], msg[256];
+	int ra, rb;
+
+	spaced[0] = ' ';
+	memcpy(spaced + 1, digits, n);
+	iko_error_clear();
+	ra = iko_era_parse(&a, digits, n, fmt);
+	snprintf(msg, sizeof(msg), "%s", iko_error_message());
+	iko_error_clear();
+	rb = iko_era_parse(&b, spaced, n + 1, fmt);
+	/* tested with if, not ck_assert: a passing ck_assert writes to Check's pipe, and this runs a million times */
+	if (ra != rb)
+		ck_abort_msg("%.*s fmt %d: %d, general %d", (int)n, digits, (int)fmt, ra, rb);
+	if (memcmp(&a, &b, sizeof(a)))
+		ck_abort_msg("%.*s fmt %d: another date than the general path's", (int)n, digits, (int)fmt);
+	if (strcmp(msg, iko_error_message()))
+		ck_abort_msg("%.*s: \"%s\", general \"%s\"", (int)n, digits, msg, iko_error_message());
+}
+
+START_TEST(test_digits_fast_path)
+{
+	static const int years[] = { 0, 1, 2, 9, 10, 14, 15, 16, 30, 31, 32, 44, 45, 46, 62, 63, 64, 65, 98, 99 };
+	static const int codes2[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 45, 99 };
+	char s[9];
+	size_t e, y, m, d, ok = 0;
+	iko_era_date out;
+
+	for (e = 0; e < 10 + sizeof(codes2) / sizeof(codes2[0]); e++)
+		for (y = 0; y < sizeof(years) / sizeof(years[0]); y++)
+			for (m = 0; m <= 13; m++)
+				for (d = 0; d <= 32; d++) {
+					if (e < 10) {
+						snprintf(s, sizeof(s), "%zu%02d%02zu%02zu", e, years[y], m, d);
+						same_as_general(s, 7, IKO_ERA_FMT_AUTO);
+						same_as_general(s, 7, IKO_ERA_FMT_GYYMMDD);
+						same_as_general(s, 7, IKO_ERA_FMT_CODE2);
+					} else {
+						snprintf(s, sizeof(s), "%02d%02d%02zu%02zu", codes2[e - 10], years[y], m, d);
+						same_as_general(s, 8, IKO_ERA_FMT_AUTO);
+						same_as_general(s, 8, IKO_ERA_FMT_CODE2);
+						same_as_general(s, 8, IKO_ERA_FMT_GYYMMDD);
+					}
+					ok += iko_era_parse(&out, s, strlen(s), IKO_ERA_FMT_AUTO) == 0;
+				}
+	/* not all errors: the grid holds real dates of every era, in both spellings */
+	ck_assert_uint_eq(ok, 2 * 25958); /* counted apart, with Python's calendar */
+	/* the boundaries themselves, spelled out */
+	ck_assert_int_eq(iko_era_parse(&out, "4310430", 7, IKO_ERA_FMT_AUTO), 0);
+	ck_assert_str_eq(out.iso, "2019-04-30");
+	ck_assert_int_eq(iko_era_parse(&out, "04310501", 8, IKO_ERA_FMT_AUTO), 0);
+	ck_assert_int_eq(out.status, IKO_ERA_WARN_NORMALISED);
+	ck_assert_str_eq(out.iso, "2019-05-01");
+	ck_assert_int_eq(iko_era_parse(&out, "3640108", 7, IKO_ERA_FMT_AUTO), IKO_EPARSE);
+	ck_assert_str_eq(iko_error_message(),
+			 "3640108: 昭和64年1月8日 is not a date of 昭和 (昭和 ended 1989-01-07)");
+	iko_error_clear();
+}
+END_TEST
+
+/*
  * iko_date_parse_iso: exactly YYYY-MM-DD, a real date of years 1-9999 —
  * not one byte more or less, no other separator, no sign or space; and
  * the day PostgreSQL counts its dates from.
@@ -264,6 +335,7 @@ Suite *era_suite(void)
 	tcase_add_test(tc, test_explicit_format);
 	tcase_add_test(tc, test_format_gyymmdd);
 	tcase_add_test(tc, test_parse_iso);
+	tcase_add_test(tc, test_digits_fast_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
