@@ -377,7 +377,52 @@ typedef struct mstate {
 	size_t nval, cap;
 	size_t acc_hint, seen_hint; /* iko_strmap_upsert_near: rows of a group tend to come together */
 	size_t whole_at;     /* the "" group's place in val + 1 once it has one (0: not yet) */
+	/* a grouped count or sum: its groups by the numbers of their values (gcol) */
+	size_t *gc;          /* the group columns' places in the table's gcol list (NULL: not by numbers) */
+	size_t *slot;        /* one group: the value's number → place in val + 1 */
+	size_t nslot;
+	uint32_t *tuple;     /* the value numbers of each place in val, ngroup per place */
+	struct pair_slot {   /* two groups: their numbers → place in val + 1 (0: an empty slot) */
+		uint64_t key;
+		size_t at;
+	} *pairs;
+	size_t npairs, pcap;
+	size_t fsame;        /* the first measure with the same filters (itself when none before) */
 } mstate;
+
+/* the age bands (age_band below) */
+static const char *const age_bands[] = { "0-14", "15-64", "65-74", "75-", "不詳" };
+enum { AGE_BANDS = 5 };
+
+/*
+ * A column the counts and sums group by (or age_band), shared by every
+ * measure that groups by it: each row's value is looked up once, whatever
+ * the number of measures, and numbered in the order values are first seen.
+ */
+typedef struct gcol {
+	int col;             /* a column, or AGE_BAND_COL */
+	iko_strmap *ids;     /* value → its number + 1 */
+	const char **name;   /* number → the value (the map's copy) */
+	size_t n, cap, hint;
+	unsigned long long stamp; /* the row whose value id holds */
+	uint32_t id;
+	uint32_t short_id[257 + AGE_BANDS]; /* its number + 1, once seen, of a value of one byte b
+					    * (at b), of "" (at 256), of age band k (at 257 + k) */
+} gcol;
+
+struct iko_figures_rows {
+	iko_figures *f;
+	const iko_table *t;
+	mstate *ms;
+	size_t nms;
+	iko_buf g;
+	gcol *gcols;
+	size_t ngcols;
+	int bcol;                 /* birth_date, for age_band */
+	unsigned long long stamp; /* rows added so far */
+	unsigned char *pass;      /* per measure: whether this row passes its filters */
+	uint32_t *ids;            /* a measure's value numbers, ngroup of them */
+};
 
 /*
  * Add v to the measure's figure for group, in the measure's own small map:
@@ -484,22 +529,28 @@ static int digits(const char *s, int n)
 	return v;
 }
 
-static const char *age_band(const char *birth, size_t len)
+/* The age band of birth as its place in age_bands. */
+static int age_band_at(const char *birth, size_t len)
 {
 	int by, bm, bd, age;
 
 	today_iso();
 	if (len != 10 || !today_y)
-		return "不詳";
+		return 4;
 	/* YYYY-MM-DD as validated; anything else the slow way, as before */
 	by = digits(birth, 4);
 	bm = digits(birth + 5, 2);
 	bd = digits(birth + 8, 2);
 	if ((by < 0 || bm < 0 || bd < 0 || birth[4] != '-' || birth[7] != '-') &&
 	    sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3)
-		return "不詳";
+		return 4;
 	age = today_y - by - ((today_m < bm || (today_m == bm && today_d < bd)) ? 1 : 0);
-	return age < 15 ? "0-14" : age < 65 ? "15-64" : age < 75 ? "65-74" : "75-";
+	return age < 15 ? 0 : age < 65 ? 1 : age < 75 ? 2 : 3;
+}
+
+static const char *age_band(const char *birth, size_t len)
+{
+	return age_bands[age_band_at(birth, len)];
 }
 
 /* The value of group column i of a measure in row: the column's, or the age band of birth_date. */
@@ -510,19 +561,180 @@ static const char *group_value(const mstate *ms, const iko_csv_row *row, size_t 
 	return (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "";
 }
 
-static int measure_row(mstate *ms, const iko_csv_row *row, iko_buf *g)
+/* The number of the row's value of gc (looked up once per row, whatever the number of measures). */
+static int gcol_id(iko_figures_rows *fr, gcol *gc, const iko_csv_row *row, uint32_t *id)
+{
+	const char *v;
+	iko_strmap_entry *e;
+	int rc;
+
+	if (gc->stamp != fr->stamp) {
+		size_t len, b;
+		if (gc->col == AGE_BAND_COL) {
+			b = 257 + (size_t)((size_t)fr->bcol < row->nfields
+						   ? age_band_at(row->fields[fr->bcol], row->lens[fr->bcol]) : 4);
+			v = age_bands[b - 257];
+		} else {
+			v = (size_t)gc->col < row->nfields ? row->fields[gc->col] : "";
+			b = !v[0] ? 256 : !v[1] ? (unsigned char)v[0] : SIZE_MAX;
+		}
+		/* codes of one byte (sex, status), empty values and age bands by a table, without the map */
+		if (b != SIZE_MAX && gc->short_id[b]) {
+			gc->id = gc->short_id[b] - 1;
+			gc->stamp = fr->stamp;
+			*id = gc->id;
+			return 0;
+		}
+		len = b < 257 ? b < 256 : strlen(v);
+		if ((rc = iko_strmap_upsert_near(gc->ids, v, len, &gc->hint, &e)))
+			return rc;
+		if (!e->a) {
+			if (gc->n == gc->cap) {
+				size_t nc = gc->cap ? gc->cap * 2 : 16;
+				const char **a = nc <= UINT32_MAX ? realloc(gc->name, nc * sizeof(*a)) : NULL;
+				if (!a)
+					return iko_error_set(IKO_ENOMEM, "out of memory");
+				gc->name = a;
+				gc->cap = nc;
+			}
+			gc->name[gc->n] = e->key;
+			e->a = (long long)++gc->n;
+		}
+		gc->id = (uint32_t)(e->a - 1);
+		gc->stamp = fr->stamp;
+		if (b != SIZE_MAX)
+			gc->short_id[b] = gc->id + 1;
+	}
+	*id = gc->id;
+	return 0;
+}
+
+/* A new group of ms (its value numbers ids): its place in val + 1. */
+static int new_place(mstate *ms, const uint32_t *ids, size_t *at)
+{
+	size_t ng = ms->m->ngroup;
+
+	if (ms->nval == ms->cap) {
+		size_t nc = ms->cap ? ms->cap * 2 : 16;
+		double *a = realloc(ms->val, nc * sizeof(*a));
+		uint32_t *t = a ? realloc(ms->tuple, nc * ng * sizeof(*t)) : NULL;
+		if (a)
+			ms->val = a;
+		if (!t)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		ms->tuple = t;
+		ms->cap = nc;
+	}
+	ms->val[ms->nval] = 0;
+	memcpy(ms->tuple + ms->nval * ng, ids, ng * sizeof(*ids));
+	*at = ++ms->nval;
+	return 0;
+}
+
+/* Two groups (numbers ids[0], ids[1]): their place in val + 1, from an open-addressing table of the pairs. */
+static int pair_place(mstate *ms, const uint32_t *ids, size_t *at)
+{
+	uint64_t key = (uint64_t)ids[0] << 32 | ids[1];
+	size_t mask, i;
+	int rc;
+
+	if ((ms->npairs + 1) * 2 > ms->pcap) {
+		size_t nc = ms->pcap ? ms->pcap * 2 : 64, k;
+		struct pair_slot *t = calloc(nc, sizeof(*t));
+		if (!t)
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		for (k = 0; k < ms->pcap; k++) {
+			if (!ms->pairs[k].at)
+				continue;
+			for (i = (size_t)((ms->pairs[k].key * 0x9E3779B97F4A7C15ull) >> 32) & (nc - 1); t[i].at; i = (i + 1) & (nc - 1))
+				;
+			t[i] = ms->pairs[k];
+		}
+		free(ms->pairs);
+		ms->pairs = t;
+		ms->pcap = nc;
+	}
+	mask = ms->pcap - 1;
+	for (i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask; ms->pairs[i].at; i = (i + 1) & mask)
+		if (ms->pairs[i].key == key) {
+			*at = ms->pairs[i].at;
+			return 0;
+		}
+	if ((rc = new_place(ms, ids, at)))
+		return rc;
+	ms->pairs[i].key = key;
+	ms->pairs[i].at = *at;
+	ms->npairs++;
+	return 0;
+}
+
+/*
+ * Add v to the grouped count or sum ms for the row's groups: one group by
+ * its value's number straight into slot, two by a table of the pairs of
+ * numbers, more by their numbers as the key of acc. A group's place in val
+ * is taken the first time it is seen, so the figures reach the figure set
+ * in the order a map of the group values would give them
+ * (iko_figures_rows_flush).
+ */
+static int measure_grouped(iko_figures_rows *fr, mstate *ms, const iko_csv_row *row, double v)
+{
+	size_t i, ng = ms->m->ngroup, at = 0;
+	uint32_t *ids = fr->ids;
+	iko_strmap_entry *e;
+	int rc;
+
+	for (i = 0; i < ng; i++)
+		if ((rc = gcol_id(fr, &fr->gcols[ms->gc[i]], row, &ids[i])))
+			return rc;
+	if (ng == 1) {
+		if (ids[0] >= ms->nslot) {
+			size_t nn = ms->nslot ? ms->nslot : 16, *a;
+			while (nn <= ids[0])
+				nn *= 2;
+			if (!(a = realloc(ms->slot, nn * sizeof(*a))))
+				return iko_error_set(IKO_ENOMEM, "out of memory");
+			memset(a + ms->nslot, 0, (nn - ms->nslot) * sizeof(*a));
+			ms->slot = a;
+			ms->nslot = nn;
+		}
+		if (!(at = ms->slot[ids[0]])) {
+			if ((rc = new_place(ms, ids, &at)))
+				return rc;
+			ms->slot[ids[0]] = at;
+		}
+	} else if (ng == 2) {
+		if ((rc = pair_place(ms, ids, &at)))
+			return rc;
+	} else {
+		if ((rc = iko_strmap_upsert_near(ms->acc, (const char *)ids, ng * sizeof(*ids), &ms->acc_hint, &e)))
+			return rc;
+		if (!e->a) {
+			if ((rc = new_place(ms, ids, &at)))
+				return rc;
+			e->a = (long long)at;
+		}
+		at = (size_t)e->a;
+	}
+	ms->val[at - 1] += v;
+	return 0;
+}
+
+/* One row into measure ms (its filters passed). */
+static int measure_row(iko_figures_rows *fr, mstate *ms, const iko_csv_row *row, iko_buf *g)
 {
 	size_t i, klen;
 	const char *v = ms->col >= 0 && (size_t)ms->col < row->nfields ? row->fields[ms->col] : "", *key;
 	iko_strmap_entry *e;
 	int rc;
 
-	if (!passes(ms, row))
-		return 0;
-	if (ms->m->ngroup <= 1 && ms->m->kind != IKO_MEASURE_DISTINCT) {
-		/* no group, or one: the group is "" or the value itself, not copied */
-		key = ms->m->ngroup ? group_value(ms, row, 0) : "";
-		klen = strlen(key);
+	if (ms->gc) {
+		if (ms->m->kind == IKO_MEASURE_COUNT)
+			return measure_grouped(fr, ms, row, 1);
+		return *v ? measure_grouped(fr, ms, row, iko_figures_amount(v)) : 0;
+	}
+	if (ms->m->ngroup == 0 && ms->m->kind != IKO_MEASURE_DISTINCT) {
+		key = "";
+		klen = 0;
 	} else {
 		/* the groups joined by '|' (a distinct value appends its own after them) */
 		iko_buf_clear(g);
@@ -560,14 +772,6 @@ int iko_measure_row_kind(const iko_measure *m)
 	return m->kind == IKO_MEASURE_COUNT || m->kind == IKO_MEASURE_SUM || m->kind == IKO_MEASURE_DISTINCT;
 }
 
-struct iko_figures_rows {
-	iko_figures *f;
-	const iko_table *t;
-	mstate *ms;
-	size_t nms;
-	iko_buf g;
-};
-
 void iko_figures_rows_free(iko_figures_rows *fr)
 {
 	size_t i;
@@ -581,10 +785,61 @@ void iko_figures_rows_free(iko_figures_rows *fr)
 		iko_strmap_free(fr->ms[i].seen);
 		iko_strmap_free(fr->ms[i].acc);
 		free(fr->ms[i].val);
+		free(fr->ms[i].gc);
+		free(fr->ms[i].slot);
+		free(fr->ms[i].tuple);
+		free(fr->ms[i].pairs);
 	}
+	for (i = 0; i < fr->ngcols; i++) {
+		iko_strmap_free(fr->gcols[i].ids);
+		free(fr->gcols[i].name);
+	}
+	free(fr->gcols);
+	free(fr->pass);
+	free(fr->ids);
 	free(fr->ms);
 	iko_buf_release(&fr->g);
 	free(fr);
+}
+
+/* Whether measures a and b have the same filters (the same columns, the same values, in order). */
+static int same_filters(const iko_measure *a, const iko_measure *b)
+{
+	size_t i, j;
+
+	if (a->nfilter != b->nfilter)
+		return 0;
+	for (i = 0; i < a->nfilter; i++) {
+		if (strcmp(a->filters[i].column, b->filters[i].column) || a->filters[i].n != b->filters[i].n)
+			return 0;
+		for (j = 0; j < a->filters[i].n; j++)
+			if (strcmp(a->filters[i].values[j], b->filters[i].values[j]))
+				return 0;
+	}
+	return 1;
+}
+
+/* The place of column col (or AGE_BAND_COL) in fr's group columns, added when new. */
+static int gcol_of(iko_figures_rows *fr, int col, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < fr->ngcols && fr->gcols[i].col != col; i++)
+		;
+	if (i == fr->ngcols) {
+		gcol *a = realloc(fr->gcols, (i + 1) * sizeof(*a));
+		if (!a)
+			return IKO_ENOMEM;
+		fr->gcols = a;
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].col = col;
+		a[i].stamp = (unsigned long long)-1;
+		fr->ngcols++;
+		if (iko_strmap_new(&a[i].ids))
+			return IKO_ENOMEM;
+	}
+	*at = i;
+	return 0;
 }
 
 int iko_figures_rows_open(iko_figures_rows **out, iko_figures *f, const iko_table *t,
@@ -629,8 +884,31 @@ int iko_figures_rows_open(iko_figures_rows **out, iko_figures *f, const iko_tabl
 		if (m->column && ms->col < 0)
 			goto missing;
 	}
+	/* measures with the same filters share their test; grouped counts and sums their group columns */
+	fr->bcol = iko_csv_find(header, "birth_date");
+	for (i = 0, j = 1; i < t->nmeasures; i++)
+		j = t->measures[i].ngroup > j ? t->measures[i].ngroup : j;
+	if (!(fr->pass = calloc(t->nmeasures + 1, 1)) || !(fr->ids = calloc(j, sizeof(*fr->ids))))
+		goto nomem;
+	for (i = 0; i < t->nmeasures; i++) {
+		const iko_measure *m = &t->measures[i];
+		mstate *ms = &fr->ms[i];
+		for (ms->fsame = 0; ms->fsame < i; ms->fsame++)
+			if (iko_measure_row_kind(fr->ms[ms->fsame].m) && same_filters(fr->ms[ms->fsame].m, m))
+				break;
+		if (!m->ngroup || (m->kind != IKO_MEASURE_COUNT && m->kind != IKO_MEASURE_SUM))
+			continue;
+		if (!(ms->gc = calloc(m->ngroup, sizeof(*ms->gc))))
+			goto nomem;
+		for (j = 0; j < m->ngroup; j++)
+			if (gcol_of(fr, ms->group[j], &ms->gc[j]))
+				goto nomem;
+	}
 	*out = fr;
 	return 0;
+nomem:
+	iko_figures_rows_free(fr);
+	return iko_error_set(IKO_ENOMEM, "out of memory");
 missing:
 	iko_error_set(IKO_EPARSE, "%s: a column used by measure %s is missing", source, fr->ms[i].name);
 	iko_figures_rows_free(fr);
@@ -642,9 +920,16 @@ int iko_figures_rows_add(iko_figures_rows *fr, const iko_csv_row *row)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < fr->nms; i++)
-		if (iko_measure_row_kind(fr->ms[i].m) && (rc = measure_row(&fr->ms[i], row, &fr->g)))
+	fr->stamp++;
+	for (i = 0; i < fr->nms; i++) {
+		mstate *ms = &fr->ms[i];
+		if (!iko_measure_row_kind(ms->m))
+			continue;
+		if (!(ms->fsame == i ? (fr->pass[i] = (unsigned char)passes(ms, row)) : fr->pass[ms->fsame]))
+			continue;
+		if ((rc = measure_row(fr, ms, row, &fr->g)))
 			return rc;
+	}
 	return 0;
 }
 
@@ -656,8 +941,28 @@ int iko_figures_rows_flush(iko_figures_rows *fr)
 
 	for (i = 0; i < fr->nms; i++) {
 		mstate *ms = &fr->ms[i];
+		if (ms->gc) {
+			/* the groups in the order they were first seen, their values joined by '|' */
+			size_t k, j, ng = ms->m->ngroup;
+			for (k = 0; k < ms->nval; k++) {
+				iko_buf_clear(&fr->g);
+				for (j = 0; j < ng; j++)
+					if ((j && iko_buf_putc(&fr->g, '|')) ||
+					    iko_buf_puts(&fr->g, fr->gcols[ms->gc[j]].name[ms->tuple[k * ng + j]]))
+						return iko_error_set(IKO_ENOMEM, "out of memory");
+				if (!fr->g.ptr && iko_buf_grow(&fr->g, 1))
+					return iko_error_set(IKO_ENOMEM, "out of memory");
+				if ((rc = iko_figures_add(fr->f, ms->name, fr->g.ptr, ms->val[k])))
+					return rc;
+			}
+			if (ms->nslot)
+				memset(ms->slot, 0, ms->nslot * sizeof(*ms->slot));
+			if (ms->pcap)
+				memset(ms->pairs, 0, ms->pcap * sizeof(*ms->pairs));
+			ms->npairs = 0;
+		}
 		pos = 0;
-		while ((e = iko_strmap_next(ms->acc, &pos)) != NULL)
+		while (!ms->gc && (e = iko_strmap_next(ms->acc, &pos)) != NULL)
 			if ((rc = iko_figures_add(fr->f, ms->name, e->key, ms->val[e->a - 1])))
 				return rc;
 		iko_strmap_free(ms->acc);

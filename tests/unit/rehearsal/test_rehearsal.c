@@ -2,7 +2,8 @@
  * test_rehearsal.c — unit tests of rehearsal/: runbook rendering
  * (placeholders, working-day dates, escapes, errors with their line) and the
  * schedule's cost split (割り勘: shares add up exactly); the legacy values
- * beside reported differences in test_legacy.c.
+ * beside reported differences in test_legacy.c; the measures computed row
+ * by row in test_figures.c.
  */
 #include "iko_buf.h"
 #include "iko_error.h"
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 TCase *legacy_tcase(void);
+TCase *figures_tcase(void);
 
 static const char *const keys[] = { "lg_code", "name" };
 static const char *const vals[] = { "453617", "高原町" };
@@ -184,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, test_amounts);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, legacy_tcase());
+	suite_add_tcase(s, figures_tcase());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
