@@ -115,6 +115,60 @@ START_TEST(test_many_codes)
 }
 END_TEST
 
+/*
+ * Codes that share first bytes or differ only there, the empty code,
+ * bytes above 0x7F (UTF-8 full-width digits, kana) and one byte codes:
+ * every listed code maps to its own value and every other probe — each
+ * listed code with a byte added, dropped or changed — is unmapped, as a
+ * search through the whole list says.
+ */
+START_TEST(test_codes_sharing_bytes)
+{
+	static const char *const codes[] = { "", "0", "1", "01", "011", "0111", "1", "10", "A", "a", "\xff",
+					     "\x7f", "\x80", "１", "１２", "１1", "ア", "アイ", "01\xe3", "~~" };
+	const size_t n = sizeof(codes) / sizeof(codes[0]);
+	iko_code_table *t = NULL;
+	char probe[16], want[16];
+	const char *out;
+	size_t i, j, k;
+
+	ck_assert_int_eq(iko_code_table_new(&t, "shared", IKO_UNMAPPED_REJECT), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "v%zu", i);
+		ck_assert_int_ge(iko_code_table_set(t, codes[i], want), 0);
+	}
+	ck_assert_uint_eq(iko_code_table_size(t), n - 1); /* "1" twice */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 4; k++) {
+			size_t len = strlen(codes[i]);
+			int listed = -1;
+			memcpy(probe, codes[i], len + 1);
+			if (k == 1) { /* a byte added */
+				probe[len] = '0';
+				probe[len + 1] = '\0';
+			} else if (k == 2 && len) { /* the last byte dropped */
+				probe[len - 1] = '\0';
+			} else if (k == 3 && len) { /* the first byte changed */
+				probe[0] = (char)(probe[0] + 1);
+			}
+			for (j = 0; j < n; j++)
+				if (!strcmp(codes[j], probe))
+					listed = (int)j;
+			/* the last setting of a code listed twice wins */
+			if (listed >= 0) {
+				snprintf(want, sizeof(want), "v%d", listed);
+				ck_assert_msg(iko_code_table_map(t, probe, &out) == 1 && !strcmp(out, want),
+					      "code %zu probe %zu: not mapped to %s", i, k, want);
+			} else {
+				ck_assert_msg(iko_code_table_map(t, probe, &out) == 0 && out == NULL,
+					      "code %zu probe %zu: mapped, not listed", i, k);
+			}
+		}
+	}
+	iko_code_table_free(t);
+}
+END_TEST
+
 Suite *codetable_suite(void)
 {
 	Suite *s = suite_create("codetable");
@@ -124,6 +178,7 @@ Suite *codetable_suite(void)
 	tcase_add_test(tc, test_unmapped_policies);
 	tcase_add_test(tc, test_override_and_policy_names);
 	tcase_add_test(tc, test_many_codes);
+	tcase_add_test(tc, test_codes_sharing_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
