@@ -181,6 +181,12 @@ static uint64_t *probe(const iko_strmap *m, const char *key, size_t len, unsigne
 	}
 }
 
+void iko_strmap_prefetch(const iko_strmap *m, const char *key, size_t len)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[tag_of(key, len) >> (32 - m->bits)]);
+}
+
 static int grow(iko_strmap *m)
 {
 	uint64_t *old = m->slots;

@@ -37,6 +37,14 @@ size_t iko_strmap_size(const iko_strmap *m);
  */
 iko_strmap_entry *iko_strmap_get_near(const iko_strmap *m, const char *key, size_t len, size_t *hint);
 int iko_strmap_upsert_near(iko_strmap *m, const char *key, size_t len, size_t *hint, iko_strmap_entry **out);
+/*
+ * Only a hint to the memory system: key is to be looked up soon. Its slot
+ * is computed and fetched towards the cache; nothing else is done and the
+ * map is unchanged. A map far bigger than the caches costs a cache miss per
+ * lookup; issuing this some keys ahead lets the misses overlap.
+ */
+void iko_strmap_prefetch(const iko_strmap *m, const char *key, size_t len);
+
 /* Iterate in the order the keys were first inserted: start with *pos = 0;
  * returns NULL at the end. */
 iko_strmap_entry *iko_strmap_next(const iko_strmap *m, size_t *pos);
