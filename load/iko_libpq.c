@@ -60,6 +60,7 @@ FN(PGconn *, PQconnectdbParams, (const char *const *keywords, const char *const 
    (keywords, values, expand_dbname), NULL)
 FN(PGPing, PQping, (const char *conninfo), (conninfo), PQPING_NO_ATTEMPT)
 FN(ConnStatusType, PQstatus, (const PGconn *conn), (conn), CONNECTION_BAD)
+FN(PGTransactionStatusType, PQtransactionStatus, (const PGconn *conn), (conn), PQTRANS_UNKNOWN)
 FN(char *, PQhost, (const PGconn *conn), (conn), NULL)
 FN(PQconninfoOption *, PQconninfoParse, (const char *conninfo, char **errmsg), (conninfo, errmsg), NULL)
 FN(PQconninfoOption *, PQconninfo, (PGconn *conn), (conn), NULL)

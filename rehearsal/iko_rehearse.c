@@ -82,6 +82,7 @@ typedef struct rctx {
 	pthread_cond_t early_cv;
 	int copied, load_over, early;
 	PGconn *copied_conn;
+	PGconn *spare_conn;        /* the read-back's connection, idle after it, for analyze_start */
 	int analyze_pending;       /* ... and it did: analyze_start (iko_load_analyze does both) */
 	iko_load_table_result *loaded; /* the load's tables in schema order (names not owned): which it
 					* analyzed before its swap, and how, for the manifest */
@@ -563,6 +564,9 @@ static void read_early(rctx *c, PGconn *conn)
 
 	if (!c->early_want)
 		return;
+	/* connected while the copies still run: a new server process takes
+	 * 10-20 ms here, no longer between the commit and the first row read */
+	rc_conn = iko_db_connect_like(conn);
 	pthread_mutex_lock(&c->early_mu);
 	while (!c->copied && !c->load_over)
 		pthread_cond_wait(&c->early_cv, &c->early_mu);
@@ -572,13 +576,18 @@ static void read_early(rctx *c, PGconn *conn)
 	pthread_mutex_unlock(&c->early_mu);
 	if (go) {
 		t = now_s();
-		if ((rc_conn = iko_db_connect_like(conn)) == NULL ||
-		    iko_reconcile_read_early(c->prep, rc_conn, c->o->muni->lg_code, "_new"))
+		if (rc_conn == NULL || iko_reconcile_read_early(c->prep, rc_conn, c->o->muni->lg_code, "_new")) {
 			iko_error_clear();
-		else
+		} else {
 			add_time(c->r, "read_back", now_s() - t);
-		PQfinish(rc_conn);
+			/* idle and clean (the read-back resets what it set): the drop after the swap takes it */
+			if (PQstatus(rc_conn) == CONNECTION_OK && PQtransactionStatus(rc_conn) == PQTRANS_IDLE) {
+				c->spare_conn = rc_conn;
+				rc_conn = NULL;
+			}
+		}
 	}
+	PQfinish(rc_conn);
 	early_settle(c);
 }
 
@@ -698,7 +707,10 @@ static int analyze_start(rctx *c, PGconn *conn, analyze_job *j)
 	int rc;
 
 	j->c = c;
-	if ((j->conn = iko_db_connect_like(conn)) != NULL && iko_thread_start(&j->th, analyze_main, j) == 0) {
+	/* the read-back's connection when it has one to spare, else a new one */
+	j->conn = c->spare_conn ? c->spare_conn : iko_db_connect_like(conn);
+	c->spare_conn = NULL;
+	if (j->conn != NULL && iko_thread_start(&j->th, analyze_main, j) == 0) {
 		j->started = 1;
 		return 0;
 	}
@@ -1372,6 +1384,7 @@ done:
 	pthread_mutex_destroy(&c.early_mu);
 	if (conn)
 		PQfinish(conn);
+	PQfinish(c.spare_conn);
 	for (i = 0; i < c.ninputs; i++) {
 		free(c.inputs[i].name);
 		free(c.inputs[i].sha256);
