@@ -53,6 +53,46 @@ START_TEST(test_one_byte_apart)
 }
 END_TEST
 
+/*
+ * iko_strmap_prefetch is only a hint: interleaved with the inserts and
+ * look-ups of 50,000 keys (the table growing past its first 1024 slots
+ * several times), ahead of them and for keys never inserted, it changes
+ * nothing a caller can see — every key found with its own count, the
+ * absent ones absent, the size exact.
+ */
+START_TEST(test_prefetch_changes_nothing)
+{
+	iko_strmap *m = NULL;
+	iko_strmap_entry *e;
+	char key[32], ahead[32];
+	size_t i;
+
+	ck_assert_int_eq(iko_strmap_new(&m), 0);
+	iko_strmap_prefetch(m, "", 0);
+	for (i = 0; i < 50000; i++) {
+		snprintf(key, sizeof(key), "%015zu", i * 7);
+		snprintf(ahead, sizeof(ahead), "%015zu", (i + 8) * 7);
+		iko_strmap_prefetch(m, ahead, strlen(ahead));
+		iko_strmap_prefetch(m, "absent", 6);
+		ck_assert_int_eq(iko_strmap_upsert(m, key, strlen(key), &e), 0);
+		e->a = (long long)i + 1;
+	}
+	ck_assert_uint_eq(iko_strmap_size(m), 50000);
+	for (i = 0; i < 50000; i++) {
+		snprintf(key, sizeof(key), "%015zu", i * 7);
+		iko_strmap_prefetch(m, key, strlen(key));
+		e = iko_strmap_get(m, key, strlen(key));
+		if (!e || e->a != (long long)i + 1)
+			ck_abort_msg("%s: not found with its count after prefetches", key);
+		snprintf(key, sizeof(key), "%015zu", i * 7 + 1);
+		iko_strmap_prefetch(m, key, strlen(key));
+		if (iko_strmap_get(m, key, strlen(key)))
+			ck_abort_msg("%s: found, never inserted", key);
+	}
+	iko_strmap_free(m);
+}
+END_TEST
+
 Suite *strmap_suite(void);
 
 /* key i: "435015\x1f" + 10 digits, every 7th one with a NUL byte inside and
@@ -341,6 +381,7 @@ Suite *strmap_suite(void)
 	tcase_add_test(tc, test_empty_key_and_lengths);
 	tcase_add_test(tc, test_near);
 	tcase_add_test(tc, test_near_small);
+	tcase_add_test(tc, test_prefetch_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
