@@ -404,7 +404,7 @@ typedef struct mstate {
 
 /* the age bands (age_band below) */
 static const char *const age_bands[] = { "0-14", "15-64", "65-74", "75-", "不詳" };
-enum { AGE_BANDS = 5 };
+enum { AGE_BANDS = 5, AGE_UNKNOWN = 4 /* 不詳: no birth date, or none that can be read */ };
 
 /*
  * A column the counts and sums group by (or age_band), shared by every
@@ -548,14 +548,14 @@ static int age_band_at(const char *birth, size_t len)
 
 	today_iso();
 	if (len != 10 || !today_y)
-		return 4;
+		return AGE_UNKNOWN;
 	/* YYYY-MM-DD as validated; anything else the slow way, as before */
 	by = digits(birth, 4);
 	bm = digits(birth + 5, 2);
 	bd = digits(birth + 8, 2);
 	if ((by < 0 || bm < 0 || bd < 0 || birth[4] != '-' || birth[7] != '-') &&
 	    sscanf(birth, "%4d-%2d-%2d", &by, &bm, &bd) != 3)
-		return 4;
+		return AGE_UNKNOWN;
 	age = today_y - by - ((today_m < bm || (today_m == bm && today_d < bd)) ? 1 : 0);
 	return age < 15 ? 0 : age < 65 ? 1 : age < 75 ? 2 : 3;
 }
@@ -569,7 +569,8 @@ static const char *age_band(const char *birth, size_t len)
 static const char *group_value(const mstate *ms, const iko_csv_row *row, size_t i)
 {
 	if (ms->group[i] == AGE_BAND_COL)
-		return (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol]) : "不詳";
+		return (size_t)ms->bcol < row->nfields ? age_band(row->fields[ms->bcol], row->lens[ms->bcol])
+						       : age_bands[AGE_UNKNOWN];
 	return (size_t)ms->group[i] < row->nfields ? row->fields[ms->group[i]] : "";
 }
 
@@ -584,7 +585,7 @@ static int gcol_id(iko_figures_rows *fr, gcol *gc, const iko_csv_row *row, uint3
 		size_t len, b;
 		if (gc->col == AGE_BAND_COL) {
 			b = 257 + (size_t)((size_t)fr->bcol < row->nfields
-						   ? age_band_at(row->fields[fr->bcol], row->lens[fr->bcol]) : 4);
+						   ? age_band_at(row->fields[fr->bcol], row->lens[fr->bcol]) : AGE_UNKNOWN);
 			v = age_bands[b - 257];
 		} else {
 			v = (size_t)gc->col < row->nfields ? row->fields[gc->col] : "";
@@ -597,7 +598,7 @@ static int gcol_id(iko_figures_rows *fr, gcol *gc, const iko_csv_row *row, uint3
 			*id = gc->id;
 			return 0;
 		}
-		len = b < 257 ? b < 256 : strlen(v);
+		len = b == 256 ? 0 : b < 256 ? 1 : strlen(v);
 		if ((rc = iko_strmap_upsert_near(gc->ids, v, len, &gc->hint, &e)))
 			return rc;
 		if (!e->a) {
@@ -643,6 +644,12 @@ static int new_place(mstate *ms, const uint32_t *ids, size_t *at)
 	return 0;
 }
 
+/* A pair's first slot in a table of cap (a power of two) slots: Fibonacci hashing, as iko_strmap's. */
+static size_t pair_home(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
 /* Two groups (numbers ids[0], ids[1]): their place in val + 1, from an open-addressing table of the pairs. */
 static int pair_place(mstate *ms, const uint32_t *ids, size_t *at)
 {
@@ -658,7 +665,7 @@ static int pair_place(mstate *ms, const uint32_t *ids, size_t *at)
 		for (k = 0; k < ms->pcap; k++) {
 			if (!ms->pairs[k].at)
 				continue;
-			for (i = (size_t)((ms->pairs[k].key * 0x9E3779B97F4A7C15ull) >> 32) & (nc - 1); t[i].at; i = (i + 1) & (nc - 1))
+			for (i = pair_home(ms->pairs[k].key, nc); t[i].at; i = (i + 1) & (nc - 1))
 				;
 			t[i] = ms->pairs[k];
 		}
@@ -667,7 +674,7 @@ static int pair_place(mstate *ms, const uint32_t *ids, size_t *at)
 		ms->pcap = nc;
 	}
 	mask = ms->pcap - 1;
-	for (i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask; ms->pairs[i].at; i = (i + 1) & mask)
+	for (i = pair_home(key, ms->pcap); ms->pairs[i].at; i = (i + 1) & mask)
 		if (ms->pairs[i].key == key) {
 			*at = ms->pairs[i].at;
 			return 0;

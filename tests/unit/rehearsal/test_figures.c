@@ -50,7 +50,8 @@ static const char schema_yaml[] =
 	"      - {name: gone_by_sex, label: m6, kind: count, where: {st: [\"2\", \"3\", \"9\"]}, group_by: [sex]}\n"
 	"      - {name: amt_by_town, label: m7, kind: sum, column: amt, group_by: [town]}\n"
 	"      - {name: amt, label: m8, kind: sum, column: amt}\n"
-	"      - {name: amt_by_3, label: m9, kind: sum, column: amt, where: {sex: [\"1\", \"2\"]}, group_by: [town, age_band, st]}\n"
+	"      - {name: amt_by_3, label: m9, kind: sum, column: amt, where: {sex: [\"1\", \"2\"]},\n"
+	"         group_by: [town, age_band, st]}\n"
 	"      - {name: hh, label: m10, kind: distinct, column: hh, where: {st: [\"1\"]}}\n"
 	"      - {name: hh_by_town, label: m11, kind: distinct, column: hh, group_by: [town]}\n"
 	"      - {name: by_st_sex, label: m12, kind: count, where: {sex: [\"1\", \"2\"]}, group_by: [st, sex]}\n";
@@ -292,6 +293,11 @@ static const iko_table *load_table(iko_schema **s)
 		ck_abort_msg("schema: %s", iko_error_message());
 	unlink(path);
 	ck_assert_uint_eq((*s)->tables[0].nmeasures, 12);
+	/* the schema as written: three groups, two filters' values, a distinct by town */
+	ck_assert_uint_eq((*s)->tables[0].measures[8].ngroup, 3);
+	ck_assert_str_eq((*s)->tables[0].measures[8].group_by[1], "age_band");
+	ck_assert_uint_eq((*s)->tables[0].measures[8].filters[0].n, 2);
+	ck_assert_uint_eq((*s)->tables[0].measures[10].ngroup, 1);
 	return &(*s)->tables[0];
 }
 
