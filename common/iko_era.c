@@ -320,7 +320,7 @@ static int parse_plain_digits(iko_era_date *out, const char *s, size_t len, iko_
 {
 	const unsigned char *p = (const unsigned char *)s;
 	const iko_era_info *e, *next;
-	unsigned dg[8], era, ey, m, d, ymd, or = 0;
+	unsigned dg[8], era, ey, m, d, or = 0;
 	size_t i, off;
 	int y;
 
@@ -349,24 +349,15 @@ static int parse_plain_digits(iko_era_date *out, const char *s, size_t len, iko_
 	if ((int)d > iko_days_in_month(y, (int)m))
 		return 0;
 	/* inside the era: from its first day to the day before the next one's */
-	ymd = (unsigned)y * 10000u + m * 100u + d;
-	if (ymd < (unsigned)(e->y * 10000 + e->m * 100 + e->d))
+	if (iko_date_cmp(y, (int)m, (int)d, e->y, e->m, e->d) < 0)
 		return 0;
-	if ((next = iko_era_get((enum iko_era)(era + 1))) && ymd >= (unsigned)(next->y * 10000 + next->m * 100 + next->d))
+	if ((next = iko_era_get((enum iko_era)(era + 1))) && iko_date_cmp(y, (int)m, (int)d, next->y, next->m, next->d) >= 0)
 		return 0;
 	out->era = (enum iko_era)era;
 	out->y = y;
 	out->m = (int)m;
 	out->d = (int)d;
-	/* YYYY-MM-DD: the month and the day as written */
-	out->iso[0] = (char)('0' + y / 1000);
-	out->iso[1] = (char)('0' + y / 100 % 10);
-	out->iso[2] = (char)('0' + y / 10 % 10);
-	out->iso[3] = (char)('0' + y % 10);
-	out->iso[4] = '-';
-	memcpy(out->iso + 5, s + off + 2, 2);
-	out->iso[7] = '-';
-	memcpy(out->iso + 8, s + off + 4, 2);
+	iko_date_format_iso(out->iso, y, (int)m, (int)d);
 	*rc = 0;
 	return 1;
 }

@@ -31,7 +31,7 @@ typedef struct iko_recidx_ent {
 	uint64_t rh;    /* iko_rh over every value, in column order */
 } iko_recidx_ent;
 
-#define IKO_RH_SEED 1469598103934665603ull
+#define IKO_RH_SEED IKO_HASH_SEED
 
 /* One value into a running hash (iko_hash_words, iko_words.h). Start from IKO_RH_SEED. */
 static inline uint64_t iko_rh(uint64_t h, const char *s, size_t len)

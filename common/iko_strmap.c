@@ -53,7 +53,7 @@ struct iko_strmap {
  */
 static uint64_t hash(const char *s, size_t len)
 {
-	return iko_hash_words(1469598103934665603ull, s, len);
+	return iko_hash_words(IKO_HASH_SEED, s, len);
 }
 
 int iko_strmap_new(iko_strmap **out)

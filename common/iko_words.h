@@ -109,6 +109,8 @@ static inline int iko_bytes_within(const char *s, size_t len, unsigned lo, unsig
  * where one value ends and the next begins is part of what is hashed (a
  * byte at a time was a fifth of validate's per-record checks).
  */
+#define IKO_HASH_SEED 1469598103934665603ull /* where a hash of values starts (iko_rh, iko_strmap) */
+
 static inline uint64_t iko_hash_words(uint64_t h, const char *s, size_t len)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ull;

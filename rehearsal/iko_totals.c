@@ -1030,11 +1030,12 @@ int iko_figures_rows_flush(iko_figures_rows *fr)
 			if (ms->pcap)
 				memset(ms->pairs, 0, ms->pcap * sizeof(*ms->pairs));
 			ms->npairs = 0;
+		} else {
+			pos = 0;
+			while ((e = iko_strmap_next(ms->acc, &pos)) != NULL)
+				if ((rc = iko_figures_add(fr->f, ms->name, e->key, ms->val[e->a - 1])))
+					return rc;
 		}
-		pos = 0;
-		while (!ms->gc && (e = iko_strmap_next(ms->acc, &pos)) != NULL)
-			if ((rc = iko_figures_add(fr->f, ms->name, e->key, ms->val[e->a - 1])))
-				return rc;
 		iko_strmap_free(ms->acc);
 		ms->acc = NULL;
 		ms->nval = 0;
