@@ -38,6 +38,7 @@ struct iko_follow {
 	fentry *e;
 	size_t n, cap;
 	int closed, closed_ok;
+	int drop_read;         /* readers let the kernel drop what they read (iko_follow_drop_read) */
 };
 
 int iko_follow_new(iko_follow **out)
@@ -67,6 +68,13 @@ void iko_follow_free(iko_follow *f)
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->mu);
 	free(f);
+}
+
+void iko_follow_drop_read(iko_follow *f, int on)
+{
+	pthread_mutex_lock(&f->mu);
+	f->drop_read = on;
+	pthread_mutex_unlock(&f->mu);
 }
 
 /* The entry of path (caller holds mu); NULL if none. */
@@ -209,7 +217,31 @@ typedef struct freader {
 	char *path;
 	char *buf;
 	int fd;
+	int drop;              /* the set's drop_read when opened */
+	long long pos;         /* bytes read */
+	long long dropped;     /* the pages before this offset were let go */
 } freader;
+
+/*
+ * With drop_read, the pages of what the reader has read are let go
+ * DROP_LAG behind it, every DROP_STEP, and the rest at the end of a file
+ * the writer finished (fsynced before it is done). DROP_LAG: the writer
+ * starts writing back every IKO_AFILE_WRITEBACK_STEP (8 MiB); the kernel
+ * keeps a page that is still dirty or being written, which only means it
+ * stays cached.
+ */
+#define DROP_LAG (16LL << 20)
+#define DROP_STEP (8LL << 20)
+
+static void fr_drop(freader *r, long long upto)
+{
+	upto &= ~((1LL << 20) - 1);
+	if (upto <= r->dropped)
+		return;
+	/* advice: where it fails the pages stay cached, nothing else */
+	(void)posix_fadvise(r->fd, r->dropped, upto - r->dropped, POSIX_FADV_DONTNEED);
+	r->dropped = upto;
+}
 
 static ssize_t fr_read(void *cookie, char *buf, size_t size)
 {
@@ -229,10 +261,18 @@ static ssize_t fr_read(void *cookie, char *buf, size_t size)
 		do
 			n = read(r->fd, buf, size);
 		while (n < 0 && errno == EINTR);
+		if (n > 0) {
+			r->pos += n;
+			if (r->drop && r->pos - DROP_LAG - r->dropped >= DROP_STEP)
+				fr_drop(r, r->pos - DROP_LAG);
+		}
 		if (n != 0)
 			return n;
-		if (state == DONE)
+		if (state == DONE) {
+			if (r->drop)
+				fr_drop(r, r->pos + (1LL << 20));
 			return 0;
+		}
 		if (state == FAILED) {
 			errno = EIO;
 			return -1;
@@ -312,6 +352,9 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path)
 	}
 	r->f = f;
 	r->fd = fd;
+	pthread_mutex_lock(&f->mu);
+	r->drop = f->drop_read;
+	pthread_mutex_unlock(&f->mu);
 	fp = fopencookie(r, "rb", io);
 	if (!fp) {
 		err = errno;

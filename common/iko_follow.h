@@ -47,6 +47,15 @@ void iko_follow_close(iko_follow *f, int ok);
  * still writing it. f NULL: plain fopen. NULL with errno set on failure.
  */
 FILE *iko_follow_fopen(iko_follow *f, const char *path);
+/*
+ * on: readers opened from now on let the kernel drop the cached pages of
+ * what they have read of a file being written (posix_fadvise DONTNEED,
+ * some way behind them, and the rest once the writer is done): for files
+ * read once, while they are written, whose pages are then free for the
+ * writes that follow. Another reader of such a file reads it from the
+ * disk. A file opened after it was done is read as any file.
+ */
+void iko_follow_drop_read(iko_follow *f, int on);
 /* reader: the writer's latest iko_follow_expect for path; -1 if none */
 long long iko_follow_expected(iko_follow *f, const char *path);
 /* reader: wait until the writer closes the set; 1 if it closed ok */

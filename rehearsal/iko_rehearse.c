@@ -347,6 +347,14 @@ static int extract_and_transform(rctx *c)
 	j.held.c = c;
 	if ((rc = iko_follow_new(&j.follow)))
 		return rc;
+	/*
+	 * transform reads each extracted file once, right behind extract: it
+	 * lets the pages it has read go, and the writes that follow (its own,
+	 * the server's) take them while still cheap to write into
+	 * (docs/performance.md, 2026-12-06 noon)
+	 */
+	if (iko_pack_inputs_read_once(c->pack))
+		iko_follow_drop_read(j.follow, 1);
 	iko_test_pause("stage:extract");
 	c->r->failed_stage = "extract";
 	if (iko_thread_start(&j.th, transform_main, &j) == 0)

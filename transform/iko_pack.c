@@ -644,6 +644,17 @@ size_t iko_pack_ninputs(const iko_pack *p) { return p->ninputs; }
 const char *iko_pack_overlay(const iko_pack *p) { return p->overlay_path; }
 size_t iko_pack_overlay_overrides(const iko_pack *p) { return p->overlay_overrides; }
 
+int iko_pack_inputs_read_once(const iko_pack *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->ntables; i++)
+		for (k = i + 1; k < p->ntables; k++)
+			if (p->tables[i].from && p->tables[k].from && !strcmp(p->tables[i].from, p->tables[k].from))
+				return 0;
+	return 1;
+}
+
 const iko_pack_input *iko_pack_input_at(const iko_pack *p, size_t i)
 {
 	return i < p->ninputs ? &p->inputs[i] : NULL;

@@ -43,6 +43,8 @@ size_t iko_pack_ninputs(const iko_pack *p);
 const iko_pack_input *iko_pack_input_at(const iko_pack *p, size_t i);
 /* The `totals:` section (NULL if absent), owned by the pack. */
 const iko_yaml_node *iko_pack_totals(const iko_pack *p);
+/* 1 when no two tables of the pack are mapped from the same input (each input is read at most once). */
+int iko_pack_inputs_read_once(const iko_pack *p);
 /* Overlay file applied, or NULL. */
 const char *iko_pack_overlay(const iko_pack *p);
 /* Number of code entries and column mappings the overlay overrides or adds. */

@@ -6,11 +6,14 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,10 +99,26 @@ static void slurp(const char *path, iko_buf *b)
 	fclose(fp);
 }
 
+/* Start w's writer, read its file through the set as it is written, wait for the writer. */
+static void follow_read(writer *w, iko_buf *got)
+{
+	pthread_t th;
+	FILE *fp;
+	int err;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, write_main, w), 0);
+	fp = iko_follow_fopen(w->f, w->path);
+	ck_assert_ptr_nonnull(fp);
+	read_all(fp, got, &err);
+	ck_assert_int_eq(err, 0);
+	fclose(fp);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w->rc, 0);
+}
+
 START_TEST(test_follow_whole_file)
 {
 	writer w;
-	pthread_t th;
 	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
 	FILE *fp;
 	int err;
@@ -109,14 +128,7 @@ START_TEST(test_follow_whole_file)
 	snprintf(w.path, sizeof(w.path), "%s/resident.csv", dir);
 	w.rows = 40000; /* ~4 MB: many writes of 256 KiB */
 	w.close_ok = 1;
-	ck_assert_int_eq(pthread_create(&th, NULL, write_main, &w), 0);
-	fp = iko_follow_fopen(w.f, w.path);
-	ck_assert_ptr_nonnull(fp);
-	read_all(fp, &got, &err);
-	ck_assert_int_eq(err, 0);
-	fclose(fp);
-	pthread_join(th, NULL);
-	ck_assert_int_eq(w.rc, 0);
+	follow_read(&w, &got);
 	slurp(w.path, &want);
 	ck_assert_uint_gt(want.len, 3000000);
 	ck_assert_uint_eq(got.len, want.len);
@@ -169,6 +181,81 @@ START_TEST(test_follow_csv_reader)
 	pthread_join(th, NULL);
 	ck_assert_int_eq(w.rc, 0);
 	iko_follow_free(w.f);
+}
+END_TEST
+
+/* The share (0-100) of path's pages in the page cache (mincore). */
+static int cached_percent(const char *path)
+{
+	struct stat st;
+	unsigned char *vec;
+	size_t pages, i, in = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	void *m;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	pages = ((size_t)st.st_size + (size_t)pg - 1) / (size_t)pg;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	vec = malloc(pages);
+	ck_assert_ptr_nonnull(vec);
+	ck_assert_int_eq(mincore(m, (size_t)st.st_size, vec), 0);
+	for (i = 0; i < pages; i++)
+		in += vec[i] & 1;
+	free(vec);
+	munmap(m, (size_t)st.st_size);
+	close(fd);
+	return (int)(in * 100 / pages);
+}
+
+/*
+ * Read a ~40 MB file while it is written, with or without drop_read: the
+ * same bytes either way; with it, the pages read are no longer cached
+ * (the writer synced them), without it they are. Where the directory is
+ * a tmpfs the kernel cannot drop them: only the bytes are compared.
+ */
+static void follow_drop(int drop)
+{
+	writer w;
+	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
+	struct statfs sf;
+	int cached;
+
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(iko_follow_new(&w.f), 0);
+	iko_follow_drop_read(w.f, drop);
+	snprintf(w.path, sizeof(w.path), "%s/big.csv", dir);
+	w.rows = 400000; /* ~40 MB: past DROP_LAG + DROP_STEP several times */
+	w.close_ok = 1;
+	follow_read(&w, &got);
+	cached = cached_percent(w.path);
+	ck_assert_int_eq(statfs(dir, &sf), 0);
+	if (sf.f_type == 0x01021994) /* TMPFS_MAGIC */
+		fprintf(stderr, "test_follow_drop: %s is a tmpfs, its pages cannot be dropped: not checked\n", dir);
+	else if (drop)
+		ck_assert_msg(cached <= 10, "%d %% of the file still cached after a reader that drops", cached);
+	else
+		ck_assert_msg(cached >= 90, "only %d %% of the file cached after a reader that keeps", cached);
+	slurp(w.path, &want);
+	ck_assert_uint_gt(want.len, 38000000);
+	ck_assert_uint_eq(got.len, want.len);
+	ck_assert_int_eq(memcmp(got.ptr, want.ptr, want.len), 0);
+	iko_buf_release(&got);
+	iko_buf_release(&want);
+	iko_follow_free(w.f);
+}
+
+START_TEST(test_follow_drop_read)
+{
+	follow_drop(1);
+}
+END_TEST
+
+START_TEST(test_follow_keep_read)
+{
+	follow_drop(0);
 }
 END_TEST
 
@@ -371,6 +458,8 @@ Suite *follow_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_follow_whole_file);
 	tcase_add_test(tc, test_follow_csv_reader);
+	tcase_add_test(tc, test_follow_drop_read);
+	tcase_add_test(tc, test_follow_keep_read);
 	tcase_add_test(tc, test_follow_abandoned);
 	tcase_add_test(tc, test_follow_never_begun);
 	tcase_add_test(tc, test_follow_expect);

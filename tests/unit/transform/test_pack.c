@@ -72,6 +72,34 @@ START_TEST(test_vendor_a_pack)
 }
 END_TEST
 
+/* Each input read at most once: the shipped packs; two tables from one input are not */
+START_TEST(test_inputs_read_once)
+{
+	char *dir = iko_data_path("packs/vendor-a/jumin");
+	iko_pack *p = NULL;
+
+	ck_assert_int_eq(iko_pack_load(&p, dir, "435015"), 0);
+	ck_assert_int_eq(iko_pack_inputs_read_once(p), 1);
+	iko_pack_free(p);
+	free(dir);
+	write_file(tmpdir, "pack.yaml", base_pack);
+	ck_assert_int_eq(iko_pack_load(&p, tmpdir, "131130"), 0);
+	ck_assert_int_eq(iko_pack_inputs_read_once(p), 1);
+	iko_pack_free(p);
+	write_file(tmpdir, "pack.yaml",
+		   "pack: test/jumin\nversion: 2.1.0\nschema: jumin\n"
+		   "inputs:\n  - {name: J, file: J.DAT, layout: layouts/J.yaml}\n"
+		   "tables:\n  resident:\n    from: J\n    columns:\n"
+		   "      lg_code: {const: $lg_code}\n"
+		   "  household:\n    from: J\n    columns:\n"
+		   "      lg_code: {const: $lg_code}\n");
+	ck_assert_int_eq(iko_pack_load(&p, tmpdir, "131130"), 0);
+	ck_assert_uint_eq(p->ntables, 2);
+	ck_assert_int_eq(iko_pack_inputs_read_once(p), 0);
+	iko_pack_free(p);
+}
+END_TEST
+
 START_TEST(test_overlay_overrides)
 {
 	char *ov = iko_path_join(tmpdir, "overlays");
@@ -158,6 +186,7 @@ Suite *pack_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_vendor_a_pack);
 	tcase_add_test(tc, test_overlay_overrides);
+	tcase_add_test(tc, test_inputs_read_once);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
 	return s;
