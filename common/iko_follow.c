@@ -14,6 +14,7 @@
 
 #include "iko_buf.h"
 #include "iko_error.h"
+#include "iko_fs.h" /* IKO_AFILE_WRITEBACK_STEP */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -223,24 +224,24 @@ typedef struct freader {
 } freader;
 
 /*
- * With drop_read, the pages of what the reader has read are let go
- * DROP_LAG behind it, every DROP_STEP, and the rest at the end of a file
- * the writer finished (fsynced before it is done). DROP_LAG: the writer
- * starts writing back every IKO_AFILE_WRITEBACK_STEP (8 MiB); the kernel
- * keeps a page that is still dirty or being written, which only means it
- * stays cached.
+ * With drop_read, the pages of what the reader has read are let go one
+ * writeback step at a time, two steps behind it, and the rest once the
+ * writer is done (it fsyncs a file before that). Two steps: the writer
+ * starts writing back every IKO_AFILE_WRITEBACK_STEP, so those pages are
+ * clean by then; the kernel keeps a page still dirty or being written,
+ * which only means it stays cached.
  */
-#define DROP_LAG (16LL << 20)
-#define DROP_STEP (8LL << 20)
+#define DROP_STEP IKO_AFILE_WRITEBACK_STEP
+#define DROP_LAG (2 * IKO_AFILE_WRITEBACK_STEP)
 
+/* Let the pages of [r->dropped, upto) go; upto < 0: to the end of the file. */
 static void fr_drop(freader *r, long long upto)
 {
-	upto &= ~((1LL << 20) - 1);
-	if (upto <= r->dropped)
+	if (upto >= 0 && upto <= r->dropped)
 		return;
 	/* advice: where it fails the pages stay cached, nothing else */
-	(void)posix_fadvise(r->fd, r->dropped, upto - r->dropped, POSIX_FADV_DONTNEED);
-	r->dropped = upto;
+	(void)posix_fadvise(r->fd, r->dropped, upto < 0 ? 0 : upto - r->dropped, POSIX_FADV_DONTNEED);
+	r->dropped = upto < 0 ? r->pos : upto;
 }
 
 static ssize_t fr_read(void *cookie, char *buf, size_t size)
@@ -270,7 +271,7 @@ static ssize_t fr_read(void *cookie, char *buf, size_t size)
 			return n;
 		if (state == DONE) {
 			if (r->drop)
-				fr_drop(r, r->pos + (1LL << 20));
+				fr_drop(r, -1);
 			return 0;
 		}
 		if (state == FAILED) {

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,7 @@ static int cached_percent(const char *path)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	pages = ((size_t)st.st_size + (size_t)pg - 1) / (size_t)pg;
+	ck_assert_uint_gt(pages, 0);
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	ck_assert_ptr_ne(m, MAP_FAILED);
 	vec = malloc(pages);
@@ -227,12 +229,12 @@ static void follow_drop(int drop)
 	ck_assert_int_eq(iko_follow_new(&w.f), 0);
 	iko_follow_drop_read(w.f, drop);
 	snprintf(w.path, sizeof(w.path), "%s/big.csv", dir);
-	w.rows = 400000; /* ~40 MB: past DROP_LAG + DROP_STEP several times */
+	w.rows = 400000; /* ~40 MB: several writeback steps past the two the reader lags */
 	w.close_ok = 1;
 	follow_read(&w, &got);
 	cached = cached_percent(w.path);
 	ck_assert_int_eq(statfs(dir, &sf), 0);
-	if (sf.f_type == 0x01021994) /* TMPFS_MAGIC */
+	if (sf.f_type == TMPFS_MAGIC)
 		fprintf(stderr, "test_follow_drop: %s is a tmpfs, its pages cannot be dropped: not checked\n", dir);
 	else if (drop)
 		ck_assert_msg(cached <= 10, "%d %% of the file still cached after a reader that drops", cached);
