@@ -1161,10 +1161,17 @@ static int recfm_kind(const char *s)
  * this thread writes the batches out strictly in order — so the output is
  * byte for byte the serial one. The input fingerprint still runs on its own
  * thread.
+ *
+ * 256 KiB batches rather than 1 MiB: the NSLOT batches and their decoded
+ * text are memory touched for the first time (page faults, costly on a
+ * VM), and the threads wait for the first batch and on the last, so a
+ * small file gained most: KEN_ALL.CSV (12 MB) 98 -> 86 ms, a 18 MB
+ * Shift_JIS CSV 111 -> 97 ms, 100k residents' JUMIN.DAT (30 MB) 107 ->
+ * 102 ms; 1M residents (300 MB) the same (docs/performance.md).
  */
 #define NWORK 2
 #define NSLOT (2 * NWORK)
-#define BATCH_BYTES (1u << 20)
+#define BATCH_BYTES (256u << 10)
 
 typedef struct xbatch {
 	long long rec0, line0, off0; /* csv: the first record's number, line and byte offset */

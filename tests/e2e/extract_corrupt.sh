@@ -68,7 +68,7 @@ PY
 	cmp "$f.csv.rejects.csv" "$f.1.csv.rejects.csv" || { echo "FAIL: $(basename "$f"): threads change the rejects"; exit 1; }
 	n=$((n + 1))
 done
-# a file of many batches (~1 MiB each) with rejects spread over them: the
+# a file of many batches (~256 KiB each) with rejects spread over them: the
 # same with one thread and with two
 /usr/bin/python3 - "$W" <<'PY'
 import sys
