@@ -1392,6 +1392,64 @@ static int csv_header(xctx *c, xpar *p, long long *recno, int *got)
 	return reject(c, 1, row.offset, IKO_R_CSV, NULL, iko_error_message());
 }
 
+/*
+ * Fixed-length and line records straight from the read buffer into a
+ * batch, as many whole ones as the buffer holds up to room bytes, with one
+ * copy (next_record copies each record twice: into the reader's record,
+ * then into the batch). The same records, numbers, offsets and verdicts
+ * as next_record: a line's length without its LF and one CR before it,
+ * rejected (IKO_R_RECLEN) when it differs from the layout's. 0 when none
+ * can be taken here (the end of the input, a line longer than the buffer
+ * holds): next_record takes that one. Returns the records taken, or <0.
+ */
+static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
+{
+	reader *r = &c->rd;
+	const unsigned char *s, *e, *q, *nl;
+	size_t reclen = (size_t)r->reclen, base = b->data.len, len;
+	long long k = 0;
+	int rc;
+
+	if (r->kind != 0 && r->kind != 1)
+		return 0;
+	if ((rc = rd_fill(r, room + reclen + 2)))
+		return rc;
+	s = r->buf + r->pos;
+	e = s + rd_avail(r);
+	for (q = s; q < s + room; k++) {
+		if (r->kind == 0) {
+			if ((size_t)(e - q) < reclen)
+				break;
+			len = reclen;
+			nl = q + reclen - 1;
+		} else {
+			if ((nl = memchr(q, '\n', (size_t)(e - q))) == NULL)
+				break;
+			len = (size_t)(nl - q);
+			len -= len && q[len - 1] == '\r';
+		}
+		if ((rc = batch_reserve(b)))
+			return rc;
+		b->at[b->n] = base + (size_t)(q - s);
+		b->len[b->n] = len;
+		b->recno[b->n] = ++*p->recno;
+		b->off[b->n] = r->offset + (q - s);
+		b->got[b->n] = len == reclen ? 1 : 2;
+		b->why[b->n] = IKO_R_RECLEN;
+		b->n++;
+		q = nl + 1;
+	}
+	if (k == 0)
+		return 0;
+	if (iko_buf_put(&b->data, s, (size_t)(q - s)))
+		return IKO_ENOMEM;
+	r->pos += (size_t)(q - s);
+	r->offset += q - s;
+	c->st->records_read += k;
+	p->got = 1;
+	return k;
+}
+
 /* The next batch of records (this thread): 1, 0 when there is nothing more, <0 on error. */
 static int x_fill(void *ctx, void *batch)
 {
@@ -1408,7 +1466,14 @@ static int x_fill(void *ctx, void *batch)
 		return 0;
 	if (p->csv && (rc = csv_fill_batch(c, p, b, p->recno, &p->got)))
 		return rc;
-	while (!p->csv && b->data.len < BATCH_BYTES && (p->got = next_record(&c->rd, &off, &why)) > 0) {
+	while (!p->csv && b->data.len < BATCH_BYTES) {
+		long long k = fill_block(c, p, b, BATCH_BYTES - b->data.len);
+		if (k < 0)
+			return (int)k;
+		if (k > 0)
+			continue;
+		if ((p->got = next_record(&c->rd, &off, &why)) <= 0)
+			break;
 		if ((rc = batch_reserve(b)) || (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len)))
 			return rc;
 		++*p->recno;

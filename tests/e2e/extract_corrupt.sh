@@ -92,6 +92,39 @@ cmp "$W/many.csv" "$W/many1.csv" || { echo "FAIL: many batches: CSV differs"; ex
 cmp "$W/many.csv.rejects.csv" "$W/many1.csv.rejects.csv" || { echo "FAIL: many batches: rejects differ"; exit 1; }
 grep -q '"records_read": 12000,' "$W/many.csv.manifest.json" || { echo "FAIL: many: $(cat "$W/many.csv.manifest.json")"; exit 1; }
 [ "$(($(wc -l < "$W/many.csv.rejects.csv") - 1))" -ge 10 ] || { echo "FAIL: too few rejects in many"; exit 1; }
+# two decoding threads take whole lines and fixed records straight from the
+# read buffer (fill_block) and leave the rest to the record reader: lines
+# ended by LF alone, by CR CR LF, empty lines, a line of 3 MB (longer than
+# a batch and than the read buffer), a last line with no LF; a fixed file
+# whose last record is cut short. The same with one thread, and counted.
+/usr/bin/python3 - "$W" <<'PY'
+import sys
+w = sys.argv[1]
+recs = open(w + "/dump/JUMIN.DAT", "rb").read().split(b"\r\n")[:-1]
+out = []
+for i in range(9000):
+    r = recs[i % len(recs)]
+    k = i % 700
+    out.append(r + b"\n" if k == 1 else b"\n" if k == 2 else r + b"\r\r\n" if k == 3 else
+               b"A" * 3000000 + b"\r\n" if i == 4500 else r + b"\r\n")
+open(w + "/edge.lines", "wb").write(b"".join(out) + recs[0])
+open(w + "/edge.fixed", "wb").write(b"".join(recs[i % len(recs)] for i in range(4000)) + recs[0][:77])
+PY
+for f in lines fixed; do
+	"$IKO" extract --layout "$L" --recfm $f --input "$W/edge.$f" --gaiji "$W/dump/GAIJI.CSV" --out "$W/edge.$f.csv" 2>/dev/null || [ $? -eq 3 ]
+	IKO_EXTRACT_THREADS=1 "$IKO" extract --layout "$L" --recfm $f --input "$W/edge.$f" --gaiji "$W/dump/GAIJI.CSV" --out "$W/edge1.$f.csv" 2>/dev/null || [ $? -eq 3 ]
+	cmp "$W/edge.$f.csv" "$W/edge1.$f.csv" || { echo "FAIL: edge $f: CSV differs"; exit 1; }
+	cmp "$W/edge.$f.csv.rejects.csv" "$W/edge1.$f.csv.rejects.csv" || { echo "FAIL: edge $f: rejects differ"; exit 1; }
+done
+# lines: 9000 and the last; rejected the 13 empty and the 13 CR CR LF lines, the long one
+grep -q '"records_read": 9001,' "$W/edge.lines.csv.manifest.json" &&
+	grep -q '"records_rejected": 27,' "$W/edge.lines.csv.manifest.json" ||
+	{ echo "FAIL: edge lines: $(cat "$W/edge.lines.csv.manifest.json")"; exit 1; }
+[ "$(grep -c ',record-length,' "$W/edge.lines.csv.rejects.csv")" = 27 ] ||
+	{ echo "FAIL: edge lines rejects: $(head -3 "$W/edge.lines.csv.rejects.csv")"; exit 1; }
+grep -q '"records_read": 4001,' "$W/edge.fixed.csv.manifest.json" &&
+	grep -q '"records_rejected": 1,' "$W/edge.fixed.csv.manifest.json" ||
+	{ echo "FAIL: edge fixed: $(cat "$W/edge.fixed.csv.manifest.json")"; exit 1; }
 # delimited input (--recfm csv) is cut into batches of whole records for the
 # decoding threads: a file of several batches with every kind of awkward
 # record spread over it (quoted line breaks, doubled quotes, CRLF and LF,
