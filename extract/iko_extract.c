@@ -1193,6 +1193,7 @@ typedef struct xpar {
 	int csv;               /* delimited input: batches of whole CSV records */
 	long long *recno;      /* records read so far */
 	int got;               /* the reader's last answer: >0 more, 0 end, <0 read error */
+	int read_err;          /* fill_block met a read error (IKO_EIO), reported after the records before it */
 	xdec dec[NWORK];
 	FILE *in;              /* csv: the input, fingerprinted as it is read (zip members) */
 	iko_csv_cutter *cut;   /* csv: cuts it into whole records */
@@ -1400,7 +1401,8 @@ static int csv_header(xctx *c, xpar *p, long long *recno, int *got)
  * as next_record: a line's length without its LF and one CR before it,
  * rejected (IKO_R_RECLEN) when it differs from the layout's. 0 when none
  * can be taken here (the end of the input, a line longer than the buffer
- * holds): next_record takes that one. Returns the records taken, or <0.
+ * holds): next_record takes that one. Returns the records taken, or <0;
+ * a read error (IKO_EIO) once the whole records read before it are taken.
  */
 static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 {
@@ -1412,8 +1414,11 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 
 	if (r->kind != 0 && r->kind != 1)
 		return 0;
-	if ((rc = rd_fill(r, room + reclen + 2)))
-		return rc;
+	if (!p->read_err && (rc = rd_fill(r, room + reclen + 2))) {
+		if (rc != IKO_EIO)
+			return rc;
+		p->read_err = rc;
+	}
 	s = r->buf + r->pos;
 	e = s + rd_avail(r);
 	for (q = s; q < s + room; k++) {
@@ -1440,7 +1445,7 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 		q = nl + 1;
 	}
 	if (k == 0)
-		return 0;
+		return p->read_err;
 	if (iko_buf_put(&b->data, s, (size_t)(q - s)))
 		return IKO_ENOMEM;
 	r->pos += (size_t)(q - s);
@@ -1468,6 +1473,10 @@ static int x_fill(void *ctx, void *batch)
 		return rc;
 	while (!p->csv && b->data.len < BATCH_BYTES) {
 		long long k = fill_block(c, p, b, BATCH_BYTES - b->data.len);
+		if (k == IKO_EIO) {
+			p->got = IKO_EIO; /* as next_record answers it */
+			break;
+		}
 		if (k < 0)
 			return (int)k;
 		if (k > 0)
