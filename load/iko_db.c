@@ -812,28 +812,56 @@ done:
 	return rc;
 }
 
-PGconn *iko_db_connect_like(PGconn *c)
-{
-	PQconninfoOption *opts = PQconninfo(c), *op;
+struct iko_db_params {
+	PQconninfoOption *opts;
 	const char *keys[64], *vals[64];
-	PGconn *d;
+};
+
+iko_db_params *iko_db_params_of(PGconn *c)
+{
+	iko_db_params *p = calloc(1, sizeof(*p));
+	PQconninfoOption *op;
 	int n = 0;
 
-	if (!opts)
+	if (!p || !(p->opts = PQconninfo(c))) {
+		free(p);
 		return NULL;
-	for (op = opts; op->keyword && n < 63; op++)
+	}
+	for (op = p->opts; op->keyword && n < 63; op++)
 		if (op->val && *op->val) {
-			keys[n] = op->keyword;
-			vals[n++] = op->val;
+			p->keys[n] = op->keyword;
+			p->vals[n++] = op->val;
 		}
-	keys[n] = vals[n] = NULL;
-	d = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
+	p->keys[n] = p->vals[n] = NULL;
+	return p;
+}
+
+void iko_db_params_free(iko_db_params *p)
+{
+	if (!p)
+		return;
+	PQconninfoFree(p->opts);
+	free(p);
+}
+
+PGconn *iko_db_connect_with(const iko_db_params *p)
+{
+	PGconn *d = PQconnectdbParams(p->keys, p->vals, 0);
+
 	if (PQstatus(d) != CONNECTION_OK || PQsetClientEncoding(d, "UTF8") != 0) {
 		PQfinish(d);
 		return NULL;
 	}
 	PQsetNoticeProcessor(d, quiet_notices, NULL);
+	return d;
+}
+
+PGconn *iko_db_connect_like(PGconn *c)
+{
+	iko_db_params *p = iko_db_params_of(c);
+	PGconn *d = p ? iko_db_connect_with(p) : NULL;
+
+	iko_db_params_free(p);
 	return d;
 }
 

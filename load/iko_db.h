@@ -75,6 +75,17 @@ int iko_db_connect(PGconn **out, const char *dsn, const char *dir);
 PGconn *iko_db_connect_like(PGconn *c);
 
 /*
+ * The same in two steps, for a connection made on another thread while c
+ * is in use on this one: iko_db_params_of(c) here (NULL when out of
+ * memory), iko_db_connect_with there (NULL when it cannot be made), then
+ * iko_db_params_free.
+ */
+typedef struct iko_db_params iko_db_params;
+iko_db_params *iko_db_params_of(PGconn *c);
+PGconn *iko_db_connect_with(const iko_db_params *p);
+void iko_db_params_free(iko_db_params *p);
+
+/*
  * Append value to a libpq keyword/value connection string, quoted with
  * single quotes (and backslash escapes) when it is empty or holds spaces,
  * quotes or backslashes. Returns 0 or IKO_ENOMEM.

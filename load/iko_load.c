@@ -1262,6 +1262,7 @@ typedef struct phase1 {
 	pthread_t th;
 	int started, rc2;
 	char *err2;
+	iko_db_params *params;    /* the second connection's, made on its thread */
 } phase1;
 
 static int take_table(phase1 *p, size_t *ti)
@@ -1323,10 +1324,21 @@ static int phase1_run(phase1 *p, const load_ctx *x)
 	return rc;
 }
 
+static void session_settings(PGconn *c);
+
+/*
+ * The second connection's thread: it connects here, while the caller's
+ * connection has already begun the biggest table (made before, the
+ * connection kept that one waiting 10-15 ms); one that cannot be made
+ * takes no table and the caller's takes them all.
+ */
 static void *phase1_main(void *arg)
 {
 	phase1 *p = arg;
 
+	if ((p->x2.q.conn = iko_db_connect_with(p->params)) == NULL)
+		return NULL;
+	session_settings(p->x2.q.conn);
 	p->rc2 = iko_thread_keep_error(phase1_run(p, &p->x2), &p->err2);
 	return NULL;
 }
@@ -1415,9 +1427,8 @@ static int load_tables(const load_ctx *x, iko_load_result *res)
 	if (n > 1 && !(e && !strcmp(e, "1"))) {
 		p.x2 = x1;
 		p.x2.quiet = 1;
-		if ((p.x2.q.conn = iko_db_connect_like(x->q.conn)) != NULL)
-			session_settings(p.x2.q.conn);
-		if (p.x2.q.conn && iko_thread_start(&p.th, phase1_main, &p) == 0)
+		p.x2.q.conn = NULL;
+		if ((p.params = iko_db_params_of(x->q.conn)) != NULL && iko_thread_start(&p.th, phase1_main, &p) == 0)
 			p.started = 1;
 	}
 	rc = phase1_run(&p, &x1);
@@ -1428,6 +1439,7 @@ static int load_tables(const load_ctx *x, iko_load_result *res)
 	}
 	/* closed before the caller drops the _new tables it may still hold */
 	PQfinish(p.x2.q.conn);
+	iko_db_params_free(p.params);
 	pthread_mutex_destroy(&p.mu);
 	free(p.err2);
 	free(p.order);
