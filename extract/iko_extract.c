@@ -1191,6 +1191,7 @@ typedef struct xpar {
 	xctx *c;
 	xbatch slot[NSLOT];
 	int csv;               /* delimited input: batches of whole CSV records */
+	int block;             /* fixed-length or line records: taken by the block (fill_block) */
 	long long *recno;      /* records read so far */
 	int got;               /* the reader's last answer: >0 more, 0 end, <0 read error */
 	int read_err;          /* fill_block met a read error (IKO_EIO), reported after the records before it */
@@ -1221,6 +1222,24 @@ static int batch_reserve(xbatch *b)
 	    !(b->why = realloc(b->why, nc * sizeof(*b->why))))
 		return IKO_ENOMEM;
 	b->cap = nc;
+	return 0;
+}
+
+/* A record of the batch, its bytes at b->data + at (already there); got 2: to reject for why. */
+static int batch_add(xbatch *b, size_t at, size_t len, long long recno, long long off, int got,
+		     enum iko_reason why)
+{
+	int rc = batch_reserve(b);
+
+	if (rc)
+		return rc;
+	b->at[b->n] = at;
+	b->len[b->n] = len;
+	b->recno[b->n] = recno;
+	b->off[b->n] = off;
+	b->got[b->n] = (unsigned char)got;
+	b->why[b->n] = why;
+	b->n++;
 	return 0;
 }
 
@@ -1412,8 +1431,6 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 	long long k = 0;
 	int rc;
 
-	if (r->kind != 0 && r->kind != 1)
-		return 0;
 	if (!p->read_err && (rc = rd_fill(r, room + reclen + 2))) {
 		if (rc != IKO_EIO)
 			return rc;
@@ -1433,15 +1450,9 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 			len = (size_t)(nl - q);
 			len -= len && q[len - 1] == '\r';
 		}
-		if ((rc = batch_reserve(b)))
+		if ((rc = batch_add(b, base + (size_t)(q - s), len, ++*p->recno, r->offset + (q - s),
+				    len == reclen ? 1 : 2, IKO_R_RECLEN)))
 			return rc;
-		b->at[b->n] = base + (size_t)(q - s);
-		b->len[b->n] = len;
-		b->recno[b->n] = ++*p->recno;
-		b->off[b->n] = r->offset + (q - s);
-		b->got[b->n] = len == reclen ? 1 : 2;
-		b->why[b->n] = IKO_R_RECLEN;
-		b->n++;
 		q = nl + 1;
 	}
 	if (k == 0)
@@ -1472,28 +1483,22 @@ static int x_fill(void *ctx, void *batch)
 	if (p->csv && (rc = csv_fill_batch(c, p, b, p->recno, &p->got)))
 		return rc;
 	while (!p->csv && b->data.len < BATCH_BYTES) {
-		long long k = fill_block(c, p, b, BATCH_BYTES - b->data.len);
-		if (k == IKO_EIO) {
+		long long k = p->block ? fill_block(c, p, b, BATCH_BYTES - b->data.len) : 0;
+		if (k > 0)
+			continue;
+		if (k < 0 && k != IKO_EIO)
+			return (int)k;
+		if (k < 0) {
 			p->got = IKO_EIO; /* as next_record answers it */
 			break;
 		}
-		if (k < 0)
-			return (int)k;
-		if (k > 0)
-			continue;
+		/* what fill_block leaves, and every RDW/VB record */
 		if ((p->got = next_record(&c->rd, &off, &why)) <= 0)
 			break;
-		if ((rc = batch_reserve(b)) || (rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len)))
+		if ((rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len)) ||
+		    (rc = batch_add(b, b->data.len - c->rd.rec.len, c->rd.rec.len, ++*p->recno, off, p->got, why)))
 			return rc;
-		++*p->recno;
 		c->st->records_read++;
-		b->at[b->n] = b->data.len - c->rd.rec.len;
-		b->len[b->n] = c->rd.rec.len;
-		b->recno[b->n] = *p->recno;
-		b->off[b->n] = off;
-		b->got[b->n] = (unsigned char)p->got;
-		b->why[b->n] = why;
-		b->n++;
 	}
 	b->end = c->rd.offset;
 	if (c->o->progress)
@@ -1526,6 +1531,7 @@ static int run_parallel(xctx *c, long long *recno, int *got_out)
 		return IKO_ENOMEM;
 	p->c = c;
 	p->csv = c->rd.kind == 4;
+	p->block = c->rd.kind == 0 || c->rd.kind == 1;
 	p->recno = recno;
 	p->got = 1;
 	ops.ctx = p;
