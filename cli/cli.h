@@ -74,6 +74,10 @@ void iko_cli_progress(const char *stage, long long done, long long total,
 /* End a progress line if one is shown. */
 void iko_cli_progress_end(const iko_cli *cli);
 
+/* On stderr: "extract: INPUT: N read, N written, N rejected[, REASON N…]; gaiji …" */
+struct iko_extract_stats;
+void iko_cli_extract_summary(const char *input, const struct iko_extract_stats *st);
+
 /* Print a rehearsal summary (counts per stage, timings, outcome, paths). */
 struct iko_rehearse_result;
 struct iko_project_muni;

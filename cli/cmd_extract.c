@@ -40,6 +40,18 @@ const char cmd_extract_usage[] =
 	"unmapped gaiji). records read = written + rejected. Exit status 3 when\n"
 	"records were rejected.\n";
 
+void iko_cli_extract_summary(const char *input, const iko_extract_stats *st)
+{
+	int i;
+
+	fprintf(stderr, "extract: %s: %lld read, %lld written, %lld rejected",
+		input, st->records_read, st->records_written, st->records_rejected);
+	for (i = 0; i < IKO_R_COUNT_; i++)
+		if (st->by_reason[i])
+			fprintf(stderr, ", %s %lld", iko_reason_code((enum iko_reason)i), st->by_reason[i]);
+	fprintf(stderr, "; gaiji %lld mapped, %lld unmapped\n", st->gaiji_mapped, st->gaiji_unmapped);
+}
+
 int cmd_extract(int argc, char **argv, const iko_cli *cli)
 {
 	iko_extract_options o = IKO_EXTRACT_OPTIONS_INIT;
@@ -53,7 +65,7 @@ int cmd_extract(int argc, char **argv, const iko_cli *cli)
 		{ "gaiji", IKO_OPT_STR, &o.gaiji_path }, { "rejects", IKO_OPT_STR, &o.rejects_path },
 		{ "on-error", IKO_OPT_STR, &on_error }, { NULL, 0, NULL }
 	};
-	int rc, i;
+	int rc;
 
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
@@ -78,12 +90,7 @@ int cmd_extract(int argc, char **argv, const iko_cli *cli)
 		iko_extract_stats_release(&st);
 		return rc == IKO_EINVAL ? IKO_EXIT_USAGE : IKO_EXIT_ERROR;
 	}
-	fprintf(stderr, "extract: %s: %lld read, %lld written, %lld rejected",
-		o.input, st.records_read, st.records_written, st.records_rejected);
-	for (i = 0; i < IKO_R_COUNT_; i++)
-		if (st.by_reason[i])
-			fprintf(stderr, ", %s %lld", iko_reason_code((enum iko_reason)i), st.by_reason[i]);
-	fprintf(stderr, "; gaiji %lld mapped, %lld unmapped\n", st.gaiji_mapped, st.gaiji_unmapped);
+	iko_cli_extract_summary(o.input, &st);
 	iko_extract_stats_release(&st);
 	return st.records_rejected ? IKO_EXIT_CHECKS : IKO_EXIT_OK;
 }

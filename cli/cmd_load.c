@@ -7,18 +7,25 @@
 #include "iko_checkdigit.h"
 #include "iko_db.h"
 #include "iko_error.h"
+#include "iko_extract.h"
+#include "iko_follow.h"
+#include "iko_fs.h"
 #include "iko_load.h"
 #include "iko_package.h"
 #include "iko_shard.h"
 #include "iko_schema.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char cmd_load_usage[] =
 	"usage: iko load --schema NAME|FILE --lg-code CODE --in DIR\n"
 	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
+	"                [--extract TABLE --layout FILE --input FILE [--gaiji FILE]\n"
+	"                 [--on-error reject|stop]]\n"
 	"       iko load --target package --out FILE.zip --schema NAME|FILE --lg-code CODE\n"
 	"                --in DIR [--header en|ja]\n"
 	"       iko load --rollback --schema NAME|FILE --lg-code CODE\n"
@@ -48,6 +55,18 @@ const char cmd_load_usage[] =
 	"  --db-dir DIR        embedded server directory when --db is not given\n"
 	"                      (default .iko/pg; started if not running)\n"
 	"  --run-id ID         rehearsal run id, recorded in iko.load_history\n"
+	"  --extract TABLE     extract --input through --layout into DIR/TABLE.csv\n"
+	"                      while loading it, for a legacy file that already\n"
+	"                      has the table's columns (e.g. a standard-layout CSV\n"
+	"                      in Shift_JIS): exactly what `iko extract --out\n"
+	"                      DIR/TABLE.csv` writes (with its manifest and\n"
+	"                      rejects), loaded as it is written; a failed extract\n"
+	"                      loads nothing. The layout must have one record type\n"
+	"  --layout FILE       the layout for --extract (as for iko extract)\n"
+	"  --input FILE        the legacy file for --extract (as for iko extract)\n"
+	"  --gaiji FILE        gaiji table for --extract (as for iko extract)\n"
+	"  --on-error MODE     for --extract: reject (default) or stop (as for\n"
+	"                      iko extract)\n"
 	"  --target T          postgres (default) or package: write the standard\n"
 	"                      migration package instead of loading: a zip of one\n"
 	"                      UTF-8 CSV per table and manifest.json (table, rows,\n"
@@ -69,7 +88,11 @@ const char cmd_load_usage[] =
 	"  iko load --db 'host=db.example port=5432 dbname=iko' --schema jumin \\\n"
 	"           --lg-code 131130 --in valid --run-id R3\n"
 	"\n"
-	"exit codes: 0 loaded, 1 error (nothing changed), 2 usage.\n";
+	"  iko load --schema jumin --lg-code 435015 --in work/435015 --extract resident \\\n"
+	"           --layout resident.sjis.yaml --input JUMIN.CSV\n"
+	"\n"
+	"exit codes: 0 loaded, 1 error (nothing changed), 2 usage, 3 loaded, but\n"
+	"--extract rejected records (DIR/TABLE.csv.rejects.csv).\n";
 
 static void print_result(const iko_load_result *res, const char *schema, const char *lg,
 			 const iko_cli *cli)
@@ -84,13 +107,103 @@ static void print_result(const iko_load_result *res, const char *schema, const c
 			res->seconds);
 }
 
+/* --extract: the extract, on a thread of its own while the load reads its output */
+typedef struct extract_job {
+	iko_extract_options eo;
+	iko_extract_stats st;
+	iko_follow *follow;
+	char *out;                 /* DIR/TABLE.csv: eo.out */
+	int rc;
+	char *err;
+} extract_job;
+
+static void *extract_main(void *arg)
+{
+	extract_job *j = arg;
+
+	j->rc = iko_thread_keep_error(iko_extract_run(&j->st, &j->eo), &j->err);
+	/* done, or the load fails reading what was not written: nothing is swapped */
+	iko_follow_close(j->follow, !j->rc);
+	return NULL;
+}
+
+/* The size of --input (of the zip for ARCHIVE.zip:MEMBER), 0 if unknown: to order the tables by */
+static long long input_size(const char *input)
+{
+	const char *colon = strstr(input, ".zip:");
+	char *zip = colon ? iko_strndup(input, (size_t)(colon - input) + 4) : NULL;
+	struct stat st;
+	long long n = stat(zip ? zip : input, &st) == 0 ? (long long)st.st_size : 0;
+
+	free(zip);
+	return n;
+}
+
+/* iko_cli_error("load") for the error just set; returns IKO_EXIT_ERROR */
+static int load_failed(void)
+{
+	iko_cli_error("load");
+	return IKO_EXIT_ERROR;
+}
+
+/*
+ * Options of --extract TABLE, checked before anything starts: one record
+ * type, TABLE one of the schema's, DIR there with every other table's file.
+ * On success j->eo.out is DIR/TABLE.csv (the caller frees it); else the
+ * exit code, the error printed.
+ */
+static int extract_prepare(extract_job *j, const iko_cli *cli, const iko_schema *s,
+			   const char *in, const char *table)
+{
+	size_t i, ntypes = 0;
+	int found = 0;
+	char *path;
+
+	for (i = 0; i < s->ntables; i++)
+		found |= !strcmp(s->tables[i].name, table);
+	if (!found)
+		return iko_cli_usage(cli, "--extract %s: not a table of schema %s", table, s->name);
+	if (iko_extract_layout_types(j->eo.layout_path, &ntypes))
+		return load_failed();
+	if (ntypes != 1)
+		return iko_cli_usage(cli, "--layout %s: %zu record types; --extract takes a layout of one",
+				     j->eo.layout_path, ntypes);
+	if (!iko_is_dir(in)) {
+		iko_error_set(IKO_ENOTFOUND, "no such directory: %s", in);
+		return load_failed();
+	}
+	for (i = 0; i < s->ntables; i++) {
+		if (!strcmp(s->tables[i].name, table))
+			continue;
+		if (!(path = iko_aprintf("%s/%s.csv", in, s->tables[i].name))) {
+			iko_error_set(IKO_ENOMEM, "out of memory");
+			return load_failed();
+		}
+		found = iko_path_exists(path);
+		if (!found)
+			iko_error_set(IKO_ENOTFOUND, "missing input file %s", path);
+		free(path);
+		if (!found)
+			return load_failed();
+	}
+	if (!(path = iko_aprintf("%s/%s.csv", in, table))) {
+		iko_error_set(IKO_ENOMEM, "out of memory");
+		return load_failed();
+	}
+	j->out = path;
+	j->eo.out = path;
+	return 0;
+}
+
 int cmd_load(int argc, char **argv, const iko_cli *cli)
 {
 	const char *db = NULL, *db_dir = NULL, *schema = NULL, *lg = NULL, *in = NULL,
 		   *run_id = NULL;
 	int rollback = 0;
 	char *shard = NULL;
-	const char *target = "postgres", *out = NULL, *header = "en";
+	const char *target = "postgres", *out = NULL, *header = "en", *xtable = NULL,
+		   *on_error = "reject";
+	extract_job xj;
 	const iko_opt opts[] = {
 		{ "db", IKO_OPT_STR, &db },
 		{ "db-dir", IKO_OPT_STR, &db_dir },
@@ -102,16 +215,35 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		{ "target", IKO_OPT_STR, &target },
 		{ "out", IKO_OPT_STR, &out },
 		{ "header", IKO_OPT_STR, &header },
+		{ "extract", IKO_OPT_STR, &xtable },
+		{ "layout", IKO_OPT_STR, &xj.eo.layout_path },
+		{ "input", IKO_OPT_STR, &xj.eo.input },
+		{ "gaiji", IKO_OPT_STR, &xj.eo.gaiji_path },
+		{ "on-error", IKO_OPT_STR, &on_error },
 		{ NULL, IKO_OPT_FLAG, NULL },
 	};
 	iko_load_options lo = IKO_LOAD_OPTIONS_INIT;
 	iko_load_result res = { 0, NULL, 0, 0, 0 };
 	iko_schema *s = NULL;
 	PGconn *conn = NULL;
-	int rc, exit_code = IKO_EXIT_ERROR;
+	pthread_t xth;
+	const char *pending[2] = { NULL, NULL };
+	long long pending_bytes[1] = { 0 };
+	char *load_err = NULL;
+	int rc, exit_code = IKO_EXIT_ERROR, xstarted = 0;
 
+	memset(&xj, 0, sizeof(xj));
+	xj.eo = (iko_extract_options)IKO_EXTRACT_OPTIONS_INIT;
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
+	if (!xtable && (xj.eo.layout_path || xj.eo.input || xj.eo.gaiji_path || strcmp(on_error, "reject")))
+		return iko_cli_usage(cli, "--layout, --input, --gaiji and --on-error go with --extract TABLE");
+	if (xtable && (!xj.eo.layout_path || !xj.eo.input))
+		return iko_cli_usage(cli, "--extract needs --layout and --input");
+	if (xtable && (rollback || strcmp(target, "postgres")))
+		return iko_cli_usage(cli, "--extract loads into PostgreSQL: no --rollback or --target package");
+	if (strcmp(on_error, "reject") && strcmp(on_error, "stop"))
+		return iko_cli_usage(cli, "--on-error must be reject or stop, not %s", on_error);
 	if (rollback && in)
 		return iko_cli_usage(cli, "--rollback takes no --in");
 	if (!schema || !lg || (!in && !rollback))
@@ -154,6 +286,14 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		iko_cli_error("load");
 		goto done;
 	}
+	if (xtable && (exit_code = extract_prepare(&xj, cli, s, in, xtable)) != 0)
+		goto done;
+	exit_code = IKO_EXIT_ERROR;
+	/*
+	 * Connected before the extract's thread starts: connecting may start the
+	 * embedded server, which forks a child that must not inherit another
+	 * thread's locks (as iko rehearse does).
+	 */
 	if ((rc = iko_db_connect(&conn, db, db_dir))) {
 		iko_cli_error("load");
 		goto done;
@@ -165,9 +305,47 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	lo.run_id = run_id;
 	lo.progress = iko_cli_progress;
 	lo.payload = (void *)cli;
+	if (xtable) {
+		if ((rc = iko_follow_new(&xj.follow))) {
+			iko_cli_error("load");
+			goto done;
+		}
+		xj.eo.stop_on_error = !strcmp(on_error, "stop");
+		xj.eo.follow = xj.follow;
+		pending[0] = xtable;
+		pending_bytes[0] = input_size(xj.eo.input);
+		lo.follow = xj.follow;
+		lo.pending = pending;
+		lo.pending_bytes = pending_bytes;
+		/* beside the load, which reads the file as it is written; without a thread, before it */
+		if (iko_thread_start(&xth, extract_main, &xj) == 0)
+			xstarted = 1;
+		else
+			extract_main(&xj);
+	}
 	rc = rollback ? iko_load_rollback(&res, &lo) : iko_load_routed(&res, &lo, &shard);
 	iko_cli_progress_end(cli);
+	if (rc)
+		load_err = iko_strdup(iko_error_message());
+	if (xtable) {
+		/*
+		 * A failed extract is the cause of the load's failure (the load
+		 * swaps only once the extract has closed the file set as done).
+		 */
+		if (xstarted ? iko_thread_join(xth, &xj.rc, &xj.err) : xj.rc) {
+			if (!xstarted)
+				iko_error_set(xj.rc, "%s", xj.err ? xj.err : "out of memory");
+			iko_cli_error("load");
+			free(load_err);
+			load_err = iko_aprintf("nothing loaded: the extract of %s failed; every table "
+					       "of %s keeps its data", xtable, lg);
+			rc = rc ? rc : IKO_ERROR;
+		} else {
+			iko_cli_extract_summary(xj.eo.input, &xj.st);
+		}
+	}
 	if (rc) {
+		iko_error_set(rc, "%s", load_err ? load_err : "out of memory");
 		iko_cli_error("load");
 		exit_code = rc == IKO_EINVAL ? IKO_EXIT_USAGE : IKO_EXIT_ERROR;
 		goto done;
@@ -177,8 +355,15 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	if (shard)
 		printf("loaded on shard %s (foreign partitions on the coordinator):\n", shard);
 	print_result(&res, s->name, lg, cli);
-	exit_code = IKO_EXIT_OK;
+	exit_code = xtable && xj.st.records_rejected ? IKO_EXIT_CHECKS : IKO_EXIT_OK;
 done:
+	if (xtable) {
+		iko_extract_stats_release(&xj.st);
+		iko_follow_free(xj.follow);
+		free(xj.err);
+		free(xj.out);
+	}
+	free(load_err);
 	free(shard);
 	iko_load_result_release(&res);
 	PQfinish(conn);

@@ -427,6 +427,9 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
 	/* read ahead of validate: the size transform announced for the file */
 	if (x->o->ahead_follow && (size = iko_follow_expected(x->o->ahead_follow, path)) > 0)
 		return size;
+	/* extracted as it is loaded (pending): the size its writer expects */
+	if (x->o->pending && (size = iko_follow_expected(x->o->follow, path)) > 0)
+		return size;
 	size = 0;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		return (long long)st.st_size;
@@ -1343,15 +1346,27 @@ static void *phase1_main(void *arg)
 	return NULL;
 }
 
+/* opts->pending's index of table, or -1 */
+static long pending_index(const iko_load_options *o, const char *table)
+{
+	long i;
+
+	for (i = 0; o->follow && o->pending && o->pending[i]; i++)
+		if (!strcmp(o->pending[i], table))
+			return i;
+	return -1;
+}
+
 static long long input_size(const load_ctx *x, size_t ti)
 {
+	long pi = pending_index(x->o, x->o->schema->tables[ti].name);
 	char *path = iko_aprintf("%s/%s.csv", x->o->size_dir ? x->o->size_dir : x->o->in_dir,
 				 x->o->schema->tables[ti].name);
 	struct stat st;
 	long long n = path && stat(path, &st) == 0 ? (long long)st.st_size : 0;
 
 	free(path);
-	return n;
+	return pi >= 0 && x->o->pending_bytes ? x->o->pending_bytes[pi] : n;
 }
 
 /*
@@ -1737,7 +1752,10 @@ static int check_options(const iko_load_options *o)
 		path = iko_aprintf("%s/%s.csv", o->in_dir, o->schema->tables[i].name);
 		if (!path)
 			return IKO_ENOMEM;
-		if (o->follow && o->size_dir) {
+		if (pending_index(o, o->schema->tables[i].name) >= 0) {
+			/* its writer is about to begin it */
+			ok = 1;
+		} else if (o->follow && o->size_dir) {
 			/* still being written: there will be one for each file in size_dir */
 			char *sized = iko_aprintf("%s/%s.csv", o->size_dir, o->schema->tables[i].name);
 			ok = sized && iko_path_exists(sized);

@@ -78,9 +78,18 @@ typedef struct iko_load_options {
 	 * table is still analyzed before the swap (result.drop_deferred).
 	 */
 	int defer_drop;
+	/*
+	 * With follow: NULL, or the names of the tables (NULL-terminated) whose
+	 * files in_dir/<table>.csv a writer of follow is about to begin (iko
+	 * load --extract): they need not be on disk yet, and pending_bytes[i]
+	 * (about the size each will have) orders the tables as a file's size
+	 * does. Every other table's file must be on disk.
+	 */
+	const char *const *pending;
+	const long long *pending_bytes;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */
