@@ -410,6 +410,27 @@ static int copy_error(const load_ctx *x, const iko_table *t, const PGresult *r,
 	return iko_error_set(IKO_EDB, "%s: %s", path, msg);
 }
 
+/* opts->pending's index of table, or -1 */
+static long pending_index(const iko_load_options *o, const char *table)
+{
+	long i;
+
+	for (i = 0; o->follow && o->pending && o->pending[i]; i++)
+		if (!strcmp(o->pending[i], table))
+			return i;
+	return -1;
+}
+
+/*
+ * The follow set to open table's file through: opts->follow, except that
+ * with opts->pending only the pending tables' files are being written; the
+ * others are read as they are on disk, without waiting for the writer.
+ */
+static iko_follow *follow_for(const iko_load_options *o, const char *table)
+{
+	return o->pending && pending_index(o, table) < 0 ? NULL : o->follow;
+}
+
 /*
  * The input's size for the progress estimate: the reader's file, or (a file
  * still being written when it was opened, iko_follow.h) the file under its
@@ -449,10 +470,10 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
  * against the server's. The file is iko's own validated CSV; the server
  * parses it once, iko does not parse it again.
  */
-static int copy_stream(const load_ctx *x, const char *path, long long *rows)
+static int copy_stream(const load_ctx *x, const iko_table *t, const char *path, long long *rows)
 {
 	PGconn *c = x->q.conn;
-	FILE *f = iko_follow_fopen(x->o->follow, path);
+	FILE *f = iko_follow_fopen(follow_for(x->o, t->name), path);
 	unsigned char *buf = malloc(COPY_CHUNK);
 	long long records = 0, next_progress = PROGRESS_EVERY, sent = 0, size;
 	int quoted = 0, pending = 0, rc = 0;
@@ -806,7 +827,7 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 	}
 	PQclear(r);
 	r = NULL;
-	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows, strict) : copy_stream(x, path, &rows);
+	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows, strict) : copy_stream(x, t, path, &rows);
 	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
 	/* Collect every result; the first one tells how COPY ended. */
 	while ((r = PQgetResult(c)) != NULL) {
@@ -1140,7 +1161,7 @@ static int fill_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	    !(newname = iko_aprintf("%s_%s_new", t->name, lg)))
 		goto done;
 	/* a plain fopen without a follow set (iko_follow_fopen) */
-	if ((fp = iko_follow_fopen(x->o->follow, path)) == NULL)
+	if ((fp = iko_follow_fopen(follow_for(x->o, t->name), path)) == NULL)
 		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
 	else
 		rc = iko_csv_reader_adopt_fp(&rd, fp, path);
@@ -1344,17 +1365,6 @@ static void *phase1_main(void *arg)
 	session_settings(p->x2.q.conn);
 	p->rc2 = iko_thread_keep_error(phase1_run(p, &p->x2), &p->err2);
 	return NULL;
-}
-
-/* opts->pending's index of table, or -1 */
-static long pending_index(const iko_load_options *o, const char *table)
-{
-	long i;
-
-	for (i = 0; o->follow && o->pending && o->pending[i]; i++)
-		if (!strcmp(o->pending[i], table))
-			return i;
-	return -1;
 }
 
 static long long input_size(const load_ctx *x, size_t ti)

@@ -83,7 +83,8 @@ typedef struct iko_load_options {
 	 * files in_dir/<table>.csv a writer of follow is about to begin (iko
 	 * load --extract): they need not be on disk yet, and pending_bytes[i]
 	 * (about the size each will have) orders the tables as a file's size
-	 * does. Every other table's file must be on disk.
+	 * does. Every other table's file must be on disk, and is read as it is
+	 * there, without waiting for the writer.
 	 */
 	const char *const *pending;
 	const long long *pending_bytes;

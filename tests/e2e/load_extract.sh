@@ -80,6 +80,25 @@ expect_eq "$(tail -n +2 "$tmp/in/resident.csv.rejects.csv" | cut -d, -f3,6)" "20
 cmp "$tmp/in/resident.csv" "$tmp/x/resident.csv" || fail "bad: not iko extract's CSV"
 cmp "$tmp/in/resident.csv.rejects.csv" "$tmp/x/resident.csv.rejects.csv" || fail "bad: not iko extract's rejects"
 
+# ---- the other tables are loaded beside the extract, not after it ----------
+# (the extract held just before its file gets its final name: by then the
+# household table, on the load's other connection, has its rows committed)
+IKO_TEST_PAUSE=commit:resident.csv IKO_TEST_PAUSE_FILE="$tmp/paused" IKO_TEST_PAUSE_RESUME="$tmp/resume" \
+	load --in "$tmp/in" --extract resident --layout "$tmp/r.yaml" --input "$tmp/good.csv" --gaiji "$tmp/gaiji.csv" \
+	>"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for i in $(seq 600); do [ -e "$tmp/paused" ] && break; sleep 0.1; done
+[ -e "$tmp/paused" ] || fail "beside: the extract did not reach its commit"
+n=
+for i in $(seq 100); do
+	n=$(q "select count(*) from jumin.household_131016_new" 2>/dev/null) && [ "$n" = 1 ] && break
+	sleep 0.1
+done
+touch "$tmp/resume"
+wait $pid || fail "beside: exit $?: $(cat "$tmp/err")"
+expect_eq "$n" "1" "beside: household rows while the extract was held"
+expect_eq "$(q "select count(*) from jumin.resident_131016")" "30000" "beside: rows"
+
 # ---- extracts that fail load nothing ----------------------------------------
 load --in "$tmp/in" --extract resident --layout "$tmp/r.yaml" --input "$tmp/good.csv" >/dev/null 2>&1
 cp "$tmp/in/resident.csv" "$tmp/before.csv"
@@ -102,7 +121,7 @@ expect_eq "$rc" "1" "no input: exit status"
 grep -q "^iko: load: .*none.csv" "$tmp/err" || fail "no input: $(cat "$tmp/err")"
 expect_eq "$(tail -1 "$tmp/err")" "iko: load: nothing loaded: the extract of resident failed; every table of 131016 keeps its data" "no input: load error"
 expect_eq "$(q "select count(*) || ' ' || md5(string_agg(atena_no || name, ',' order by atena_no)) from jumin.resident")" "$good_gen" "no input: data changed"
-expect_eq "$(q "select count(*) from iko.load_history where lg_code = '131016' and table_name = 'resident'")" "3" "loads recorded"
+expect_eq "$(q "select count(*) from iko.load_history where lg_code = '131016' and table_name = 'resident'")" "4" "loads recorded"
 
 # ---- refused before anything runs -------------------------------------------
 usage() {
