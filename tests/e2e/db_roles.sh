@@ -5,19 +5,9 @@
 # municipality's lg_code; the loader role sees everything; re-running is
 # harmless.
 set -euo pipefail
-: "${IKO:?IKO must point at the iko binary}"
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib/db.sh"
 chmod 755 "$tmp"
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	[ -f "$pg/cluster.path" ] && rm -rf "$(cat "$pg/cluster.path")"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-url=$("$IKO" db start --dir "$pg")
+db_start
 as() { local role=$1; shift; psql -X -q -A -t -v ON_ERROR_STOP=1 "$url user=$role" -c "$1" 2>&1; }
 gen() {
 	mkdir -p "$1"

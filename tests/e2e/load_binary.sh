@@ -9,19 +9,8 @@
 # so the server's own message about it is the one the user sees.
 set -euo pipefail
 : "${IKO:?}" "${IKO_SQLLOG:?}"
-tmp=$(mktemp -d)
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	[ -f "$pg/cluster.path" ] && rm -rf "$(cat "$pg/cluster.path")"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"; }
-
-url=$("$IKO" db start --dir "$pg")
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+. "$(dirname "$0")/lib/db.sh"
+db_start
 logged() { LD_PRELOAD=$IKO_SQLLOG ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"; }
 load() { logged "$IKO" load --db-dir "$pg" --schema jumin --lg-code 131016 "$@"; }
 # every row, every column, NULL told apart from ''

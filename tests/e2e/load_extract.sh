@@ -10,19 +10,8 @@
 set -euo pipefail
 : "${IKO:?}"
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	[ -f "$pg/cluster.path" ] && rm -rf "$(cat "$pg/cluster.path")"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"; }
-
-url=$("$IKO" db start --dir "$pg")
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+. "$(dirname "$0")/lib/db.sh"
+db_start
 load() { "$IKO" load --db-dir "$pg" --schema jumin --lg-code 131016 "$@"; }
 
 H="lg_code,atena_no,setai_no,jumin_shubetsu,jumin_jotai,name,name_kana,sex,birth_date,birth_date_unknown,zokugara_code,city_code,shien_sochi"

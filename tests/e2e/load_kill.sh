@@ -5,25 +5,10 @@
 # table) succeeds.
 set -euo pipefail
 
-: "${IKO:?IKO must point at the iko binary}"
-tmp=$(mktemp -d)
-pg="$tmp/pg"
+. "$(dirname "$0")/lib/db.sh"
 pid=
-cleanup() {
-	if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	if [ -f "$pg/cluster.path" ]; then
-		rm -rf "$(cat "$pg/cluster.path")"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"; }
-
-url=$("$IKO" db start --dir "$pg")
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+on_exit() { if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi; }
+db_start
 sum_of() {
 	q "select count(*) || ':' || md5(coalesce(string_agg(r::text, '|' order by atena_no), ''))
 	   from jumin.resident r where lg_code = '$1'"

@@ -6,23 +6,8 @@
 # contents; personal data never appears in error messages.
 set -euo pipefail
 
-: "${IKO:?IKO must point at the iko binary}"
-tmp=$(mktemp -d)
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	if [ -f "$pg/cluster.path" ]; then
-		rm -rf "$(cat "$pg/cluster.path")"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"; }
-
-url=$("$IKO" db start --dir "$pg")
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+. "$(dirname "$0")/lib/db.sh"
+db_start
 # Row count and checksum of one municipality's rows in both tables.
 sum_of() {
 	q "select (select count(*) || ':' || md5(coalesce(string_agg(r::text, '|' order by atena_no), ''))

@@ -5,20 +5,9 @@
 # iko.load_history records kind 'rollback', and without a previous
 # generation nothing changes and the error says why.
 set -euo pipefail
-: "${IKO:?IKO must point at the iko binary}"
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib/db.sh"
 chmod 755 "$tmp"
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	[ -f "$pg/cluster.path" ] && rm -rf "$(cat "$pg/cluster.path")"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-url=$("$IKO" db start --dir "$pg")
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$url" -c "$1"; }
+db_start
 sum_of() {
 	q "select count(*) || ':' || md5(coalesce(string_agg(r::text, '|' order by atena_no), ''))
 	   from jumin.resident r where lg_code = '$1'"

@@ -7,18 +7,8 @@
 # did is read from its own log (trace_sort), not from what iko sent.
 set -euo pipefail
 : "${IKO:?}"
-tmp=$(mktemp -d)
-pg="$tmp/pg"
-cleanup() {
-	"$IKO" db stop --dir "$pg" >/dev/null 2>&1 || true
-	[ -f "$pg/cluster.path" ] && rm -rf "$(cat "$pg/cluster.path")"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected [$2], got [$1]"; }
-
-url=$("$IKO" db start --dir "$pg")
+. "$(dirname "$0")/lib/db.sh"
+db_start
 # the cluster is under $pg, or elsewhere when the server's user cannot reach $pg
 log="$pg/server.log"
 [ -f "$pg/cluster.path" ] && log="$(cat "$pg/cluster.path")/server.log"
