@@ -162,6 +162,16 @@ void iko_follow_expect(iko_follow *f, const char *path, long long bytes)
 	pthread_mutex_unlock(&f->mu);
 }
 
+int iko_follow_begun(iko_follow *f, const char *path)
+{
+	int begun;
+
+	pthread_mutex_lock(&f->mu);
+	begun = find(f, path) != NULL;
+	pthread_mutex_unlock(&f->mu);
+	return begun;
+}
+
 long long iko_follow_expected(iko_follow *f, const char *path)
 {
 	fentry *e;

@@ -56,6 +56,8 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path);
  * disk. A file opened after it was done is read as any file.
  */
 void iko_follow_drop_read(iko_follow *f, int on);
+/* reader: 1 if a writer has begun path (iko_follow_begin), else 0 */
+int iko_follow_begun(iko_follow *f, const char *path);
 /* reader: the writer's latest iko_follow_expect for path; -1 if none */
 long long iko_follow_expected(iko_follow *f, const char *path);
 /* reader: wait until the writer closes the set; 1 if it closed ok */

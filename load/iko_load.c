@@ -432,6 +432,25 @@ static iko_follow *follow_for(const iko_load_options *o, const char *table)
 }
 
 /*
+ * Open table's file, path, through follow_for's set. A pending file whose
+ * writer closed the set without beginning it (the extract failed before
+ * writing) fails with EIO: what an earlier run left under that name is
+ * not read.
+ */
+static FILE *open_input(const iko_load_options *o, const char *table, const char *path)
+{
+	iko_follow *f = follow_for(o, table);
+	FILE *fp = iko_follow_fopen(f, path);
+
+	if (fp && f && o->pending && !iko_follow_begun(f, path)) {
+		fclose(fp);
+		errno = EIO;
+		return NULL;
+	}
+	return fp;
+}
+
+/*
  * The input's size for the progress estimate: the reader's file, or (a file
  * still being written when it was opened, iko_follow.h) the file under its
  * final name once it has one; 0 while unknown.
@@ -473,7 +492,7 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
 static int copy_stream(const load_ctx *x, const iko_table *t, const char *path, long long *rows)
 {
 	PGconn *c = x->q.conn;
-	FILE *f = iko_follow_fopen(follow_for(x->o, t->name), path);
+	FILE *f = open_input(x->o, t->name, path);
 	unsigned char *buf = malloc(COPY_CHUNK);
 	long long records = 0, next_progress = PROGRESS_EVERY, sent = 0, size;
 	int quoted = 0, pending = 0, rc = 0;
@@ -1160,8 +1179,8 @@ static int fill_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	if (!(file = iko_aprintf("%s.csv", t->name)) || !(path = iko_path_join(x->o->in_dir, file)) ||
 	    !(newname = iko_aprintf("%s_%s_new", t->name, lg)))
 		goto done;
-	/* a plain fopen without a follow set (iko_follow_fopen) */
-	if ((fp = iko_follow_fopen(follow_for(x->o, t->name), path)) == NULL)
+	/* a plain fopen without a follow set (open_input) */
+	if ((fp = open_input(x->o, t->name, path)) == NULL)
 		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
 	else
 		rc = iko_csv_reader_adopt_fp(&rd, fp, path);

@@ -8,7 +8,7 @@
 # nothing: the previous generation stays. Bad command lines are refused
 # before anything runs.
 set -euo pipefail
-: "${IKO:?}"
+: "${IKO:?}" "${IKO_SQLLOG:?}"
 PY=/usr/bin/python3
 . "$(dirname "$0")/lib/db.sh"
 db_start
@@ -107,11 +107,15 @@ grep -q "^iko: load: .*bad.csv.*record 20001" "$tmp/err" || fail "stop: no extra
 expect_eq "$(tail -1 "$tmp/err")" "iko: load: nothing loaded: the extract of resident failed; every table of 131016 keeps its data" "stop: load error"
 expect_eq "$(q "select count(*) || ' ' || md5(string_agg(atena_no || name, ',' order by atena_no)) from jumin.resident")" "$good_gen" "stop: data changed"
 cmp "$tmp/in/resident.csv" "$tmp/before.csv" || fail "stop: resident.csv replaced"
-# an input that cannot be opened: the load reads the file left in DIR (one
-# row) as no writer began another, and swaps nothing
+# an input that cannot be opened: the extract fails before it begins its
+# file, and the load does not read the file an earlier run left in DIR
+# (one row here): no COPY into resident_131016_new, nothing swapped
 head -2 "$tmp/before.csv" >"$tmp/in/resident.csv"
 rc=0
-load --in "$tmp/in" --extract resident --layout "$tmp/r.yaml" --input "$tmp/none.csv" >"$tmp/out" 2>"$tmp/err" || rc=$?
+LD_PRELOAD=$IKO_SQLLOG ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 IKO_SQL_LOG="$tmp/none.sql" \
+	load --in "$tmp/in" --extract resident --layout "$tmp/r.yaml" --input "$tmp/none.csv" >"$tmp/out" 2>"$tmp/err" || rc=$?
+grep -q 'pg_try_advisory_lock' "$tmp/none.sql" || fail "no input: the SQL log has not the load's statements: $(head -3 "$tmp/none.sql")"
+grep -q 'COPY .*resident_131016_new' "$tmp/none.sql" && fail "no input: the old resident.csv was copied"
 expect_eq "$rc" "1" "no input: exit status"
 grep -q "^iko: load: .*none.csv" "$tmp/err" || fail "no input: $(cat "$tmp/err")"
 expect_eq "$(tail -1 "$tmp/err")" "iko: load: nothing loaded: the extract of resident failed; every table of 131016 keeps its data" "no input: load error"

@@ -326,6 +326,8 @@ START_TEST(test_follow_never_begun)
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_eq(fgetc(fp), 'a');
 	fclose(fp);
+	/* a reader can tell such a file from one a writer began */
+	ck_assert_int_eq(iko_follow_begun(f, path), 0);
 	/* no set: plain fopen */
 	fp = iko_follow_fopen(NULL, path);
 	ck_assert_ptr_nonnull(fp);
@@ -348,7 +350,9 @@ START_TEST(test_follow_expect)
 	snprintf(path, sizeof(path), "%s/resident.csv", dir);
 	snprintf(other, sizeof(other), "%s/household.csv", dir);
 	ck_assert_int_eq(iko_csv_writer_open(&cw, path, 0600), 0);
+	ck_assert_int_eq(iko_follow_begun(f, path), 0);
 	ck_assert_int_eq(iko_csv_writer_follow(cw, f), 0);
+	ck_assert_int_eq(iko_follow_begun(f, path), 1);
 	ck_assert_int_eq(iko_follow_expected(f, path), -1);
 	for (i = 0; i < 10; i++)
 		ck_assert_int_eq(iko_csv_write_str(cw, "ab") || iko_csv_write_str(cw, "c") || iko_csv_end_row(cw), 0);
@@ -372,11 +376,13 @@ START_TEST(test_follow_expect)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_size, 54);
 	ck_assert_int_eq(iko_follow_expected(f, path), 54);
+	ck_assert_int_eq(iko_follow_begun(f, path), 1);
 	/* a writer nobody follows tells nobody; an unknown path has none */
 	ck_assert_int_eq(iko_csv_writer_open(&plain, other, 0600), 0);
 	ck_assert_int_eq(iko_csv_write_str(plain, "q") || iko_csv_end_row(plain), 0);
 	iko_csv_writer_expect(plain, 0, 1, 1);
 	ck_assert_int_eq(iko_follow_expected(f, other), -1);
+	ck_assert_int_eq(iko_follow_begun(f, other), 0);
 	iko_csv_writer_free(plain);
 	iko_csv_writer_free(cw);
 	iko_follow_free(f);
