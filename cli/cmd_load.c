@@ -127,16 +127,15 @@ static void *extract_main(void *arg)
 	return NULL;
 }
 
-/* The size of --input (of the zip for ARCHIVE.zip:MEMBER), 0 if unknown: to order the tables by */
+/*
+ * The size of --input, to order the tables by (the load's biggest first);
+ * 0 (unknown) for ARCHIVE.zip:MEMBER, whose size is the member's.
+ */
 static long long input_size(const char *input)
 {
-	const char *colon = strstr(input, ".zip:");
-	char *zip = colon ? iko_strndup(input, (size_t)(colon - input) + 4) : NULL;
 	struct stat st;
-	long long n = stat(zip ? zip : input, &st) == 0 ? (long long)st.st_size : 0;
 
-	free(zip);
-	return n;
+	return stat(input, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
 }
 
 /* iko_cli_error("load") for the error just set; returns IKO_EXIT_ERROR */
@@ -147,17 +146,17 @@ static int load_failed(void)
 }
 
 /*
- * Options of --extract TABLE, checked before anything starts: one record
- * type, TABLE one of the schema's, DIR there with every other table's file.
- * On success j->eo.out is DIR/TABLE.csv (the caller frees it); else the
- * exit code, the error printed.
+ * Options of --extract TABLE, checked before anything starts: TABLE one of
+ * the schema's, a layout of one record type. On success j->eo.out is
+ * DIR/TABLE.csv (the caller frees it); else the exit code, the error
+ * printed.
  */
 static int extract_prepare(extract_job *j, const iko_cli *cli, const iko_schema *s,
 			   const char *in, const char *table)
 {
 	size_t i, ntypes = 0;
 	int found = 0;
-	char *path;
+	char *file, *path;
 
 	for (i = 0; i < s->ntables; i++)
 		found |= !strcmp(s->tables[i].name, table);
@@ -168,25 +167,11 @@ static int extract_prepare(extract_job *j, const iko_cli *cli, const iko_schema 
 	if (ntypes != 1)
 		return iko_cli_usage(cli, "--layout %s: %zu record types; --extract takes a layout of one",
 				     j->eo.layout_path, ntypes);
-	if (!iko_is_dir(in)) {
-		iko_error_set(IKO_ENOTFOUND, "no such directory: %s", in);
-		return load_failed();
-	}
-	for (i = 0; i < s->ntables; i++) {
-		if (!strcmp(s->tables[i].name, table))
-			continue;
-		if (!(path = iko_aprintf("%s/%s.csv", in, s->tables[i].name))) {
-			iko_error_set(IKO_ENOMEM, "out of memory");
-			return load_failed();
-		}
-		found = iko_path_exists(path);
-		if (!found)
-			iko_error_set(IKO_ENOTFOUND, "missing input file %s", path);
-		free(path);
-		if (!found)
-			return load_failed();
-	}
-	if (!(path = iko_aprintf("%s/%s.csv", in, table))) {
+	/* spelled as the load spells its files (iko_path_join): the follow set matches the text */
+	file = iko_aprintf("%s.csv", table);
+	path = file ? iko_path_join(in, file) : NULL;
+	free(file);
+	if (!path) {
 		iko_error_set(IKO_ENOMEM, "out of memory");
 		return load_failed();
 	}
@@ -227,8 +212,6 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	iko_schema *s = NULL;
 	PGconn *conn = NULL;
 	pthread_t xth;
-	const char *pending[2] = { NULL, NULL };
-	long long pending_bytes[1] = { 0 };
 	char *load_err = NULL;
 	int rc, exit_code = IKO_EXIT_ERROR, xstarted = 0;
 
@@ -289,6 +272,27 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	if (xtable && (exit_code = extract_prepare(&xj, cli, s, in, xtable)) != 0)
 		goto done;
 	exit_code = IKO_EXIT_ERROR;
+	lo.schema = s;
+	lo.lg_code = lg;
+	lo.in_dir = in;
+	lo.run_id = run_id;
+	lo.progress = iko_cli_progress;
+	lo.payload = (void *)cli;
+	if (xtable) {
+		/* DIR/TABLE.csv named to the load before anything starts: it need not be there yet */
+		if ((rc = iko_follow_new(&xj.follow)) ||
+		    (rc = iko_follow_announce(xj.follow, xj.out, input_size(xj.eo.input)))) {
+			iko_cli_error("load");
+			goto done;
+		}
+		xj.eo.stop_on_error = !strcmp(on_error, "stop");
+		xj.eo.follow = xj.follow;
+		lo.follow = xj.follow;
+		if ((rc = iko_load_check_inputs(&lo))) {
+			iko_cli_error("load");
+			goto done;
+		}
+	}
 	/*
 	 * Connected before the extract's thread starts: connecting may start the
 	 * embedded server, which forks a child that must not inherit another
@@ -299,25 +303,8 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		goto done;
 	}
 	lo.conn = conn;
-	lo.schema = s;
-	lo.lg_code = lg;
-	lo.in_dir = in;
-	lo.run_id = run_id;
-	lo.progress = iko_cli_progress;
-	lo.payload = (void *)cli;
+	/* beside the load, which reads the file as it is written; without a thread, before it */
 	if (xtable) {
-		if ((rc = iko_follow_new(&xj.follow))) {
-			iko_cli_error("load");
-			goto done;
-		}
-		xj.eo.stop_on_error = !strcmp(on_error, "stop");
-		xj.eo.follow = xj.follow;
-		pending[0] = xtable;
-		pending_bytes[0] = input_size(xj.eo.input);
-		lo.follow = xj.follow;
-		lo.pending = pending;
-		lo.pending_bytes = pending_bytes;
-		/* beside the load, which reads the file as it is written; without a thread, before it */
 		if (iko_thread_start(&xth, extract_main, &xj) == 0)
 			xstarted = 1;
 		else

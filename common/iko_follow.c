@@ -24,7 +24,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum { WRITING, DONE, FAILED };
+enum { WRITING, DONE, FAILED, ANNOUNCED /* named by iko_follow_announce, not begun yet */ };
 
 typedef struct fentry {
 	char *path, *tmp;
@@ -39,6 +39,7 @@ struct iko_follow {
 	fentry *e;
 	size_t n, cap;
 	int closed, closed_ok;
+	int announced;         /* the writers named their files up front (iko_follow_announce) */
 	int drop_read;         /* readers let the kernel drop what they read (iko_follow_drop_read) */
 };
 
@@ -89,39 +90,68 @@ static fentry *find(iko_follow *f, const char *path)
 	return NULL;
 }
 
-int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
+/* A new entry for path (caller holds mu); NULL when out of memory. */
+static fentry *add_entry(iko_follow *f, const char *path, int state, long long expect)
 {
-	char *p = iko_strdup(path), *t = iko_strdup(tmp);
 	fentry *e;
-	int rc = 0;
 
-	pthread_mutex_lock(&f->mu);
-	if (!p || !t) {
-		rc = IKO_ENOMEM;
-	} else if (find(f, path) != NULL) {
-		rc = IKO_EINVAL; /* each path is written once */
-	} else if (f->n == f->cap) {
+	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
 		fentry *ne = realloc(f->e, cap * sizeof(*ne));
 		if (!ne)
-			rc = IKO_ENOMEM;
-		else {
-			f->e = ne;
-			f->cap = cap;
-		}
+			return NULL;
+		f->e = ne;
+		f->cap = cap;
 	}
+	e = &f->e[f->n];
+	if (!(e->path = iko_strdup(path)))
+		return NULL;
+	e->tmp = NULL;
+	e->state = state;
+	e->gen = 0;
+	e->expect = expect;
+	f->n++;
+	return e;
+}
+
+int iko_follow_announce(iko_follow *f, const char *path, long long bytes)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&f->mu);
+	if (find(f, path) != NULL)
+		rc = IKO_EINVAL;
+	else if (!add_entry(f, path, ANNOUNCED, bytes < 0 ? 0 : bytes))
+		rc = IKO_ENOMEM;
+	else
+		f->announced = 1;
+	pthread_mutex_unlock(&f->mu);
+	if (rc == IKO_EINVAL)
+		return iko_error_set(rc, "%s is already being written", path);
+	return rc ? iko_error_set(rc, "out of memory") : 0;
+}
+
+int iko_follow_begin(iko_follow *f, const char *path, const char *tmp)
+{
+	char *t = iko_strdup(tmp);
+	fentry *e = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&f->mu);
+	if (!t)
+		rc = IKO_ENOMEM;
+	else if ((e = find(f, path)) != NULL && e->state != ANNOUNCED)
+		rc = IKO_EINVAL; /* each path is written once */
+	else if (!e && !(e = add_entry(f, path, WRITING, -1)))
+		rc = IKO_ENOMEM;
 	if (!rc) {
-		e = &f->e[f->n++];
-		e->path = p;
 		e->tmp = t;
 		e->state = WRITING;
-		e->gen = 0;
-		e->expect = -1;
-		p = t = NULL;
+		e->gen++;
+		t = NULL;
 	}
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
-	free(p);
 	free(t);
 	if (rc == IKO_EINVAL)
 		return iko_error_set(rc, "%s is already being written", path);
@@ -160,16 +190,6 @@ void iko_follow_expect(iko_follow *f, const char *path, long long bytes)
 	if ((e = find(f, path)) != NULL)
 		e->expect = bytes;
 	pthread_mutex_unlock(&f->mu);
-}
-
-int iko_follow_begun(iko_follow *f, const char *path)
-{
-	int begun;
-
-	pthread_mutex_lock(&f->mu);
-	begun = find(f, path) != NULL;
-	pthread_mutex_unlock(&f->mu);
-	return begun;
 }
 
 long long iko_follow_expected(iko_follow *f, const char *path)
@@ -319,8 +339,13 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path)
 	if (!f)
 		return fopen(path, "rb");
 	pthread_mutex_lock(&f->mu);
-	/* not begun yet: wait for the writer to begin it or to close the set */
-	while ((e = find(f, path)) == NULL && !f->closed)
+	/*
+	 * not begun yet: wait for the writer to begin it or to close the set;
+	 * when the writers named their files, one they did not name is read as
+	 * it is at once
+	 */
+	while ((((e = find(f, path)) == NULL && !f->announced) || (e && e->state == ANNOUNCED)) &&
+	       !f->closed)
 		pthread_cond_wait(&f->cv, &f->mu);
 	state = e ? e->state : DONE;
 	if (e && state == WRITING && !(tmp = iko_strdup(e->tmp))) {
@@ -331,7 +356,8 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path)
 	pthread_mutex_unlock(&f->mu);
 	if (state == DONE || !e)
 		return fopen(path, "rb");
-	if (state == FAILED) {
+	/* abandoned, or named and the set closed (ok or not) without beginning it */
+	if (state == FAILED || state == ANNOUNCED) {
 		errno = EIO;
 		return NULL;
 	}

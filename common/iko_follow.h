@@ -14,7 +14,8 @@
  * will begin no more files it closes the set (ok or not). A reader that
  * asks for a path no writer has begun waits until one does or the set is
  * closed, then reads the file as it is on disk (a missing file is the
- * caller's usual "cannot open" error). If the writer abandons the file or
+ * caller's usual "cannot open" error), unless the writers named their
+ * files up front (iko_follow_announce). If the writer abandons the file or
  * closes the set as failed, the reader's next read fails with EIO.
  */
 #ifndef IKO_FOLLOW_H
@@ -29,6 +30,15 @@ void iko_follow_free(iko_follow *f);
 
 /* writer: path (its final name) is being written under tmp; once per path */
 int iko_follow_begin(iko_follow *f, const char *path, const char *tmp);
+/*
+ * writer, before any reader opens: path will be begun (iko_follow_begin)
+ * and is about bytes long (0: unknown), the reader's iko_follow_expected
+ * until the writer tells more. Once a set has named a file this way, a
+ * reader of a path it did not name reads that file as it is at once, and
+ * a named file the set is closed without beginning fails its reader (EIO),
+ * never read from what an earlier run left under that name.
+ */
+int iko_follow_announce(iko_follow *f, const char *path, long long bytes);
 /* writer: more bytes of path are in the file (after fflush) */
 void iko_follow_grew(iko_follow *f, const char *path);
 /* writer: path has its final name (ok) or was abandoned (!ok) */
@@ -56,8 +66,6 @@ FILE *iko_follow_fopen(iko_follow *f, const char *path);
  * disk. A file opened after it was done is read as any file.
  */
 void iko_follow_drop_read(iko_follow *f, int on);
-/* reader: 1 if a writer has begun path (iko_follow_begin), else 0 */
-int iko_follow_begun(iko_follow *f, const char *path);
 /* reader: the writer's latest iko_follow_expect for path; -1 if none */
 long long iko_follow_expected(iko_follow *f, const char *path);
 /* reader: wait until the writer closes the set; 1 if it closed ok */

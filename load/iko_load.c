@@ -410,44 +410,17 @@ static int copy_error(const load_ctx *x, const iko_table *t, const PGresult *r,
 	return iko_error_set(IKO_EDB, "%s: %s", path, msg);
 }
 
-/* opts->pending's index of table, or -1 */
-static long pending_index(const iko_load_options *o, const char *table)
-{
-	long i;
-
-	for (i = 0; o->follow && o->pending && o->pending[i]; i++)
-		if (!strcmp(o->pending[i], table))
-			return i;
-	return -1;
-}
-
 /*
- * The follow set to open table's file through: opts->follow, except that
- * with opts->pending only the pending tables' files are being written; the
- * others are read as they are on disk, without waiting for the writer.
+ * dir/<table>.csv, spelled as iko_path_join spells it, in one way for every
+ * use: a follow set knows a file by its path's text (iko load --extract
+ * names DIR/TABLE.csv the same way).
  */
-static iko_follow *follow_for(const iko_load_options *o, const char *table)
+static char *table_path(const char *dir, const char *table)
 {
-	return o->pending && pending_index(o, table) < 0 ? NULL : o->follow;
-}
+	char *file = iko_aprintf("%s.csv", table), *path = file ? iko_path_join(dir, file) : NULL;
 
-/*
- * Open table's file, path, through follow_for's set. A pending file whose
- * writer closed the set without beginning it (the extract failed before
- * writing) fails with EIO: what an earlier run left under that name is
- * not read.
- */
-static FILE *open_input(const iko_load_options *o, const char *table, const char *path)
-{
-	iko_follow *f = follow_for(o, table);
-	FILE *fp = iko_follow_fopen(f, path);
-
-	if (fp && f && o->pending && !iko_follow_begun(f, path)) {
-		fclose(fp);
-		errno = EIO;
-		return NULL;
-	}
-	return fp;
+	free(file);
+	return path;
 }
 
 /*
@@ -467,8 +440,8 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
 	/* read ahead of validate: the size transform announced for the file */
 	if (x->o->ahead_follow && (size = iko_follow_expected(x->o->ahead_follow, path)) > 0)
 		return size;
-	/* extracted as it is loaded (pending): the size its writer expects */
-	if (x->o->pending && (size = iko_follow_expected(x->o->follow, path)) > 0)
+	/* named by its writer (iko load --extract): the size it expects */
+	if (!x->o->size_dir && (size = iko_follow_expected(x->o->follow, path)) > 0)
 		return size;
 	size = 0;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
@@ -489,10 +462,10 @@ static long long input_bytes(const load_ctx *x, iko_csv_reader *rd, const char *
  * against the server's. The file is iko's own validated CSV; the server
  * parses it once, iko does not parse it again.
  */
-static int copy_stream(const load_ctx *x, const iko_table *t, const char *path, long long *rows)
+static int copy_stream(const load_ctx *x, const char *path, long long *rows)
 {
 	PGconn *c = x->q.conn;
-	FILE *f = open_input(x->o, t->name, path);
+	FILE *f = iko_follow_fopen(x->o->follow, path);
 	unsigned char *buf = malloc(COPY_CHUNK);
 	long long records = 0, next_progress = PROGRESS_EVERY, sent = 0, size;
 	int quoted = 0, pending = 0, rc = 0;
@@ -846,7 +819,7 @@ static int copy_table(const load_ctx *x, const iko_table *t, iko_csv_reader *rd,
 	}
 	PQclear(r);
 	r = NULL;
-	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows, strict) : copy_stream(x, t, path, &rows);
+	rc = types ? copy_binary_stream(x, rd, path, types, hdr->nfields, &rows, strict) : copy_stream(x, path, &rows);
 	end = PQputCopyEnd(c, rc ? "iko: input error" : NULL);
 	/* Collect every result; the first one tells how COPY ended. */
 	while ((r = PQgetResult(c)) != NULL) {
@@ -1179,8 +1152,8 @@ static int fill_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 	if (!(file = iko_aprintf("%s.csv", t->name)) || !(path = iko_path_join(x->o->in_dir, file)) ||
 	    !(newname = iko_aprintf("%s_%s_new", t->name, lg)))
 		goto done;
-	/* a plain fopen without a follow set (open_input) */
-	if ((fp = open_input(x->o, t->name, path)) == NULL)
+	/* a plain fopen without a follow set (iko_follow_fopen) */
+	if ((fp = iko_follow_fopen(x->o->follow, path)) == NULL)
 		rc = iko_error_set_errno(IKO_ENOTFOUND, "cannot open %s", path);
 	else
 		rc = iko_csv_reader_adopt_fp(&rd, fp, path);
@@ -1244,7 +1217,7 @@ static int load_table(const load_ctx *x, size_t ti, iko_load_table_result *res)
 
 	if (!(newname = iko_aprintf("%s_%s_new", t->name, lg)) ||
 	    !(pk = iko_aprintf("%s_%s_new_pkey", t->name, lg)) ||
-	    !(path = iko_aprintf("%s/%s.csv", x->o->in_dir, t->name)) ||
+	    !(path = table_path(x->o->in_dir, t->name)) ||
 	    !(res->table = iko_strdup(t->name)))
 		goto done;
 	rc = x->o->ahead_dir ? load_ahead(x, ti, res) : AHEAD_AGAIN;
@@ -1388,14 +1361,17 @@ static void *phase1_main(void *arg)
 
 static long long input_size(const load_ctx *x, size_t ti)
 {
-	long pi = pending_index(x->o, x->o->schema->tables[ti].name);
-	char *path = iko_aprintf("%s/%s.csv", x->o->size_dir ? x->o->size_dir : x->o->in_dir,
-				 x->o->schema->tables[ti].name);
+	char *path = table_path(x->o->size_dir ? x->o->size_dir : x->o->in_dir, x->o->schema->tables[ti].name);
 	struct stat st;
-	long long n = path && stat(path, &st) == 0 ? (long long)st.st_size : 0;
+	long long n = -1;
 
+	/* a file its writer named (iko_follow_announce): the size it was named with */
+	if (path && x->o->follow && !x->o->size_dir)
+		n = iko_follow_expected(x->o->follow, path);
+	if (n < 0)
+		n = path && stat(path, &st) == 0 ? (long long)st.st_size : 0;
 	free(path);
-	return pi >= 0 && x->o->pending_bytes ? x->o->pending_bytes[pi] : n;
+	return n;
 }
 
 /*
@@ -1762,35 +1738,27 @@ static void cleanup_failed(const load_ctx *x)
 	iko_buf_release(&sql);
 }
 
-static int check_options(const iko_load_options *o)
+int iko_load_check_inputs(const iko_load_options *o)
 {
 	size_t i;
 	char *path;
 	int ok;
 
-	if (!o || !o->conn || !o->schema || !o->lg_code || !o->in_dir)
-		return iko_error_set(IKO_EINVAL, "load: conn, schema, lg_code and in_dir are required");
-	if (strlen(o->lg_code) != 6 || strspn(o->lg_code, "0123456789") != 6 ||
-	    !iko_lg_code_valid(o->lg_code, 6))
-		return iko_error_set(IKO_EINVAL, "not a valid 団体コード (6 digits with check digit): %s",
-				     o->lg_code);
-	if (!o->follow && !iko_is_dir(o->in_dir))
+	if ((!o->follow || !o->size_dir) && !iko_is_dir(o->in_dir))
 		return iko_error_set(IKO_ENOTFOUND, "no such directory: %s", o->in_dir);
 	/* ahead of validate, a missing file is reported when the load opens it */
 	for (i = 0; !o->ahead_dir && i < o->schema->ntables; i++) {
-		path = iko_aprintf("%s/%s.csv", o->in_dir, o->schema->tables[i].name);
+		path = table_path(o->in_dir, o->schema->tables[i].name);
 		if (!path)
-			return IKO_ENOMEM;
-		if (pending_index(o, o->schema->tables[i].name) >= 0) {
-			/* its writer is about to begin it */
-			ok = 1;
-		} else if (o->follow && o->size_dir) {
+			return iko_error_set(IKO_ENOMEM, "out of memory");
+		if (o->follow && o->size_dir) {
 			/* still being written: there will be one for each file in size_dir */
 			char *sized = iko_aprintf("%s/%s.csv", o->size_dir, o->schema->tables[i].name);
 			ok = sized && iko_path_exists(sized);
 			free(sized);
 		} else {
-			ok = iko_path_exists(path);
+			/* on disk, or named by the set's writer (iko_follow_announce) */
+			ok = iko_path_exists(path) || (o->follow && iko_follow_expected(o->follow, path) >= 0);
 		}
 		if (!ok)
 			iko_error_set(IKO_ENOTFOUND, "missing input file %s", path);
@@ -1799,6 +1767,17 @@ static int check_options(const iko_load_options *o)
 			return IKO_ENOTFOUND;
 	}
 	return 0;
+}
+
+static int check_options(const iko_load_options *o)
+{
+	if (!o || !o->conn || !o->schema || !o->lg_code || !o->in_dir)
+		return iko_error_set(IKO_EINVAL, "load: conn, schema, lg_code and in_dir are required");
+	if (strlen(o->lg_code) != 6 || strspn(o->lg_code, "0123456789") != 6 ||
+	    !iko_lg_code_valid(o->lg_code, 6))
+		return iko_error_set(IKO_EINVAL, "not a valid 団体コード (6 digits with check digit): %s",
+				     o->lg_code);
+	return iko_load_check_inputs(o);
 }
 
 int iko_load_run(iko_load_result *out, const iko_load_options *opts)

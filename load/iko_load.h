@@ -32,7 +32,9 @@ typedef struct iko_load_options {
 	 * NULL, or the files of in_dir are still being written (iko_follow.h):
 	 * the load reads them as they grow and swaps only once the writer has
 	 * closed the set as ok; size_dir (if set) holds files of about the
-	 * same sizes to order the tables by.
+	 * same sizes to order the tables by. Without size_dir, a file the
+	 * writer named up front (iko_follow_announce: iko load --extract) need
+	 * not be on disk yet and is ordered by the size it was named with.
 	 */
 	struct iko_follow *follow;
 	const char *size_dir;
@@ -78,19 +80,9 @@ typedef struct iko_load_options {
 	 * table is still analyzed before the swap (result.drop_deferred).
 	 */
 	int defer_drop;
-	/*
-	 * With follow: NULL, or the names of the tables (NULL-terminated) whose
-	 * files in_dir/<table>.csv a writer of follow is about to begin (iko
-	 * load --extract): they need not be on disk yet, and pending_bytes[i]
-	 * (about the size each will have) orders the tables as a file's size
-	 * does. Every other table's file must be on disk, and is read as it is
-	 * there, without waiting for the writer.
-	 */
-	const char *const *pending;
-	const long long *pending_bytes;
 } iko_load_options;
 
-#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+#define IKO_LOAD_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct iko_load_table_result {
 	char *table;               /* schema table name (owned) */
@@ -122,6 +114,15 @@ typedef struct iko_load_result {
  * IKO_ESTATE (another load of the same municipality is running) or IKO_EDB.
  */
 int iko_load_run(iko_load_result *out, const iko_load_options *opts);
+
+/*
+ * The inputs' part of iko_load_run's checks, for a caller to make before it
+ * connects or starts a writer: in_dir is a directory (unless follow and
+ * size_dir: a rehearsal's, still to be made) and holds <table>.csv for
+ * every table, except one the follow set will write. 0 or IKO_ENOTFOUND /
+ * IKO_ENOMEM, the error set.
+ */
+int iko_load_check_inputs(const iko_load_options *opts);
 
 /*
  * Roll opts->lg_code back to the previous generation of every table of

@@ -20,6 +20,7 @@
 
 #include "iko_buf.h"
 #include "iko_csv.h"
+#include "iko_error.h"
 #include "iko_follow.h"
 #include "iko_fs.h"
 
@@ -326,14 +327,68 @@ START_TEST(test_follow_never_begun)
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_eq(fgetc(fp), 'a');
 	fclose(fp);
-	/* a reader can tell such a file from one a writer began */
-	ck_assert_int_eq(iko_follow_begun(f, path), 0);
+	/* a reader can tell such a file from one a writer began or named */
+	ck_assert_int_eq(iko_follow_expected(f, path), -1);
 	/* no set: plain fopen */
 	fp = iko_follow_fopen(NULL, path);
 	ck_assert_ptr_nonnull(fp);
 	fclose(fp);
 	iko_follow_free(f);
 	iko_follow_free(NULL);
+}
+END_TEST
+
+/*
+ * Files named up front (iko load --extract): the named one is waited for
+ * and followed, with the size it was named with until the writer tells
+ * more; one the set does not name is read as it is at once; a named file
+ * the set is closed without beginning fails its reader, never read from
+ * what an earlier run left under that name.
+ */
+START_TEST(test_follow_announce)
+{
+	writer w;
+	iko_buf got = IKO_BUF_INIT, want = IKO_BUF_INIT;
+	char other[128], stale[128];
+	iko_follow *f = NULL;
+	FILE *fp;
+
+	memset(&w, 0, sizeof(w));
+	ck_assert_int_eq(iko_follow_new(&w.f), 0);
+	snprintf(w.path, sizeof(w.path), "%s/resident.csv", dir);
+	snprintf(other, sizeof(other), "%s/household.csv", dir);
+	ck_assert_int_eq(iko_follow_announce(w.f, w.path, 12345), 0);
+	ck_assert_int_eq(iko_follow_announce(w.f, w.path, 1), IKO_EINVAL);
+	ck_assert_int_eq(iko_follow_expected(w.f, w.path), 12345);
+	/* not named: read at once, as it is (the writer has not even started) */
+	fp = fopen(other, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("a,b\n", fp);
+	fclose(fp);
+	fp = iko_follow_fopen(w.f, other);
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fgetc(fp), 'a');
+	fclose(fp);
+	/* named: waited for, then followed to its last byte */
+	w.rows = 20000;
+	w.close_ok = 1;
+	follow_read(&w, &got);
+	slurp(w.path, &want);
+	ck_assert_uint_eq(got.len, want.len);
+	ck_assert_int_eq(memcmp(got.ptr, want.ptr, got.len), 0);
+	ck_assert_int_eq(iko_follow_expected(w.f, w.path), (long long)want.len);
+	iko_follow_free(w.f);
+	/* named, never begun, the set closed (even as ok): EIO, the old file not read */
+	ck_assert_int_eq(iko_follow_new(&f), 0);
+	snprintf(stale, sizeof(stale), "%s/resident.csv", dir);
+	ck_assert_int_eq(iko_follow_announce(f, stale, 0), 0);
+	iko_follow_close(f, 1);
+	errno = 0;
+	ck_assert_ptr_null(iko_follow_fopen(f, stale));
+	ck_assert_int_eq(errno, EIO);
+	iko_follow_free(f);
+	iko_buf_release(&got);
+	iko_buf_release(&want);
 }
 END_TEST
 
@@ -350,9 +405,7 @@ START_TEST(test_follow_expect)
 	snprintf(path, sizeof(path), "%s/resident.csv", dir);
 	snprintf(other, sizeof(other), "%s/household.csv", dir);
 	ck_assert_int_eq(iko_csv_writer_open(&cw, path, 0600), 0);
-	ck_assert_int_eq(iko_follow_begun(f, path), 0);
 	ck_assert_int_eq(iko_csv_writer_follow(cw, f), 0);
-	ck_assert_int_eq(iko_follow_begun(f, path), 1);
 	ck_assert_int_eq(iko_follow_expected(f, path), -1);
 	for (i = 0; i < 10; i++)
 		ck_assert_int_eq(iko_csv_write_str(cw, "ab") || iko_csv_write_str(cw, "c") || iko_csv_end_row(cw), 0);
@@ -376,13 +429,11 @@ START_TEST(test_follow_expect)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_size, 54);
 	ck_assert_int_eq(iko_follow_expected(f, path), 54);
-	ck_assert_int_eq(iko_follow_begun(f, path), 1);
 	/* a writer nobody follows tells nobody; an unknown path has none */
 	ck_assert_int_eq(iko_csv_writer_open(&plain, other, 0600), 0);
 	ck_assert_int_eq(iko_csv_write_str(plain, "q") || iko_csv_end_row(plain), 0);
 	iko_csv_writer_expect(plain, 0, 1, 1);
 	ck_assert_int_eq(iko_follow_expected(f, other), -1);
-	ck_assert_int_eq(iko_follow_begun(f, other), 0);
 	iko_csv_writer_free(plain);
 	iko_csv_writer_free(cw);
 	iko_follow_free(f);
@@ -471,6 +522,7 @@ Suite *follow_suite(void)
 	tcase_add_test(tc, test_follow_abandoned);
 	tcase_add_test(tc, test_follow_never_begun);
 	tcase_add_test(tc, test_follow_expect);
+	tcase_add_test(tc, test_follow_announce);
 	tcase_add_test(tc, test_tmp_names_threads);
 	suite_add_tcase(s, tc);
 	return s;
