@@ -247,19 +247,31 @@ static int all_blank(const unsigned char *s, size_t len, int ebcdic)
 	return 1;
 }
 
+/*
+ * A sign nibble of packed decimal, or the zone of an EBCDIC zoned digit
+ * that carries the sign: 1 plus, -1 minus, 0 not a sign. IBM's
+ * architecture (z/Architecture Principles of Operation, "Decimal
+ * Instructions") and its COBOL take A, C, E and F as plus and B and D as
+ * minus; C, D and F are the ones hosts write, A, B and E are as valid.
+ */
+static int sign_nibble(unsigned v)
+{
+	if (v == 0xB || v == 0xD)
+		return -1;
+	return v >= 0xA ? 1 : 0;
+}
+
 /* One digit byte, plain or overpunched. Returns the digit, -1 invalid; *neg set. */
 static int zoned_digit(int ebcdic, unsigned b, int overpunch, int *neg)
 {
 	if (ebcdic) {
-		if (b >= 0xF0 && b <= 0xF9)
-			return (int)(b - 0xF0);
-		if (overpunch && b >= 0xC0 && b <= 0xC9)
-			return (int)(b - 0xC0);
-		if (overpunch && b >= 0xD0 && b <= 0xD9) {
+		int sg = overpunch ? sign_nibble(b >> 4) : (b >> 4 == 0xF);
+
+		if ((b & 0x0F) > 9 || sg == 0)
+			return -1;
+		if (sg < 0)
 			*neg = 1;
-			return (int)(b - 0xD0);
-		}
-		return -1;
+		return (int)(b & 0x0F);
 	}
 	if (b >= '0' && b <= '9')
 		return (int)(b - '0');
@@ -317,9 +329,9 @@ static int decode_packed(iko_buf *out, const xfield *f, const unsigned char *s)
 {
 	char dg[80];
 	size_t n = 0, i;
-	unsigned sign = s[f->length - 1] & 0x0F;
+	int sign = sign_nibble(s[f->length - 1] & 0x0F);
 
-	if (sign != 0x0C && sign != 0x0D && sign != 0x0F)
+	if (sign == 0)
 		return 1;
 	for (i = 0; i < (size_t)f->length; i++) {
 		unsigned hi = s[i] >> 4, lo = s[i] & 0x0F;
@@ -332,7 +344,7 @@ static int decode_packed(iko_buf *out, const xfield *f, const unsigned char *s)
 			dg[n++] = (char)('0' + lo);
 		}
 	}
-	return put_decimal(out, dg, n, f->scale, sign == 0x0D);
+	return put_decimal(out, dg, n, f->scale, sign < 0);
 }
 
 /*

@@ -29,8 +29,8 @@ printf 'code,unicode,mj,note\nF040,U+8FBB U+E0100,MJ028901,辻 (二点しんに�
 r1='A001\xfb\xfc\xf0\x40\x87\x40\xf0\x41\x81\x401234}\x12\x34\x5d0012\xff\xfe    '
 # record 2: half-width ｱ then spaces; +0 overpunch; packed +0; binary 300
 r2='A002\xb1         0000{\x00\x00\x0c0000\x01\x2c    '
-# record 3: bad packed sign nibble A
-r3='A003          00000\x12\x34\x5a0000\x00\x00    '
+# record 3: bad packed sign nibble 9 (A-F are signs)
+r3='A003          00000\x12\x34\x590000\x00\x00    '
 # record 4: truncated
 r4='A004xxxxxx'
 printf "$r1$r2$r3$r4" > "$W/in.dat"
@@ -50,7 +50,7 @@ import csv, json, sys, hashlib
 w = sys.argv[1]
 rows = list(csv.DictReader(open(w + "/out.csv.rejects.csv", newline="", encoding="utf-8")))
 got = [(r["record"], r["offset"], r["reason"], r["field"], r["raw_hex"]) for r in rows]
-want = [("3", "64", "bad-packed", "PK", (b"A003          00000\x12\x34\x5a0000\x00\x00    ").hex()),
+want = [("3", "64", "bad-packed", "PK", (b"A003          00000\x12\x34\x590000\x00\x00    ").hex()),
         ("4", "96", "record-length", "", b"A004xxxxxx".hex())]
 assert got == want, got
 m = json.load(open(w + "/out.csv.manifest.json"))
