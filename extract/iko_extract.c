@@ -414,6 +414,8 @@ typedef struct reader {
 	unsigned char *buf;   /* read buffer: bytes [pos, len) not consumed yet */
 	size_t len, pos, cap;
 	int eof;
+	const char *note;     /* the detail of a record the reader rejects (next_record 2) */
+	char note_buf[200];   /* the detail of the rest of a broken input (the last record) */
 } reader;
 
 #define RD_CHUNK (1u << 20)
@@ -471,39 +473,171 @@ static size_t rd_avail(const reader *r)
 	return r->len - r->pos;
 }
 
-/* A 4-byte RDW/BDW: its length, or -1 when bad/short (bytes kept in rec). */
-static int rd_word(reader *r, int *len)
+/* The bytes of the rest of an input that cannot be cut into records kept in its reject. */
+#define RD_REST_RAW (1u << 20)
+
+/*
+ * Peek at a 4-byte descriptor word: *len its length, *code its byte 2 (a
+ * segment's control code), or *len -1 when fewer than 4 bytes are left or
+ * the word is not one: byte 3 must be 0, byte 2 at most 3 (BDW: 0). A BDW
+ * with its first bit set is an extended one (large block interface): a
+ * length of 31 bits. Nothing is consumed.
+ */
+static int rd_peek_word(reader *r, int bdw, long long *len, int *code)
 {
 	const unsigned char *h;
-	size_t n;
 	int rc;
 
+	*len = -1;
+	*code = 0;
 	if ((rc = rd_fill(r, 4)))
 		return rc;
-	n = rd_avail(r) < 4 ? rd_avail(r) : 4;
+	if (rd_avail(r) < 4)
+		return 0;
 	h = r->buf + r->pos;
-	*len = n == 4 ? (h[0] << 8 | h[1]) : -1;
-	if (n == 4 && (h[2] || h[3]))
-		*len = -1;
-	if (*len < 0)
-		return rd_take(r, n);
-	r->pos += 4;
-	r->offset += 4;
+	if (bdw && (h[0] & 0x80)) {
+		*len = (long long)(h[0] & 0x7F) << 24 | (long long)h[1] << 16 | h[2] << 8 | h[3];
+		return 0;
+	}
+	if (h[3] || h[2] > (bdw ? 0 : 3))
+		return 0;
+	*len = h[0] << 8 | h[1];
+	*code = h[2];
 	return 0;
 }
 
 /*
+ * The input cannot be cut into records from here: the rest of it, to its
+ * end, becomes one rejected record (its first RD_REST_RAW bytes kept as
+ * raw bytes, all of them read, so that they are counted and fingerprinted),
+ * and the reader ends. Whatever the record had (a spanned record's first
+ * segments) stays in front. Returns 2 (reject) or <0.
+ */
+static int rd_break(reader *r, enum iko_reason *reason, const char *what)
+{
+	long long rest = 0;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		if ((rc = rd_fill(r, RD_CHUNK)))
+			return rc;
+		if ((n = rd_avail(r)) == 0)
+			break;
+		if (r->rec.len < RD_REST_RAW) {
+			size_t keep = RD_REST_RAW - r->rec.len < n ? RD_REST_RAW - r->rec.len : n;
+			if (iko_buf_put(&r->rec, r->buf + r->pos, keep))
+				return IKO_ENOMEM;
+		}
+		r->pos += n;
+		r->offset += (long long)n;
+		rest += (long long)n;
+	}
+	snprintf(r->note_buf, sizeof(r->note_buf), "%s; the %lld bytes from here to the end of the input "
+		 "cannot be cut into records%s", what, rest,
+		 r->rec.len >= RD_REST_RAW ? " (raw bytes: the first 1048576)" : "");
+	r->note = r->note_buf;
+	r->broken = 1;
+	*reason = IKO_R_RDW;
+	return 2;
+}
+
+/*
+ * A variable-length record (rdw: RDW, length, data; vb: the same in blocks
+ * behind a BDW). A record may be spanned over segments (RECFM=VS/VBS):
+ * byte 2 of each segment's descriptor says 0 whole, 1 first, 3 middle,
+ * 2 last; the record is its segments' data, at the first one's offset. A
+ * middle or last segment with no first one is rejected on its own; a
+ * spanned record cut short by a whole or first segment is rejected, and
+ * that segment read next. A descriptor that is not one, or a length that
+ * does not fit, ends the reader (rd_break).
+ */
+static int next_variable(reader *r, long long *rec_off, enum iko_reason *reason)
+{
+	long long len;
+	int rc, code, open = 0;
+	size_t n;
+
+	for (;;) {
+		if (r->kind == 3 && r->block_left <= 0) {
+			if ((rc = rd_fill(r, 4)))
+				return rc;
+			if (rd_avail(r) == 0 && !open)
+				return 0;
+			if (rd_avail(r) == 0) {
+				r->note = "spanned record without its last segment at the end of the input";
+				*reason = IKO_R_RDW;
+				return 2;
+			}
+			if ((rc = rd_peek_word(r, 1, &len, &code)))
+				return rc;
+			if (len < 8)
+				return rd_break(r, reason, "bad block descriptor word");
+			r->pos += 4;
+			r->offset += 4;
+			r->block_left = len - 4;
+			if (!open)
+				*rec_off = r->offset;
+		}
+		if ((rc = rd_fill(r, 4)))
+			return rc;
+		if (rd_avail(r) == 0 && r->kind == 2 && !open)
+			return 0;
+		if (rd_avail(r) == 0 && r->kind == 2) {
+			r->note = "spanned record without its last segment at the end of the input";
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		if ((rc = rd_peek_word(r, 0, &len, &code)))
+			return rc;
+		if (len < 4 || (r->kind == 3 && len > r->block_left))
+			return rd_break(r, reason, "bad record descriptor word");
+		if (open && (code == 0 || code == 1)) {
+			/* cut short: this segment begins the next record */
+			r->note = "spanned record without its last segment";
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		r->pos += 4;
+		r->offset += 4;
+		if (r->kind == 3)
+			r->block_left -= len;
+		if ((rc = rd_fill(r, (size_t)len - 4)))
+			return rc;
+		n = rd_avail(r) < (size_t)len - 4 ? rd_avail(r) : (size_t)len - 4;
+		if ((rc = rd_take(r, n)))
+			return rc;
+		if (n < (size_t)len - 4) {
+			r->note = "record shorter than its descriptor word says, at the end of the input";
+			r->broken = 1;
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		if (!open && (code == 2 || code == 3)) {
+			r->note = "segment of a spanned record without its first segment";
+			*reason = IKO_R_RDW;
+			return 2;
+		}
+		if (code == 0 || code == 2)
+			return 1;
+		open = 1;
+	}
+}
+
+/*
  * Next record into r->rec. Returns 1 record, 0 EOF, 2 record to reject
- * (*reason set), <0 I/O error. *rec_off is its byte offset.
+ * (*reason set, r->note its detail), <0 I/O error. *rec_off is its byte
+ * offset.
  */
 static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 {
 	const unsigned char *nl;
-	int rc, len;
+	int rc;
 	size_t n;
 
 	iko_buf_clear(&r->rec);
 	*rec_off = r->offset;
+	r->note = "record length differs from the layout";
 	if (r->broken)
 		return 0;
 	switch (r->kind) {
@@ -545,45 +679,7 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 		}
 		return 1;
 	default:
-		if (r->kind == 3 && r->block_left <= 0) {
-			if ((rc = rd_fill(r, 4)))
-				return rc;
-			if (rd_avail(r) == 0)
-				return 0;
-			if ((rc = rd_word(r, &len)))
-				return rc;
-			if (len < 8) {
-				r->broken = 1;
-				*reason = IKO_R_RDW;
-				return 2;
-			}
-			r->block_left = len - 4;
-			*rec_off = r->offset;
-		}
-		if ((rc = rd_fill(r, 4)))
-			return rc;
-		if (rd_avail(r) == 0 && r->kind == 2)
-			return 0;
-		if ((rc = rd_word(r, &len)))
-			return rc;
-		if (len < 4 || (r->kind == 3 && len > r->block_left)) {
-			r->broken = 1;
-			*reason = IKO_R_RDW;
-			return 2;
-		}
-		if (r->kind == 3)
-			r->block_left -= len;
-		if ((rc = rd_fill(r, (size_t)len - 4)))
-			return rc;
-		n = rd_avail(r) < (size_t)len - 4 ? rd_avail(r) : (size_t)len - 4;
-		if ((rc = rd_take(r, n)))
-			return rc;
-		if (n < (size_t)len - 4) {
-			r->broken = 1;
-			*reason = IKO_R_RDW;
-			return 2;
-		}
-		return 1;
+		return next_variable(r, rec_off, reason);
 	}
 }
 
@@ -755,38 +851,64 @@ static int decode_record(xdec *d, const unsigned char *rec, size_t len, iko_buf 
 	r = &d->lay->recs[*which];
 	b = &outs[*which];
 	line_start = b->len;
+	if (d->variable && len > (size_t)r->length) {
+		/* bytes no field describes: the layout is not this file's */
+		f->why = IKO_R_RECLEN;
+		f->field = NULL;
+		snprintf(f->detail, sizeof(f->detail), "record is %zu bytes, longer than the layout's %d", len,
+			 r->length);
+		goto rejected;
+	}
 	for (i = 0; i < r->n; i++) {
 		const xfield *fl = &r->f[i];
+		const unsigned char *src = rec + fl->offset;
 		if (fl->filler)
 			continue;
 		if (nv++ && iko_buf_putc(b, ','))
 			return IKO_ENOMEM;
 		start = b->len;
-		if ((size_t)(fl->offset + fl->length) > len) {
-			if (!d->variable) {
-				f->why = IKO_R_RECLEN;
-				f->field = fl->name;
-				snprintf(f->detail, sizeof(f->detail), "record is %zu bytes, field ends at %d",
-					 len, fl->offset + fl->length);
-				goto rejected;
-			}
+		if ((size_t)(fl->offset + fl->length) > len &&
+		    (!d->variable || ((size_t)fl->offset < len && fl->type == FT_B))) {
+			f->why = IKO_R_RECLEN;
+			f->field = fl->name;
+			snprintf(f->detail, sizeof(f->detail), "record is %zu bytes, field ends at %d", len,
+				 fl->offset + fl->length);
+			goto rejected;
+		}
+		if ((size_t)(fl->offset + fl->length) > len && (size_t)fl->offset < len) {
+			/*
+			 * A variable record that ends inside a field: its trailing
+			 * blanks were cut (DFSORT FTOV,VLTRIM and the like). The
+			 * field is read with them put back, as VTOF's VLFILL does:
+			 * text keeps what is there, a number cut in its digits does
+			 * not decode and rejects the record.
+			 */
+			size_t have = len - (size_t)fl->offset;
+			iko_buf_clear(&d->tmp);
+			if (iko_buf_put(&d->tmp, src, have))
+				return IKO_ENOMEM;
+			for (; have < (size_t)fl->length; have++)
+				if (iko_buf_putc(&d->tmp, ebcdic ? '\x40' : ' '))
+					return IKO_ENOMEM;
+			src = (const unsigned char *)d->tmp.ptr;
+		}
+		if ((size_t)fl->offset >= len) {
 			bad = 0; /* variable records: absent trailing fields are empty */
 		} else if (fl->type == FT_X || fl->type == FT_N) {
 			size_t flen = (size_t)fl->length;
 			/* trailing ASCII spaces go before decoding: in ASCII-based
 			 * encodings 0x20 is never part of a multibyte character */
-			while (!ebcdic && flen && rec[fl->offset + flen - 1] == ' ')
+			while (!ebcdic && flen && src[flen - 1] == ' ')
 				flen--;
-			bad = iko_codec_decode_field(d->cdc, b, rec + fl->offset, flen, fl->type == FT_N);
-		} else if ((fl->type == FT_9 || fl->type == FT_S9) &&
-			   all_blank(rec + fl->offset, (size_t)fl->length, ebcdic)) {
+			bad = iko_codec_decode_field(d->cdc, b, src, flen, fl->type == FT_N);
+		} else if ((fl->type == FT_9 || fl->type == FT_S9) && all_blank(src, (size_t)fl->length, ebcdic)) {
 			bad = 0;
 		} else if (fl->type == FT_9 || fl->type == FT_S9) {
-			bad = decode_zoned(d->cdc, b, fl, rec + fl->offset);
+			bad = decode_zoned(d->cdc, b, fl, src);
 		} else if (fl->type == FT_P) {
-			bad = decode_packed(b, fl, rec + fl->offset);
+			bad = decode_packed(b, fl, src);
 		} else {
-			bad = decode_binary(b, fl, rec + fl->offset);
+			bad = decode_binary(b, fl, src);
 		}
 		if (bad < 0)
 			return bad;
@@ -798,7 +920,9 @@ static int decode_record(xdec *d, const unsigned char *rec, size_t len, iko_buf 
 			f->field = fl->name;
 			snprintf(f->detail, sizeof(f->detail), "bytes %d..%d of the record are not valid %s",
 				 fl->offset, fl->offset + fl->length - 1,
-				 why == IKO_R_DECODE ? d->enc : iko_reason_label(why));
+				 why == IKO_R_DECODE ? d->enc
+				 : why == IKO_R_PACKED ? "packed decimal"
+				 : why == IKO_R_BINARY ? "binary" : "zoned decimal");
 			goto rejected;
 		}
 		if ((rc = csv_quote_tail(b, start)))
@@ -1192,8 +1316,9 @@ typedef struct xbatch {
 	size_t n, cap;
 	size_t *at, *len;
 	long long *recno, *off;
-	unsigned char *got;    /* 1 record, 2 rejected by the reader (why[]) */
+	unsigned char *got;    /* 1 record, 2 rejected by the reader (why[], note[]) */
 	enum iko_reason *why;
+	const char **note;     /* the reader's detail of a record it rejects */
 	iko_buf *out;          /* per record type: CSV lines */
 	long long *rows;
 	iko_reject_mem rej;    /* its rejects, in record order */
@@ -1231,7 +1356,7 @@ static int batch_reserve(xbatch *b)
 	if (!(b->at = realloc(b->at, nc * sizeof(*b->at))) || !(b->len = realloc(b->len, nc * sizeof(*b->len))) ||
 	    !(b->recno = realloc(b->recno, nc * sizeof(*b->recno))) ||
 	    !(b->off = realloc(b->off, nc * sizeof(*b->off))) || !(b->got = realloc(b->got, nc)) ||
-	    !(b->why = realloc(b->why, nc * sizeof(*b->why))))
+	    !(b->why = realloc(b->why, nc * sizeof(*b->why))) || !(b->note = realloc(b->note, nc * sizeof(*b->note))))
 		return IKO_ENOMEM;
 	b->cap = nc;
 	return 0;
@@ -1239,7 +1364,7 @@ static int batch_reserve(xbatch *b)
 
 /* A record of the batch, its bytes at b->data + at (already there); got 2: to reject for why. */
 static int batch_add(xbatch *b, size_t at, size_t len, long long recno, long long off, int got,
-		     enum iko_reason why)
+		     enum iko_reason why, const char *note)
 {
 	int rc = batch_reserve(b);
 
@@ -1251,6 +1376,7 @@ static int batch_add(xbatch *b, size_t at, size_t len, long long recno, long lon
 	b->off[b->n] = off;
 	b->got[b->n] = (unsigned char)got;
 	b->why[b->n] = why;
+	b->note[b->n] = note;
 	b->n++;
 	return 0;
 }
@@ -1280,9 +1406,7 @@ static int decode_batch(xdec *d, xbatch *b, size_t ntypes)
 	for (i = 0; i < b->n; i++) {
 		const char *raw = b->data.ptr + b->at[i];
 		if (b->got[i] == 2) {
-			rc = batch_reject(d, b, b->recno[i], b->off[i], raw, b->len[i], b->why[i], NULL,
-					  b->why[i] == IKO_R_RECLEN ? "record length differs from the layout"
-								    : "bad record descriptor word");
+			rc = batch_reject(d, b, b->recno[i], b->off[i], raw, b->len[i], b->why[i], NULL, b->note[i]);
 		} else if ((rc = decode_record(d, (const unsigned char *)raw, b->len[i], b->out, &which, &f)) == 0) {
 			b->rows[which]++;
 			continue;
@@ -1361,6 +1485,7 @@ static void batch_release(xbatch *b, size_t ntypes)
 	free(b->off);
 	free(b->got);
 	free(b->why);
+	free(b->note);
 	for (k = 0; b->out && k < ntypes; k++)
 		iko_buf_release(&b->out[k]);
 	free(b->out);
@@ -1463,7 +1588,7 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 			len -= len && q[len - 1] == '\r';
 		}
 		if ((rc = batch_add(b, base + (size_t)(q - s), len, ++*p->recno, r->offset + (q - s),
-				    len == reclen ? 1 : 2, IKO_R_RECLEN)))
+				    len == reclen ? 1 : 2, IKO_R_RECLEN, "record length differs from the layout")))
 			return rc;
 		q = nl + 1;
 	}
@@ -1508,7 +1633,8 @@ static int x_fill(void *ctx, void *batch)
 		if ((p->got = next_record(&c->rd, &off, &why)) <= 0)
 			break;
 		if ((rc = iko_buf_put(&b->data, c->rd.rec.ptr, c->rd.rec.len)) ||
-		    (rc = batch_add(b, b->data.len - c->rd.rec.len, c->rd.rec.len, ++*p->recno, off, p->got, why)))
+		    (rc = batch_add(b, b->data.len - c->rd.rec.len, c->rd.rec.len, ++*p->recno, off, p->got, why,
+				    c->rd.note)))
 			return rc;
 		c->st->records_read++;
 	}
@@ -1694,10 +1820,7 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	while (c.rd.kind != 4 && got > 0 && (got = next_record(&c.rd, &off, &why)) > 0) {
 		recno++;
 		st->records_read++;
-		rc = got == 2 ? reject(&c, recno, off, why, NULL,
-				       why == IKO_R_RECLEN ? "record length differs from the layout"
-							   : "bad record descriptor word")
-			      : do_record(&c, recno, off);
+		rc = got == 2 ? reject(&c, recno, off, why, NULL, c.rd.note) : do_record(&c, recno, off);
 		if (rc)
 			goto done;
 		if ((recno & 0x3fff) == 0) {
