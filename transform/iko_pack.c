@@ -388,12 +388,21 @@ static int load_tables(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node
 	size_t i, j, k;
 	int rc;
 
+	if (tables && tables->kind != IKO_YAML_MAP)
+		return perr(doc, tables, "tables: must map each table's name to its definition");
 	for (i = 0; i < iko_yaml_count(tables); i++) {
 		const char *name = iko_yaml_key_at(tables, i);
 		const iko_yaml_node *def = iko_yaml_value_at(tables, i);
 		const iko_yaml_node *cols = iko_yaml_get(def, "columns");
-		table_map *t = find_table(p, name);
+		table_map *t;
 
+		if (!def || def->kind != IKO_YAML_MAP)
+			return perr(doc, def ? def : tables, "table %s: its definition must be a map (from:, columns:)",
+				    name);
+		if (cols && cols->kind != IKO_YAML_MAP)
+			return perr(doc, cols, "table %s: columns: must map each column's name to its mapping",
+				    name);
+		t = find_table(p, name);
 		if (!t) {
 			table_map *a = realloc(p->tables, (p->ntables + 1) * sizeof(*a));
 			if (!a)

@@ -541,6 +541,8 @@ START_TEST(test_step_errors)
 		{ "      name: {from: V, steps: trim}\n", "pack.yaml:10: column name: steps must be a list" },
 		{ "      name: {steps: [trim]}\n", "pack.yaml:10: column name needs from: or const:" },
 		{ "      name: {from: V, steps: [{trim: 1, zenkaku: 2}]}\n", "pack.yaml:10: a step is a name or {name: argument}" },
+		/* columns as a list (found by fuzz_pack: it read a null mapping) */
+		{ "      - name\n", "pack.yaml:10: table resident: columns: must map each column's name to its mapping" },
 	};
 	size_t i;
 
