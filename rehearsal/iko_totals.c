@@ -223,6 +223,9 @@ static int apply_rule(iko_figures *f, const iko_yaml_node *rule, char **hdr, siz
 
 	if (!measure || !vcol)
 		return iko_error_set(IKO_EPARSE, "totals rule at line %d needs measure: and value:", rule->line);
+	if ((when && when->kind != IKO_YAML_MAP) || (group && group->kind != IKO_YAML_MAP))
+		return iko_error_set(IKO_EPARSE, "totals rule at line %d: when: and group: must map columns to values",
+				     rule->line);
 	for (i = 0; i < iko_yaml_count(when); i++) {
 		c = col_of(hdr, nhdr, iko_yaml_key_at(when, i));
 		if (c < 0)

@@ -495,6 +495,10 @@ static int check_overlay(iko_pack *p, const iko_yaml_node *root)
 				    "unknown key %s (an overlay has overlay, pack, reason, codes, tables)",
 				    iko_yaml_key_at(root, i));
 	}
+	if (codes && codes->kind != IKO_YAML_MAP)
+		return perr(p->overlay_doc, codes, "codes: expected a mapping");
+	if (tables && tables->kind != IKO_YAML_MAP)
+		return perr(p->overlay_doc, tables, "tables: must map each table's name to its definition");
 	for (i = 0; i < iko_yaml_count(codes); i++)
 		if (!find_codes(p, iko_yaml_key_at(codes, i)))
 			return perr(p->overlay_doc, iko_yaml_value_at(codes, i),
@@ -508,6 +512,11 @@ static int check_overlay(iko_pack *p, const iko_yaml_node *root)
 		if (!find_table(p, tname)) {
 			rc = perr(p->overlay_doc, iko_yaml_value_at(tables, i), "table %s is not in pack %s",
 				  tname, p->name);
+			break;
+		}
+		if (cols && cols->kind != IKO_YAML_MAP) {
+			rc = perr(p->overlay_doc, cols, "table %s: columns: must map each column's name to its mapping",
+				  tname);
 			break;
 		}
 		for (k = 0; k < s->ntables; k++)

@@ -7,6 +7,8 @@
  */
 #include "iko_buf.h"
 #include "iko_error.h"
+#include "iko_fs.h"
+#include "iko_pack.h"
 #include "iko_runbook.h"
 #include "iko_schedule.h"
 #include "iko_totals.h"
@@ -86,6 +88,53 @@ START_TEST(test_errors)
 	ck_assert_int_eq(rc, IKO_EPARSE);
 	ck_assert_str_eq(iko_error_message(), "t.md:1: {{ without }}");
 	free(s);
+}
+END_TEST
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char *path = iko_path_join(dir, name);
+	FILE *fp = path ? fopen(path, "w") : NULL;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fputs(text, fp) >= 0, 1);
+	ck_assert_int_eq(fclose(fp), 0);
+	free(path);
+}
+
+/*
+ * A totals rule whose when: or group: is a list, not a map, is refused
+ * with its line (it read a list's missing keys as column names before).
+ */
+START_TEST(test_totals_rule_shape)
+{
+	static const char *const rules[] = { "{when: [区分], measure: resident.residents, value: 計}",
+					     "{when: {区分: \"99\"}, measure: resident.residents, group: [sex], value: 計}" };
+	char dir[] = "/tmp/iko-unit-totals.XXXXXX";
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put_file(dir, "T.CSV", "区分,計\n99,5\n");
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		iko_pack *p = NULL;
+		iko_figures *f = NULL;
+		char pack[512];
+
+		snprintf(pack, sizeof(pack),
+			 "pack: test/totals\nversion: 1.0.0\nschema: jumin\n"
+			 "inputs:\n  - {name: J, file: J.DAT, layout: J.yaml}\n"
+			 "tables:\n  resident:\n    from: J\n    columns:\n      atena_no: {from: ID}\n"
+			 "totals:\n  file: T.CSV\n  encoding: UTF-8\n  rows:\n    - %s\n", rules[i]);
+		put_file(dir, "pack.yaml", pack);
+		ck_assert_int_eq(iko_pack_load(&p, dir, NULL), 0);
+		ck_assert_int_eq(iko_figures_new(&f), 0);
+		ck_assert_int_eq(iko_figures_read_old(f, p, dir, dir), IKO_EPARSE);
+		ck_assert_str_eq(iko_error_message(), "totals rule at line 15: when: and group: must map columns to values");
+		iko_figures_free(f);
+		iko_pack_free(p);
+	}
+	ck_assert_int_eq(iko_rm_rf(dir), 0);
+	iko_error_clear();
 }
 END_TEST
 
@@ -184,6 +233,7 @@ int main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_costs);
 	tcase_add_test(tc, test_amounts);
+	tcase_add_test(tc, test_totals_rule_shape);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, legacy_tcase());
 	suite_add_tcase(s, figures_tcase());

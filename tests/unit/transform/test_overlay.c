@@ -147,6 +147,12 @@ START_TEST(test_overlay_errors)
 		  "overlays/435015.yaml:4: code table sex: unmapped must be reject, warn or keep, not never" },
 		{ "overlay: \"435015\"\npack: test/steps\ntables:\n  resident:\n    columns:\n      sex: {from: S, steps: [{code: seibetsu}]}\n",
 		  "overlays/435015.yaml:6: unknown code table: seibetsu" },
+		/* lists where maps belong: refused, not read as null mappings */
+		{ "overlay: \"435015\"\npack: test/steps\ncodes:\n  - sex\n", "overlays/435015.yaml:4: codes: expected a mapping" },
+		{ "overlay: \"435015\"\npack: test/steps\ntables:\n  - resident\n",
+		  "overlays/435015.yaml:4: tables: must map each table's name to its definition" },
+		{ "overlay: \"435015\"\npack: test/steps\ntables:\n  resident:\n    columns:\n      - sex\n",
+		  "overlays/435015.yaml:6: table resident: columns: must map each column's name to its mapping" },
 	};
 	size_t i;
 
