@@ -528,17 +528,58 @@ static int ics_text(iko_buf *b, const char *s)
 	return rc;
 }
 
+/*
+ * One content line, folded as RFC 5545 (3.1) asks: no line longer than 75
+ * octets, a continuation line begins with a space; never inside a UTF-8
+ * character (a Japanese name is 3 octets a character). Ends with CRLF.
+ */
+static int ics_line(iko_buf *b, const char *s, size_t n)
+{
+	size_t i = 0, col = 0, clen;
+	int rc = 0;
+
+	while (i < n && !rc) {
+		unsigned char c = (unsigned char)s[i];
+		clen = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		if (clen > n - i)
+			clen = n - i;
+		if (col + clen > 75) {
+			rc = iko_buf_puts(b, "\r\n ");
+			col = 1;
+		}
+		if (!rc)
+			rc = iko_buf_put(b, s + i, clen);
+		col += clen;
+		i += clen;
+	}
+	return rc || iko_buf_puts(b, "\r\n") ? IKO_ENOMEM : 0;
+}
+
+/* A property whose value is TEXT: NAME:escaped text, folded. */
+static int ics_text_prop(iko_buf *b, iko_buf *tmp, const char *name, const char *text)
+{
+	iko_buf_clear(tmp);
+	if (iko_buf_puts(tmp, name) || iko_buf_putc(tmp, ':') || ics_text(tmp, text))
+		return IKO_ENOMEM;
+	return ics_line(b, tmp->ptr, tmp->len);
+}
+
 static int ics_event(iko_buf *b, const char *uid, long day, const char *summary, const char *desc)
 {
-	int y, m, d, y2, m2, d2;
+	iko_buf tmp = IKO_BUF_INIT;
+	int y, m, d, y2, m2, d2, rc;
 
 	iko_day_civil(day, &y, &m, &d);
 	iko_day_civil(day + 1, &y2, &m2, &d2);
-	return iko_buf_printf(b, "BEGIN:VEVENT\r\nUID:%s@iko\r\nDTSTAMP:20000101T000000Z\r\n"
-			      "DTSTART;VALUE=DATE:%04d%02d%02d\r\nDTEND;VALUE=DATE:%04d%02d%02d\r\nSUMMARY:",
-			      uid, y, m, d, y2, m2, d2) ||
-	       ics_text(b, summary) || iko_buf_puts(b, "\r\nDESCRIPTION:") || ics_text(b, desc) ||
-	       iko_buf_puts(b, "\r\nEND:VEVENT\r\n") ? IKO_ENOMEM : 0;
+	rc = iko_buf_puts(&tmp, "UID:") || iko_buf_puts(&tmp, uid) || iko_buf_puts(&tmp, "@iko") ||
+	     iko_buf_puts(b, "BEGIN:VEVENT\r\n") || ics_line(b, tmp.ptr, tmp.len) ||
+	     iko_buf_printf(b, "DTSTAMP:20000101T000000Z\r\n"
+			    "DTSTART;VALUE=DATE:%04d%02d%02d\r\nDTEND;VALUE=DATE:%04d%02d%02d\r\n",
+			    y, m, d, y2, m2, d2) ||
+	     ics_text_prop(b, &tmp, "SUMMARY", summary) || ics_text_prop(b, &tmp, "DESCRIPTION", desc) ||
+	     iko_buf_puts(b, "END:VEVENT\r\n") ? IKO_ENOMEM : 0;
+	iko_buf_release(&tmp);
+	return rc;
 }
 
 /* The phase of a municipality in the week starting on monday. */

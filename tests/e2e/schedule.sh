@@ -18,6 +18,10 @@ ics() { # ics FILE → "date summary" per cutover event, in order
 import sys
 raw = open(sys.argv[1], newline="").read()
 assert raw.startswith("BEGIN:VCALENDAR\r\n") and raw.endswith("END:VCALENDAR\r\n"), raw[:40]
+# folded at 75 octets, never inside a UTF-8 character (each line decodes)
+for l in open(sys.argv[1], "rb").read().split(b"\r\n"):
+    assert len(l) <= 75, l
+    l.decode("utf-8")
 lines = raw.replace("\r\n ", "").split("\r\n")
 events, cur = [], None
 for l in lines:
@@ -42,6 +46,19 @@ PY
 20120224 切替 川南町（454052）
 8 events" ] || fail "ics: $(ics "$W/s/schedule.ics")"
 grep -q "| 1 | 435015 | 錦町 | A | 11407 | 2012-01-20 | 2012-02-03 | 0 | 0 | the vendor's pilot (named) |" "$W/s/schedule.md" || fail "$(cat "$W/s/schedule.md")"
+
+# a name too long for one line: its SUMMARY folded (RFC 5545 3.1) and
+# unfolded whole, the rest of the file as before
+long=宮崎県児湯郡西都児湯広域市町村圏協議会加盟の都農町役場本庁舎
+sed "s/name: 都農町/name: $long/" "$PLAN" > "$W/long.yaml"
+grep -q "$long" "$W/long.yaml" || fail "the long name is not in the plan"
+"$IKO" schedule "$W/long.yaml" --out "$W/l" > /dev/null || fail "long name: exit $?"
+[ "$(ics "$W/l/schedule.ics")" = "20120203 切替 錦町（435015）
+20120210 切替 高原町（453617）
+20120217 切替 $long（454061）
+20120224 切替 川南町（454052）
+8 events" ] || fail "long ics: $(ics "$W/l/schedule.ics")"
+grep -c $'^ ' "$W/l/schedule.ics" | grep -qx 2 || fail "folded lines: $(grep -c $'^ ' "$W/l/schedule.ics")"
 
 # the workbook: a row per municipality, a column per week coloured by phase
 "$PY" - "$W/s/schedule.xlsx" <<'PY'
