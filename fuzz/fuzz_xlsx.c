@@ -15,8 +15,10 @@ static int cell(void *ud, unsigned row, unsigned col, const char *text, int is_n
 	size_t *n = ud;
 
 	iko_xlsx_cell_name(name, sizeof(name), row, col);
-	if (is_number)
-		(void)iko_xlsx_serial_date(date, text);
+	if (is_number) {
+		(void)iko_xlsx_serial_date(date, text, 0);
+		(void)iko_xlsx_serial_date(date, text, 1);
+	}
 	return ++*n > 100000; /* stop a runaway sheet */
 }
 

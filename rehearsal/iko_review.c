@@ -233,6 +233,7 @@ typedef struct imp {
 	int have_row;
 	iko_strmap *ids, *store;
 	const char *run_id, *now, *sha;
+	int date1904;                  /* the workbook's date system (iko_xlsx_date1904) */
 	int rc;
 } imp;
 
@@ -320,7 +321,7 @@ static int finish_row(imp *c)
 	if (c->cell[1 + 4] && *c->cell[1 + 4]) {
 		const char *d = c->cell[1 + 4];
 		int y, mo, dd;
-		if (c->num[1 + 4] && iko_xlsx_serial_date(date, d) == 0) {
+		if (c->num[1 + 4] && iko_xlsx_serial_date(date, d, c->date1904) == 0) {
 			free(c->cell[1 + 4]);
 			c->cell[1 + 4] = iko_strdup(date);
 		} else if (!(strlen(d) == 10 && sscanf(d, "%4d-%2d-%2d", &y, &mo, &dd) == 3)) {
@@ -418,6 +419,7 @@ int iko_review_import(iko_review_import_result *out, const char *xlsx, const cha
 	    !(store_path = iko_review_store_path(run_dir)) ||
 	    (rc = iko_review_store_load(&c.store, store_path)) || (rc = iko_xlsx_open(&x, xlsx)))
 		goto done;
+	c.date1904 = iko_xlsx_date1904(x);
 	for (i = 0; i < iko_xlsx_nsheets(x); i++) {
 		c.sheet = iko_xlsx_sheet_name(x, i);
 		c.id_col = -1;

@@ -25,6 +25,7 @@ struct iko_xlsx {
 	size_t nsheets;
 	char **sst;             /* shared strings */
 	size_t nsst, csst;
+	int date1904;           /* workbookPr date1904: serials count from 1904-01-01 */
 };
 
 /* Local name of a possibly prefixed XML name ("x:row" → "row"). */
@@ -93,6 +94,12 @@ static void wb_start(void *ud, const char *name, const char **a)
 	const char *n = attr(a, "name"), *id = attr(a, "id");
 	sheet *s;
 
+	if (!strcmp(local(name), "workbookPr")) {
+		/* ECMA-376 Part 1, 18.2.28: 1 or true, the 1904 date system */
+		const char *d = attr(a, "date1904");
+		x->date1904 = d && (!strcmp(d, "1") || !strcmp(d, "true"));
+		return;
+	}
 	if (strcmp(local(name), "sheet") || !n || !id)
 		return;
 	s = realloc(x->sheets, (x->nsheets + 1) * sizeof(*s));
@@ -425,14 +432,27 @@ void iko_xlsx_cell_name(char *out, size_t n, unsigned row, unsigned col)
 	snprintf(out, n, "%s%u", letters, row + 1);
 }
 
-int iko_xlsx_serial_date(char out[11], const char *serial)
+int iko_xlsx_date1904(const iko_xlsx *x)
+{
+	return x->date1904;
+}
+
+int iko_xlsx_serial_date(char out[11], const char *serial, int date1904)
 {
 	char *end;
 	double v = strtod(serial, &end);
 	long z;
 	long era, doe, yoe, y, doy, mp, d, m;
 
-	if (end == serial || *end || v < 61 || v > 2958465)
+	if (end == serial || *end)
+		return -1;
+	if (date1904) {
+		/* serial 0 is 1904-01-01, which is 1462 in the 1900 system */
+		if (v < 0 || v > 2958465 - 1462)
+			return -1;
+		v += 1462;
+	}
+	if (v < 61 || v > 2958465)
 		return -1;
 	/* serial 25569 = 1970-01-01 (serials from 61 on skip Excel's 1900-02-29) */
 	z = (long)v - 25569 + 719468;

@@ -5,7 +5,8 @@
  * discrepancy workbooks coming back from Excel, LibreOffice or openpyxl:
  * shared strings (rich text runs joined, phonetic guides <rPh> skipped),
  * inline strings, formula results (t="str"), numbers (as written: a date is
- * its serial number, see iko_xlsx_serial_date), booleans.
+ * its serial number, see iko_xlsx_serial_date and iko_xlsx_date1904),
+ * booleans.
  */
 #ifndef IKO_XLSX_READ_H
 #define IKO_XLSX_READ_H
@@ -33,7 +34,17 @@ int iko_xlsx_read_sheet(iko_xlsx *x, size_t i, iko_xlsx_cell_fn fn, void *ud);
 /* "A1"-style address of (row, col), 0-based, into out (at least 16 bytes). */
 void iko_xlsx_cell_name(char *out, size_t n, unsigned row, unsigned col);
 
-/* Excel 1900-system serial (45678 or "45678.0") → "YYYY-MM-DD" in out[11]; -1 if not a date. */
-int iko_xlsx_serial_date(char out[11], const char *serial);
+/*
+ * Whether the workbook counts dates in the 1904 system (workbookPr
+ * date1904, as old Excel for Mac wrote them): serial 0 is 1904-01-01
+ * instead of 1900-01-00, 1462 days later.
+ */
+int iko_xlsx_date1904(const iko_xlsx *x);
+
+/*
+ * Excel date serial (45678 or "45678.0") → "YYYY-MM-DD" in out[11]; -1 if
+ * not a date. date1904: the workbook's date system (iko_xlsx_date1904).
+ */
+int iko_xlsx_serial_date(char out[11], const char *serial, int date1904);
 
 #endif

@@ -134,6 +134,30 @@ PY
 "$IKO" review import "$W/all.xlsx" --run "$R2" > /dev/null
 "$IKO" review status --run "$R2" > "$W/st3" || fail "status after full review: $(cat "$W/st3")"
 [ "$(awk '$1 == "total" {print $4}' "$W/st3")" = 0 ] || fail "$(cat "$W/st3")"
+# a workbook in the 1904 date system (workbookPr date1904, as old Excel for
+# Mac saves): its date serials count from 1904-01-01, 1462 days later
+"$PY" - "$R2/reports/discrepancies.xlsx" "$W/mac.xlsx" "$W/picked1904" <<'PY'
+import datetime, sys, zipfile
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+wb = load_workbook(sys.argv[1])
+wb.epoch = CALENDAR_MAC_1904
+ws = wb.worksheets[1]
+hdr = [c.value for c in ws[1]]
+ws.cell(2, hdr.index("確認日") + 1).value = datetime.date(2026, 12, 4)
+open(sys.argv[3], "w").write(ws.cell(2, 1).value + "\n")
+wb.save(sys.argv[2])
+z = zipfile.ZipFile(sys.argv[2])
+assert b'date1904="1"' in z.read("xl/workbook.xml") or b"date1904=\"true\"" in z.read("xl/workbook.xml"), z.read("xl/workbook.xml")[:400]
+PY
+"$IKO" review import "$W/mac.xlsx" --run "$R2" > /dev/null
+"$PY" - "$W/runs/435015/reviews.csv" "$W/picked1904" <<'PY'
+import csv, sys
+rows = {r["id"]: r for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))}
+i = open(sys.argv[2]).read().split()[0]
+assert rows[i]["確認日"] == "2026-12-04", rows[i]
+print("1904 date system ok")
+PY
 # usage
 set +e
 "$IKO" review import --run "$R2" 2>/dev/null; rc=$?
