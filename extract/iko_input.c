@@ -11,8 +11,10 @@
 
 #include "iko_buf.h"
 #include "iko_error.h"
+#include "iko_utf8.h"
 
 #include <errno.h>
+#include <iconv.h>
 #include <sys/stat.h>
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -24,6 +26,8 @@ typedef struct zip_stream {
 	zip_file_t *file;
 	zip_uint64_t *next;   /* members still to read after file (pattern) */
 	size_t nnext, pos;
+	char **names;         /* every entry's name as UTF-8 (member_names) */
+	zip_int64_t nnames;
 } zip_stream;
 
 /* The last archive read error of this thread (iko_input_error). */
@@ -66,11 +70,15 @@ static ssize_t zs_read(void *cookie, char *buf, size_t size)
 static int zs_close(void *cookie)
 {
 	zip_stream *zs = cookie;
+	zip_int64_t i;
 
 	if (zs->file)
 		zip_fclose(zs->file);
 	zip_discard(zs->zip);
 	free(zs->next);
+	for (i = 0; i < zs->nnames; i++)
+		free(zs->names[i]);
+	free(zs->names);
 	free(zs);
 	return 0;
 }
@@ -80,12 +88,80 @@ static int is_pattern(const char *member)
 	return strpbrk(member, "*?[") != NULL;
 }
 
-static int name_cmp(const void *a, const void *b, void *zip)
+/* s converted from the encoding from to UTF-8 (malloc'd), NULL when any byte does not convert. */
+static char *name_from(const char *from, const char *s)
 {
-	const char *x = zip_get_name(zip, *(const zip_uint64_t *)a, 0);
-	const char *y = zip_get_name(zip, *(const zip_uint64_t *)b, 0);
+	iconv_t cd = iconv_open("UTF-8", from);
+	size_t inleft = strlen(s), cap = 4 * inleft + 1, outleft = cap;
+	char *out, *in = (char *)s, *o;
 
-	return strcmp(x ? x : "", y ? y : "");
+	if (cd == (iconv_t)-1)
+		return NULL;
+	out = malloc(cap + 1);
+	o = out;
+	if (!out || iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 ||
+	    iconv(cd, NULL, NULL, &o, &outleft) == (size_t)-1) {
+		free(out);
+		out = NULL;
+	} else {
+		*o = '\0';
+	}
+	iconv_close(cd);
+	return out;
+}
+
+/*
+ * One entry's name as UTF-8. A zip name is UTF-8 when the archive says so
+ * (general purpose bit 11, or Info-ZIP's Unicode path field) and CP437
+ * otherwise (APPNOTE 4.4.4, appendix D), which is how libzip reads it.
+ * But Windows in Japanese writes names in CP932 and says nothing, so a name
+ * that is not UTF-8, and that libzip read as CP437, is read as CP932 when
+ * every byte converts (住民.DAT, not ÅZû».DAT).
+ */
+static char *entry_name(zip_t *zip, zip_uint64_t i)
+{
+	const char *guess = zip_get_name(zip, i, 0), *raw = zip_get_name(zip, i, ZIP_FL_ENC_RAW);
+	char *as437, *as932;
+
+	if (!guess)
+		return NULL;
+	if (!raw || iko_utf8_valid(raw, strlen(raw)))
+		return iko_strdup(guess);
+	as437 = name_from("CP437", raw);
+	if (as437 && strcmp(as437, guess) != 0) {
+		/* libzip had a UTF-8 name from the archive itself */
+		free(as437);
+		return iko_strdup(guess);
+	}
+	free(as437);
+	as932 = name_from("CP932", raw);
+	return as932 ? as932 : iko_strdup(guess);
+}
+
+/* Every entry's name (entry_name), once. */
+static int member_names(zip_stream *zs)
+{
+	zip_int64_t n = zip_get_num_entries(zs->zip, 0), i;
+
+	if (zs->names || n <= 0)
+		return 0;
+	zs->names = calloc((size_t)n, sizeof(*zs->names));
+	if (!zs->names)
+		return iko_error_set(IKO_ENOMEM, "out of memory");
+	zs->nnames = n;
+	for (i = 0; i < n; i++)
+		zs->names[i] = entry_name(zs->zip, (zip_uint64_t)i);
+	return 0;
+}
+
+static const char *member_name(const zip_stream *zs, zip_uint64_t i)
+{
+	return (zip_int64_t)i < zs->nnames && zs->names[i] ? zs->names[i] : "";
+}
+
+static int name_cmp(const void *a, const void *b, void *zs)
+{
+	return strcmp(member_name(zs, *(const zip_uint64_t *)a), member_name(zs, *(const zip_uint64_t *)b));
 }
 
 /* Every file member matching pattern, in name order: first in *idx, the rest in zs->next. */
@@ -95,12 +171,14 @@ static int match_members(zip_stream *zs, const char *path, const char *pattern, 
 	zip_uint64_t *all;
 	size_t k = 0;
 
+	if (member_names(zs))
+		return iko_error_code();
 	all = calloc(n > 0 ? (size_t)n : 1, sizeof(*all));
 	if (!all)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
-		const char *nm = zip_get_name(zs->zip, (zip_uint64_t)i, 0);
-		size_t l = nm ? strlen(nm) : 0;
+		const char *nm = member_name(zs, (zip_uint64_t)i);
+		size_t l = strlen(nm);
 		if (nm && l && nm[l - 1] != '/' && fnmatch(pattern, nm, 0) == 0)
 			all[k++] = (zip_uint64_t)i;
 	}
@@ -108,7 +186,7 @@ static int match_members(zip_stream *zs, const char *path, const char *pattern, 
 		free(all);
 		return iko_error_set(IKO_ENOTFOUND, "%s: no member matches %s", path, pattern);
 	}
-	qsort_r(all, k, sizeof(*all), name_cmp, zs->zip);
+	qsort_r(all, k, sizeof(*all), name_cmp, zs);
 	*idx = (zip_int64_t)all[0];
 	memmove(all, all + 1, (k - 1) * sizeof(*all));
 	zs->next = all;
@@ -142,37 +220,36 @@ static int open_member(FILE **out, char **name, const char *path, const char *me
 		free(zs);
 		return iko_error_code();
 	}
+	if (member_names(zs)) {
+		zs_close(zs);
+		return iko_error_code();
+	}
 	if (member && is_pattern(member)) {
 		if (match_members(zs, path, member, &idx)) {
-			zip_discard(zs->zip);
-			free(zs);
+			zs_close(zs);
 			return iko_error_code();
 		}
 	} else if (member) {
-		idx = zip_name_locate(zs->zip, member, 0);
-		if (idx < 0) {
-			zip_discard(zs->zip);
-			free(zs);
+		for (idx = 0; idx < zs->nnames && strcmp(member_name(zs, (zip_uint64_t)idx), member); idx++)
+			;
+		if (idx >= zs->nnames) {
+			zs_close(zs);
 			return iko_error_set(IKO_ENOTFOUND, "%s: no member named %s", path, member);
 		}
 	} else {
 		zip_int64_t n = zip_get_num_entries(zs->zip, 0);
 		if (n != 1) {
-			zip_discard(zs->zip);
-			free(zs);
+			zs_close(zs);
 			return iko_error_set(IKO_EINVAL, "%s holds %lld members: name one as %s:MEMBER",
 					     path, (long long)n, path);
 		}
 		idx = 0;
 	}
-	mname = zip_get_name(zs->zip, (zip_uint64_t)idx, 0);
+	mname = member_name(zs, (zip_uint64_t)idx);
 	zs->file = zip_fopen_index(zs->zip, (zip_uint64_t)idx, 0);
-	if (!zs->file || !mname) {
-		iko_error_set(IKO_EIO, "%s: cannot read member %s: %s", path, mname ? mname : "?",
-			      zip_strerror(zs->zip));
-		zip_discard(zs->zip);
-		free(zs->next);
-		free(zs);
+	if (!zs->file) {
+		iko_error_set(IKO_EIO, "%s: cannot read member %s: %s", path, mname, zip_strerror(zs->zip));
+		zs_close(zs);
 		return IKO_EIO;
 	}
 	*name = iko_strdup(member && is_pattern(member) ? member : mname);
