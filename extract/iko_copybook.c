@@ -10,8 +10,10 @@
  * COMP-3, COMP-4, COMP-5, BINARY, PACKED-DECIMAL, DISPLAY-1, NATIONAL;
  * SIGN LEADING/TRAILING [SEPARATE]; REDEFINES; OCCURS n and OCCURS m TO n
  * DEPENDING ON (last item of its record only); FILLER. VALUE, JUSTIFIED,
- * BLANK WHEN ZERO, SYNC, INDEXED BY, ASCENDING/DESCENDING KEY are read
- * and ignored. Anything else is an error naming the line and column.
+ * BLANK WHEN ZERO, INDEXED BY, ASCENDING/DESCENDING KEY are read and
+ * ignored; SYNC is taken where its binary item is already on its boundary
+ * (slack bytes are not added: an item off it is an error). Anything else
+ * is an error naming the line and column.
  * Several 01 records sharing one buffer become record types, told apart by
  * their first field's VALUE (or its first 88-level VALUE).
  */
@@ -50,6 +52,7 @@ typedef struct item {
 	struct item *parent;
 	int offset;         /* first occurrence */
 	int one;            /* size of one occurrence */
+	int sync;           /* SYNCHRONIZED: checked on its natural boundary (emit) */
 } item;
 
 typedef struct cb {
@@ -466,8 +469,10 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 				rc = IKO_ENOMEM;
 				goto fail;
 			}
-		} else if (kw(t, "JUSTIFIED") || kw(t, "JUST") || kw(t, "RIGHT") || kw(t, "SYNC") ||
-			   kw(t, "SYNCHRONIZED") || kw(t, "LEFT") || kw(t, "BLANK") || kw(t, "WHEN") ||
+		} else if (kw(t, "SYNC") || kw(t, "SYNCHRONIZED")) {
+			it->sync = 1;
+		} else if (kw(t, "JUSTIFIED") || kw(t, "JUST") || kw(t, "RIGHT") ||
+			   kw(t, "LEFT") || kw(t, "BLANK") || kw(t, "WHEN") ||
 			   kw(t, "ZERO") || kw(t, "ZEROS") || kw(t, "ZEROES") || kw(t, "IS") ||
 			   kw(t, "GLOBAL") || kw(t, "EXTERNAL")) {
 			/* no effect on the layout */
@@ -630,6 +635,25 @@ static int emit(const cb *c, xrec *r, const item *it, int delta, const char *suf
 			f->filler = !it->name;
 			f->offset = it->offset + d;
 			f->length = it->size;
+			if (it->sync && it->type == FT_B) {
+				/*
+				 * SYNCHRONIZED puts a binary item on its natural boundary
+				 * from the record's start (IBM: a halfword for 2 bytes, a
+				 * fullword for 4; 8 bytes taken as a doubleword here),
+				 * with slack bytes before it that the copybook does not
+				 * show. iko does not add them: an item off its boundary
+				 * is an error, never a shifted layout.
+				 */
+				int b = it->size <= 2 ? 2 : it->size <= 4 ? 4 : 8;
+				if (f->offset % b) {
+					char m[160];
+					snprintf(m, sizeof(m), "SYNC on %s at byte %d: the compiler puts it on a %d-byte "
+						 "boundary with slack bytes before it, which iko does not add; write them as "
+						 "a FILLER and drop SYNC", f->name, f->offset, b);
+					rc = cberr(c, it->line, it->col, m, NULL);
+					break;
+				}
+			}
 			f->type = it->type;
 			f->scale = it->scale;
 			f->is_signed = it->is_signed;
