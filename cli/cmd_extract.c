@@ -13,6 +13,7 @@
 const char cmd_extract_usage[] =
 	"usage: iko extract --layout FILE --input FILE|ARCHIVE.zip[:MEMBER] --out FILE.csv|DIR\n"
 	"                   [--encoding ENC] [--recfm fixed|lines|rdw|vb|csv] [--lrecl N]\n"
+	"                   [--comp5 big|little]\n"
 	"                   [--gaiji TABLE.csv] [--rejects FILE] [--on-error reject|stop]\n\n"
 	"Read a legacy file byte-exactly through a layout and write the canonical\n"
 	"CSV: UTF-8, RFC 4180, LF, a header of the layout's field names (FILLER\n"
@@ -31,6 +32,10 @@ const char cmd_extract_usage[] =
 	"                    vb (BDW + RDW), csv (delimited text in the encoding)\n"
 	"                    (default: the layout's)\n"
 	"  --lrecl N         record length for fixed/lines (default: the layout's)\n"
+	"  --comp5 ORDER     big or little: the byte order of COMP-5 items, binary as\n"
+	"                    the machine that wrote the file holds it (default: big\n"
+	"                    for an EBCDIC encoding; for any other, a copybook with\n"
+	"                    COMP-5 needs it)\n"
 	"  --gaiji FILE      gaiji table, UTF-8 CSV code,unicode,mj,note (F040 → U+9AD9);\n"
 	"                    unmapped user-defined characters become 〓 and are counted\n"
 	"  --rejects FILE    rejects file (default: <out>.rejects.csv)\n"
@@ -61,7 +66,7 @@ int cmd_extract(int argc, char **argv, const iko_cli *cli)
 	const iko_opt opts[] = {
 		{ "layout", IKO_OPT_STR, &o.layout_path }, { "input", IKO_OPT_STR, &o.input },
 		{ "out", IKO_OPT_STR, &o.out }, { "encoding", IKO_OPT_STR, &o.encoding },
-		{ "recfm", IKO_OPT_STR, &o.recfm }, { "lrecl", IKO_OPT_INT, &lrecl },
+		{ "recfm", IKO_OPT_STR, &o.recfm }, { "comp5", IKO_OPT_STR, &o.comp5 }, { "lrecl", IKO_OPT_INT, &lrecl },
 		{ "gaiji", IKO_OPT_STR, &o.gaiji_path }, { "rejects", IKO_OPT_STR, &o.rejects_path },
 		{ "on-error", IKO_OPT_STR, &on_error }, { NULL, 0, NULL }
 	};

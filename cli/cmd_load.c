@@ -25,7 +25,7 @@ const char cmd_load_usage[] =
 	"usage: iko load --schema NAME|FILE --lg-code CODE --in DIR\n"
 	"                [--db DSN | --db-dir DIR] [--run-id ID]\n"
 	"                [--extract TABLE --layout FILE --input FILE [--gaiji FILE]\n"
-	"                 [--on-error reject|stop]]\n"
+	"                 [--comp5 big|little] [--on-error reject|stop]]\n"
 	"       iko load --target package --out FILE.zip --schema NAME|FILE --lg-code CODE\n"
 	"                --in DIR [--header en|ja]\n"
 	"       iko load --rollback --schema NAME|FILE --lg-code CODE\n"
@@ -65,6 +65,8 @@ const char cmd_load_usage[] =
 	"  --layout FILE       the layout for --extract (as for iko extract)\n"
 	"  --input FILE        the legacy file for --extract (as for iko extract)\n"
 	"  --gaiji FILE        gaiji table for --extract (as for iko extract)\n"
+	"  --comp5 ORDER       for --extract: the byte order of COMP-5 items (as for\n"
+	"                      iko extract)\n"
 	"  --on-error MODE     for --extract: reject (default) or stop (as for\n"
 	"                      iko extract)\n"
 	"  --target T          postgres (default) or package: write the standard\n"
@@ -203,7 +205,7 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 		{ "extract", IKO_OPT_STR, &xtable },
 		{ "layout", IKO_OPT_STR, &xj.eo.layout_path },
 		{ "input", IKO_OPT_STR, &xj.eo.input },
-		{ "gaiji", IKO_OPT_STR, &xj.eo.gaiji_path },
+		{ "gaiji", IKO_OPT_STR, &xj.eo.gaiji_path }, { "comp5", IKO_OPT_STR, &xj.eo.comp5 },
 		{ "on-error", IKO_OPT_STR, &on_error },
 		{ NULL, IKO_OPT_FLAG, NULL },
 	};
@@ -219,8 +221,9 @@ int cmd_load(int argc, char **argv, const iko_cli *cli)
 	xj.eo = (iko_extract_options)IKO_EXTRACT_OPTIONS_INIT;
 	if ((rc = iko_cli_parse(cli, argc, argv, opts, NULL, 0, NULL)))
 		return rc;
-	if (!xtable && (xj.eo.layout_path || xj.eo.input || xj.eo.gaiji_path || strcmp(on_error, "reject")))
-		return iko_cli_usage(cli, "--layout, --input, --gaiji and --on-error go with --extract TABLE");
+	if (!xtable &&
+	    (xj.eo.layout_path || xj.eo.input || xj.eo.gaiji_path || xj.eo.comp5 || strcmp(on_error, "reject")))
+		return iko_cli_usage(cli, "--layout, --input, --gaiji, --comp5 and --on-error go with --extract TABLE");
 	if (xtable && (!xj.eo.layout_path || !xj.eo.input))
 		return iko_cli_usage(cli, "--extract needs --layout and --input");
 	if (xtable && (rollback || strcmp(target, "postgres")))

@@ -53,6 +53,7 @@ typedef struct item {
 	int offset;         /* first occurrence */
 	int one;            /* size of one occurrence */
 	int sync;           /* SYNCHRONIZED: checked on its natural boundary (emit) */
+	int native;         /* COMP-5: binary in the byte order of the machine that wrote it */
 } item;
 
 typedef struct cb {
@@ -322,6 +323,7 @@ static int parse_pic(cb *c, const tok *t, item *it, const char *usage)
 	} else {
 		it->type = FT_B;
 		it->size = n9 <= 4 ? 2 : n9 <= 9 ? 4 : n9 <= 18 ? 8 : 16;
+		it->native = !strcasecmp(usage, "COMP-5") || !strcasecmp(usage, "COMPUTATIONAL-5");
 	}
 	return 0;
 }
@@ -392,7 +394,7 @@ static int parse_entry(cb *c, size_t *pos, item **stack, int *depth)
 				goto unended;
 			usage = c->t[++i].s;
 		} else if (kw(t, "COMP") || kw(t, "COMPUTATIONAL") || kw(t, "COMP-4") || kw(t, "BINARY") ||
-			   kw(t, "COMP-5") || kw(t, "COMP-3") || kw(t, "COMPUTATIONAL-3") ||
+			   kw(t, "COMP-5") || kw(t, "COMPUTATIONAL-5") || kw(t, "COMPUTATIONAL-4") || kw(t, "COMP-3") || kw(t, "COMPUTATIONAL-3") ||
 			   kw(t, "PACKED-DECIMAL") || kw(t, "DISPLAY") || kw(t, "DISPLAY-1") || kw(t, "NATIONAL")) {
 			usage = t->s;
 		} else if (kw(t, "COMP-1") || kw(t, "COMP-2")) {
@@ -635,6 +637,7 @@ static int emit(const cb *c, xrec *r, const item *it, int delta, const char *suf
 			f->filler = !it->name;
 			f->offset = it->offset + d;
 			f->length = it->size;
+			f->order = it->native ? XO_NATIVE : XO_BIG;
 			if (it->sync && it->type == FT_B) {
 				/*
 				 * SYNCHRONIZED puts a binary item on its natural boundary

@@ -75,6 +75,7 @@ static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fi
 	for (i = 0; i < fields->n; i++) {
 		const iko_yaml_node *fn = iko_yaml_at(fields, i);
 		const char *name = iko_yaml_str(fn, "name", NULL), *type = iko_yaml_str(fn, "type", "X");
+		const char *order = iko_yaml_str(fn, "order", NULL);
 		long long off, len, scale;
 		int sgn;
 		ftype t;
@@ -91,6 +92,9 @@ static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fi
 		if (len < 1 || len > 32767 || off < 0 || off > 1000000 || occ < 1 || occ > 10000 ||
 		    scale < 0 || scale > 18 || (t == FT_B && len != 1 && len != 2 && len != 4 && len != 8 && len != 16))
 			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: bad offset, length, scale or occurs",
+					     iko_yaml_name(doc), fn->line, name);
+		if (order && (t != FT_B || (strcmp(order, "big") && strcmp(order, "little"))))
+			return iko_error_set(IKO_EPARSE, "%s:%d: field %s: order is big or little, for a binary (B) field",
 					     iko_yaml_name(doc), fn->line, name);
 		if (t == FT_S9)
 			sgn = 1;
@@ -112,12 +116,41 @@ static int load_fields(xrec *r, const iko_yaml_doc *doc, const iko_yaml_node *fi
 			f->type = t;
 			f->scale = (int)scale;
 			f->is_signed = sgn;
+			f->order = order && !strcmp(order, "little") ? XO_LITTLE : XO_BIG;
 			f->filler = !strcasecmp(name, "FILLER");
 			if (f->offset + f->length > r->length)
 				r->length = f->offset + f->length;
 		}
 		next = (int)(off + occ * len);
 	}
+	return 0;
+}
+
+/*
+ * COMP-5 items (XO_NATIVE) take the byte order given (comp5), else
+ * big-endian in an EBCDIC encoding: IBM and the Japanese hosts are
+ * big-endian machines. In any other encoding the file may come from a
+ * little-endian PC or a big-endian Unix server and nothing in it tells
+ * which, so it is an error naming the first such field, not a guess.
+ */
+static int resolve_comp5(xlayout *l, const char *comp5, int ebcdic, const char *enc)
+{
+	size_t i, j;
+
+	if (comp5 && strcmp(comp5, "big") && strcmp(comp5, "little"))
+		return iko_error_set(IKO_EINVAL, "--comp5 is big or little, not %s", comp5);
+	for (i = 0; i < l->nrecs; i++)
+		for (j = 0; j < l->recs[i].n; j++) {
+			xfield *f = &l->recs[i].f[j];
+			if (f->order != XO_NATIVE)
+				continue;
+			if (!comp5 && !ebcdic)
+				return iko_error_set(IKO_EINVAL,
+						     "field %s is COMP-5, binary in the byte order of the machine that "
+						     "wrote the file, which %s data does not tell: give --comp5 big or "
+						     "little (a pack input: comp5:)", f->name, enc);
+			f->order = comp5 && !strcmp(comp5, "little") ? XO_LITTLE : XO_BIG;
+		}
 	return 0;
 }
 
@@ -356,10 +389,16 @@ static int decode_binary(iko_buf *out, const xfield *f, const unsigned char *s)
 {
 	uint32_t w[4] = { 0, 0, 0, 0 };
 	char dg[48], tmp[48];
+	unsigned char be[16];
 	int i, neg = 0, n = 0, nz, k;
 
 	if (f->length < 1 || f->length > 16)
 		return 1;
+	if (f->order == XO_LITTLE) {
+		for (i = 0; i < f->length; i++)
+			be[i] = s[f->length - 1 - i];
+		s = be;
+	}
 	for (i = 0; i < f->length; i++) {
 		int pos = f->length - 1 - i;          /* byte position from the right */
 		w[3 - pos / 4] |= (uint32_t)s[i] << (8 * (pos % 4));
@@ -1762,6 +1801,8 @@ int iko_extract_run(iko_extract_stats *st, const iko_extract_options *o)
 	}
 	c.rd.reclen = o->lrecl > 0 ? (int)o->lrecl : c.lay.reclen;
 	if ((rc = iko_codec_open(&c.cdc, enc)))
+		goto done;
+	if ((rc = resolve_comp5(&c.lay, o->comp5, iko_codec_ebcdic(c.cdc), enc)))
 		goto done;
 	if (o->gaiji_path && (rc = iko_codec_load_gaiji(c.cdc, o->gaiji_path)))
 		goto done;

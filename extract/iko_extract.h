@@ -34,9 +34,16 @@ typedef struct iko_extract_options {
 	 * the commit, or of the abandoned file when extract fails.
 	 */
 	struct iko_follow *follow;
+	/*
+	 * The byte order of COMP-5 items ("big" or "little"): binary in the
+	 * byte order of the machine that wrote the file. NULL: big-endian for
+	 * an EBCDIC encoding (IBM and Japanese hosts), an error otherwise
+	 * (a PC or Unix file says nothing of the machine).
+	 */
+	const char *comp5;
 } iko_extract_options;
 
-#define IKO_EXTRACT_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL }
+#define IKO_EXTRACT_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 typedef struct iko_extract_stats {
 	long long records_read, records_written, records_rejected, bytes;

@@ -24,7 +24,10 @@ typedef struct xfield {
 	int is_signed, filler;
 	ftype type;
 	xsign sign;
+	int order;            /* FT_B: XO_BIG, XO_LITTLE, or XO_NATIVE (COMP-5: the writing machine's, resolved per run) */
 } xfield;
+
+enum { XO_BIG = 0, XO_LITTLE = 1, XO_NATIVE = 2 };
 
 typedef struct xrec {
 	char *name, *when;

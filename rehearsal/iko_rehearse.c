@@ -193,6 +193,7 @@ static int stage_extract(rctx *c, iko_follow *follow)
 		eo.out = out;
 		eo.encoding = in->encoding;
 		eo.recfm = in->recfm;
+		eo.comp5 = in->comp5;
 		eo.gaiji_path = gaiji;
 		eo.progress = o->progress;
 		eo.payload = o->payload;

@@ -119,6 +119,7 @@ static int extract_inputs(iko_coverage *out, const iko_pack *p, const char *dump
 			eo.out = outp;
 			eo.encoding = in->encoding;
 			eo.recfm = in->recfm;
+			eo.comp5 = in->comp5;
 			eo.gaiji_path = gaiji && iko_path_exists(gaiji) ? gaiji : NULL;
 			memset(&st, 0, sizeof(st));
 			rc = iko_extract_run(&st, &eo);

@@ -463,8 +463,11 @@ static int load_inputs(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node
 		    xdup(&pi->file, iko_yaml_str(in, "file", NULL)) ||
 		    xdup(&pi->encoding, iko_yaml_str(in, "encoding", NULL)) ||
 		    xdup(&pi->recfm, iko_yaml_str(in, "recfm", NULL)) ||
-		    xdup(&pi->gaiji, iko_yaml_str(in, "gaiji", NULL)))
+		    xdup(&pi->gaiji, iko_yaml_str(in, "gaiji", NULL)) ||
+		    xdup(&pi->comp5, iko_yaml_str(in, "comp5", NULL)))
 			return IKO_ENOMEM;
+		if (pi->comp5 && strcmp(pi->comp5, "big") && strcmp(pi->comp5, "little"))
+			return perr(doc, in, "input %s: comp5 is big or little, not %s", pi->name, pi->comp5);
 		pi->layout = layout[0] == '/' ? iko_strdup(layout) : iko_path_join(p->dir, layout);
 		if (!pi->layout)
 			return IKO_ENOMEM;
@@ -639,6 +642,7 @@ void iko_pack_free(iko_pack *p)
 		free(p->inputs[i].layout);
 		free(p->inputs[i].encoding);
 		free(p->inputs[i].recfm);
+		free(p->inputs[i].comp5);
 		free(p->inputs[i].gaiji);
 	}
 	free(p->inputs);

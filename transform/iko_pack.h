@@ -25,6 +25,7 @@ typedef struct iko_pack_input {
 	char *encoding;  /* NULL = layout's */
 	char *recfm;     /* NULL = layout's */
 	char *gaiji;     /* gaiji table file name in the dump, or NULL */
+	char *comp5;     /* COMP-5 byte order, "big" or "little" (iko_extract_options), or NULL */
 } iko_pack_input;
 
 /*

@@ -97,7 +97,7 @@ with open(w + "/bin.expect", "w") as f:
     for r in rows:
         f.write(",".join([str(r[0]), str(r[1]), dec(r[2], 2), dec(r[3], 2), str(r[4])]) + "\n")
 PY
-"$IKO" extract --layout "$W/bin.cpy" --input "$W/bin.dat" --out "$W/bin.csv" 2>/dev/null
+"$IKO" extract --layout "$W/bin.cpy" --input "$W/bin.dat" --comp5 big --out "$W/bin.csv" 2>/dev/null
 cmp "$W/bin.csv" "$W/bin.expect" || { diff "$W/bin.csv" "$W/bin.expect"; fail "binary"; }
 # SYNC: taken on a binary item already on its boundary (a halfword after 4
 # bytes), an error naming it where the compiler would add slack bytes
@@ -131,4 +131,34 @@ rc=$?
 set -e
 [ $rc -eq 1 ] || fail "sync4 exit $rc"
 [ "$(cat "$W/err")" = "iko: extract: $W/sync4.cpy:3:16: SYNC on T-B_2 at byte 3: the compiler puts it on a 2-byte boundary with slack bytes before it, which iko does not add; write them as a FILLER and drop SYNC" ] || fail "$(cat "$W/err")"
+# COMP-5: binary in the byte order of the machine that wrote the file.
+# In an EBCDIC encoding big-endian (hosts); in any other it must be said
+# (--comp5): a PC writes 300 as 2C 01, a Unix server as 01 2C.
+cat > "$W/c5.cpy" <<'CPY'
+       01  R.
+           05  K       PIC X(2).
+           05  N5      PIC S9(4) COMP-5.
+           05  N9      PIC S9(9) COMPUTATIONAL-5.
+           05  NB      PIC S9(4) COMP.
+CPY
+printf 'AA\x2c\x01\xfe\xff\xff\xff\x01\x2c' > "$W/c5le.dat"
+printf 'AA\x01\x2c\xff\xff\xff\xfe\x01\x2c' > "$W/c5be.dat"
+printf '\xc1\xc1\x01\x2c\xff\xff\xff\xfe\x01\x2c' > "$W/c5host.dat"
+set +e
+"$IKO" extract --layout "$W/c5.cpy" --input "$W/c5le.dat" --encoding CP932 --out "$W/c5.csv" 2>"$W/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "comp5 unsaid: exit $rc"
+[ "$(cat "$W/err")" = "iko: extract: field N5 is COMP-5, binary in the byte order of the machine that wrote the file, which CP932 data does not tell: give --comp5 big or little (a pack input: comp5:)" ] || fail "$(cat "$W/err")"
+[ ! -e "$W/c5.csv" ] || fail "comp5 unsaid: output written"
+"$IKO" extract --layout "$W/c5.cpy" --input "$W/c5le.dat" --encoding CP932 --comp5 little --out "$W/c5.csv" 2>/dev/null
+[ "$(cat "$W/c5.csv")" = $'K,N5,N9,NB\nAA,300,-2,300' ] || fail "comp5 little: $(cat "$W/c5.csv")"
+"$IKO" extract --layout "$W/c5.cpy" --input "$W/c5be.dat" --encoding CP932 --comp5 big --out "$W/c5.csv" 2>/dev/null
+[ "$(cat "$W/c5.csv")" = $'K,N5,N9,NB\nAA,300,-2,300' ] || fail "comp5 big: $(cat "$W/c5.csv")"
+"$IKO" extract --layout "$W/c5.cpy" --input "$W/c5host.dat" --encoding IBM930 --out "$W/c5.csv" 2>/dev/null
+[ "$(cat "$W/c5.csv")" = $'K,N5,N9,NB\nAA,300,-2,300' ] || fail "comp5 host: $(cat "$W/c5.csv")"
+# a YAML layout says it per field (order: little)
+printf 'encoding: CP932\nrecfm: fixed\nrecord_length: 10\nfields:\n  - {name: K, length: 2, type: X}\n  - {name: N5, length: 2, type: B, signed: true, order: little}\n  - {name: N9, length: 4, type: B, signed: true, order: little}\n  - {name: NB, length: 2, type: B, signed: true}\n' > "$W/c5.yaml"
+"$IKO" extract --layout "$W/c5.yaml" --input "$W/c5le.dat" --out "$W/c5y.csv" 2>/dev/null
+[ "$(cat "$W/c5y.csv")" = $'K,N5,N9,NB\nAA,300,-2,300' ] || fail "yaml order: $(cat "$W/c5y.csv")"
 echo "extract_copybook: ok"

@@ -131,7 +131,7 @@ usage() {
 	expect_eq "$rc" "2" "usage ($*): exit status"
 	expect_eq "$(head -1 "$tmp/err")" "$want" "usage ($*)"
 }
-usage "iko: load: --layout, --input, --gaiji and --on-error go with --extract TABLE" --in "$tmp/in" --layout "$tmp/r.yaml"
+usage "iko: load: --layout, --input, --gaiji, --comp5 and --on-error go with --extract TABLE" --in "$tmp/in" --layout "$tmp/r.yaml"
 usage "iko: load: --extract needs --layout and --input" --in "$tmp/in" --extract resident --layout "$tmp/r.yaml"
 usage "iko: load: --extract nosuch: not a table of schema jumin" --in "$tmp/in" --extract nosuch --layout "$tmp/r.yaml" --input "$tmp/good.csv"
 usage "iko: load: --on-error must be reject or stop, not later" --in "$tmp/in" --extract resident --layout "$tmp/r.yaml" --input "$tmp/good.csv" --on-error later

@@ -153,6 +153,8 @@ START_TEST(test_errors)
 		  "pack.yaml:7: code table sex: unmapped must be reject, warn or keep, not ignore" },
 		{ "pack: x\nversion: 1\nschema: jumin\ninputs:\n  - {name: J, file: J.DAT}\n",
 		  "pack.yaml:5: input needs name, file and layout" },
+		{ "pack: x\nversion: 1\nschema: jumin\ninputs:\n  - {name: J, file: J.DAT, layout: l.cpy, comp5: native}\n",
+		  "pack.yaml:5: input J: comp5 is big or little, not native" },
 		{ "pack: x\nversion: 1\nschema: jumin\ninputs:\n  - {name: J, file: J.DAT, layout: l.yaml}\n"
 		  "tables:\n  resident:\n    from: J\n    columns:\n      n: {from: N, steps: [{regex: {pattern: \"(\"}}]}\n",
 		  "pack.yaml:10: regex (: missing closing parenthesis" },
