@@ -940,8 +940,9 @@ static int decode_record(xdec *d, const unsigned char *rec, size_t len, iko_buf 
 			while (!ebcdic && flen && src[flen - 1] == ' ')
 				flen--;
 			bad = iko_codec_decode_field(d->cdc, b, src, flen, fl->type == FT_N);
-		} else if ((fl->type == FT_9 || fl->type == FT_S9) && all_blank(src, (size_t)fl->length, ebcdic)) {
-			bad = 0;
+		} else if ((fl->type == FT_9 || fl->type == FT_S9 || fl->type == FT_P) &&
+			   all_blank(src, (size_t)fl->length, ebcdic)) {
+			bad = 0; /* a number never set: a record initialised to SPACES */
 		} else if (fl->type == FT_9 || fl->type == FT_S9) {
 			bad = decode_zoned(d->cdc, b, fl, src);
 		} else if (fl->type == FT_P) {

@@ -79,6 +79,11 @@ for r in rej:
 print("signs ok")
 PY
 
+# numbers of all spaces (a record initialised to SPACES): written empty,
+# packed as zoned
+printf '\xf0\xf2\x40\x40\x40\x40\x40\x40\x40\x40\x40\x40' > "$W/blank.dat"
+"${X[@]}" --input "$W/blank.dat" --out "$W/blank.csv" 2>/dev/null
+[ "$(sed -n 2p "$W/blank.csv")" = "2,,,," ] || fail "blank: $(cat "$W/blank.csv")"
 # the same minus zero: -0 is written 0 (no sign on a zero)
 printf '\xf0\xf1\xf0\xf0\xd0\xd0\xf0\xf0\x00\x0d\xf0\xf0' > "$W/zero.dat"
 "${X[@]}" --input "$W/zero.dat" --out "$W/zero.csv" 2>/dev/null
