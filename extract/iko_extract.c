@@ -512,6 +512,17 @@ static size_t rd_avail(const reader *r)
 	return r->len - r->pos;
 }
 
+/* The detail of a fixed-length or line record of another length (IKO_R_RECLEN). */
+#define RECLEN_NOTE "record length differs from the layout"
+
+/* A record the reader rejects for reason IKO_R_RDW: detail note. Returns 2. */
+static int rd_reject(reader *r, enum iko_reason *reason, const char *note)
+{
+	r->note = note;
+	*reason = IKO_R_RDW;
+	return 2;
+}
+
 /* The bytes of the rest of an input that cannot be cut into records kept in its reject. */
 #define RD_REST_RAW (1u << 20)
 
@@ -575,10 +586,8 @@ static int rd_break(reader *r, enum iko_reason *reason, const char *what)
 	snprintf(r->note_buf, sizeof(r->note_buf), "%s; the %lld bytes from here to the end of the input "
 		 "cannot be cut into records%s", what, rest,
 		 r->rec.len >= RD_REST_RAW ? " (raw bytes: the first 1048576)" : "");
-	r->note = r->note_buf;
 	r->broken = 1;
-	*reason = IKO_R_RDW;
-	return 2;
+	return rd_reject(r, reason, r->note_buf);
 }
 
 /*
@@ -598,16 +607,18 @@ static int next_variable(reader *r, long long *rec_off, enum iko_reason *reason)
 	size_t n;
 
 	for (;;) {
+		if ((rc = rd_fill(r, 4)))
+			return rc;
+		if (rd_avail(r) == 0) {
+			/* the end of the input: what is open is rejected, once */
+			r->broken = open || (r->kind == 3 && r->block_left > 0);
+			if (open)
+				return rd_reject(r, reason, "spanned record without its last segment at the end of the input");
+			if (r->broken)
+				return rd_reject(r, reason, "block shorter than its descriptor word says, at the end of the input");
+			return 0;
+		}
 		if (r->kind == 3 && r->block_left <= 0) {
-			if ((rc = rd_fill(r, 4)))
-				return rc;
-			if (rd_avail(r) == 0 && !open)
-				return 0;
-			if (rd_avail(r) == 0) {
-				r->note = "spanned record without its last segment at the end of the input";
-				*reason = IKO_R_RDW;
-				return 2;
-			}
 			if ((rc = rd_peek_word(r, 1, &len, &code)))
 				return rc;
 			if (len < 8)
@@ -617,26 +628,14 @@ static int next_variable(reader *r, long long *rec_off, enum iko_reason *reason)
 			r->block_left = len - 4;
 			if (!open)
 				*rec_off = r->offset;
-		}
-		if ((rc = rd_fill(r, 4)))
-			return rc;
-		if (rd_avail(r) == 0 && r->kind == 2 && !open)
-			return 0;
-		if (rd_avail(r) == 0 && r->kind == 2) {
-			r->note = "spanned record without its last segment at the end of the input";
-			*reason = IKO_R_RDW;
-			return 2;
+			continue; /* the block's first record descriptor */
 		}
 		if ((rc = rd_peek_word(r, 0, &len, &code)))
 			return rc;
 		if (len < 4 || (r->kind == 3 && len > r->block_left))
 			return rd_break(r, reason, "bad record descriptor word");
-		if (open && (code == 0 || code == 1)) {
-			/* cut short: this segment begins the next record */
-			r->note = "spanned record without its last segment";
-			*reason = IKO_R_RDW;
-			return 2;
-		}
+		if (open && (code == 0 || code == 1)) /* cut short: this segment begins the next record */
+			return rd_reject(r, reason, "spanned record without its last segment");
 		r->pos += 4;
 		r->offset += 4;
 		if (r->kind == 3)
@@ -647,16 +646,11 @@ static int next_variable(reader *r, long long *rec_off, enum iko_reason *reason)
 		if ((rc = rd_take(r, n)))
 			return rc;
 		if (n < (size_t)len - 4) {
-			r->note = "record shorter than its descriptor word says, at the end of the input";
 			r->broken = 1;
-			*reason = IKO_R_RDW;
-			return 2;
+			return rd_reject(r, reason, "record shorter than its descriptor word says, at the end of the input");
 		}
-		if (!open && (code == 2 || code == 3)) {
-			r->note = "segment of a spanned record without its first segment";
-			*reason = IKO_R_RDW;
-			return 2;
-		}
+		if (!open && (code == 2 || code == 3))
+			return rd_reject(r, reason, "segment of a spanned record without its first segment");
 		if (code == 0 || code == 2)
 			return 1;
 		open = 1;
@@ -676,7 +670,6 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 
 	iko_buf_clear(&r->rec);
 	*rec_off = r->offset;
-	r->note = "record length differs from the layout";
 	if (r->broken)
 		return 0;
 	switch (r->kind) {
@@ -689,6 +682,7 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 		if ((rc = rd_take(r, n)))
 			return rc;
 		if (n < (size_t)r->reclen) {
+			r->note = RECLEN_NOTE;
 			*reason = IKO_R_RECLEN;
 			return 2;
 		}
@@ -713,6 +707,7 @@ static int next_record(reader *r, long long *rec_off, enum iko_reason *reason)
 		if (r->rec.len && r->rec.ptr[r->rec.len - 1] == '\r')
 			iko_buf_truncate(&r->rec, r->rec.len - 1);
 		if (r->rec.len != (size_t)r->reclen) {
+			r->note = RECLEN_NOTE;
 			*reason = IKO_R_RECLEN;
 			return 2;
 		}
@@ -1391,14 +1386,16 @@ typedef struct xpar {
 /* calloc on whole cache lines of its own (free() releases it). */
 static void *line_calloc(size_t n, size_t size)
 {
-	size_t bytes = (n * size + 63) / 64 * 64;
+	size_t bytes;
 	void *v;
 
-	if (n && size > SIZE_MAX / n)
+	if (n && size > (SIZE_MAX - 63) / n)
 		return NULL;
-	v = aligned_alloc(64, bytes ? bytes : 64);
-	if (v)
-		memset(v, 0, bytes ? bytes : 64);
+	bytes = (n * size + 63) / 64 * 64;
+	if (!bytes)
+		bytes = 64;
+	if ((v = aligned_alloc(64, bytes)))
+		memset(v, 0, bytes);
 	return v;
 }
 
@@ -1653,7 +1650,7 @@ static long long fill_block(xctx *c, xpar *p, xbatch *b, size_t room)
 			len -= len && q[len - 1] == '\r';
 		}
 		if ((rc = batch_add(b, base + (size_t)(q - s), len, ++*p->recno, r->offset + (q - s),
-				    len == reclen ? 1 : 2, IKO_R_RECLEN, "record length differs from the layout")))
+				    len == reclen ? 1 : 2, IKO_R_RECLEN, RECLEN_NOTE)))
 			return rc;
 		q = nl + 1;
 	}

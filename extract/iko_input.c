@@ -10,11 +10,11 @@
 #include "iko_input.h"
 
 #include "iko_buf.h"
+#include "iko_codec.h"
 #include "iko_error.h"
 #include "iko_utf8.h"
 
 #include <errno.h>
-#include <iconv.h>
 #include <sys/stat.h>
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -88,25 +88,15 @@ static int is_pattern(const char *member)
 	return strpbrk(member, "*?[") != NULL;
 }
 
-/* s converted from the encoding from to UTF-8 (malloc'd), NULL when any byte does not convert. */
-static char *name_from(const char *from, const char *s)
+/* s decoded by cdc (iko_codec: every byte must convert), malloc'd; NULL when it does not. */
+static char *name_from(iko_codec *cdc, const char *s)
 {
-	iconv_t cd = iconv_open("UTF-8", from);
-	size_t inleft = strlen(s), cap = 4 * inleft + 1, outleft = cap;
-	char *out, *in = (char *)s, *o;
+	iko_buf b = IKO_BUF_INIT;
+	char *out = NULL;
 
-	if (cd == (iconv_t)-1)
-		return NULL;
-	out = malloc(cap + 1);
-	o = out;
-	if (!out || iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 ||
-	    iconv(cd, NULL, NULL, &o, &outleft) == (size_t)-1) {
-		free(out);
-		out = NULL;
-	} else {
-		*o = '\0';
-	}
-	iconv_close(cd);
+	if (cdc && iko_codec_decode(cdc, &b, (const unsigned char *)s, strlen(s), 0) == 0)
+		out = iko_strndup(b.ptr ? b.ptr : "", b.len);
+	iko_buf_release(&b);
 	return out;
 }
 
@@ -118,7 +108,7 @@ static char *name_from(const char *from, const char *s)
  * that is not UTF-8, and that libzip read as CP437, is read as CP932 when
  * every byte converts (住民.DAT, not ÅZû».DAT).
  */
-static char *entry_name(zip_t *zip, zip_uint64_t i)
+static char *entry_name(zip_t *zip, zip_uint64_t i, iko_codec *cp437, iko_codec *cp932)
 {
 	const char *guess = zip_get_name(zip, i, 0), *raw = zip_get_name(zip, i, ZIP_FL_ENC_RAW);
 	char *as437, *as932;
@@ -127,21 +117,22 @@ static char *entry_name(zip_t *zip, zip_uint64_t i)
 		return NULL;
 	if (!raw || iko_utf8_valid(raw, strlen(raw)))
 		return iko_strdup(guess);
-	as437 = name_from("CP437", raw);
+	as437 = name_from(cp437, raw);
 	if (as437 && strcmp(as437, guess) != 0) {
 		/* libzip had a UTF-8 name from the archive itself */
 		free(as437);
 		return iko_strdup(guess);
 	}
 	free(as437);
-	as932 = name_from("CP932", raw);
+	as932 = name_from(cp932, raw);
 	return as932 ? as932 : iko_strdup(guess);
 }
 
-/* Every entry's name (entry_name), once. */
+/* Every entry's name (entry_name), once per archive. */
 static int member_names(zip_stream *zs)
 {
 	zip_int64_t n = zip_get_num_entries(zs->zip, 0), i;
+	iko_codec *cp437 = NULL, *cp932 = NULL;
 
 	if (zs->names || n <= 0)
 		return 0;
@@ -149,8 +140,13 @@ static int member_names(zip_stream *zs)
 	if (!zs->names)
 		return iko_error_set(IKO_ENOMEM, "out of memory");
 	zs->nnames = n;
+	/* without either codec (out of memory) the name is libzip's */
+	if (iko_codec_open(&cp437, "CP437") || iko_codec_open(&cp932, "CP932"))
+		iko_error_clear();
 	for (i = 0; i < n; i++)
-		zs->names[i] = entry_name(zs->zip, (zip_uint64_t)i);
+		zs->names[i] = entry_name(zs->zip, (zip_uint64_t)i, cp437, cp932);
+	iko_codec_free(cp437);
+	iko_codec_free(cp932);
 	return 0;
 }
 
@@ -164,15 +160,13 @@ static int name_cmp(const void *a, const void *b, void *zs)
 	return strcmp(member_name(zs, *(const zip_uint64_t *)a), member_name(zs, *(const zip_uint64_t *)b));
 }
 
-/* Every file member matching pattern, in name order: first in *idx, the rest in zs->next. */
+/* Every file member matching pattern (names read: member_names), in name order: first in *idx, the rest in zs->next. */
 static int match_members(zip_stream *zs, const char *path, const char *pattern, zip_int64_t *idx)
 {
 	zip_int64_t n = zip_get_num_entries(zs->zip, 0), i;
 	zip_uint64_t *all;
 	size_t k = 0;
 
-	if (member_names(zs))
-		return iko_error_code();
 	all = calloc(n > 0 ? (size_t)n : 1, sizeof(*all));
 	if (!all)
 		return iko_error_set(IKO_ENOMEM, "out of memory");

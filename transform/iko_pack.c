@@ -68,6 +68,34 @@ static iko_code_table *find_codes(const iko_pack *p, const char *name)
 }
 
 /* codes: {name: {unmapped: POLICY, map: {from: to}}}; overlay adds/overrides. */
+/*
+ * The shape of a pack's or an overlay's codes: and tables: (root's), before
+ * either is read: maps where maps belong, so that no list's missing keys
+ * are read as names. The loaders and the overlay's checks rely on it.
+ */
+static int check_shape(const iko_yaml_doc *doc, const iko_yaml_node *root)
+{
+	const iko_yaml_node *codes = iko_yaml_get(root, "codes"), *tables = iko_yaml_get(root, "tables");
+	size_t i;
+
+	if (codes && codes->kind != IKO_YAML_MAP)
+		return perr(doc, codes, "codes: expected a mapping");
+	if (tables && tables->kind != IKO_YAML_MAP)
+		return perr(doc, tables, "tables: must map each table's name to its definition");
+	for (i = 0; i < iko_yaml_count(tables); i++) {
+		const iko_yaml_node *def = iko_yaml_value_at(tables, i), *cols = iko_yaml_get(def, "columns");
+		const char *name = iko_yaml_key_at(tables, i);
+
+		if (!def || def->kind != IKO_YAML_MAP)
+			return perr(doc, def ? def : tables, "table %s: its definition must be a map (from:, columns:)",
+				    name);
+		if (cols && cols->kind != IKO_YAML_MAP)
+			return perr(doc, cols, "table %s: columns: must map each column's name to its mapping", name);
+	}
+	return 0;
+}
+
+/* codes: of a pack or an overlay (its shape checked: check_shape). */
 static int load_codes(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node *codes,
 		      int overlay)
 {
@@ -76,8 +104,6 @@ static int load_codes(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node 
 
 	if (!codes)
 		return 0;
-	if (codes->kind != IKO_YAML_MAP)
-		return perr(doc, codes, "codes: expected a mapping");
 	for (i = 0; i < codes->n; i++) {
 		const char *name = iko_yaml_key_at(codes, i);
 		const iko_yaml_node *def = iko_yaml_value_at(codes, i);
@@ -388,21 +414,13 @@ static int load_tables(iko_pack *p, const iko_yaml_doc *doc, const iko_yaml_node
 	size_t i, j, k;
 	int rc;
 
-	if (tables && tables->kind != IKO_YAML_MAP)
-		return perr(doc, tables, "tables: must map each table's name to its definition");
+	/* its shape was checked (check_shape) */
 	for (i = 0; i < iko_yaml_count(tables); i++) {
 		const char *name = iko_yaml_key_at(tables, i);
 		const iko_yaml_node *def = iko_yaml_value_at(tables, i);
 		const iko_yaml_node *cols = iko_yaml_get(def, "columns");
-		table_map *t;
+		table_map *t = find_table(p, name);
 
-		if (!def || def->kind != IKO_YAML_MAP)
-			return perr(doc, def ? def : tables, "table %s: its definition must be a map (from:, columns:)",
-				    name);
-		if (cols && cols->kind != IKO_YAML_MAP)
-			return perr(doc, cols, "table %s: columns: must map each column's name to its mapping",
-				    name);
-		t = find_table(p, name);
 		if (!t) {
 			table_map *a = realloc(p->tables, (p->ntables + 1) * sizeof(*a));
 			if (!a)
@@ -498,10 +516,8 @@ static int check_overlay(iko_pack *p, const iko_yaml_node *root)
 				    "unknown key %s (an overlay has overlay, pack, reason, codes, tables)",
 				    iko_yaml_key_at(root, i));
 	}
-	if (codes && codes->kind != IKO_YAML_MAP)
-		return perr(p->overlay_doc, codes, "codes: expected a mapping");
-	if (tables && tables->kind != IKO_YAML_MAP)
-		return perr(p->overlay_doc, tables, "tables: must map each table's name to its definition");
+	if ((rc = check_shape(p->overlay_doc, root)))
+		return rc;
 	for (i = 0; i < iko_yaml_count(codes); i++)
 		if (!find_codes(p, iko_yaml_key_at(codes, i)))
 			return perr(p->overlay_doc, iko_yaml_value_at(codes, i),
@@ -515,11 +531,6 @@ static int check_overlay(iko_pack *p, const iko_yaml_node *root)
 		if (!find_table(p, tname)) {
 			rc = perr(p->overlay_doc, iko_yaml_value_at(tables, i), "table %s is not in pack %s",
 				  tname, p->name);
-			break;
-		}
-		if (cols && cols->kind != IKO_YAML_MAP) {
-			rc = perr(p->overlay_doc, cols, "table %s: columns: must map each column's name to its mapping",
-				  tname);
 			break;
 		}
 		for (k = 0; k < s->ntables; k++)
@@ -601,7 +612,7 @@ int iko_pack_load(iko_pack **out, const char *dir, const char *lg_code)
 		rc = IKO_ENOMEM;
 		goto done;
 	}
-	if ((rc = load_inputs(p, p->doc, iko_yaml_get(root, "inputs"))) ||
+	if ((rc = load_inputs(p, p->doc, iko_yaml_get(root, "inputs"))) || (rc = check_shape(p->doc, root)) ||
 	    (rc = load_codes(p, p->doc, iko_yaml_get(root, "codes"), 0)) ||
 	    (rc = load_tables(p, p->doc, iko_yaml_get(root, "tables"), 0)))
 		goto done;

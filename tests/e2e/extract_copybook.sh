@@ -8,6 +8,17 @@ set -euo pipefail
 W=$(mktemp -d /tmp/iko-e2e-cpy.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# refused RC ERROR ARGS...: iko extract ARGS exits RC printing exactly ERROR
+refused() {
+	local want_rc=$1 want=$2 rc
+	shift 2
+	set +e
+	"$IKO" extract "$@" 2>"$W/err"
+	rc=$?
+	set -e
+	[ $rc -eq "$want_rc" ] || fail "exit $rc, not $want_rc: $*"
+	[ "$(cat "$W/err")" = "$want" ] || fail "$(cat "$W/err")"
+}
 
 cat > "$W/rec.cpy" <<'CPY'
 000100* three record types sharing one 20-byte buffer
@@ -113,24 +124,16 @@ printf 'ABCD\x00\x05XY012' > "$W/sync.dat"
 "$IKO" extract --layout "$W/sync.cpy" --input "$W/sync.dat" --out "$W/sync.csv" 2>/dev/null
 [ "$(cat "$W/sync.csv")" = $'S-A,S-B,S-C,S-D\nABCD,5,XY,12' ] || fail "sync: $(cat "$W/sync.csv")"
 sed 's/PIC X(4)\./PIC X(3)./' "$W/sync.cpy" > "$W/sync3.cpy"
-set +e
-"$IKO" extract --layout "$W/sync3.cpy" --input "$W/sync.dat" --out "$W/sync3.csv" 2>"$W/err"
-rc=$?
-set -e
-[ $rc -eq 1 ] || fail "sync3 exit $rc"
-[ "$(cat "$W/err")" = "iko: extract: $W/sync3.cpy:3:12: SYNC on S-B at byte 3: the compiler puts it on a 2-byte boundary with slack bytes before it, which iko does not add; write them as a FILLER and drop SYNC" ] || fail "$(cat "$W/err")"
+refused 1 "iko: extract: $W/sync3.cpy:3:12: SYNC on S-B at byte 3: the compiler puts it on a 2-byte boundary with slack bytes before it, which iko does not add; write them as a FILLER and drop SYNC" \
+	--layout "$W/sync3.cpy" --input "$W/sync.dat" --out "$W/sync3.csv"
 cat > "$W/sync4.cpy" <<'CPY'
        01  T-REC.
            05  T-G     OCCURS 2.
                10  T-B PIC S9(4) COMP SYNC.
                10  T-X PIC X.
 CPY
-set +e
-"$IKO" extract --layout "$W/sync4.cpy" --input "$W/sync.dat" --out "$W/sync4.csv" 2>"$W/err"
-rc=$?
-set -e
-[ $rc -eq 1 ] || fail "sync4 exit $rc"
-[ "$(cat "$W/err")" = "iko: extract: $W/sync4.cpy:3:16: SYNC on T-B_2 at byte 3: the compiler puts it on a 2-byte boundary with slack bytes before it, which iko does not add; write them as a FILLER and drop SYNC" ] || fail "$(cat "$W/err")"
+refused 1 "iko: extract: $W/sync4.cpy:3:16: SYNC on T-B_2 at byte 3: the compiler puts it on a 2-byte boundary with slack bytes before it, which iko does not add; write them as a FILLER and drop SYNC" \
+	--layout "$W/sync4.cpy" --input "$W/sync.dat" --out "$W/sync4.csv"
 # COMP-5: binary in the byte order of the machine that wrote the file.
 # In an EBCDIC encoding big-endian (hosts); in any other it must be said
 # (--comp5): a PC writes 300 as 2C 01, a Unix server as 01 2C.
@@ -144,12 +147,8 @@ CPY
 printf 'AA\x2c\x01\xfe\xff\xff\xff\x01\x2c' > "$W/c5le.dat"
 printf 'AA\x01\x2c\xff\xff\xff\xfe\x01\x2c' > "$W/c5be.dat"
 printf '\xc1\xc1\x01\x2c\xff\xff\xff\xfe\x01\x2c' > "$W/c5host.dat"
-set +e
-"$IKO" extract --layout "$W/c5.cpy" --input "$W/c5le.dat" --encoding CP932 --out "$W/c5.csv" 2>"$W/err"
-rc=$?
-set -e
-[ $rc -eq 2 ] || fail "comp5 unsaid: exit $rc"
-[ "$(cat "$W/err")" = "iko: extract: field N5 is COMP-5, binary in the byte order of the machine that wrote the file, which CP932 data does not tell: give --comp5 big or little (a pack input: comp5:)" ] || fail "$(cat "$W/err")"
+refused 2 "iko: extract: field N5 is COMP-5, binary in the byte order of the machine that wrote the file, which CP932 data does not tell: give --comp5 big or little (a pack input: comp5:)" \
+	--layout "$W/c5.cpy" --input "$W/c5le.dat" --encoding CP932 --out "$W/c5.csv"
 [ ! -e "$W/c5.csv" ] || fail "comp5 unsaid: output written"
 "$IKO" extract --layout "$W/c5.cpy" --input "$W/c5le.dat" --encoding CP932 --comp5 little --out "$W/c5.csv" 2>/dev/null
 [ "$(cat "$W/c5.csv")" = $'K,N5,N9,NB\nAA,300,-2,300' ] || fail "comp5 little: $(cat "$W/c5.csv")"
